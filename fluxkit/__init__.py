@@ -1,0 +1,1 @@
+"""FluxKit: a SaaS starter kit in pure Python."""

@@ -1,0 +1,1 @@
+"""HTTP front door: JSON routes under /api and the ASGI gates around the whole app."""

@@ -1,0 +1,330 @@
+"""Better Auth-compatible JSON routes under /api/auth.
+
+Routes are plain `def`: FastAPI runs them in a worker thread, so argon2 hashing and
+database work never stall the event loop that serves everyone's websocket events.
+"""
+
+from __future__ import annotations
+
+import json
+from email.message import EmailMessage
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi.responses import JSONResponse
+from limits import RateLimitItem
+from sqlmodel import Session
+
+from fluxkit.api.deps import (
+    clear_session_cookie,
+    current_identity,
+    request_meta,
+    set_session_cookie,
+)
+from fluxkit.db import session_scope
+from fluxkit.services import accounts, mail, ratelimit, sessions
+from fluxkit.services.dto import Identity, SessionInfo, UserInfo
+from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, ServiceError
+from fluxkit.settings import get_settings
+
+router = APIRouter(prefix="/api/auth")
+
+GENERIC_SIGN_UP = (
+    "Check your email: if the address can be used, we sent a link to verify it."
+)
+GENERIC_RESET = "If an account exists for this email, we sent a link to reset the password."
+GENERIC_VERIFICATION = "If this email needs verifying, we sent a new link."
+
+
+# ---- answers -----------------------------------------------------------------------
+
+
+def _error(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JSONResponse(body, status_code=status)
+
+
+def _service_error(exc: ServiceError) -> JSONResponse:
+    status = {
+        InvalidInput: 422,
+        InvalidCredentials: 401,
+        InvalidToken: 400,
+    }.get(type(exc), 400)
+    return _error(status, exc.code, exc.message, exc.fields)
+
+
+def _user_json(user: UserInfo) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "emailVerified": user.email_verified,
+        "createdAt": user.created_at.isoformat(),
+    }
+
+
+def _session_json(session: SessionInfo, current_id: int | None = None) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "createdAt": session.created_at.isoformat(),
+        "expiresAt": session.expires_at.isoformat(),
+        "ipAddress": session.ip,
+        "userAgent": session.user_agent,
+        "current": session.id == current_id,
+    }
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _send_later(background: BackgroundTasks, messages: list[EmailMessage]) -> None:
+    if messages:
+        background.add_task(mail.deliver_all, messages)
+
+
+# ---- rate limits ------------------------------------------------------------------------
+
+
+def _limit(item: RateLimitItem, *key: str) -> ratelimit.Verdict:
+    return ratelimit.hit(item, *key)
+
+
+def _limited(verdict: ratelimit.Verdict) -> JSONResponse:
+    retry_after = verdict.retry_after
+    response = JSONResponse(
+        {
+            "error": "rate_limited",
+            "message": f"Too many attempts. Try again in {retry_after} seconds.",
+            "retryAfter": retry_after,
+        },
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+    )
+    return _rate_headers(response, verdict)
+
+
+def _rate_headers(response: JSONResponse, verdict: ratelimit.Verdict) -> JSONResponse:
+    response.headers["X-RateLimit-Limit"] = str(verdict.limit)
+    response.headers["X-RateLimit-Remaining"] = str(verdict.remaining)
+    response.headers["X-RateLimit-Reset"] = str(verdict.reset_at)
+    return response
+
+
+def _ip_gate(request: Request, route: str) -> tuple[ratelimit.Verdict, JSONResponse | None]:
+    verdict = _limit(ratelimit.AUTH_PER_IP, "ip", route, request_meta(request).ip)
+    return verdict, None if verdict.allowed else _limited(verdict)
+
+
+def _account_key(body: dict[str, Any]) -> str:
+    email = body.get("email")
+    return email.strip().lower()[:254] if isinstance(email, str) else ""
+
+
+# ---- routes --------------------------------------------------------------------------------
+
+
+async def parsed_body(request: Request) -> dict[str, Any]:
+    return await _json_body(request)
+
+
+@router.post("/sign-up/email")
+def sign_up(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
+    verdict, refused = _ip_gate(request, "sign-up")
+    if refused:
+        return refused
+    try:
+        with session_scope() as db:
+            messages = accounts.sign_up(
+                db,
+                name=body.get("name"),
+                email=body.get("email"),
+                password=body.get("password"),
+                meta=request_meta(request),
+            )
+    except InvalidInput as exc:
+        return _rate_headers(_service_error(exc), verdict)
+    _send_later(background, messages)
+    return _rate_headers(JSONResponse({"status": True, "message": GENERIC_SIGN_UP}), verdict)
+
+
+@router.post("/sign-in/email")
+def sign_in(request: Request, body: dict = Depends(parsed_body)):
+    verdict, refused = _ip_gate(request, "sign-in")
+    if refused:
+        return refused
+    if account := _account_key(body):
+        per_account = _limit(ratelimit.SIGN_IN_PER_ACCOUNT, "account", "sign-in", account)
+        if not per_account.allowed:
+            return _limited(per_account)
+    try:
+        with session_scope() as db:
+            token, identity = accounts.sign_in(
+                db, email=body.get("email"), password=body.get("password"), meta=request_meta(request)
+            )
+    except InvalidCredentials as exc:
+        return _rate_headers(_service_error(exc), verdict)
+    response = JSONResponse(
+        {
+            "user": _user_json(identity.user),
+            "session": _session_json(identity.session, identity.session.id),
+            "redirect": accounts.safe_redirect(body.get("callbackURL") or body.get("redirect")),
+        }
+    )
+    set_session_cookie(response, token)
+    return _rate_headers(response, verdict)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request):
+    token = request.cookies.get(get_settings().session_cookie_name)
+    with session_scope() as db:
+        accounts.sign_out(db, token, request_meta(request))
+    response = JSONResponse({"success": True})
+    clear_session_cookie(response)
+    return response
+
+
+@router.get("/get-session")
+def get_session(request: Request):
+    with session_scope() as db:
+        identity = current_identity(request, db)
+    if identity is None:
+        return JSONResponse(None)
+    response = JSONResponse(
+        {"user": _user_json(identity.user), "session": _session_json(identity.session, identity.session.id)}
+    )
+    if identity.refreshed:
+        set_session_cookie(response, request.cookies[get_settings().session_cookie_name])
+    return response
+
+
+@router.post("/verify-email")
+def verify_email(request: Request, body: dict = Depends(parsed_body)):
+    token = body.get("token") or request.query_params.get("token")
+    try:
+        with session_scope() as db:
+            user = accounts.verify_email(db, token, request_meta(request))
+    except InvalidToken as exc:
+        return _service_error(exc)
+    return JSONResponse({"status": True, "user": _user_json(user)})
+
+
+@router.post("/send-verification-email")
+def send_verification_email(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
+    verdict, refused = _ip_gate(request, "send-verification")
+    if refused:
+        return refused
+    with session_scope() as db:
+        messages = accounts.send_verification(db, body.get("email"), request_meta(request))
+    _send_later(background, messages)
+    return _rate_headers(JSONResponse({"status": True, "message": GENERIC_VERIFICATION}), verdict)
+
+
+@router.post("/forget-password")
+def forget_password(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
+    verdict, refused = _ip_gate(request, "forget-password")
+    if refused:
+        return refused
+    try:
+        email = accounts.normalize_email(body.get("email"))
+    except InvalidInput as exc:
+        return _rate_headers(_service_error(exc), verdict)
+    answer = _rate_headers(JSONResponse({"status": True, "message": GENERIC_RESET}), verdict)
+    if not _limit(ratelimit.RESET_PER_ACCOUNT, "account", "reset", email).allowed:
+        # Same answer: saying "too many" here would tell the account exists.
+        return answer
+    with session_scope() as db:
+        messages = accounts.request_password_reset(
+            db, email, reset_path=body.get("redirectTo"), meta=request_meta(request)
+        )
+    _send_later(background, messages)
+    return answer
+
+
+@router.post("/reset-password")
+def reset_password(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
+    verdict, refused = _ip_gate(request, "reset-password")
+    if refused:
+        return refused
+    token = body.get("token") or request.query_params.get("token")
+    try:
+        with session_scope() as db:
+            messages = accounts.reset_password(
+                db, token=token, new_password=body.get("newPassword"), meta=request_meta(request)
+            )
+    except (InvalidInput, InvalidToken) as exc:
+        return _rate_headers(_service_error(exc), verdict)
+    _send_later(background, messages)
+    response = JSONResponse({"status": True})
+    clear_session_cookie(response)
+    return _rate_headers(response, verdict)
+
+
+def _signed_in(request: Request, db: Session) -> Identity | JSONResponse:
+    identity = current_identity(request, db)
+    if identity is None:
+        return _error(401, "unauthorized", "Sign in to continue.")
+    return identity
+
+
+@router.post("/change-password")
+def change_password(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
+    try:
+        with session_scope() as db:
+            identity = _signed_in(request, db)
+            if isinstance(identity, JSONResponse):
+                return identity
+            messages = accounts.change_password(
+                db,
+                identity,
+                current_password=body.get("currentPassword"),
+                new_password=body.get("newPassword"),
+                meta=request_meta(request),
+            )
+    except InvalidInput as exc:
+        return _service_error(exc)
+    _send_later(background, messages)
+    return JSONResponse({"status": True})
+
+
+@router.get("/list-sessions")
+def list_sessions(request: Request):
+    with session_scope() as db:
+        identity = _signed_in(request, db)
+        if isinstance(identity, JSONResponse):
+            return identity
+        rows = sessions.list_sessions(db, identity.user.id)
+    return JSONResponse([_session_json(s, identity.session.id) for s in rows])
+
+
+@router.post("/revoke-session")
+def revoke_session(request: Request, body: dict = Depends(parsed_body)):
+    try:
+        with session_scope() as db:
+            identity = _signed_in(request, db)
+            if isinstance(identity, JSONResponse):
+                return identity
+            revoked = accounts.revoke_session(db, identity, body.get("id"), request_meta(request))
+    except InvalidInput as exc:
+        return _service_error(exc)
+    if not revoked:
+        return _error(404, "not_found", "No such session.")
+    return JSONResponse({"status": True})
+
+
+@router.post("/revoke-other-sessions")
+def revoke_other_sessions(request: Request):
+    with session_scope() as db:
+        identity = _signed_in(request, db)
+        if isinstance(identity, JSONResponse):
+            return identity
+        ended = accounts.revoke_other_sessions(db, identity, request_meta(request))
+    return JSONResponse({"status": True, "revoked": ended})

@@ -1,0 +1,68 @@
+"""What every route needs: the caller's address, session cookie and identity."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from fastapi import Request, Response
+from sqlmodel import Session
+
+from fluxkit.services import sessions
+from fluxkit.services.audit import RequestMeta
+from fluxkit.services.dto import Identity
+from fluxkit.settings import Settings, get_settings
+
+def client_ip(peer: str | None, forwarded_for: str | None, hops: int) -> str:
+    """The peer address; X-Forwarded-For only counts behind `hops` trusted proxies."""
+    ip = peer or ""
+    if hops > 0 and forwarded_for:
+        chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+        if len(chain) >= hops:
+            ip = chain[-hops]
+    return ip
+
+def request_meta(request: Request) -> RequestMeta:
+    settings = get_settings()
+    peer = request.client.host if request.client else ""
+    return RequestMeta(
+        ip=client_ip(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxy_hops),
+        user_agent=request.headers.get("user-agent", "")[:512],
+    )
+
+def session_token_from_cookie_header(cookie_header: str | None, settings: Settings | None = None) -> str | None:
+    if not cookie_header:
+        return None
+    name = (settings or get_settings()).session_cookie_name
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:  # noqa: BLE001 - a malformed Cookie header means no session
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
+
+def current_identity(request: Request, db: Session) -> Identity | None:
+    token = request.cookies.get(get_settings().session_cookie_name)
+    return sessions.resolve(db, token)
+
+def set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        settings.session_cookie_name,
+        token,
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+def clear_session_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(
+        settings.session_cookie_name,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )

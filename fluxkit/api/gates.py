@@ -1,0 +1,122 @@
+"""ASGI gates around the whole app: the foreign-Origin refusal and the edge redirect.
+
+The edge gate is the seed's `src/proxy.ts`, stronger: it checks that the session is
+*valid* (not merely that a cookie exists) before any protected page's HTML is served.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import anyio
+from starlette.datastructures import Headers, MutableHeaders, QueryParams
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fluxkit.api.deps import session_token_from_cookie_header
+from fluxkit.db import session_scope
+from fluxkit.routes import AUTH_PAGES, PAGE_ALIASES, is_protected
+from fluxkit.services import sessions
+from fluxkit.services.accounts import safe_redirect
+from fluxkit.settings import get_settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _request_origin(headers: Headers) -> str | None:
+    if origin := headers.get("origin"):
+        return origin.rstrip("/")
+    if referer := headers.get("referer"):
+        parts = urlsplit(referer)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+class OriginGuard:
+    """Cookie-carrying unsafe requests from an untrusted Origin get 403 (CSRF)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            headers = Headers(scope=scope)
+            origin = _request_origin(headers)
+            if (
+                headers.get("cookie")
+                and origin is not None
+                and origin not in get_settings().trusted_origins
+            ):
+                response = JSONResponse(
+                    {"error": "forbidden_origin", "message": "This request came from another site."},
+                    status_code=403,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _resolve(cookie_header: str | None):
+    token = session_token_from_cookie_header(cookie_header)
+    if not token:
+        return None, None
+    with session_scope() as db:
+        return token, sessions.resolve(db, token)
+
+
+class EdgeGate:
+    """Redirects page requests by session before the frontend's HTML is served."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        if alias := PAGE_ALIASES.get(path.rstrip("/")):
+            await RedirectResponse(alias + (f"?{query}" if query else ""), 308)(scope, receive, send)
+            return
+        protected = is_protected(path)
+        auth_page = path.rstrip("/") in AUTH_PAGES
+        if not protected and not auth_page:
+            await self.app(scope, receive, send)
+            return
+        token, identity = await anyio.to_thread.run_sync(
+            _resolve, Headers(scope=scope).get("cookie")
+        )
+        if protected and identity is None:
+            target = path + (f"?{query}" if query else "")
+            await RedirectResponse(f"/sign-in?redirect={quote(target, safe='/')}", 307)(
+                scope, receive, send
+            )
+            return
+        if auth_page and identity is not None:
+            redirect = safe_redirect(QueryParams(query).get("redirect"))
+            await RedirectResponse(redirect, 307)(scope, receive, send)
+            return
+        if identity is not None and identity.refreshed:
+            await self.app(scope, receive, _with_cookie(send, token))
+            return
+        await self.app(scope, receive, send)
+
+
+def _with_cookie(send: Send, token: str) -> Send:
+    """Re-issue the session cookie with a fresh max-age after a sliding refresh."""
+    from starlette.responses import Response
+
+    from fluxkit.api.deps import set_session_cookie
+
+    carrier = Response()
+    set_session_cookie(carrier, token)
+    cookie = carrier.headers["set-cookie"]
+
+    async def send_with_cookie(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message).append("set-cookie", cookie)
+        await send(message)
+
+    return send_with_cookie

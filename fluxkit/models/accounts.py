@@ -1,0 +1,70 @@
+"""Accounts: users, their sessions, one-time tokens and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from fluxkit.clock import system_clock
+
+
+def _now() -> datetime:
+    return system_clock.now()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=100)
+    password_hash: str = Field(max_length=255)
+    email_verified: bool = Field(default=False)
+    role: str = Field(default="user", max_length=20)
+    created_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser or client. Only the token's keyed hash is stored."""
+
+    __tablename__ = "session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=_now)
+    refreshed_at: datetime = Field(default_factory=_now)
+    expires_at: datetime = Field(index=True)
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=512)
+
+
+class VerificationToken(SQLModel, table=True):
+    """Single-use emailed tokens (email verification, password reset)."""
+
+    __tablename__ = "verification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=_now)
+    expires_at: datetime
+    used_at: datetime | None = Field(default=None)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=_now, index=True)
+    user_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    action: str = Field(max_length=64, index=True)
+    email: str = Field(default="", max_length=254)
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=512)
+    detail: str = Field(default="", max_length=1000)

@@ -1,0 +1,1 @@
+"""Domain logic: every rule and query. No `import reflex` here."""

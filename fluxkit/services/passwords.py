@@ -1,0 +1,63 @@
+"""Password policy and hashing (argon2id via libpass, at least OWASP's parameters)."""
+
+from __future__ import annotations
+
+import functools
+
+from passlib.context import CryptContext
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+
+# OWASP: argon2id, m=19 MiB, t=2, p=1 is the floor; we go a little above it.
+# pbkdf2_sha256 is accepted for imported accounts and rehashed at their next sign-in.
+_context = CryptContext(
+    schemes=["argon2", "pbkdf2_sha256"],
+    deprecated=["pbkdf2_sha256"],
+    argon2__type="ID",
+    argon2__memory_cost=19 * 1024,
+    argon2__time_cost=3,
+    argon2__parallelism=1,
+)
+
+
+def hash_password(password: str) -> str:
+    return _context.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """(matches, new hash if the stored one uses older scheme or parameters)."""
+    try:
+        return _context.verify_and_update(password, password_hash)
+    except (ValueError, TypeError):
+        return False, None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("not a real password, only burns the same time")
+
+
+def burn_hash_time(password: str) -> None:
+    """Verify against a dummy hash so an unknown email costs as much as a known one."""
+    _context.verify(password, _dummy_hash())
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(p.lower() for p in FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: object) -> str | None:
+    """Why this password is refused, or None. Length only; no composition rules."""
+    if not isinstance(password, str) or not password:
+        return "Enter a password."
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    if password.lower() in _common_passwords():
+        return "This password is too common. Choose one that is harder to guess."
+    return None

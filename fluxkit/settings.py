@@ -1,0 +1,103 @@
+"""Typed configuration, read once from the environment.
+
+Every knob FluxKit has lives here; the README documents each variable.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SESSION_COOKIE = "fluxkit.session_token"
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str
+    database_url: str
+    redis_url: str | None
+    smtp_url: str | None
+    mail_from: str
+    secret_key: str
+    trusted_proxy_hops: int
+    data_dir: Path
+    extra_origins: tuple[str, ...] = ()
+
+    @property
+    def base_origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def trusted_origins(self) -> tuple[str, ...]:
+        """Origins allowed for CORS, the websocket and cookie-carrying POSTs."""
+        origins = [self.base_origin, *self.extra_origins]
+        return tuple(dict.fromkeys(o.rstrip("/") for o in origins if o))
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def session_cookie_name(self) -> str:
+        # Browsers refuse a __Secure- cookie that is not Secure, so only under https.
+        return f"__Secure-{SESSION_COOKIE}" if self.secure_cookies else SESSION_COOKIE
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def url(self, path: str) -> str:
+        """An absolute link for emails, always built from FLUXKIT_BASE_URL."""
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """FLUXKIT_SECRET_KEY, or one generated once into a git-ignored local file."""
+    if key := os.environ.get("FLUXKIT_SECRET_KEY"):
+        return key
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'fluxkit.db').resolve()}"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    env = os.environ
+    data_dir = Path(env.get("FLUXKIT_DATA_DIR", "var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    hops = env.get("FLUXKIT_TRUSTED_PROXY_HOPS", "0").strip() or "0"
+    if not hops.isdigit():
+        raise ValueError("FLUXKIT_TRUSTED_PROXY_HOPS must be a whole number (0 or more)")
+    extra = tuple(
+        o.strip() for o in env.get("FLUXKIT_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    )
+    return Settings(
+        base_url=env.get("FLUXKIT_BASE_URL", "http://localhost:3000").rstrip("/"),
+        database_url=env.get("DATABASE_URL") or _sqlite_url(data_dir),
+        redis_url=env.get("REDIS_URL") or None,
+        smtp_url=env.get("SMTP_URL") or None,
+        mail_from=env.get("FLUXKIT_MAIL_FROM", "FluxKit <no-reply@localhost>"),
+        secret_key=_secret_key(data_dir),
+        trusted_proxy_hops=int(hops),
+        data_dir=data_dir,
+        extra_origins=extra,
+    )
