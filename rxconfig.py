@@ -15,6 +15,10 @@ config = rx.Config(
     # Reflex's default is "*": only our own origin(s) may call the API or open the websocket.
     cors_allowed_origins=list(settings.trusted_origins),
     trusted_proxy_hops=settings.trusted_proxy_hops,
-    plugins=[rx.plugins.RadixThemesPlugin()],
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="inherit", accent_color="violet", gray_color="slate", radius="medium")
+        )
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -90,3 +90,18 @@ def deliver(message: EmailMessage) -> bool:
 def deliver_all(messages: list[EmailMessage]) -> None:
     for message in messages:
         deliver(message)
+
+
+_background = None
+
+
+def send_in_background(messages: list[EmailMessage]) -> None:
+    """Deliver after the caller has answered (for states; API routes use BackgroundTasks)."""
+    global _background
+    if not messages:
+        return
+    if _background is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fluxkit-mail")
+    _background.submit(deliver_all, messages)

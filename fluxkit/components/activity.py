@@ -1,0 +1,23 @@
+"""A list of account activity rows (from the audit log)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from fluxkit.services.profile import Activity
+
+
+def activity_row(item: rx.Var[Activity]) -> rx.Component:
+    return rx.hstack(
+        rx.icon(rx.cond(item.warning, "shield-alert", "shield-check"), size=18,
+                color=rx.cond(item.warning, rx.color("red", 10), rx.color("green", 10))),
+        rx.vstack(
+            rx.text(item.label, size="2", weight="medium"),
+            rx.text(rx.moment(item.at, from_now=True), " · ", item.ip, size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        align="center",
+        spacing="3",
+        padding_y="6px",
+        width="100%",
+    )

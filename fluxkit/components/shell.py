@@ -1,0 +1,177 @@
+"""The signed-in app shell: sidebar, header with user menu and theme, phone menu."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from fluxkit.components.theme import theme_menu
+from fluxkit.routes import DASHBOARD, SETTINGS
+from fluxkit.state.shell import ShellState
+
+# Only pages that exist are listed (no placeholders).
+NAV_ITEMS: list[tuple[str, str, str]] = [
+    ("Dashboard", DASHBOARD, "layout-dashboard"),
+    ("Settings", SETTINGS, "settings"),
+]
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.center(rx.icon("zap", size=16, color="white"), bg=rx.color("accent", 9), border_radius="6px", width="28px", height="28px"),
+            rx.heading("FluxKit", size="4", weight="bold"),
+            align="center",
+            spacing="2",
+        ),
+        href=DASHBOARD,
+        underline="none",
+        color=rx.color("gray", 12),
+    )
+
+
+def nav_link(label: str, href: str, icon: str) -> rx.Component:
+    active = ShellState.router.url.path.startswith(href)
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        href=href,
+        id=f"nav-{label.lower()}",
+        underline="none",
+        padding="8px 12px",
+        border_radius="8px",
+        width="100%",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        bg=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"bg": rx.color("gray", 3), "color": rx.color("gray", 12)},
+    )
+
+
+def nav_list() -> rx.Component:
+    return rx.vstack(*[nav_link(*item) for item in NAV_ITEMS], spacing="1", width="100%")
+
+
+def sidebar() -> rx.Component:
+    return rx.vstack(
+        brand(),
+        rx.divider(),
+        nav_list(),
+        width="240px",
+        min_width="240px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="20px 12px",
+        spacing="4",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        bg=rx.color("gray", 2),
+        display=["none", "none", "flex"],
+    )
+
+
+def phone_menu() -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(rx.icon("menu", size=20), variant="ghost", aria_label="Menu", id="phone-menu")
+        ),
+        rx.drawer.overlay(z_index="40"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        brand(),
+                        rx.spacer(),
+                        rx.drawer.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close menu")),
+                        width="100%",
+                        align="center",
+                    ),
+                    rx.divider(),
+                    rx.drawer.close(nav_list()),
+                    spacing="4",
+                    padding="20px 12px",
+                ),
+                width="260px",
+                height="100%",
+                top="0",
+                left="0",
+                bg=rx.color("gray", 2),
+                z_index="50",
+            )
+        ),
+        direction="left",
+    )
+
+
+def user_menu() -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.button(
+                rx.avatar(fallback=ShellState.user_name[:1].upper(), size="2", radius="full"),
+                rx.text(ShellState.user_name, size="2", display=["none", "none", "block"]),
+                rx.icon("chevron-down", size=14),
+                variant="ghost",
+                id="user-menu",
+                aria_label="Account menu",
+            )
+        ),
+        rx.dropdown_menu.content(
+            rx.box(
+                rx.text(ShellState.user_name, weight="bold", size="2", id="user-menu-name"),
+                rx.text(ShellState.user_email, size="1", color_scheme="gray", id="user-menu-email"),
+                padding="6px 8px",
+            ),
+            rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(
+                rx.hstack(rx.icon("settings", size=14), rx.text("Settings"), align="center"),
+                on_click=rx.redirect(SETTINGS),
+                id="user-menu-settings",
+            ),
+            rx.dropdown_menu.item(
+                rx.hstack(rx.icon("log-out", size=14), rx.text("Sign out"), align="center"),
+                on_click=ShellState.sign_out,
+                color="red",
+                id="sign-out",
+            ),
+            align="end",
+        ),
+    )
+
+
+def header(title: str) -> rx.Component:
+    return rx.hstack(
+        rx.box(phone_menu(), display=["block", "block", "none"]),
+        rx.heading(title, size="5", id="page-title"),
+        rx.spacer(),
+        theme_menu(),
+        user_menu(),
+        align="center",
+        width="100%",
+        padding="12px 20px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        position="sticky",
+        top="0",
+        bg=rx.color("gray", 1),
+        z_index="10",
+    )
+
+
+def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """Wrap a page's content in the signed-in layout."""
+
+    def page() -> rx.Component:
+        return rx.hstack(
+            sidebar(),
+            rx.box(
+                header(title),
+                rx.box(content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"),
+                flex="1",
+                min_width="0",
+            ),
+            spacing="0",
+            align="start",
+            width="100%",
+            min_height="100vh",
+        )
+
+    page.__name__ = content.__name__
+    return page

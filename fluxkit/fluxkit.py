@@ -1,0 +1,33 @@
+"""The Reflex app: pages, the API in front, and the gates around both."""
+
+import reflex as rx
+
+from fluxkit.api.app import create_api
+from fluxkit.api.gates import EdgeGate, OriginGuard
+from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
+from fluxkit.state.auth import AliasState
+from fluxkit.state.session import SessionGate
+from fluxkit.state.shell import ShellState
+
+app = rx.App(
+    head_components=[rx.el.script(src="/fluxkit.js")],
+    # Outermost last: OriginGuard -> EdgeGate -> FastAPI routes -> Reflex.
+    api_transformer=[create_api(), EdgeGate, OriginGuard],
+)
+# Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
+app.add_middleware(SessionGate(), index=0)
+
+for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
+    app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
+
+for module in (dashboard, settings):
+    app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=[ShellState.load, module.ON_LOAD])
+
+
+def _redirecting() -> rx.Component:
+    return rx.center(rx.spinner(), min_height="100vh")
+
+
+app.add_page(_redirecting, route="/", title="FluxKit", on_load=AliasState.to_dashboard)
+app.add_page(_redirecting, route="/login", title="FluxKit", on_load=AliasState.to_sign_in)
+app.add_page(_redirecting, route="/register", title="FluxKit", on_load=AliasState.to_sign_up)

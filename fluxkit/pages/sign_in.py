@@ -1,0 +1,42 @@
+"""/sign-in"""
+
+import reflex as rx
+
+from fluxkit.components.auth_form import auth_card, field, form_error, submit
+from fluxkit.state.auth import AuthState
+
+ROUTE = "/sign-in"
+TITLE = "Sign in · FluxKit"
+ON_LOAD = AuthState.open_page
+
+
+def page() -> rx.Component:
+    return auth_card(
+        "Sign in",
+        "Welcome back. Sign in to your account.",
+        form_error(),
+        rx.form(
+            rx.vstack(
+                field("Email", "email", id="sign-in-email", type="email", autocomplete="email", placeholder="you@example.com"),
+                field("Password", "password", id="sign-in-password", type="password", autocomplete="current-password"),
+                rx.link("Forgot your password?", href="/forgot-password", size="2", id="forgot-link"),
+                submit("Sign in", id="sign-in-submit"),
+                spacing="3",
+                width="100%",
+            ),
+            id="sign-in-form",
+            on_submit=AuthState.sign_in,
+            width="100%",
+        ),
+        rx.text(
+            "No account yet? ",
+            rx.link("Create one", href="/sign-up", id="sign-up-link"),
+            size="2",
+        ),
+        rx.text(
+            "Did not get the verification email? ",
+            rx.link("Send it again", href="/verify-email", id="resend-link"),
+            size="2",
+            color_scheme="gray",
+        ),
+    )

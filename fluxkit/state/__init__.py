@@ -1,0 +1,1 @@
+"""Reflex states: thin, per page. Identity comes from the session cookie, every event."""

@@ -1,0 +1,86 @@
+"""The handler gate: one way for every state to get the current user or refuse.
+
+The websocket keeps the handshake's Cookie header on the server (`router.headers`), so
+each event re-derives the user from the session cookie; nothing the browser sends in an
+event's payload is trusted for identity. `SessionGate` runs before every event as app
+middleware: an event for a `SignedInState` without a valid session is refused and the
+tab is sent to sign-in, and private state is wiped whenever the tab's session changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import quote
+
+import reflex as rx
+from reflex.middleware import Middleware
+from reflex.state import BaseState, StateUpdate
+from reflex_base.event import Event
+
+from fluxkit.api.deps import session_token_from_cookie_header
+from fluxkit.db import session_scope
+from fluxkit.routes import SIGN_IN
+from fluxkit.services import sessions
+from fluxkit.services.dto import Identity
+
+
+def identity_for_cookie(cookie_header: str | None) -> Identity | None:
+    token = session_token_from_cookie_header(cookie_header)
+    if not token:
+        return None
+    with session_scope() as db:
+        return sessions.resolve(db, token)
+
+
+def sign_in_url(path: str | None) -> str:
+    target = path if path and path.startswith("/") and not path.startswith("//") else "/dashboard"
+    return f"{SIGN_IN}?redirect={quote(target, safe='/')}"
+
+
+class SignedInState(rx.State):
+    """Base of every state whose data belongs to a signed-in user."""
+
+    # The session this tab's private state was loaded for (never sent to the browser).
+    _owner_session_id: int = 0
+
+    def current_identity(self) -> Identity | None:
+        """Who sent this event, from the server-side session. None when signed out."""
+        return identity_for_cookie(self.router.headers.cookie)
+
+    def to_sign_in(self) -> rx.event.EventSpec:
+        return rx.redirect(sign_in_url(self.router.url.path))
+
+
+def _protected_handler(root: BaseState, event: Event) -> bool:
+    path = event.name.rpartition(".")[0].split(".")
+    try:
+        cls = type(root).get_class_substate(tuple(path[1:])) if len(path) > 1 else type(root)
+    except ValueError:
+        return False
+    return issubclass(cls, SignedInState)
+
+
+def _signed_in_state_classes() -> list[type[SignedInState]]:
+    found, todo = [], [SignedInState]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.get_substates())
+    return found
+
+
+@dataclasses.dataclass
+class SessionGate(Middleware):
+    async def preprocess(self, app, state: BaseState, event: Event) -> StateUpdate | None:
+        identity = identity_for_cookie(state.router.headers.cookie)
+        owner = await state.get_state(SignedInState)
+        session_id = identity.session.id if identity else 0
+        if owner._owner_session_id != session_id:
+            # Another user (or nobody) now drives this tab: drop the previous owner's data.
+            for cls in _signed_in_state_classes():
+                (await state.get_state(cls)).reset()
+            owner._owner_session_id = session_id
+        if identity is None and _protected_handler(state, event):
+            redirect = rx.redirect(sign_in_url(state.router.url.path))
+            return StateUpdate(events=Event.from_event_type([redirect]))
+        return None

@@ -1,0 +1,44 @@
+"""The signed-in shell: who is signed in (for the header) and signing out."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+from reflex_base.config import get_config
+
+from fluxkit.routes import SIGN_IN
+from fluxkit.state.session import SignedInState
+
+
+class ShellState(SignedInState):
+    user_name: str = ""
+    user_email: str = ""
+    is_admin: bool = False
+
+    @rx.event
+    def load(self):
+        """First on_load of every protected page: the client-side half of the edge gate."""
+        me = self.current_identity()
+        if me is None:
+            return self.to_sign_in()
+        self.user_name = me.user.name
+        self.user_email = me.user.email
+        self.is_admin = me.user.is_admin
+        if me.refreshed:
+            # Sliding refresh happened on the websocket: let an HTTP answer renew the cookie.
+            return rx.call_script(
+                f"fetch(new URL('/api/auth/get-session', fluxkit.apiBase({json.dumps(get_config().api_url)})),"
+                " {credentials: 'include'})"
+            )
+        return None
+
+    @rx.event
+    def sign_out(self):
+        if self.current_identity() is None:
+            return self.to_sign_in()
+        api_url = json.dumps(get_config().api_url)
+        return rx.call_script(
+            f"fluxkit.post({api_url}, '/api/auth/sign-out', null, {{}})"
+            f".then(() => window.location.assign({json.dumps(SIGN_IN)}))"
+        )
