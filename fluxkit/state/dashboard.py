@@ -20,9 +20,9 @@ class DashboardState(SignedInState):
 
     @rx.event
     def load(self):
-        me = self.current_identity()
+        me = self._current_identity()
         if me is None:
-            return self.to_sign_in()
+            return self._to_sign_in()
         with session_scope() as db:
             data = profile.overview(db, me)
         self.name = data.name

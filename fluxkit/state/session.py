@@ -43,11 +43,11 @@ class SignedInState(rx.State):
     # The session this tab's private state was loaded for (never sent to the browser).
     _owner_session_id: int = 0
 
-    def current_identity(self) -> Identity | None:
+    def _current_identity(self) -> Identity | None:
         """Who sent this event, from the server-side session. None when signed out."""
         return identity_for_cookie(self.router.headers.cookie)
 
-    def to_sign_in(self) -> rx.event.EventSpec:
+    def _to_sign_in(self) -> rx.event.EventSpec:
         return rx.redirect(sign_in_url(self.router.url.path))
 
 

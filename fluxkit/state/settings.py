@@ -36,9 +36,9 @@ class SettingsState(SignedInState):
 
     @rx.event
     def load(self):
-        me = self.current_identity()
+        me = self._current_identity()
         if me is None:
-            return self.to_sign_in()
+            return self._to_sign_in()
         self.name = me.user.name
         self.email = me.user.email
         self.name_error = ""
@@ -48,9 +48,9 @@ class SettingsState(SignedInState):
 
     @rx.event
     async def save_name(self, form: dict):
-        me = self.current_identity()
+        me = self._current_identity()
         if me is None:
-            return self.to_sign_in()
+            return self._to_sign_in()
         try:
             with session_scope() as db:
                 self.name = profile.rename(db, me, _text(form, "name"), self._meta())
@@ -64,8 +64,9 @@ class SettingsState(SignedInState):
 
     @rx.event
     async def change_password(self, form: dict):
-        me = self.current_identity()
+        me = self._current_identity()
         if me is None:
+            yield self._to_sign_in()
             return
         if _text(form, "newPassword") != _text(form, "confirmPassword"):
             self.password_errors = {"confirmPassword": "The two new passwords are not the same."}
@@ -99,9 +100,9 @@ class SettingsState(SignedInState):
 
     @rx.event
     def revoke_session(self, session_id: int):
-        me = self.current_identity()
+        me = self._current_identity()
         if me is None:
-            return self.to_sign_in()
+            return self._to_sign_in()
         if session_id == me.session.id:
             return rx.toast.error("This is the session you are using. Use Sign out instead.")
         try:
@@ -116,9 +117,9 @@ class SettingsState(SignedInState):
 
     @rx.event
     def revoke_others(self):
-        me = self.current_identity()
+        me = self._current_identity()
         if me is None:
-            return self.to_sign_in()
+            return self._to_sign_in()
         with session_scope() as db:
             ended = accounts.revoke_other_sessions(db, me, self._meta())
         self._refresh_sessions(me)

@@ -19,9 +19,9 @@ class ShellState(SignedInState):
     @rx.event
     def load(self):
         """First on_load of every protected page: the client-side half of the edge gate."""
-        me = self.current_identity()
+        me = self._current_identity()
         if me is None:
-            return self.to_sign_in()
+            return self._to_sign_in()
         self.user_name = me.user.name
         self.user_email = me.user.email
         self.is_admin = me.user.is_admin
@@ -35,8 +35,8 @@ class ShellState(SignedInState):
 
     @rx.event
     def sign_out(self):
-        if self.current_identity() is None:
-            return self.to_sign_in()
+        if self._current_identity() is None:
+            return self._to_sign_in()
         api_url = json.dumps(get_config().api_url)
         return rx.call_script(
             f"fluxkit.post({api_url}, '/api/auth/sign-out', null, {{}})"
