@@ -9,8 +9,11 @@ from fluxkit.services.profile import Activity
 
 def activity_row(item: rx.Var[Activity]) -> rx.Component:
     return rx.hstack(
-        rx.icon(rx.cond(item.warning, "shield-alert", "shield-check"), size=18,
-                color=rx.cond(item.warning, rx.color("red", 10), rx.color("green", 10))),
+        rx.cond(
+            item.warning,
+            rx.icon("shield-alert", size=18, color=rx.color("red", 10)),
+            rx.icon("shield-check", size=18, color=rx.color("green", 10)),
+        ),
         rx.vstack(
             rx.text(item.label, size="2", weight="medium"),
             rx.text(rx.moment(item.at, from_now=True), " · ", item.ip, size="1", color_scheme="gray"),

@@ -26,7 +26,11 @@ def _stat(label: str, value: rx.Component, icon: str, id: str) -> rx.Component:
 def _checklist_item(done: rx.Var[bool], label: str, href: str | None = None) -> rx.Component:
     text = rx.text(label, size="2")
     return rx.hstack(
-        rx.icon(rx.cond(done, "circle-check", "circle"), size=18, color=rx.cond(done, rx.color("green", 10), rx.color("gray", 9))),
+        rx.cond(
+            done,
+            rx.icon("circle-check", size=18, color=rx.color("green", 10)),
+            rx.icon("circle", size=18, color=rx.color("gray", 9)),
+        ),
         rx.link(text, href=href) if href else text,
         align="center",
         spacing="2",
