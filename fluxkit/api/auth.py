@@ -201,8 +201,8 @@ def get_session(request: Request):
     response = JSONResponse(
         {"user": _user_json(identity.user), "session": _session_json(identity.session, identity.session.id)}
     )
-    if identity.refreshed:
-        set_session_cookie(response, request.cookies[get_settings().session_cookie_name])
+    # Renew the cookie's max-age with the session's sliding expiry (the websocket cannot).
+    set_session_cookie(response, request.cookies[get_settings().session_cookie_name])
     return response
 
 
