@@ -93,3 +93,9 @@ def revoke_all(db: Session, user_id: int, *, keep_session_id: int | None = None)
 
 def purge_expired(db: Session, clock: Clock = system_clock) -> int:
     return db.exec(delete(UserSession).where(UserSession.expires_at <= clock.now())).rowcount
+
+
+def recently_refreshed(identity: Identity, clock: Clock = system_clock, within: timedelta = timedelta(minutes=1)) -> bool:
+    """True just after a sliding refresh: the browser's cookie still has the old max-age."""
+    refreshed_at = identity.session.expires_at - SESSION_LIFETIME
+    return clock.now() - refreshed_at < within

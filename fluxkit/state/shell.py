@@ -8,6 +8,7 @@ import reflex as rx
 from reflex_base.config import get_config
 
 from fluxkit.routes import SIGN_IN
+from fluxkit.services import sessions
 from fluxkit.state.session import SignedInState
 
 
@@ -25,8 +26,8 @@ class ShellState(SignedInState):
         self.user_name = me.user.name
         self.user_email = me.user.email
         self.is_admin = me.user.is_admin
-        if me.refreshed:
-            # Sliding refresh happened on the websocket: let an HTTP answer renew the cookie.
+        if me.refreshed or sessions.recently_refreshed(me):
+            # A sliding refresh happened over the websocket: let an HTTP answer renew the cookie.
             return rx.call_script(
                 f"fetch(new URL('/api/auth/get-session', fluxkit.apiBase({json.dumps(get_config().api_url)})),"
                 " {credentials: 'include'})"
