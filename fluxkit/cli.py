@@ -1,0 +1,224 @@
+"""The `fluxkit` command: migrate the database, create users, seed the demo account.
+
+    fluxkit migrate                                   apply alembic/versions up to head
+    printf '%s\\n' "$PW" | fluxkit create-user --email a@b.c --name "A B" --password-stdin [--admin]
+    fluxkit seed                                      the demo account, created once
+
+Every command works on the database from fluxkit/settings.py (DATABASE_URL, default the
+SQLite file under FLUXKIT_DATA_DIR). Problems a user can fix end with a one-line message on
+stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+DEMO_EMAIL = "demo@fluxkit.dev"
+DEMO_NAME = "Demo User"
+DEMO_PASSWORD = "fluxkit-demo-2026"
+
+CLI_META_AGENT = "fluxkit-cli"
+
+
+class CommandFailed(Exception):
+    """A problem the user can fix; its message is printed without a traceback."""
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _database_label() -> str:
+    from fluxkit.settings import get_settings
+
+    return make_url(get_settings().database_url).render_as_string(hide_password=True)
+
+
+def _alembic_ini() -> Path:
+    """alembic.ini in the current directory, else the one in the checkout FluxKit runs from."""
+    for candidate in (Path.cwd() / "alembic.ini", Path(__file__).resolve().parent.parent / "alembic.ini"):
+        if candidate.is_file() and (candidate.parent / "alembic" / "env.py").is_file():
+            return candidate
+    raise CommandFailed("alembic.ini not found: run this from the FluxKit project folder.")
+
+
+def _meta():
+    from fluxkit.services.audit import RequestMeta
+
+    return RequestMeta(ip="", user_agent=CLI_META_AGENT)
+
+
+def _database_problem(exc: sa.exc.SQLAlchemyError) -> CommandFailed:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return CommandFailed(
+            f"the database at {_database_label()} has no FluxKit tables yet: run `fluxkit migrate` first."
+        )
+    return CommandFailed(f"database error at {_database_label()}: {text}")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    if not sys.stdin.isatty():
+        raise CommandFailed("give the password on standard input with --password-stdin.")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise CommandFailed("the two passwords differ.")
+    return first
+
+
+# ---- commands ------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from fluxkit.settings import get_settings
+
+    config = Config(str(_alembic_ini()))
+    config.attributes["configure_logger"] = False
+    url = get_settings().database_url
+    head = ScriptDirectory.from_config(config).get_current_head()
+
+    def current() -> str | None:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        finally:
+            engine.dispose()
+
+    try:
+        before = current()
+        if before == head and args.revision in ("head", head):
+            print(f"{_database_label()} is up to date (revision {head}).")
+            return
+        command.upgrade(config, args.revision)
+        after = current()
+    except CommandError as exc:
+        raise CommandFailed(str(exc)) from None
+    except sa.exc.SQLAlchemyError as exc:
+        raise _database_problem(exc) from None
+    print(f"Migrated {_database_label()} from {before or 'an empty database'} to revision {after}.")
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from fluxkit.db import session_scope
+    from fluxkit.services import accounts
+    from fluxkit.services.errors import InvalidInput
+
+    password = _read_password(args.password_stdin)
+    new = accounts.NewUser(email=args.email, name=args.name, password=password, admin=args.admin)
+    try:
+        with session_scope() as db:
+            user = accounts.create_verified_user(db, new, _meta())
+    except InvalidInput as exc:
+        raise CommandFailed(exc.message) from None
+    except sa.exc.IntegrityError:
+        raise CommandFailed("An account with this email already exists.") from None
+    except sa.exc.SQLAlchemyError as exc:
+        raise _database_problem(exc) from None
+    kind = "admin" if user.is_admin else "user"
+    print(f"Created {kind} {user.email} ({user.name}); they can sign in now.")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from fluxkit.db import session_scope
+    from fluxkit.services import accounts, passwords
+    from fluxkit.settings import get_settings
+
+    new = accounts.NewUser(email=DEMO_EMAIL, name=DEMO_NAME, password=DEMO_PASSWORD, admin=True)
+    try:
+        with session_scope() as db:
+            existing = accounts.user_by_email(db, DEMO_EMAIL)
+            if existing is None:
+                accounts.create_verified_user(db, new, _meta())
+                status = "Created the demo account"
+            else:
+                matches, _ = passwords.verify_password(DEMO_PASSWORD, existing.password_hash)
+                status = "The demo account already exists" if matches else None
+    except sa.exc.IntegrityError:
+        status = "The demo account already exists"  # created by a concurrent seed
+    except sa.exc.SQLAlchemyError as exc:
+        raise _database_problem(exc) from None
+
+    if status is None:
+        print(
+            f"The demo account {DEMO_EMAIL} exists, but its password was changed since seeding; "
+            "it was left as it is."
+        )
+        return
+    print(f"{status}. Sign in at {get_settings().url('/sign-in')} with:")
+    print(f"  email:    {DEMO_EMAIL}")
+    print(f"  password: {DEMO_PASSWORD}")
+
+
+# ---- entry point -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fluxkit",
+        description="FluxKit management commands. They use the database from DATABASE_URL "
+        "(default: the SQLite file under FLUXKIT_DATA_DIR, ./var).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply database migrations (alembic upgrade head)",
+        description="Apply the migrations in alembic/versions/ with Alembic.",
+    )
+    migrate.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    create = commands.add_parser(
+        "create-user",
+        help="create a verified user who can sign in at once",
+        description="Create a verified user. The password is read from standard input "
+        "(--password-stdin), or asked for twice on a terminal.",
+    )
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+    )
+    create.add_argument("--admin", action="store_true", help="give the user the admin role")
+    create.set_defaults(handler=cmd_create_user)
+
+    seed = commands.add_parser(
+        "seed",
+        help=f"create the demo admin account ({DEMO_EMAIL}) if missing and print its sign-in",
+        description="Create the demo admin account once; running it again changes nothing.",
+    )
+    seed.set_defaults(handler=cmd_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except CommandFailed as exc:
+        print(f"fluxkit {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
