@@ -164,13 +164,16 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
         per_account = _limit(ratelimit.SIGN_IN_PER_ACCOUNT, "account", "sign-in", account)
         if not per_account.allowed:
             return _limited(per_account)
-    try:
-        with session_scope() as db:
+    failure: InvalidCredentials | None = None
+    with session_scope() as db:
+        try:
             token, identity = accounts.sign_in(
                 db, email=body.get("email"), password=body.get("password"), meta=request_meta(request)
             )
-    except InvalidCredentials as exc:
-        return _rate_headers(_service_error(exc), verdict)
+        except InvalidCredentials as exc:
+            failure = exc  # caught inside the unit of work so its audit row is committed
+    if failure is not None:
+        return _rate_headers(_service_error(failure), verdict)
     response = JSONResponse(
         {
             "user": _user_json(identity.user),
@@ -277,11 +280,12 @@ def _signed_in(request: Request, db: Session) -> Identity | JSONResponse:
 
 @router.post("/change-password")
 def change_password(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
-    try:
-        with session_scope() as db:
-            identity = _signed_in(request, db)
-            if isinstance(identity, JSONResponse):
-                return identity
+    failure: InvalidInput | None = None
+    with session_scope() as db:
+        identity = _signed_in(request, db)
+        if isinstance(identity, JSONResponse):
+            return identity
+        try:
             messages = accounts.change_password(
                 db,
                 identity,
@@ -289,8 +293,10 @@ def change_password(request: Request, background: BackgroundTasks, body: dict = 
                 new_password=body.get("newPassword"),
                 meta=request_meta(request),
             )
-    except InvalidInput as exc:
-        return _service_error(exc)
+        except InvalidInput as exc:
+            failure = exc  # refused before any change; its audit row is still committed
+    if failure is not None:
+        return _service_error(failure)
     _send_later(background, messages)
     return JSONResponse({"status": True})
 
