@@ -22,6 +22,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     email_verified: bool = Field(default=False)
     role: str = Field(default="user", max_length=20)
+    # IANA name; due dates and "today" are the user's own.
+    timezone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
 

@@ -1,0 +1,86 @@
+"""Tasks, their status history, notifications, and personal API keys."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from fluxkit.clock import system_clock
+
+
+def _now() -> datetime:
+    return system_clock.now()
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (
+        # One index per listing query: the default view, each sort, the status filter.
+        Index("ix_task_owner_created", "user_id", "deleted_at", "created_at"),
+        Index("ix_task_owner_updated", "user_id", "deleted_at", "updated_at"),
+        Index("ix_task_owner_due", "user_id", "deleted_at", "due_date"),
+        Index("ix_task_owner_status", "user_id", "deleted_at", "status"),
+        Index("ix_task_due_reminders", "status", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=20)
+    priority: str = Field(default="medium", max_length=10)
+    category: str = Field(default="feature", max_length=20)
+    due_date: date | None = Field(default=None)
+    created_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=_now)
+    completed_at: datetime | None = Field(default=None)
+    # Deleted tasks stay a little while so "Undo" can bring them back.
+    deleted_at: datetime | None = Field(default=None)
+
+
+class TaskEvent(SQLModel, table=True):
+    """One status change (or the creation) of a task: who, from, to, when."""
+
+    __tablename__ = "task_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    at: datetime = Field(default_factory=_now)
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_user_created", "user_id", "created_at"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    type: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=1000)
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="SET NULL", index=True)
+    created_at: datetime = Field(default_factory=_now)
+    read_at: datetime | None = Field(default=None)
+    # Set for notifications that must exist at most once (e.g. one due reminder per task).
+    dedupe_key: str | None = Field(default=None, max_length=100, unique=True, index=True)
+
+
+class ApiKey(SQLModel, table=True):
+    """A personal API key: shown once, stored as a keyed hash."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=_now)
+    last_used_at: datetime | None = Field(default=None)
