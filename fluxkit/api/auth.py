@@ -124,8 +124,11 @@ def _ip_gate(request: Request, route: str) -> tuple[ratelimit.Verdict, JSONRespo
 
 
 def _account_key(body: dict[str, Any]) -> str:
-    email = body.get("email")
-    return email.strip().lower()[:254] if isinstance(email, str) else ""
+    """The address as sign-in will look it up, so no spelling of it gets a fresh budget."""
+    try:
+        return accounts.normalize_email(body.get("email"))
+    except InvalidInput:
+        return ""
 
 
 # ---- routes --------------------------------------------------------------------------------
