@@ -15,7 +15,7 @@ from sqlmodel import Session, select, update
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import audit, mail, passwords, sessions, tokens
+from fluxkit.services import audit, mail, notifications, passwords, sessions, tokens
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
@@ -245,6 +245,7 @@ def sign_in(
         db.add(user)
     token, session = sessions.create_session(db, user, meta, clock)
     audit.record(db, "sign_in", meta=meta, user_id=user.id, email=user.email, clock=clock)
+    notifications.welcome(db, user.id, user.name, clock)
     identity = sessions.resolve(db, token, clock)
     assert identity is not None
     return token, identity

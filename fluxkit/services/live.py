@@ -1,0 +1,118 @@
+"""Change announcements for live updates: "user N's tasks changed", after commit.
+
+Services call `touch(db, user_id, topic)` inside their transaction; the announcement goes
+out only if and when that transaction commits. Delivery: in-process by default, Redis
+pub/sub when REDIS_URL is set (so every worker hears every change). The Reflex layer
+subscribes and asks the affected tabs to refresh; this module knows nothing of Reflex.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+
+from fluxkit.settings import get_settings
+
+log = logging.getLogger("fluxkit.live")
+
+CHANNEL = "fluxkit:live"
+Listener = Callable[[int, frozenset[str]], None]
+
+_listeners: list[Listener] = []
+_lock = threading.Lock()
+
+
+def touch(db: OrmSession, user_id: int, *topics: str) -> None:
+    """Record that `topics` of `user_id` change in this transaction."""
+    pending: dict[int, set[str]] = db.info.setdefault("fluxkit_live", {})
+    pending.setdefault(user_id, set()).update(topics)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _after_commit(db: OrmSession) -> None:
+    pending = db.info.pop("fluxkit_live", None)
+    if pending:
+        for user_id, topics in pending.items():
+            publish(user_id, frozenset(topics))
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _after_rollback(db: OrmSession) -> None:
+    db.info.pop("fluxkit_live", None)
+
+
+def publish(user_id: int, topics: frozenset[str]) -> None:
+    settings = get_settings()
+    if settings.redis_url:
+        try:
+            _redis_client(settings.redis_url).publish(
+                CHANNEL, json.dumps({"user": user_id, "topics": sorted(topics)})
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - live updates must never fail a write
+            log.warning("live update via Redis failed, delivering locally: %s", exc)
+    deliver_locally(user_id, topics)
+
+
+def deliver_locally(user_id: int, topics: frozenset[str]) -> None:
+    with _lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        try:
+            listener(user_id, topics)
+        except Exception:  # noqa: BLE001
+            log.exception("live listener failed")
+
+
+def subscribe(listener: Listener) -> Callable[[], None]:
+    """Hear every change in this process; returns the unsubscribe function."""
+    with _lock:
+        _listeners.append(listener)
+
+    def unsubscribe() -> None:
+        with _lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return unsubscribe
+
+
+_clients: dict[str, object] = {}
+
+
+def _redis_client(url: str):
+    client = _clients.get(url)
+    if client is None:
+        import redis
+
+        client = _clients[url] = redis.Redis.from_url(url)
+    return client
+
+
+async def relay_from_redis(url: str, stop: asyncio.Event | None = None) -> None:
+    """Forward Redis announcements (from every worker) to this process's listeners."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(url)
+    pubsub = client.pubsub()
+    await pubsub.subscribe(CHANNEL)
+    try:
+        while stop is None or not stop.is_set():
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if not message:
+                continue
+            try:
+                data = json.loads(message["data"])
+                deliver_locally(int(data["user"]), frozenset(data["topics"]))
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignored a malformed live message")
+    finally:
+        await pubsub.unsubscribe(CHANNEL)
+        await pubsub.aclose()
+        await client.aclose()

@@ -1,0 +1,218 @@
+"""Notifications: created by other services (in their transaction), read by the user."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from fluxkit.clock import Clock, system_clock
+from fluxkit.models import Notification, Task, User
+from fluxkit.services import live
+from fluxkit.services.errors import NotFound
+
+TYPES = ("task_completed", "task_due", "welcome", "system")
+TOPIC = "notifications"
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    id: int
+    type: str
+    title: str
+    body: str
+    task_id: int  # 0 when not about a task
+    created_at: str
+    read: bool
+
+    @classmethod
+    def of(cls, n: Notification) -> NotificationRow:
+        return cls(
+            id=n.id,
+            type=n.type,
+            title=n.title,
+            body=n.body,
+            task_id=n.task_id or 0,
+            created_at=n.created_at.isoformat(),
+            read=n.read_at is not None,
+        )
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    rows: list[NotificationRow]
+    total: int
+    unread: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def notify(
+    db: Session,
+    user_id: int,
+    type: str,
+    title: str,
+    body: str = "",
+    *,
+    task_id: int | None = None,
+    dedupe_key: str | None = None,
+    clock: Clock = system_clock,
+    at: datetime | None = None,
+) -> bool:
+    """Add a notification in the caller's transaction. With a dedupe key, at most once ever.
+
+    Returns False when the dedupe key was already used (nothing added).
+    """
+    row = Notification(
+        user_id=user_id,
+        type=type,
+        title=title[:200],
+        body=body[:1000],
+        task_id=task_id,
+        dedupe_key=dedupe_key,
+        created_at=at or clock.now(),
+    )
+    if dedupe_key is None:
+        db.add(row)
+    else:
+        if db.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
+            return False
+        try:
+            # A savepoint: a concurrent worker inserting the same key loses only this row.
+            with db.begin_nested():
+                db.add(row)
+        except IntegrityError:
+            return False
+    live.touch(db, user_id, TOPIC)
+    return True
+
+
+def unread_count(db: Session, user_id: int) -> int:
+    return db.exec(
+        select(func.count()).where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+    ).one()
+
+
+def latest(db: Session, user_id: int, limit: int = 5) -> list[NotificationRow]:
+    rows = db.exec(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .limit(limit)
+    ).all()
+    return [NotificationRow.of(n) for n in rows]
+
+
+def list_page(db: Session, user_id: int, page: int = 1, page_size: int = PAGE_SIZE, unread_only: bool = False) -> NotificationPage:
+    where = [Notification.user_id == user_id]
+    if unread_only:
+        where.append(col(Notification.read_at).is_(None))
+    total = db.exec(select(func.count()).where(*where)).one()
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(1, page), pages)
+    rows = db.exec(
+        select(Notification)
+        .where(*where)
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return NotificationPage(
+        rows=[NotificationRow.of(n) for n in rows],
+        total=total,
+        unread=unread_count(db, user_id),
+        page=page,
+        page_size=page_size,
+    )
+
+
+def _owned(db: Session, user_id: int, notification_id: object) -> Notification:
+    if not isinstance(notification_id, int) or isinstance(notification_id, bool):
+        raise NotFound("No such notification.")
+    row = db.get(Notification, notification_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound("No such notification.")
+    return row
+
+
+def mark_read(db: Session, user_id: int, notification_id: object, clock: Clock = system_clock) -> NotificationRow:
+    row = _owned(db, user_id, notification_id)
+    if row.read_at is None:
+        row.read_at = clock.now()
+        db.add(row)
+        live.touch(db, user_id, TOPIC)
+    return NotificationRow.of(row)
+
+
+def mark_all_read(db: Session, user_id: int, clock: Clock = system_clock) -> int:
+    result = db.exec(
+        update(Notification)
+        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        .values(read_at=clock.now())
+    )
+    if result.rowcount:
+        live.touch(db, user_id, TOPIC)
+    return result.rowcount
+
+
+def delete_notification(db: Session, user_id: int, notification_id: object) -> None:
+    row = _owned(db, user_id, notification_id)
+    db.exec(delete(Notification).where(Notification.id == row.id))
+    live.touch(db, user_id, TOPIC)
+
+
+def welcome(db: Session, user_id: int, name: str, clock: Clock = system_clock) -> None:
+    """Once per user, at the first verified sign-in."""
+    notify(
+        db,
+        user_id,
+        "welcome",
+        "Welcome to FluxKit",
+        f"Hi {name}, your account is ready. Create your first task to get started.",
+        dedupe_key=f"welcome:{user_id}",
+        clock=clock,
+    )
+
+
+def send_due_reminders(db: Session, clock: Clock = system_clock) -> int:
+    """Due-soon and overdue reminders, each at most once per task (dedupe keys).
+
+    Safe to run on every worker at once: the unique key makes a second insert a no-op.
+    """
+    from fluxkit.services.tasks import user_today
+
+    now = clock.now()
+    horizon = (now + timedelta(days=2)).date()
+    candidates = db.exec(
+        select(Task, User.name)
+        .join(User, col(User.id) == col(Task.user_id))
+        .where(
+            col(Task.status).in_(("pending", "in progress")),
+            col(Task.deleted_at).is_(None),
+            col(Task.due_date).is_not(None),
+            col(Task.due_date) <= horizon,
+        )
+        .limit(5000)
+    ).all()
+    sent = 0
+    todays: dict[int, object] = {}
+    for task, _name in candidates:
+        today = todays.setdefault(task.user_id, user_today(db, task.user_id, clock))
+        if task.due_date < today:
+            kind, title, body = "overdue", "Task overdue", f"The task is overdue: {task.title}"
+        elif task.due_date <= today + timedelta(days=1):
+            kind, title, body = "soon", "Task due soon", f"The task is due {'today' if task.due_date == today else 'tomorrow'}: {task.title}"
+        else:
+            continue
+        if notify(db, task.user_id, "task_due", title, body, task_id=task.id, dedupe_key=f"task_due:{task.id}:{kind}", clock=clock):
+            sent += 1
+    return sent

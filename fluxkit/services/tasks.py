@@ -1,0 +1,490 @@
+"""Tasks: the rules (fields, status transitions, ownership) and every query.
+
+The seed's two flows: the read path (owner index -> filter -> sort -> one page) and the
+completion side effect (transition check -> `task_completed` notification, committed in
+the same transaction as the status change).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import case, func, or_
+from sqlmodel import Session, col, select
+
+from fluxkit.clock import Clock, system_clock
+from fluxkit.models import Task, TaskEvent, User
+from fluxkit.services import live, notifications
+from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+
+STATUSES = ("pending", "in progress", "completed", "cancelled")
+PRIORITIES = ("low", "medium", "high")
+CATEGORIES = ("feature", "bug", "documentation", "other")
+DUE_FILTERS = ("overdue", "today", "week")
+SORTS = ("created", "updated", "due", "title", "priority", "status")
+PAGE_SIZES = (10, 25, 50, 100)
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+UNDO_WINDOW = timedelta(minutes=10)
+
+# The one table of allowed status moves.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"in progress", "completed", "cancelled"}),
+    "in progress": frozenset({"pending", "completed", "cancelled"}),
+    "completed": frozenset({"in progress"}),
+    "cancelled": frozenset({"pending"}),
+}
+
+_REFUSALS = {
+    "completed": "A completed task can only be reopened (moved to in progress).",
+    "cancelled": "A cancelled task can only be restored (moved to pending).",
+}
+
+TOPIC = "tasks"
+
+
+class TransitionRefused(ServiceError):
+    code = "invalid_transition"
+
+
+# ---- what crosses into states and API answers --------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    title: str
+    description: str
+    status: str
+    priority: str
+    category: str
+    due_date: str  # YYYY-MM-DD or ""
+    created_at: str
+    updated_at: str
+    completed_at: str
+    overdue: bool
+
+    @classmethod
+    def of(cls, task: Task, today: date) -> TaskRow:
+        open_ = task.status in ("pending", "in progress")
+        return cls(
+            id=task.id,
+            title=task.title,
+            description=task.description,
+            status=task.status,
+            priority=task.priority,
+            category=task.category,
+            due_date=task.due_date.isoformat() if task.due_date else "",
+            created_at=task.created_at.isoformat(),
+            updated_at=task.updated_at.isoformat(),
+            completed_at=task.completed_at.isoformat() if task.completed_at else "",
+            overdue=bool(open_ and task.due_date and task.due_date < today),
+        )
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    search: str = ""
+    status: str = ""
+    priority: str = ""
+    category: str = ""
+    due: str = ""
+    sort: str = "created"
+    descending: bool = True
+    page: int = 1
+    page_size: int = 10
+
+    @classmethod
+    def parse(cls, params: dict[str, object]) -> TaskQuery:
+        """From URL or API parameters; anything unknown falls back to the default."""
+
+        def pick(key: str, allowed: tuple[str, ...], default: str = "") -> str:
+            value = params.get(key)
+            return value if isinstance(value, str) and value in allowed else default
+
+        def number(key: str, default: int) -> int:
+            try:
+                return int(str(params.get(key, default)))
+            except ValueError:
+                return default
+
+        search = params.get("search") or params.get("q") or ""
+        size = number("page_size", 10)
+        return cls(
+            search=search.strip()[:100] if isinstance(search, str) else "",
+            status=pick("status", STATUSES),
+            priority=pick("priority", PRIORITIES),
+            category=pick("category", CATEGORIES),
+            due=pick("due", DUE_FILTERS),
+            sort=pick("sort", SORTS, "created"),
+            descending=params.get("order", "desc") != "asc",
+            page=max(1, number("page", 1)),
+            page_size=size if size in PAGE_SIZES else 10,
+        )
+
+    def as_params(self) -> dict[str, str]:
+        """The non-default parts, for a bookmarkable URL."""
+        out = {
+            "search": self.search,
+            "status": self.status,
+            "priority": self.priority,
+            "category": self.category,
+            "due": self.due,
+            "sort": "" if self.sort == "created" else self.sort,
+            "order": "" if self.descending else "asc",
+            "page": "" if self.page == 1 else str(self.page),
+            "page_size": "" if self.page_size == 10 else str(self.page_size),
+        }
+        return {k: v for k, v in out.items() if v}
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: list[TaskRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+@dataclass(frozen=True)
+class TaskStats:
+    total: int = 0
+    pending: int = 0
+    in_progress: int = 0
+    completed: int = 0
+    cancelled: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    actor: str
+    from_status: str
+    to_status: str
+    at: str
+
+
+@dataclass
+class BulkResult:
+    changed: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+# ---- the user's calendar -------------------------------------------------------------------
+
+
+def user_today(db: Session, user_id: int, clock: Clock = system_clock) -> date:
+    tz_name = db.exec(select(User.timezone).where(User.id == user_id)).first() or "UTC"
+    try:
+        zone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return clock.now().astimezone(zone).date()
+
+
+# ---- field rules -----------------------------------------------------------------------------
+
+
+def clean_fields(data: dict[str, object], *, partial: bool) -> dict[str, object]:
+    """Validated task fields, or InvalidInput naming each bad field. Status is separate."""
+    clean: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    if "title" in data or not partial:
+        title = data.get("title")
+        title = title.strip() if isinstance(title, str) else ""
+        if not title:
+            problems["title"] = "Enter a title."
+        elif len(title) > TITLE_MAX:
+            problems["title"] = f"Use at most {TITLE_MAX} characters."
+        else:
+            clean["title"] = title
+    if "description" in data:
+        description = data.get("description")
+        if description is None:
+            description = ""
+        if not isinstance(description, str):
+            problems["description"] = "The description must be text."
+        elif len(description) > DESCRIPTION_MAX:
+            problems["description"] = f"Use at most {DESCRIPTION_MAX:,} characters."
+        else:
+            clean["description"] = description.strip()
+    for key, allowed in (("priority", PRIORITIES), ("category", CATEGORIES)):
+        if key in data:
+            value = data.get(key)
+            if value not in allowed:
+                problems[key] = f"Choose one of: {', '.join(allowed)}."
+            else:
+                clean[key] = value
+    if "due_date" in data:
+        due = data.get("due_date")
+        if due in (None, ""):
+            clean["due_date"] = None
+        elif isinstance(due, date) and not isinstance(due, datetime):
+            clean["due_date"] = due
+        else:
+            try:
+                clean["due_date"] = date.fromisoformat(str(due))
+            except ValueError:
+                problems["due_date"] = "Use a date like 2026-12-31."
+    if problems:
+        raise InvalidInput(next(iter(problems.values())), fields=problems)
+    return clean
+
+
+def _check_status(value: object) -> str:
+    if value not in STATUSES:
+        message = f"Choose one of: {', '.join(STATUSES)}."
+        raise InvalidInput(message, fields={"status": message})
+    return value  # type: ignore[return-value]
+
+
+def check_transition(current: str, new: str) -> None:
+    if new == current:
+        return
+    if new not in TRANSITIONS[current]:
+        message = _REFUSALS.get(current, f"A {current} task cannot move to {new}.")
+        raise TransitionRefused(message, fields={"status": message})
+
+
+# ---- one task ----------------------------------------------------------------------------------
+
+
+def _owned(db: Session, user_id: int, task_id: object) -> Task:
+    if not isinstance(task_id, int) or isinstance(task_id, bool):
+        raise NotFound("No such task.")
+    task = db.get(Task, task_id)
+    if task is None or task.user_id != user_id or task.deleted_at is not None:
+        raise NotFound("No such task.")
+    return task
+
+
+def get_task(db: Session, user_id: int, task_id: object, clock: Clock = system_clock) -> TaskRow:
+    return TaskRow.of(_owned(db, user_id, task_id), user_today(db, user_id, clock))
+
+
+def create_task(db: Session, user_id: int, data: dict[str, object], clock: Clock = system_clock) -> TaskRow:
+    fields = clean_fields(data, partial=False)
+    status = _check_status(data.get("status") or "pending")
+    now = clock.now()
+    task = Task(user_id=user_id, status=status, created_at=now, updated_at=now, **fields)
+    if status == "completed":
+        task.completed_at = now
+    db.add(task)
+    db.flush()
+    db.add(TaskEvent(task_id=task.id, actor_id=user_id, from_status=None, to_status=status, at=now))
+    live.touch(db, user_id, TOPIC)
+    return TaskRow.of(task, user_today(db, user_id, clock))
+
+
+def _apply_status(db: Session, task: Task, actor_id: int, new: str, now: datetime) -> None:
+    check_transition(task.status, new)
+    if new == task.status:
+        return
+    old = task.status
+    task.status = new
+    task.updated_at = now
+    if new == "completed":
+        task.completed_at = now
+        # The seed's side effect, in the same transaction: both commit or neither.
+        notifications.notify(
+            db,
+            task.user_id,
+            "task_completed",
+            "Task completed",
+            f"You completed the task: {task.title}",
+            task_id=task.id,
+            at=now,
+        )
+    elif old == "completed":
+        task.completed_at = None
+    db.add(task)
+    db.add(TaskEvent(task_id=task.id, actor_id=actor_id, from_status=old, to_status=new, at=now))
+
+
+def update_task(
+    db: Session, user_id: int, task_id: object, data: dict[str, object], clock: Clock = system_clock
+) -> TaskRow:
+    task = _owned(db, user_id, task_id)
+    fields = clean_fields(data, partial=True)
+    status = _check_status(data["status"]) if "status" in data else None
+    now = clock.now()
+    if fields:
+        for key, value in fields.items():
+            setattr(task, key, value)
+        task.updated_at = now
+        db.add(task)
+    if status is not None:
+        _apply_status(db, task, user_id, status, now)
+    live.touch(db, user_id, TOPIC)
+    return TaskRow.of(task, user_today(db, user_id, clock))
+
+
+def change_status(db: Session, user_id: int, task_id: object, status: object, clock: Clock = system_clock) -> TaskRow:
+    return update_task(db, user_id, task_id, {"status": status}, clock)
+
+
+def delete_task(db: Session, user_id: int, task_id: object, clock: Clock = system_clock) -> None:
+    """Soft delete: the task disappears now and can be restored for a while (Undo)."""
+    task = _owned(db, user_id, task_id)
+    task.deleted_at = clock.now()
+    db.add(task)
+    live.touch(db, user_id, TOPIC)
+
+
+def restore_task(db: Session, user_id: int, task_id: object, clock: Clock = system_clock) -> TaskRow:
+    if not isinstance(task_id, int) or isinstance(task_id, bool):
+        raise NotFound("No such task.")
+    task = db.get(Task, task_id)
+    if task is None or task.user_id != user_id or task.deleted_at is None:
+        raise NotFound("No such task.")
+    if clock.now() - task.deleted_at > UNDO_WINDOW:
+        raise NotFound("This task was deleted too long ago to restore.")
+    task.deleted_at = None
+    db.add(task)
+    live.touch(db, user_id, TOPIC)
+    return TaskRow.of(task, user_today(db, user_id, clock))
+
+
+def purge_deleted(db: Session, clock: Clock = system_clock) -> int:
+    """Remove for good what is past the undo window (run by the scheduler)."""
+    cutoff = clock.now() - UNDO_WINDOW
+    doomed = db.exec(select(Task).where(col(Task.deleted_at).is_not(None), col(Task.deleted_at) < cutoff)).all()
+    for task in doomed:
+        db.delete(task)
+    return len(doomed)
+
+
+def history(db: Session, user_id: int, task_id: object) -> list[HistoryRow]:
+    task = _owned(db, user_id, task_id)
+    rows = db.exec(
+        select(TaskEvent, User.name)
+        .join(User, col(User.id) == col(TaskEvent.actor_id), isouter=True)
+        .where(TaskEvent.task_id == task.id)
+        .order_by(col(TaskEvent.at), col(TaskEvent.id))
+    ).all()
+    return [
+        HistoryRow(actor=name or "Someone", from_status=e.from_status or "", to_status=e.to_status, at=e.at.isoformat())
+        for e, name in rows
+    ]
+
+
+# ---- many tasks ----------------------------------------------------------------------------------
+
+
+def bulk_change_status(db: Session, user_id: int, task_ids: list[object], status: object, clock: Clock = system_clock) -> BulkResult:
+    new = _check_status(status)
+    result = BulkResult()
+    now = clock.now()
+    for task_id in dict.fromkeys(task_ids):
+        try:
+            task = _owned(db, user_id, task_id)
+            if task.status == new:
+                continue
+            _apply_status(db, task, user_id, new, now)
+            result.changed += 1
+        except NotFound:
+            result.refused.append(f"Task {task_id}: not found.")
+        except TransitionRefused as exc:
+            result.refused.append(f"{task.title}: {exc.message}")
+    if result.changed:
+        live.touch(db, user_id, TOPIC)
+    return result
+
+
+def bulk_delete(db: Session, user_id: int, task_ids: list[object], clock: Clock = system_clock) -> list[int]:
+    deleted = []
+    now = clock.now()
+    for task_id in dict.fromkeys(task_ids):
+        try:
+            task = _owned(db, user_id, task_id)
+        except NotFound:
+            continue
+        task.deleted_at = now
+        db.add(task)
+        deleted.append(task.id)
+    if deleted:
+        live.touch(db, user_id, TOPIC)
+    return deleted
+
+
+def _filtered(user_id: int, query: TaskQuery, today: date):
+    statement = select(Task).where(Task.user_id == user_id, col(Task.deleted_at).is_(None))
+    if query.search:
+        pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            or_(col(Task.title).ilike(pattern, escape="\\"), col(Task.description).ilike(pattern, escape="\\"))
+        )
+    if query.status:
+        statement = statement.where(Task.status == query.status)
+    if query.priority:
+        statement = statement.where(Task.priority == query.priority)
+    if query.category:
+        statement = statement.where(Task.category == query.category)
+    if query.due:
+        open_ = col(Task.status).in_(("pending", "in progress"))
+        if query.due == "overdue":
+            statement = statement.where(open_, col(Task.due_date) < today)
+        elif query.due == "today":
+            statement = statement.where(Task.due_date == today)
+        else:
+            week_end = today + timedelta(days=6 - today.weekday())
+            statement = statement.where(col(Task.due_date) >= today, col(Task.due_date) <= week_end)
+    return statement
+
+
+def _order(query: TaskQuery):
+    column = {
+        "created": col(Task.created_at),
+        "updated": col(Task.updated_at),
+        "due": col(Task.due_date),
+        "title": func.lower(Task.title),
+        "status": case({s: i for i, s in enumerate(STATUSES)}, value=Task.status),
+        "priority": case({p: i for i, p in enumerate(PRIORITIES)}, value=Task.priority),
+    }[query.sort]
+    ordered = column.desc() if query.descending else column.asc()
+    if query.sort == "due":
+        # Tasks without a due date go last either way.
+        return [col(Task.due_date).is_(None), ordered, col(Task.id).desc()]
+    return [ordered, col(Task.id).desc() if query.descending else col(Task.id).asc()]
+
+
+def list_tasks(db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock) -> TaskPage:
+    today = user_today(db, user_id, clock)
+    statement = _filtered(user_id, query, today)
+    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    pages = max(1, math.ceil(total / query.page_size))
+    page = min(query.page, pages)
+    rows = db.exec(
+        statement.order_by(*_order(query)).offset((page - 1) * query.page_size).limit(query.page_size)
+    ).all()
+    return TaskPage(rows=[TaskRow.of(t, today) for t in rows], total=total, page=page, page_size=query.page_size)
+
+
+def all_matching(db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock, limit: int = 50_000) -> list[TaskRow]:
+    """Every task of the current view (all pages), for export."""
+    today = user_today(db, user_id, clock)
+    rows = db.exec(_filtered(user_id, query, today).order_by(*_order(query)).limit(limit)).all()
+    return [TaskRow.of(t, today) for t in rows]
+
+
+def stats(db: Session, user_id: int) -> TaskStats:
+    counts = dict(
+        db.exec(
+            select(Task.status, func.count())
+            .where(Task.user_id == user_id, col(Task.deleted_at).is_(None))
+            .group_by(Task.status)
+        ).all()
+    )
+    return TaskStats(
+        total=sum(counts.values()),
+        pending=counts.get("pending", 0),
+        in_progress=counts.get("in progress", 0),
+        completed=counts.get("completed", 0),
+        cancelled=counts.get("cancelled", 0),
+    )
