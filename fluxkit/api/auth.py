@@ -78,6 +78,11 @@ def _session_json(session: SessionInfo, current_id: int | None = None) -> dict[s
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        # A cross-site HTML form can post text/plain that looks like JSON (login CSRF);
+        # real JSON needs a CORS preflight, which only the trusted origins pass.
+        return {}
     try:
         body = json.loads(await request.body() or b"{}")
     except (ValueError, UnicodeDecodeError):

@@ -6,6 +6,7 @@ The edge gate is the seed's `src/proxy.ts`, stronger: it checks that the session
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit
 
 import anyio
@@ -21,6 +22,13 @@ from fluxkit.services.accounts import safe_redirect
 from fluxkit.settings import get_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The production build serves each page also as /page.html, /page/index.html and .gz etc.
+_STATIC_SPELLING = re.compile(r"(/index)?\.html(\.[A-Za-z0-9]+)?$")
+
+
+def _page_path(path: str) -> str:
+    """The page a request path names, however it is spelled (`/dashboard.html`, `//dashboard`)."""
+    return _STATIC_SPELLING.sub("", re.sub(r"/{2,}", "/", path)) or "/"
 
 
 def _request_origin(headers: Headers) -> str | None:
@@ -80,8 +88,9 @@ class EdgeGate:
         if alias := PAGE_ALIASES.get(path.rstrip("/")):
             await RedirectResponse(alias + (f"?{query}" if query else ""), 308)(scope, receive, send)
             return
-        protected = is_protected(path)
-        auth_page = path.rstrip("/") in AUTH_PAGES
+        page = _page_path(path)
+        protected = is_protected(page)
+        auth_page = page.rstrip("/") in AUTH_PAGES
         if not protected and not auth_page:
             await self.app(scope, receive, send)
             return
