@@ -2,9 +2,11 @@
 
 import reflex as rx
 
+from fluxkit import jobs
 from fluxkit.api.app import create_api
 from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
+from fluxkit.state import live
 from fluxkit.state.auth import AliasState
 from fluxkit.state.session import SessionGate
 from fluxkit.state.shell import ShellState
@@ -16,6 +18,8 @@ app = rx.App(
 )
 # Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
 app.add_middleware(SessionGate(), index=0)
+app.register_lifespan_task(live.relay)
+app.register_lifespan_task(jobs.scheduler)
 
 for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)

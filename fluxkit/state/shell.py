@@ -9,6 +9,7 @@ from reflex_base.config import get_config
 
 from fluxkit.routes import SIGN_IN
 from fluxkit.services import sessions
+from fluxkit.state import live as live_tabs
 from fluxkit.state.session import SignedInState
 
 
@@ -26,6 +27,7 @@ class ShellState(SignedInState):
         self.user_name = me.user.name
         self.user_email = me.user.email
         self.is_admin = me.user.is_admin
+        live_tabs.register_tab(me.user.id, self.router.session.client_token)
         if me.refreshed or sessions.recently_refreshed(me):
             # A sliding refresh happened over the websocket: let an HTTP answer renew the cookie.
             return rx.call_script(
@@ -33,6 +35,16 @@ class ShellState(SignedInState):
                 " {credentials: 'include'})"
             )
         return None
+
+    @rx.event
+    def live(self, topics: list[str]):
+        """Sent to this tab when its user's data changed elsewhere: reload what it shows."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not isinstance(topics, list):
+            return None
+        return live_tabs.handlers_for([topic for topic in topics if isinstance(topic, str)])
 
     @rx.event
     def sign_out(self):

@@ -1,0 +1,109 @@
+"""Live updates: when a user's data changes, every open tab of theirs refreshes itself.
+
+Services announce "user N's <topic> changed" after commit (fluxkit/services/live.py),
+from a page, the API or a background job. Each worker keeps the tabs that loaded a
+signed-in page through it; on an announcement it sends those tabs a `ShellState.live`
+event. The tab sends it straight back like any other event, so the refresh goes through
+the same session gate and identity check as a click would: nothing is pushed that the
+tab could not have asked for itself. With REDIS_URL, announcements reach every worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from reflex.state import StateUpdate
+from reflex_base.event import Event, EventHandler
+
+from fluxkit.services import live
+from fluxkit.settings import get_settings
+
+log = logging.getLogger("fluxkit.live")
+
+# topic -> the page handlers that reload data of that topic (registered by fluxkit.py).
+_handlers: dict[str, list[EventHandler]] = defaultdict(list)
+# user id -> client tokens of tabs that loaded a signed-in page through this worker.
+_tabs: dict[int, set[str]] = defaultdict(set)
+
+
+def on_change(topic: str, *handlers: EventHandler) -> None:
+    for handler in handlers:
+        if handler not in _handlers[topic]:
+            _handlers[topic].append(handler)
+
+
+def handlers_for(topics: list[str]) -> list[EventHandler]:
+    found: list[EventHandler] = []
+    for topic in topics:
+        for handler in _handlers.get(topic, ()):
+            if handler not in found:
+                found.append(handler)
+    return found
+
+
+def register_tab(user_id: int, token: str) -> None:
+    if token:
+        _tabs[user_id].add(token)
+
+
+def forget_tab(user_id: int, token: str) -> None:
+    _tabs.get(user_id, set()).discard(token)
+
+
+def tabs_of(user_id: int) -> set[str]:
+    return set(_tabs.get(user_id, ()))
+
+
+def _live_event_name() -> str:
+    from fluxkit.state.shell import ShellState
+
+    return f"{ShellState.get_full_name()}.live"
+
+
+async def _notify_tabs(app, user_id: int, topics: frozenset[str]) -> None:
+    tokens = tabs_of(user_id)
+    if not tokens:
+        return
+    namespace = app.event_namespace
+    connected = namespace._token_manager.token_to_socket if namespace else {}
+    instance = namespace._token_manager.instance_id if namespace else None
+    name = _live_event_name()
+    for token in tokens:
+        record = connected.get(token)
+        if record is None or record.instance_id != instance:
+            # Closed, or now connected through another worker (which has it registered).
+            forget_tab(user_id, token)
+            continue
+        update = StateUpdate(events=[Event(name=name, payload={"topics": sorted(topics)})])
+        try:
+            await namespace.emit_update(update, token)
+        except Exception:  # noqa: BLE001 - one broken tab must not stop the others
+            log.exception("live update to a tab failed")
+
+
+async def relay(app) -> None:
+    """Lifespan task: hear announcements (local and, with Redis, from other workers)."""
+    loop = asyncio.get_running_loop()
+
+    def listener(user_id: int, topics: frozenset[str]) -> None:
+        # Called from whichever thread committed; hop onto this worker's event loop.
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(_notify_tabs(app, user_id, topics)))
+
+    unsubscribe = live.subscribe(listener)
+    try:
+        redis_url = get_settings().redis_url
+        if redis_url:
+            while True:
+                try:
+                    await live.relay_from_redis(redis_url)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - reconnect after a Redis hiccup
+                    log.warning("live relay from Redis stopped (%s); retrying", exc)
+                    await asyncio.sleep(1)
+        else:
+            await asyncio.Event().wait()
+    finally:
+        unsubscribe()
