@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse
 from limits import RateLimitItem
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from fluxkit.api.deps import (
@@ -159,6 +160,10 @@ def sign_up(request: Request, background: BackgroundTasks, body: dict = Depends(
             )
     except InvalidInput as exc:
         return _rate_headers(_service_error(exc), verdict)
+    except IntegrityError:
+        # Two sign-ups for one new address at once (a double click): the other one created
+        # the account and sent its link. Same answer, never a 500 that tells it exists.
+        messages = []
     _send_later(background, messages)
     return _rate_headers(JSONResponse({"status": True, "message": GENERIC_SIGN_UP}), verdict)
 

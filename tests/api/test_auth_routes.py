@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -566,3 +567,34 @@ def test_routes_record_ip_and_user_agent_in_the_audit_log(new_client):
     ]
     with session_scope() as db:
         assert db.exec(select(UserSession)).all() == []
+
+
+def test_two_sign_ups_for_one_new_email_at_once_give_one_account_and_the_same_answer(new_client, monkeypatch):
+    """A double click on "Create account": both requests look the address up before either commits."""
+    real_lookup = accounts.user_by_email
+    start = threading.Barrier(2)
+
+    def slow_lookup(db, email):
+        found = real_lookup(db, email)
+        time.sleep(0.3)  # both requests are now past the lookup
+        return found
+
+    monkeypatch.setattr(accounts, "user_by_email", slow_lookup)
+    answers: list[tuple[int, str]] = []
+
+    def submit(ip: str) -> None:
+        browser = new_client(ip)
+        start.wait()
+        response = browser.post(
+            "/api/auth/sign-up/email", json={"name": "Ada", "email": "ada@example.com", "password": PASSWORD}
+        )
+        answers.append((response.status_code, response.text))
+
+    threads = [threading.Thread(target=submit, args=(ip,)) for ip in ("192.0.2.1", "192.0.2.2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(answers) == 2 and answers[0] == answers[1] and answers[0][0] == 200, answers
+    with session_scope() as db:
+        assert len(db.exec(select(User)).all()) == 1
