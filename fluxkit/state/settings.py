@@ -76,20 +76,24 @@ class SettingsState(SignedInState):
         yield
         meta = self._meta()
 
-        def change():
+        def change() -> list | InvalidInput:
             with session_scope() as db:
-                return accounts.change_password(
-                    db, me, current_password=_text(form, "currentPassword"),
-                    new_password=_text(form, "newPassword"), meta=meta,
-                )
+                try:
+                    return accounts.change_password(
+                        db, me, current_password=_text(form, "currentPassword"),
+                        new_password=_text(form, "newPassword"), meta=meta,
+                    )
+                except InvalidInput as exc:
+                    # Returned, not raised: the failed attempt's audit row still commits.
+                    return exc
 
-        try:
-            # argon2 runs in a worker thread so other users' events keep flowing.
-            messages = await asyncio.to_thread(change)
-        except InvalidInput as exc:
+        # argon2 runs in a worker thread so other users' events keep flowing.
+        outcome = await asyncio.to_thread(change)
+        if isinstance(outcome, InvalidInput):
             self.password_pending = False
-            self.password_errors = exc.fields or {"newPassword": exc.message}
+            self.password_errors = outcome.fields or {"newPassword": outcome.message}
             return
+        messages = outcome
         mail.send_in_background(messages)
         self.password_pending = False
         self._refresh_sessions(me)

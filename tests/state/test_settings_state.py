@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fluxkit.services import accounts, sessions
+from fluxkit.services import accounts, audit, sessions
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.settings import SettingsState
 from fluxkit.state.shell import ShellState
@@ -70,6 +70,8 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(db,
 
     await call(settings, "change_password", {"currentPassword": "wrong", "newPassword": "brand-new-passphrase", "confirmPassword": "brand-new-passphrase"})
     assert "not right" in settings.password_errors["currentPassword"]
+    db.expire_all()
+    assert [e.action for e in audit.events_for(db, alice[0].id)][0] == "password_change_failed"
     await call(settings, "change_password", {"currentPassword": "a-long-passphrase-1", "newPassword": "brand-new-passphrase", "confirmPassword": "different"})
     assert "not the same" in settings.password_errors["confirmPassword"]
     db.expire_all()
