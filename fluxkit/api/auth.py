@@ -238,10 +238,18 @@ def send_verification_email(request: Request, background: BackgroundTasks, body:
     verdict, refused = _ip_gate(request, "send-verification")
     if refused:
         return refused
+    answer = _rate_headers(JSONResponse({"status": True, "message": GENERIC_VERIFICATION}), verdict)
+    try:
+        email = accounts.normalize_email(body.get("email"))
+    except InvalidInput:
+        return answer
+    if not _limit(ratelimit.RESET_PER_ACCOUNT, "account", "verification", email).allowed:
+        # Same answer: a different one would tell that the account exists.
+        return answer
     with session_scope() as db:
-        messages = accounts.send_verification(db, body.get("email"), request_meta(request))
+        messages = accounts.send_verification(db, email, request_meta(request))
     _send_later(background, messages)
-    return _rate_headers(JSONResponse({"status": True, "message": GENERIC_VERIFICATION}), verdict)
+    return answer
 
 
 @router.post("/forget-password")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 from passlib.context import CryptContext
 
@@ -21,14 +22,19 @@ _context = CryptContext(
 )
 
 
+def _normal(password: str) -> str:
+    """NFKC, so the same password typed on two keyboards (composed or not) matches."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    return _context.hash(password)
+    return _context.hash(_normal(password))
 
 
 def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
     """(matches, new hash if the stored one uses older scheme or parameters)."""
     try:
-        return _context.verify_and_update(password, password_hash)
+        return _context.verify_and_update(_normal(password), password_hash)
     except (ValueError, TypeError):
         return False, None
 
