@@ -21,7 +21,12 @@ def auth_card(title: str, subtitle: rx.Component | str, *body: rx.Component) -> 
                 ),
                 rx.heading(title, size="6", id="auth-title"),
                 rx.text(subtitle, color_scheme="gray", size="2") if isinstance(subtitle, str) else subtitle,
-                *body,
+                # Forms appear once the page is live, so nothing typed before that is lost.
+                rx.cond(
+                    rx.State.is_hydrated,
+                    rx.vstack(*body, spacing="4", width="100%"),
+                    rx.center(rx.spinner(size="3"), width="100%", padding="24px"),
+                ),
                 spacing="4",
                 width="100%",
             ),

@@ -1,0 +1,124 @@
+"""Run the real app (`reflex run --env prod`) on a free loopback port, in a subprocess.
+
+Used by the browser journeys (tests/e2e) and the benchmarks (bench/). Each server gets
+its own data folder: SQLite database, email outbox and log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from email import policy
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 900
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveApp:
+    def __init__(self, url: str, data_dir: Path, env: dict[str, str]):
+        self.url = url
+        self.data_dir = data_dir
+        self.env = env
+
+    @property
+    def outbox(self) -> Path:
+        return self.data_dir / "outbox"
+
+    def emails_to(self, address: str) -> list[email.message.EmailMessage]:
+        found = []
+        for path in sorted(self.outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if message["To"] == address:
+                found.append(message)
+        return found
+
+    def wait_for_link(self, address: str, path: str, timeout: float = 20) -> str:
+        """The newest link to `path` emailed to `address`."""
+        pattern = re.compile(re.escape(self.url + path) + r"\?token=[\w-]+")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.emails_to(address)):
+                if match := pattern.search(message.get_content()):
+                    return match.group(0)
+            time.sleep(0.2)
+        raise AssertionError(f"no email to {address} with a {path} link within {timeout}s")
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run `fluxkit ...` against this server's database."""
+        done = subprocess.run(
+            [sys.executable, "-m", "fluxkit.cli", *args],
+            cwd=ROOT, env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=True,
+        )
+        return done.stdout
+
+
+@contextlib.contextmanager
+def live_app(**overrides: str) -> Iterator[LiveApp]:
+    port = free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="fluxkit-live-"))
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "FLUXKIT_DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'live.db'}",
+        "FLUXKIT_BASE_URL": url,
+        "FLUXKIT_SECRET_KEY": "live-server-secret",
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    for key in ("SMTP_URL", "REDIS_URL", "PYTEST_CURRENT_TEST"):
+        env.pop(key, None)
+    env.update(overrides)
+    app = LiveApp(url, data_dir, env)
+    app.cli("migrate")
+    log_path = data_dir / "server.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
+                "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1",
+            ],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            _wait_until_up(url, server, log_path)
+            yield app
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log_path.read_text()[-4000:]}")
+        try:
+            if httpx.get(f"{url}/sign-in", timeout=2, follow_redirects=True).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the app did not start in time:\n{log_path.read_text()[-4000:]}")
