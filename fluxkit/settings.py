@@ -8,11 +8,70 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 SESSION_COOKIE = "fluxkit.session_token"
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    """Billing is on only when the secret key, the webhook secret and every price id are set."""
+
+    secret_key: str = ""
+    webhook_secret: str = ""
+    # ((plan, interval), price id) for each paid plan and interval, from STRIPE_PRICE_<PLAN>_<INTERVAL>.
+    prices: tuple[tuple[tuple[str, str], str], ...] = ()
+    # Optional: the Customer Portal configuration `fluxkit billing setup` created.
+    portal_configuration: str = ""
+    # Where the Stripe client sends requests; only changed for a local test double.
+    api_base: str = ""
+
+    def price_id(self, plan: str, interval: str) -> str:
+        return dict(self.prices).get((plan, interval), "")
+
+    def plan_of_price(self, price_id: str) -> tuple[str, str] | None:
+        for key, value in self.prices:
+            if value and value == price_id:
+                return key
+        return None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The environment variables still needed for billing to work."""
+        names = []
+        if not self.secret_key:
+            names.append("STRIPE_SECRET_KEY")
+        if not self.webhook_secret:
+            names.append("STRIPE_WEBHOOK_SECRET")
+        names.extend(price_env_name(plan, interval) for (plan, interval), value in self.prices if not value)
+        return tuple(names)
+
+    @property
+    def enabled(self) -> bool:
+        return not self.missing
+
+
+def price_env_name(plan: str, interval: str) -> str:
+    return f"STRIPE_PRICE_{plan.upper()}_{interval.upper()}"
+
+
+def _stripe_settings(env) -> StripeSettings:
+    from fluxkit.services.plans import INTERVALS, PAID_PLANS
+
+    prices = tuple(
+        ((plan.id, interval), env.get(price_env_name(plan.id, interval), "").strip())
+        for plan in PAID_PLANS
+        for interval in INTERVALS
+    )
+    return StripeSettings(
+        secret_key=env.get("STRIPE_SECRET_KEY", "").strip(),
+        webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        prices=prices,
+        portal_configuration=env.get("STRIPE_PORTAL_CONFIGURATION", "").strip(),
+        api_base=env.get("STRIPE_API_BASE", "").strip().rstrip("/"),
+    )
 
 
 @dataclass(frozen=True)
@@ -26,6 +85,7 @@ class Settings:
     trusted_proxy_hops: int
     data_dir: Path
     extra_origins: tuple[str, ...] = ()
+    stripe: StripeSettings = field(default_factory=StripeSettings)
 
     @property
     def base_origin(self) -> str:
@@ -100,4 +160,5 @@ def get_settings() -> Settings:
         trusted_proxy_hops=int(hops),
         data_dir=data_dir,
         extra_origins=extra,
+        stripe=_stripe_settings(env),
     )

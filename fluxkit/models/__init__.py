@@ -1,12 +1,15 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
+from fluxkit.models.billing import BillingEvent, Subscription
 from fluxkit.models.tasks import ApiKey, Notification, Task, TaskEvent
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "BillingEvent",
     "Notification",
+    "Subscription",
     "Task",
     "TaskEvent",
     "User",
