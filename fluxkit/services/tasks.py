@@ -17,10 +17,11 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Task, TaskEvent, User
-from fluxkit.services import live, notifications
+from fluxkit.services import billing, live, notifications
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 
 STATUSES = ("pending", "in progress", "completed", "cancelled")
+OPEN_STATUSES = ("pending", "in progress")  # "active": what plan caps count
 PRIORITIES = ("low", "medium", "high")
 CATEGORIES = ("feature", "bug", "documentation", "other")
 DUE_FILTERS = ("overdue", "today", "week")
@@ -271,6 +272,8 @@ def get_task(db: Session, user_id: int, task_id: object, clock: Clock = system_c
 def create_task(db: Session, user_id: int, data: dict[str, object], clock: Clock = system_clock) -> TaskRow:
     fields = clean_fields(data, partial=False)
     status = _check_status(data.get("status") or "pending")
+    if status in OPEN_STATUSES:
+        billing.check_can_create_task(db, user_id)  # the plan's cap on active tasks
     now = clock.now()
     task = Task(user_id=user_id, status=status, created_at=now, updated_at=now, **fields)
     if status == "completed":
@@ -287,6 +290,8 @@ def _apply_status(db: Session, task: Task, actor_id: int, new: str, now: datetim
     if new == task.status:
         return
     old = task.status
+    if new in OPEN_STATUSES and old not in OPEN_STATUSES:
+        billing.check_can_create_task(db, task.user_id)  # reopening counts against the cap
     task.status = new
     task.updated_at = now
     if new == "completed":
@@ -345,6 +350,8 @@ def restore_task(db: Session, user_id: int, task_id: object, clock: Clock = syst
         raise NotFound("No such task.")
     if clock.now() - task.deleted_at > UNDO_WINDOW:
         raise NotFound("This task was deleted too long ago to restore.")
+    if task.status in OPEN_STATUSES:
+        billing.check_can_create_task(db, user_id)
     task.deleted_at = None
     db.add(task)
     live.touch(db, user_id, TOPIC)
@@ -390,7 +397,7 @@ def bulk_change_status(db: Session, user_id: int, task_ids: list[object], status
             result.changed += 1
         except NotFound:
             result.refused.append(f"Task {task_id}: not found.")
-        except TransitionRefused as exc:
+        except (TransitionRefused, billing.PlanLimitReached) as exc:
             result.refused.append(f"{task.title}: {exc.message}")
     if result.changed:
         live.touch(db, user_id, TOPIC)
