@@ -6,8 +6,10 @@ from fluxkit import jobs
 from fluxkit.api.app import create_api
 from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
+from fluxkit.pages import billing_cancel, billing_success, pricing
 from fluxkit.state import live
 from fluxkit.state.auth import AliasState
+from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
 from fluxkit.state.session import SessionGate
 from fluxkit.state.shell import ShellState
 
@@ -24,8 +26,11 @@ app.register_lifespan_task(jobs.scheduler)
 for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
 
-for module in (dashboard, settings):
+for module in (dashboard, settings, pricing, billing_success, billing_cancel):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=[ShellState.load, module.ON_LOAD])
+
+# A webhook changed the user's plan: every open tab of theirs shows it without a reload.
+live.on_change(BILLING_TOPIC, PricingState.refresh, BillingState.refresh, BillingBannerState.load)
 
 
 def _redirecting() -> rx.Component:

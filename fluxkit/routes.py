@@ -9,6 +9,7 @@ RESET_PASSWORD = "/reset-password"
 VERIFY_EMAIL = "/verify-email"
 DASHBOARD = "/dashboard"
 SETTINGS = "/settings"
+PRICING = "/pricing"
 
 # The seed's protectedPrefixes, plus /notifications.
 PROTECTED_PREFIXES = (

@@ -6,13 +6,15 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from fluxkit.components.billing import past_due_banner
 from fluxkit.components.theme import theme_menu
-from fluxkit.routes import DASHBOARD, SETTINGS
+from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
 from fluxkit.state.shell import ShellState
 
 # Only pages that exist are listed (no placeholders).
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Dashboard", DASHBOARD, "layout-dashboard"),
+    ("Pricing", PRICING, "credit-card"),
     ("Settings", SETTINGS, "settings"),
 ]
 
@@ -163,7 +165,7 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
             sidebar(),
             rx.box(
                 header(title),
-                rx.box(content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"),
+                rx.box(past_due_banner(), content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"),
                 flex="1",
                 min_width="0",
             ),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from fluxkit.components.billing import billing_section
 from fluxkit.components.shell import shell
 from fluxkit.services.profile import SessionRow
 from fluxkit.state.settings import SettingsState
@@ -112,6 +113,7 @@ def content() -> rx.Component:
             rx.button("Sign out all other sessions", variant="outline", color_scheme="red", on_click=SettingsState.revoke_others, id="revoke-others"),
             id="sessions",
         ),
+        billing_section(),
         spacing="5",
         width="100%",
     )
