@@ -3,6 +3,7 @@
     fluxkit migrate                                   apply alembic/versions up to head
     printf '%s\\n' "$PW" | fluxkit create-user --email a@b.c --name "A B" --password-stdin [--admin]
     fluxkit seed                                      the demo account, created once
+    fluxkit billing setup                             Stripe products and prices; prints the settings
 
 Every command works on the database from fluxkit/settings.py (DATABASE_URL, default the
 SQLite file under FLUXKIT_DATA_DIR). Problems a user can fix end with a one-line message on
@@ -165,6 +166,44 @@ def cmd_seed(args: argparse.Namespace) -> None:
     print(f"  password: {DEMO_PASSWORD}")
 
 
+def cmd_billing_setup(args: argparse.Namespace) -> None:
+    import stripe
+
+    from fluxkit.services import billing, plans
+    from fluxkit.settings import get_settings, price_env_name
+
+    settings = get_settings()
+    key = settings.stripe.secret_key
+    if not key:
+        raise CommandFailed("set STRIPE_SECRET_KEY to your Stripe test-mode secret key (sk_test_...) first.")
+    if not key.startswith(("sk_test_", "rk_test_")):
+        raise CommandFailed(
+            "STRIPE_SECRET_KEY is not a test-mode key (sk_test_...): this command only sets up a Stripe test account."
+        )
+    try:
+        result = billing.ensure_catalog(billing.stripe_client())
+    except stripe.AuthenticationError:
+        raise CommandFailed("Stripe refused STRIPE_SECRET_KEY: check that it is a valid secret key.") from None
+    except stripe.StripeError as exc:
+        raise CommandFailed(f"Stripe answered with an error: {exc.user_message or exc}") from None
+    for line in result.created:
+        print(f"# created {line}")
+    for line in result.reused:
+        print(f"# already there: {line}")
+    webhook = settings.url("/api/billing/webhook")
+    print("#")
+    print("# Add these settings to FluxKit's environment:")
+    for plan in plans.PAID_PLANS:
+        for interval in plans.INTERVALS:
+            print(f"{price_env_name(plan.id, interval)}={result.prices[(plan.id, interval)]}")
+    print(f"STRIPE_PORTAL_CONFIGURATION={result.portal_configuration}")
+    print("# and keep STRIPE_SECRET_KEY as it is. For STRIPE_WEBHOOK_SECRET (whsec_...), either run")
+    print(f"#   stripe listen --forward-to {webhook}")
+    print(f"# or add an endpoint for {webhook} in the Stripe Dashboard (Developers > Webhooks) with the events")
+    print(f"#   {', '.join(billing.HANDLED_EVENTS)}")
+    print("# and copy its signing secret.")
+
+
 # ---- entry point -----------------------------------------------------------------------------
 
 
@@ -204,6 +243,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create the demo admin account once; running it again changes nothing.",
     )
     seed.set_defaults(handler=cmd_seed)
+
+    billing_cmd = commands.add_parser(
+        "billing",
+        help="Stripe billing tools",
+        description="Stripe billing tools. They use STRIPE_SECRET_KEY (and STRIPE_API_BASE, if set).",
+    )
+    billing_commands = billing_cmd.add_subparsers(dest="billing_command", metavar="SUBCOMMAND", required=True)
+    billing_setup = billing_commands.add_parser(
+        "setup",
+        help="create FluxKit's products, prices and portal settings in a Stripe test account",
+        description="Create (or find again) a Stripe product per paid plan with a monthly and a yearly price, "
+        "and a Customer Portal configuration, then print the settings FluxKit needs. Safe to run again.",
+    )
+    billing_setup.set_defaults(handler=cmd_billing_setup)
     return parser
 
 
