@@ -92,6 +92,7 @@ def _summary_json(s: billing.BillingSummary) -> dict[str, Any]:
         "cancelAtPeriodEnd": s.cancel_at_period_end,
         "pastDue": s.past_due,
         "billingEnabled": s.billing_enabled,
+        "limitsEnforced": s.limits_enforced,
         "limits": {"activeTasks": s.active_task_limit or None, "csvExport": s.csv_export},
         "usage": {"activeTasks": s.active_tasks},
     }

@@ -8,7 +8,8 @@ settled by re-fetching the subscription from Stripe). The Stripe customer id of 
 created once, stored here, and always looked up from the signed-in user's id.
 
 Without STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and the price ids, billing is off: plans
-still show and limits still apply (everyone is on Free), and trying to pay explains why not.
+still show and trying to pay explains why not; with no way to upgrade, plan limits are not
+enforced (a self-hosted FluxKit without Stripe is not capped). With billing on, they are.
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ class BillingSummary:
     has_customer: bool
     billing_enabled: bool
     active_tasks: int
-    active_task_limit: int  # 0 = unlimited
+    active_task_limit: int  # 0 = unlimited (or limits not enforced)
     csv_export: bool
+    limits_enforced: bool  # False while billing is off
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,7 @@ def summary(db: Session, user_id: int) -> BillingSummary:
     status = account.status if account else ""
     subscribed = plan.paid
     period_end = account.current_period_end if account and account.status not in ("", "canceled") else None
+    enforced = enabled()
     return BillingSummary(
         plan_id=plan.id,
         plan_name=plan.name,
@@ -252,10 +255,11 @@ def summary(db: Session, user_id: int) -> BillingSummary:
         past_due=status in ("past_due", "unpaid"),
         subscribed=subscribed,
         has_customer=bool(account and account.stripe_customer_id),
-        billing_enabled=enabled(),
+        billing_enabled=enforced,
         active_tasks=active_task_count(db, user_id),
-        active_task_limit=plan.limits.active_tasks or 0,
-        csv_export=plan.limits.csv_export,
+        active_task_limit=(plan.limits.active_tasks or 0) if enforced else 0,
+        csv_export=plan.limits.csv_export or not enforced,
+        limits_enforced=enforced,
     )
 
 
@@ -276,8 +280,15 @@ def _upgrade_hint(plan: plans.Plan) -> str:
     return f" Upgrade to {better.name} for {reach} on the Pricing page."
 
 
+def limits_enforced() -> bool:
+    """Plan limits apply once billing is on (otherwise nobody could upgrade past them)."""
+    return enabled()
+
+
 def check_can_create_task(db: Session, user_id: int, adding: int = 1) -> None:
     """Refuse a new active task over the plan's cap. Tasks over the cap (after a downgrade) stay."""
+    if not limits_enforced():
+        return
     plan = current_plan(db, user_id)
     limit = plan.limits.active_tasks
     if limit is None:
@@ -294,11 +305,13 @@ def check_can_create_task(db: Session, user_id: int, adding: int = 1) -> None:
 
 
 def has_feature(db: Session, user_id: int, feature: str) -> bool:
-    return current_plan(db, user_id).limits.allows(feature)
+    return not limits_enforced() or current_plan(db, user_id).limits.allows(feature)
 
 
 def check_feature(db: Session, user_id: int, feature: str) -> None:
     """Refuse a feature the user's plan does not include (e.g. plans.CSV_EXPORT)."""
+    if not limits_enforced():
+        return
     plan = current_plan(db, user_id)
     if plan.limits.allows(feature):
         return

@@ -66,6 +66,7 @@ class BillingSummaryMixin(rx.State, mixin=True):
     active_tasks: int = 0
     active_task_limit: int = 0
     csv_export: bool = False
+    limits_enforced: bool = False
     loaded: bool = False
 
     def _apply_summary(self, data: billing.BillingSummary) -> None:
@@ -83,6 +84,7 @@ class BillingSummaryMixin(rx.State, mixin=True):
         self.active_tasks = data.active_tasks
         self.active_task_limit = data.active_task_limit
         self.csv_export = data.csv_export
+        self.limits_enforced = data.limits_enforced
         self.loaded = True
 
 

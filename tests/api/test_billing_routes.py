@@ -28,7 +28,18 @@ def test_subscription_of_a_new_user_is_free(new_client, engine, billing_off):
     browser = signed_in_client(new_client)
     body = browser.get("/api/billing/subscription").json()
     assert body["plan"] == "free" and body["status"] is None and body["billingEnabled"] is False
+    # Nobody can upgrade while billing is off, so Free's limits are not enforced.
+    assert body["limitsEnforced"] is False
+    assert body["limits"] == {"activeTasks": None, "csvExport": True}
+
+
+def test_with_billing_on_free_has_its_limits(new_client, engine, billing_on):
+    create_user()
+    browser = signed_in_client(new_client)
+    body = browser.get("/api/billing/subscription").json()
+    assert body["limitsEnforced"] is True
     assert body["limits"] == {"activeTasks": 10, "csvExport": False}
+    assert body["usage"] == {"activeTasks": 0}
 
 
 def test_without_keys_checkout_says_billing_is_not_configured(new_client, engine, billing_off):

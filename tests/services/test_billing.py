@@ -69,8 +69,23 @@ def test_everyone_starts_on_free(db, billing_off):
     user = new_user(db)
     summary = billing.summary(db, user.id)
     assert summary.plan_id == "free" and summary.status == "" and not summary.subscribed
-    assert summary.active_task_limit == 10 and not summary.csv_export
     assert not summary.billing_enabled and not summary.has_customer
+    # Nobody could upgrade, so the Free limits are not enforced while billing is off.
+    assert not summary.limits_enforced and summary.active_task_limit == 0 and summary.csv_export
+
+
+def test_without_billing_no_limits_apply(db, billing_off):
+    user = new_user(db)
+    add_tasks(db, user.id, 12)
+    billing.check_feature(db, user.id, plans.CSV_EXPORT)
+    assert billing.has_feature(db, user.id, plans.CSV_EXPORT)
+    assert tasks.stats(db, user.id).total == 12
+
+
+def test_with_billing_on_free_has_its_limits(db, billing_on):
+    user = new_user(db)
+    summary = billing.summary(db, user.id)
+    assert summary.limits_enforced and summary.active_task_limit == 10 and not summary.csv_export
 
 
 # ---- billing off ------------------------------------------------------------------------------
@@ -232,7 +247,7 @@ def test_invoice_history_is_the_users_own(db, billing_on):
 # ---- plan limits -------------------------------------------------------------------------------------
 
 
-def test_free_caps_active_tasks_with_an_upgrade_message(db, billing_off):
+def test_free_caps_active_tasks_with_an_upgrade_message(db, billing_on):
     user = new_user(db)
     add_tasks(db, user.id, 10)
     with pytest.raises(billing.PlanLimitReached) as refused:
@@ -276,7 +291,7 @@ def test_a_paid_plan_lifts_the_cap_and_a_downgrade_keeps_data_but_blocks_new_tas
     assert "Plan ended" in notes
 
 
-def test_reopening_or_restoring_over_the_cap_is_refused(db, billing_off):
+def test_reopening_or_restoring_over_the_cap_is_refused(db, billing_on):
     user = new_user(db)
     add_tasks(db, user.id, 10)
     rows = tasks.list_tasks(db, user.id, tasks.TaskQuery()).rows
