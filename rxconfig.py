@@ -1,10 +1,19 @@
 """Reflex configuration, derived from FluxKit's typed settings (fluxkit/settings.py)."""
 
+import os
+
 import reflex as rx
 
 from fluxkit.settings import get_settings
 
 settings = get_settings()
+
+# The data folder (the SQLite file with its -wal/-shm, the mail outbox) changes on every write.
+# Keep it out of `reflex run`'s hot reload, which would otherwise restart the backend, and drop
+# every open websocket, each time the app writes to the database or sends an email.
+_no_reload = [p for p in os.environ.get("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", "").split(":") if p]
+if str(settings.data_dir) not in _no_reload:
+    os.environ["REFLEX_HOT_RELOAD_EXCLUDE_PATHS"] = ":".join([*_no_reload, str(settings.data_dir)])
 
 config = rx.Config(
     app_name="fluxkit",
