@@ -1,0 +1,224 @@
+"""Notifications: the header bell (unread count, latest items) and the /notifications page.
+
+Every handler re-derives the user from the session; a notification id from the browser is
+only ever looked up among that user's own notifications (by the service).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from fluxkit.db import session_scope
+from fluxkit.services import notifications as notification_service
+from fluxkit.services.dto import Identity
+from fluxkit.services.errors import NotFound
+from fluxkit.services.notifications import NotificationRow
+from fluxkit.state.session import SignedInState
+
+ROUTE = "/notifications"
+BELL_ITEMS = 5
+GONE = "That notification was not found. It may have been deleted."
+
+
+def task_link(task_id: int) -> str:
+    return f"/tasks?task={task_id}"
+
+
+class BellState(SignedInState):
+    """The bell in the header of every signed-in page."""
+
+    unread: int = 0
+    items: list[NotificationRow] = []
+    loaded: bool = False
+
+    @rx.var
+    def badge(self) -> str:
+        return "" if self.unread <= 0 else ("99+" if self.unread > 99 else str(self.unread))
+
+    def _reload(self, me: Identity) -> None:
+        with session_scope() as db:
+            self.unread = notification_service.unread_count(db, me.user.id)
+            self.items = notification_service.latest(db, me.user.id, BELL_ITEMS)
+        self.loaded = True
+
+    async def _refresh_page(self, me: Identity) -> None:
+        page = await self.get_state(NotificationsState)
+        if page.loaded:
+            page._reload(me)
+
+    @rx.event
+    def refresh(self):
+        """Reload the count and latest items (on mount, and from the live layer)."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self._reload(me)
+        return None
+
+    @rx.event
+    async def open_item(self, notification_id: int):
+        """Mark read, then go to its task (or the notifications page)."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                row = notification_service.mark_read(db, me.user.id, notification_id)
+        except NotFound:
+            self._reload(me)
+            return rx.toast.error(GONE)
+        self._reload(me)
+        await self._refresh_page(me)
+        return rx.redirect(task_link(row.task_id) if row.task_id else ROUTE)
+
+    @rx.event
+    async def mark_all_read(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        with session_scope() as db:
+            notification_service.mark_all_read(db, me.user.id)
+        self._reload(me)
+        await self._refresh_page(me)
+        return None
+
+
+class NotificationsState(SignedInState):
+    """/notifications: newest first, one page at a time."""
+
+    rows: list[NotificationRow] = []
+    total: int = 0
+    unread: int = 0
+    page: int = 1
+    pages: int = 1
+    unread_only: bool = False
+    loaded: bool = False
+
+    def _reload(self, me: Identity) -> None:
+        with session_scope() as db:
+            result = notification_service.list_page(db, me.user.id, self.page, notification_service.PAGE_SIZE, self.unread_only)
+        self.rows = result.rows
+        self.total = result.total
+        self.unread = result.unread
+        self.page = result.page
+        self.pages = result.pages
+        self.loaded = True
+
+    async def _refresh_bell(self, me: Identity) -> None:
+        bell = await self.get_state(BellState)
+        bell._reload(me)
+
+    def _sync_url(self) -> rx.event.EventSpec:
+        params = []
+        if self.unread_only:
+            params.append("unread=1")
+        if self.page > 1:
+            params.append(f"page={self.page}")
+        url = ROUTE + ("?" + "&".join(params) if params else "")
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', '{url}')")
+
+    @rx.event
+    def load(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        params = self.router.url.query_parameters
+        try:
+            self.page = max(1, int(params.get("page", "1")))
+        except ValueError:
+            self.page = 1
+        self.unread_only = params.get("unread", "") in ("1", "true")
+        self._reload(me)
+        return None
+
+    @rx.event
+    def refresh(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not self.loaded:
+            return None
+        self._reload(me)
+        return None
+
+    @rx.event
+    def go_to_page(self, page: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not isinstance(page, int) or isinstance(page, bool):
+            return None
+        self.page = max(1, page)
+        self._reload(me)
+        return self._sync_url()
+
+    @rx.event
+    def set_unread_only(self, value: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.unread_only = value is True
+        self.page = 1
+        self._reload(me)
+        return self._sync_url()
+
+    @rx.event
+    async def mark_read(self, notification_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                notification_service.mark_read(db, me.user.id, notification_id)
+        except NotFound:
+            self._reload(me)
+            return rx.toast.error(GONE)
+        self._reload(me)
+        await self._refresh_bell(me)
+        return None
+
+    @rx.event
+    async def open(self, notification_id: int):
+        """Mark read and open its task."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                row = notification_service.mark_read(db, me.user.id, notification_id)
+        except NotFound:
+            self._reload(me)
+            return rx.toast.error(GONE)
+        self._reload(me)
+        await self._refresh_bell(me)
+        if row.task_id:
+            return rx.redirect(task_link(row.task_id))
+        return None
+
+    @rx.event
+    async def mark_all_read(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        with session_scope() as db:
+            changed = notification_service.mark_all_read(db, me.user.id)
+        self._reload(me)
+        await self._refresh_bell(me)
+        if changed:
+            return rx.toast.success(f"Marked {changed} notification{'s' if changed != 1 else ''} as read.")
+        return None
+
+    @rx.event
+    async def delete(self, notification_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                notification_service.delete_notification(db, me.user.id, notification_id)
+        except NotFound:
+            self._reload(me)
+            return rx.toast.error(GONE)
+        self._reload(me)
+        await self._refresh_bell(me)
+        return rx.toast.success("Notification deleted.")

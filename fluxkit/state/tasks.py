@@ -1,0 +1,690 @@
+"""/tasks: one page of the user's tasks, its filters (kept in the URL), and every action on it.
+
+The state holds one page of rows (TaskRow DTOs), never the whole table. Every handler
+re-derives the user from the session and hands only that id to `services.tasks`, which
+checks ownership: an id sent by the browser is a request, never a permission. Values the
+browser sends (filters, sizes, statuses) are re-validated through `TaskQuery.parse` and the
+service rules, so a tampered event can at most show the user their own data another way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from fluxkit.clock import system_clock
+from fluxkit.db import session_scope
+from fluxkit.services import tasks as task_service
+from fluxkit.services.dto import Identity
+from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.tasks import HistoryRow, TaskQuery, TaskRow, TaskStats
+from fluxkit.state.session import SignedInState
+
+ROUTE = "/tasks"
+
+# Columns the user can hide (the title column always shows).
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("status", "Status"),
+    ("priority", "Priority"),
+    ("category", "Category"),
+    ("due", "Due"),
+    ("created", "Created"),
+    ("updated", "Updated"),
+)
+_COLUMN_KEYS = frozenset(key for key, _ in COLUMNS)
+DEFAULT_HIDDEN = ["updated"]
+_FILTERS = ("status", "priority", "category", "due")
+ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot hold "")
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+NOT_FOUND = "That task was not found. It may have been deleted."
+
+_EMPTY_ROW = TaskRow(
+    id=0, title="", description="", status="pending", priority="medium", category="feature",
+    due_date="", created_at="", updated_at="", completed_at="", overdue=False,
+)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int
+    reason: str
+
+
+def _text(form: object, key: str) -> str:
+    value = form.get(key) if isinstance(form, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class TasksState(SignedInState):
+    # The current page and its totals.
+    rows: list[TaskRow] = []
+    total: int = 0
+    pages: int = 1
+    stats: TaskStats = TaskStats()
+    loaded: bool = False
+
+    # The view (mirrors TaskQuery; always re-validated before use).
+    search: str = ""
+    status_filter: str = ""
+    priority_filter: str = ""
+    category_filter: str = ""
+    due_filter: str = ""
+    sort: str = "created"
+    descending: bool = True
+    page: int = 1
+    page_size: int = 10
+    hidden_columns: list[str] = list(DEFAULT_HIDDEN)
+
+    # Row selection (ids on the current page).
+    selected: list[int] = []
+
+    # Add / edit dialog.
+    dialog_open: bool = False
+    editing_id: int = 0
+    form_key: int = 0
+    form_title: str = ""
+    form_description: str = ""
+    form_priority: str = "medium"
+    form_category: str = "feature"
+    form_due: str = ""
+    form_status: str = "pending"
+    form_status_options: list[str] = list(task_service.STATUSES)
+    form_errors: dict[str, str] = {}
+    saving: bool = False
+
+    # Details dialog.
+    details_open: bool = False
+    detail: TaskRow = _EMPTY_ROW
+    history: list[HistoryRow] = []
+
+    # Undo banner after a delete.
+    undo_message: str = ""
+    _undo_ids: list[int] = []
+
+    # CSV import.
+    import_open: bool = False
+    import_done: bool = False
+    import_created: int = 0
+    import_refused: list[ImportProblem] = []
+    importing: bool = False
+
+    # ---- computed -------------------------------------------------------------------------
+
+    @rx.var
+    def has_filters(self) -> bool:
+        return bool(self.search or self.status_filter or self.priority_filter or self.category_filter or self.due_filter)
+
+    @rx.var
+    def all_selected(self) -> bool:
+        ids = {row.id for row in self.rows}
+        return bool(ids) and ids <= set(self.selected)
+
+    @rx.var
+    def first_shown(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.page_size + 1
+
+    @rx.var
+    def last_shown(self) -> int:
+        return min(self.total, self.page * self.page_size)
+
+    # ---- private helpers ----------------------------------------------------------------------
+
+    def _query(self) -> TaskQuery:
+        """The view as the service sees it: every value re-validated."""
+        return TaskQuery.parse({
+            "search": self.search,
+            "status": self.status_filter,
+            "priority": self.priority_filter,
+            "category": self.category_filter,
+            "due": self.due_filter,
+            "sort": self.sort,
+            "order": "desc" if self.descending else "asc",
+            "page": str(self.page),
+            "page_size": str(self.page_size),
+        })
+
+    def _apply_query(self, query: TaskQuery) -> None:
+        self.search = query.search
+        self.status_filter = query.status
+        self.priority_filter = query.priority
+        self.category_filter = query.category
+        self.due_filter = query.due
+        self.sort = query.sort
+        self.descending = query.descending
+        self.page = query.page
+        self.page_size = query.page_size
+
+    def _reload(self, me: Identity) -> None:
+        """Fetch the current page and the stat cards."""
+        query = self._query()
+        with session_scope() as db:
+            page = task_service.list_tasks(db, me.user.id, query)
+            self.stats = task_service.stats(db, me.user.id)
+            if self.details_open and self.detail.id:
+                try:
+                    self.detail = task_service.get_task(db, me.user.id, self.detail.id)
+                    self.history = task_service.history(db, me.user.id, self.detail.id)
+                except NotFound:
+                    self._close_details()
+        self._apply_query(query)
+        self.page = page.page
+        self.rows = page.rows
+        self.total = page.total
+        self.pages = page.pages
+        on_page = {row.id for row in page.rows}
+        self.selected = [task_id for task_id in self.selected if task_id in on_page]
+        self.loaded = True
+
+    def _url_params(self) -> dict[str, str]:
+        params = dict(self._query().as_params())
+        if self.details_open and self.detail.id:
+            params["task"] = str(self.detail.id)
+        return params
+
+    def _url(self) -> str:
+        encoded = urlencode(self._url_params())
+        return f"{ROUTE}?{encoded}" if encoded else ROUTE
+
+    def _sync_url(self) -> rx.event.EventSpec:
+        """Keep the view in the address bar (bookmarkable) without a navigation."""
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
+
+    def _view_changed(self, me: Identity) -> list:
+        self.selected = []
+        self._reload(me)
+        return [self._sync_url()]
+
+    def _close_details(self) -> None:
+        self.details_open = False
+        self.detail = _EMPTY_ROW
+        self.history = []
+
+    async def _refresh_bell(self, me: Identity) -> None:
+        from fluxkit.state.notifications import BellState
+
+        bell = await self.get_state(BellState)
+        bell._reload(me)
+
+    def _open_form(self, row: TaskRow | None) -> None:
+        self.form_key += 1
+        self.form_errors = {}
+        self.editing_id = row.id if row else 0
+        self.form_title = row.title if row else ""
+        self.form_description = row.description if row else ""
+        self.form_priority = row.priority if row else "medium"
+        self.form_category = row.category if row else "feature"
+        self.form_due = row.due_date if row else ""
+        self.form_status = row.status if row else "pending"
+        if row:
+            allowed = task_service.TRANSITIONS[row.status]
+            self.form_status_options = [s for s in task_service.STATUSES if s == row.status or s in allowed]
+        else:
+            self.form_status_options = list(task_service.STATUSES)
+        self.dialog_open = True
+
+    # ---- loading ------------------------------------------------------------------------------
+
+    @rx.event
+    def load(self):
+        """on_load: the view from the URL (?status=…&page=…&task=<id>), then its page of rows."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        params = dict(self.router.url.query_parameters)
+        self._apply_query(TaskQuery.parse(params))
+        self.selected = []
+        self.undo_message = ""
+        self._undo_ids = []
+        self.import_open = False
+        self.dialog_open = False
+        self._close_details()
+        events: list = []
+        task_param = params.get("task", "")
+        if task_param:
+            try:
+                task_id = int(task_param)
+                with session_scope() as db:
+                    self.detail = task_service.get_task(db, me.user.id, task_id)
+                    self.history = task_service.history(db, me.user.id, task_id)
+                self.details_open = True
+            except (ValueError, NotFound):
+                events.append(rx.toast.error(NOT_FOUND))
+        self._reload(me)
+        if self._url_params() != params:
+            events.append(self._sync_url())  # normalise what the address bar says
+        return events or None
+
+    @rx.event
+    def refresh(self):
+        """Reload the current page and stats (the live layer calls this when tasks change)."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not self.loaded:
+            return None  # this tab has not shown the tasks page: nothing to refresh
+        self._reload(me)
+        return None
+
+    # ---- the view -----------------------------------------------------------------------------
+
+    @rx.event
+    def set_search(self, value: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.search = value if isinstance(value, str) else ""
+        self.page = 1
+        return self._view_changed(me)
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if name not in _FILTERS:
+            return None
+        value = "" if value == ALL or not isinstance(value, str) else value
+        setattr(self, f"{name}_filter", value)
+        self.page = 1
+        return self._view_changed(me)
+
+    @rx.event
+    def clear_filters(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.search = ""
+        for name in _FILTERS:
+            setattr(self, f"{name}_filter", "")
+        self.page = 1
+        return self._view_changed(me) + [rx.set_value("task-search", "")]
+
+    @rx.event
+    def sort_by(self, column: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if column not in task_service.SORTS:
+            return None
+        if self.sort == column:
+            self.descending = not self.descending
+        else:
+            self.sort = column
+            # Text-like columns read best A→Z first; dates newest first.
+            self.descending = column in ("created", "updated", "priority")
+        self.page = 1
+        return self._view_changed(me)
+
+    @rx.event
+    def go_to_page(self, page: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not isinstance(page, int) or isinstance(page, bool):
+            return None
+        self.page = max(1, min(page, self.pages))
+        return self._view_changed(me)
+
+    @rx.event
+    def set_page_size(self, size: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            value = int(size)
+        except (TypeError, ValueError):
+            return None
+        if value not in task_service.PAGE_SIZES:
+            return None
+        # Keep the first row shown in view.
+        first = (self.page - 1) * self.page_size
+        self.page_size = value
+        self.page = first // value + 1
+        return self._view_changed(me)
+
+    @rx.event
+    def toggle_column(self, column: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if column not in _COLUMN_KEYS:
+            return None
+        if column in self.hidden_columns:
+            self.hidden_columns = [c for c in self.hidden_columns if c != column]
+        else:
+            self.hidden_columns = [*self.hidden_columns, column]
+        return None
+
+    # ---- selection and bulk actions -------------------------------------------------------------
+
+    @rx.event
+    def toggle_select(self, task_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if task_id in self.selected:
+            self.selected = [i for i in self.selected if i != task_id]
+        elif any(row.id == task_id for row in self.rows):
+            self.selected = [*self.selected, task_id]
+        return None
+
+    @rx.event
+    def toggle_select_page(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        ids = [row.id for row in self.rows]
+        self.selected = [] if ids and set(ids) <= set(self.selected) else ids
+        return None
+
+    @rx.event
+    def clear_selection(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.selected = []
+        return None
+
+    @rx.event
+    async def bulk_status(self, status: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not self.selected:
+            return rx.toast.info("Select some tasks first.")
+        try:
+            with session_scope() as db:
+                result = task_service.bulk_change_status(db, me.user.id, list(self.selected), status)
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
+        self.selected = []
+        self._reload(me)
+        await self._refresh_bell(me)
+        events = []
+        if result.changed:
+            events.append(rx.toast.success(f"Moved {_plural(result.changed, 'task')} to {status}."))
+        if result.refused:
+            shown = result.refused[:5]
+            more = len(result.refused) - len(shown)
+            detail = "\n".join(shown) + (f"\n…and {more} more." if more > 0 else "")
+            events.append(rx.toast.warning(f"{_plural(len(result.refused), 'task')} not changed", description=detail, duration=10000))
+        if not events:
+            events.append(rx.toast.info(f"The selected tasks are already {status}."))
+        return events
+
+    @rx.event
+    def bulk_delete(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not self.selected:
+            return rx.toast.info("Select some tasks first.")
+        with session_scope() as db:
+            deleted = task_service.bulk_delete(db, me.user.id, list(self.selected))
+        self.selected = []
+        self._reload(me)
+        if not deleted:
+            return rx.toast.error(NOT_FOUND)
+        self._undo_ids = deleted
+        self.undo_message = f"Deleted {_plural(len(deleted), 'task')}."
+        return None
+
+    # ---- one task ---------------------------------------------------------------------------------
+
+    @rx.event
+    async def change_status(self, task_id: int, status: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                row = task_service.change_status(db, me.user.id, task_id, status)
+        except NotFound:
+            return rx.toast.error(NOT_FOUND)
+        except ServiceError as exc:  # TransitionRefused, InvalidInput, PlanLimitReached
+            return rx.toast.error(exc.message)
+        self._reload(me)
+        await self._refresh_bell(me)
+        return rx.toast.success(f"“{row.title}” is now {row.status}.")
+
+    @rx.event
+    def delete(self, task_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                title = task_service.get_task(db, me.user.id, task_id).title
+                task_service.delete_task(db, me.user.id, task_id)
+        except NotFound:
+            return rx.toast.error(NOT_FOUND)
+        if self.detail.id == task_id:
+            self._close_details()
+        self._reload(me)
+        self._undo_ids = [task_id]
+        self.undo_message = f"Deleted “{title}”."
+        return None
+
+    @rx.event
+    def undo_delete(self):
+        """Bring back what the last delete removed (the service checks owner and time window)."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        ids, self._undo_ids, self.undo_message = self._undo_ids, [], ""
+        restored, problems = 0, []
+        for task_id in ids:
+            try:
+                with session_scope() as db:
+                    task_service.restore_task(db, me.user.id, task_id)
+                restored += 1
+            except ServiceError as exc:
+                problems.append(exc.message)
+        self._reload(me)
+        if problems:
+            return rx.toast.error(problems[0] if restored == 0 else f"Restored {restored}; {len(problems)} could not be: {problems[0]}")
+        if restored:
+            return rx.toast.success(f"Restored {_plural(restored, 'task')}.")
+        return None
+
+    @rx.event
+    def dismiss_undo(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self._undo_ids = []
+        self.undo_message = ""
+        return None
+
+    # ---- add / edit dialog ------------------------------------------------------------------------
+
+    @rx.event
+    def open_new(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self._open_form(None)
+        return None
+
+    @rx.event
+    def open_edit(self, task_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                row = task_service.get_task(db, me.user.id, task_id)
+        except NotFound:
+            return rx.toast.error(NOT_FOUND)
+        self._open_form(row)
+        return None
+
+    @rx.event
+    def set_dialog_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.dialog_open = bool(open) and self.dialog_open
+        if not self.dialog_open:
+            self.form_errors = {}
+        return None
+
+    @rx.event
+    async def save(self, form: dict):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        data: dict[str, object] = {
+            "title": _text(form, "title"),
+            "description": _text(form, "description"),
+            "priority": _text(form, "priority"),
+            "category": _text(form, "category"),
+            "due_date": _text(form, "due_date"),
+        }
+        status = _text(form, "status")
+        # Keep what was typed, so a refused save does not lose it.
+        self.form_title = str(data["title"])
+        self.form_description = str(data["description"])
+        self.form_due = str(data["due_date"])
+        if status:
+            data["status"] = status
+        try:
+            with session_scope() as db:
+                if self.editing_id:
+                    row = task_service.update_task(db, me.user.id, self.editing_id, data)
+                else:
+                    row = task_service.create_task(db, me.user.id, data)
+        except NotFound:
+            self.dialog_open = False
+            self._reload(me)
+            return rx.toast.error(NOT_FOUND)
+        except ServiceError as exc:
+            self.form_errors = exc.fields or {"form": exc.message}
+            return None
+        created = not self.editing_id
+        self.form_errors = {}
+        self.dialog_open = False
+        self.editing_id = 0
+        self._reload(me)
+        await self._refresh_bell(me)
+        return rx.toast.success(f"Task {'created' if created else 'saved'}: “{row.title}”.")
+
+    # ---- details --------------------------------------------------------------------------------
+
+    @rx.event
+    def open_details(self, task_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                self.detail = task_service.get_task(db, me.user.id, task_id)
+                self.history = task_service.history(db, me.user.id, task_id)
+        except NotFound:
+            return rx.toast.error(NOT_FOUND)
+        self.details_open = True
+        return self._sync_url()
+
+    @rx.event
+    def set_details_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if open is True and self.detail.id:
+            return None
+        self._close_details()
+        return self._sync_url()
+
+    @rx.event
+    def edit_from_details(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        task_id = self.detail.id
+        if not task_id:
+            return None
+        self._close_details()
+        try:
+            with session_scope() as db:
+                row = task_service.get_task(db, me.user.id, task_id)
+        except NotFound:
+            return rx.toast.error(NOT_FOUND)
+        self._open_form(row)
+        return self._sync_url()
+
+    # ---- CSV --------------------------------------------------------------------------------------
+
+    @rx.event
+    def export_csv(self):
+        """Every task of the current view (all pages, same filters and order) as a CSV file."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        from fluxkit.services import task_csv
+
+        try:
+            with session_scope() as db:
+                text = task_csv.export_csv(db, me.user.id, self._query(), system_clock)
+        except ServiceError as exc:  # e.g. the plan does not include CSV export
+            return rx.toast.error(exc.message)
+        stamp = date.today().isoformat()
+        return rx.download(data=text, filename=f"tasks-{stamp}.csv", mime_type="text/csv")
+
+    @rx.event
+    def set_import_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.import_open = open is True
+        self.import_done = False
+        self.import_created = 0
+        self.import_refused = []
+        return None
+
+    @rx.event
+    async def import_csv(self, files: list[rx.UploadFile]):
+        me = self._current_identity()
+        if me is None:
+            yield self._to_sign_in()
+            return
+        if not isinstance(files, list) or not files:
+            yield rx.toast.error("Choose a CSV file to import.")
+            return
+        self.importing = True
+        yield
+        upload = files[0]
+        data = await upload.read(IMPORT_MAX_BYTES + 1)
+        if len(data) > IMPORT_MAX_BYTES:
+            self.importing = False
+            yield rx.toast.error("That file is larger than 2 MB. Split it and import the parts.")
+            return
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.importing = False
+            yield rx.toast.error("That file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+            return
+        from fluxkit.services import task_csv
+
+        try:
+            with session_scope() as db:
+                report = task_csv.import_csv(db, me.user.id, text, system_clock)
+        except ServiceError as exc:
+            self.importing = False
+            yield rx.toast.error(exc.message)
+            return
+        self.importing = False
+        self.import_done = True
+        self.import_created = report.created
+        self.import_refused = [ImportProblem(line=r.line, reason=r.reason) for r in report.refused]
+        self._reload(me)
+        if report.created:
+            yield rx.toast.success(f"Imported {_plural(report.created, 'task')}.")
