@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from fluxkit.components.billing import past_due_banner
+from fluxkit.components.bell import bell
 from fluxkit.components.theme import theme_menu
 from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
 from fluxkit.state.shell import ShellState
@@ -14,6 +15,8 @@ from fluxkit.state.shell import ShellState
 # Only pages that exist are listed (no placeholders).
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Dashboard", DASHBOARD, "layout-dashboard"),
+    ("Tasks", "/tasks", "list-todo"),
+    ("Notifications", "/notifications", "bell"),
     ("Pricing", PRICING, "credit-card"),
     ("Settings", SETTINGS, "settings"),
 ]
@@ -144,6 +147,7 @@ def header(title: str) -> rx.Component:
         rx.box(phone_menu(), display=["block", "block", "none"]),
         rx.heading(title, size="5", id="page-title"),
         rx.spacer(),
+        bell(),
         theme_menu(),
         user_menu(),
         align="center",
