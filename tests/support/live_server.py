@@ -33,10 +33,11 @@ def free_port() -> int:
 
 
 class LiveApp:
-    def __init__(self, url: str, data_dir: Path, env: dict[str, str]):
+    def __init__(self, url: str, data_dir: Path, env: dict[str, str], root: Path = ROOT):
         self.url = url
         self.data_dir = data_dir
         self.env = env
+        self.root = root
 
     @property
     def outbox(self) -> Path:
@@ -65,13 +66,14 @@ class LiveApp:
         """Run `fluxkit ...` against this server's database."""
         done = subprocess.run(
             [sys.executable, "-m", "fluxkit.cli", *args],
-            cwd=ROOT, env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=True,
+            cwd=self.root, env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=True,
         )
         return done.stdout
 
 
 @contextlib.contextmanager
-def live_app(**overrides: str) -> Iterator[LiveApp]:
+def live_app(root: Path = ROOT, **overrides: str) -> Iterator[LiveApp]:
+    """The app from `root` (default this checkout; another copy builds its own .web)."""
     port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="fluxkit-live-"))
     url = f"http://127.0.0.1:{port}"
@@ -88,7 +90,7 @@ def live_app(**overrides: str) -> Iterator[LiveApp]:
     for key in ("SMTP_URL", "REDIS_URL", "PYTEST_CURRENT_TEST"):
         env.pop(key, None)
     env.update(overrides)
-    app = LiveApp(url, data_dir, env)
+    app = LiveApp(url, data_dir, env, root)
     app.cli("migrate")
     log_path = data_dir / "server.log"
     with open(log_path, "wb") as log:
@@ -97,13 +99,14 @@ def live_app(**overrides: str) -> Iterator[LiveApp]:
                 sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
                 "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1",
             ],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
             _wait_until_up(url, server, log_path)
             yield app
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):  # it may have exited on its own
+                os.killpg(server.pid, signal.SIGTERM)
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
