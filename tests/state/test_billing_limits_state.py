@@ -1,0 +1,54 @@
+"""Plan limits reached through the tasks page's own handlers (the rule lives in the services)."""
+
+from __future__ import annotations
+
+from fluxkit.services import tasks
+from fluxkit.state.tasks import TasksState
+from tests.state.conftest import call, make_root, substate
+from tests.state.test_billing_state import apply, pay
+from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
+
+FORM = {"title": "One more", "description": "", "priority": "medium", "category": "feature", "due_date": ""}
+
+
+def fill(db, user_id, count):
+    for n in range(count):
+        tasks.create_task(db, user_id, {"title": f"Task {n}"})
+    db.commit()
+
+
+async def test_free_cap_refuses_a_new_task_in_the_form_with_an_upgrade_message(db, alice, billing_on):
+    user, token, _ = alice
+    fill(db, user.id, 10)
+    state = substate(make_root(token, "/tasks"), TasksState)
+    await call(state, "save", dict(FORM))
+    assert "Free plan allows 10 active tasks" in state.form_errors.get("form", "")
+    assert "Upgrade to Basic" in state.form_errors["form"]
+    assert tasks.stats(db, user.id).total == 10
+
+    # After paying, the same form goes through.
+    pay(billing_on, user.id)
+    await call(state, "save", dict(FORM))
+    assert state.form_errors == {}
+    assert tasks.stats(db, user.id).total == 11
+
+
+async def test_after_a_downgrade_the_data_stays_and_new_tasks_wait(db, alice, billing_on):
+    user, token, _ = alice
+    sub_id = pay(billing_on, user.id, "basic", "monthly")
+    fill(db, user.id, 12)
+    apply(billing_on.double.cancel(sub_id))
+    state = substate(make_root(token, "/tasks"), TasksState)
+    await call(state, "load")
+    await call(state, "save", dict(FORM))
+    assert "you have 12" in state.form_errors.get("form", "")
+    assert tasks.stats(db, user.id).total == 12
+
+
+async def test_without_billing_the_form_is_not_capped(db, alice, billing_off):
+    user, token, _ = alice
+    fill(db, user.id, 10)
+    state = substate(make_root(token, "/tasks"), TasksState)
+    await call(state, "save", dict(FORM))
+    assert state.form_errors == {}
+    assert tasks.stats(db, user.id).total == 11
