@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fluxkit.services import tasks
 from fluxkit.state.tasks import TasksState
 from tests.state.conftest import call, make_root, substate
@@ -52,3 +54,26 @@ async def test_without_billing_the_form_is_not_capped(db, alice, billing_off):
     await call(state, "save", dict(FORM))
     assert state.form_errors == {}
     assert tasks.stats(db, user.id).total == 11
+
+
+def _sent(events) -> str:
+    out = []
+    for event in events:
+        for item in event if isinstance(event, list) else [event]:
+            for _key, value in getattr(item, "args", ()):
+                out.append(str(getattr(value, "_var_value", None) or value))
+    return "\n".join(out)
+
+
+async def test_csv_export_needs_a_paid_plan(db, alice, billing_on):
+    pytest.importorskip("fluxkit.services.task_csv", reason="the CSV service is not in this tree yet")
+    user, token, _ = alice
+    fill(db, user.id, 2)
+    state = substate(make_root(token, "/tasks"), TasksState)
+    await call(state, "load")
+    refused = _sent(await call(state, "export_csv"))
+    assert "CSV export is not part of the Free plan" in refused
+    assert "data:text/csv" not in refused
+
+    pay(billing_on, user.id)
+    assert "data:text/csv" in _sent(await call(state, "export_csv"))
