@@ -31,6 +31,17 @@ from fluxkit.services import ratelimit  # noqa: E402
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(items):
+    """Browser journeys (tests/e2e) run last, in their collected order.
+
+    Playwright's sync API keeps its event loop marked as running in the main thread while the
+    session-scoped browser is open, so every async test collected after the first journey
+    would fail with "Runner.run() cannot be called from a running event loop".
+    """
+    e2e = Path(__file__).resolve().parent / "e2e"
+    items.sort(key=lambda item: Path(str(item.path)).is_relative_to(e2e))
+
+
 def need(service: str, available: bool, how: str) -> None:
     """Skip (or, in CI, fail) when a service the test needs is missing."""
     if available:
