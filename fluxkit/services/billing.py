@@ -35,7 +35,8 @@ from fluxkit.settings import StripeSettings, get_settings
 log = logging.getLogger("fluxkit.billing")
 
 TOPIC = "billing"
-NOTIFICATION_TYPE = "billing"
+# One of notifications.TYPES (the REST API and the bell know those): account news.
+NOTIFICATION_TYPE = "system"
 WEBHOOK_TOLERANCE_SECONDS = 300
 STRIPE_TIMEOUT_SECONDS = 20
 # A double click within this window opens the same Checkout Session (same idempotency key).

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from fluxkit.models import BillingEvent, Notification, Subscription
-from fluxkit.services import accounts, billing, plans, tasks
+from fluxkit.services import accounts, billing, notifications, plans, tasks
 from fluxkit.services.audit import RequestMeta
 from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
 
@@ -209,6 +209,7 @@ def test_paying_makes_the_plan_paid(db, billing_on):
     assert account.stripe_subscription_id == sub_id
     notes = db.exec(select(Notification).where(Notification.user_id == user.id)).all()
     assert [n.title for n in notes] == ["Plan upgraded"]
+    assert all(n.type in notifications.TYPES for n in notes)  # the bell and REST API know it
     assert len(db.exec(select(BillingEvent)).all()) == 3
 
 
