@@ -1,0 +1,40 @@
+"""The /api/v1 sub-application: REST over the same services as the UI."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from fluxkit.api.v1 import docs, errors
+from fluxkit.api.v1.caller import RateHeaders
+from fluxkit.api.v1.routes import router
+
+PREFIX = "/api/v1"
+TITLE = "FluxKit API v1"
+DESCRIPTION = (
+    "Tasks, notifications and personal API keys: the same rules as the app. "
+    "Authenticate with `Authorization: Bearer <API key>` or the browser's session cookie. "
+    "Errors answer `{error, message, fields}` with a stable `error` code. "
+    "Every answer carries X-RateLimit-Limit / -Remaining / -Reset."
+)
+
+
+def create_v1() -> FastAPI:
+    api = FastAPI(
+        title=TITLE,
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        servers=[{"url": PREFIX}],
+    )
+    errors.install(api)
+    api.include_router(router)
+    api.add_middleware(RateHeaders)
+
+    @api.get("/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return HTMLResponse(docs.page(TITLE))
+
+    return api

@@ -1,0 +1,162 @@
+"""Every refusal of /api/v1 in one shape: `{error, message, fields}` (as /api/auth answers).
+
+Service errors map to statuses here, once; FastAPI's own validation and routing errors are
+rewritten into the same shape, so a client parses one kind of error body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fluxkit.services import api_keys, billing, ratelimit, tasks
+from fluxkit.services.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
+
+STATUS_OF: dict[type[ServiceError], int] = {
+    InvalidInput: 422,
+    NotAuthenticated: 401,
+    NotFound: 404,
+    tasks.TransitionRefused: 409,
+    api_keys.TooManyKeys: 409,
+    billing.PlanLimitReached: 402,
+}
+
+
+class SessionRequired(ServiceError):
+    """Creating a key needs the signed-in browser, so a leaked key cannot mint successors."""
+
+    code = "session_required"
+
+
+STATUS_OF[SessionRequired] = 403
+
+
+class RateLimited(Exception):
+    def __init__(self, verdict: ratelimit.Verdict):
+        super().__init__("rate limited")
+        self.verdict = verdict
+
+
+def error(status: int, code: str, message: str, fields: dict[str, str] | None = None, headers=None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def status_of(exc: ServiceError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 400
+
+
+async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    # A transition refusal is about the request as a whole; its code says it all.
+    fields = None if isinstance(exc, tasks.TransitionRefused) else exc.fields
+    return error(status, exc.code, exc.message, fields, headers)
+
+
+async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
+    retry_after = exc.verdict.retry_after
+    return error(
+        429,
+        "rate_limited",
+        f"Too many requests. Try again in {retry_after} seconds.",
+        headers={"Retry-After": str(retry_after)},
+        retryAfter=retry_after,
+    )
+
+
+# ---- FastAPI's own validation errors, in our shape ----------------------------------------------
+
+
+def _friendly(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "This field is required."
+    if kind == "extra_forbidden":
+        return "Unknown field."
+    if kind == "string_too_long":
+        return f"Use at most {ctx.get('max_length')} characters."
+    if kind in ("string_too_short", "string_pattern_mismatch"):
+        return "Enter some text (not blank, no NUL characters)."
+    if kind in ("string_type", "string_unicode"):
+        return "Must be text."
+    if kind in ("literal_error", "enum"):
+        return f"Choose one of: {ctx.get('expected')}."
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "Must be a whole number."
+    if kind == "greater_than_equal":
+        return f"Must be at least {ctx.get('ge')}."
+    if kind == "less_than_equal":
+        return f"Must be at most {ctx.get('le')}."
+    if kind.startswith("date"):
+        return "Use a date like 2026-12-31."
+    if kind in ("bool_parsing", "bool_type"):
+        return "Must be true or false."
+    if kind == "json_invalid":
+        return "The body is not valid JSON."
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return "Send a JSON object."
+    return str(err.get("msg", "Not valid."))
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    if not parts:
+        return "body"
+    if loc and loc[0] == "body" and isinstance(loc[-1], int) and len(parts) == 1:
+        return "body"  # a JSON syntax error's position, not a field
+    return ".".join(parts)
+
+
+def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for err in errors:
+        fields.setdefault(_field_name(err.get("loc", ())), _friendly(err))
+    return fields
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    fields = field_errors(list(exc.errors()))
+    name, problem = next(iter(fields.items()), ("body", "Not valid."))
+    message = problem if name == "body" else f"{name}: {problem}"
+    # Never echo the input back: it may be anything, including text JSON cannot carry.
+    return error(422, "invalid_input", message, fields)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    message = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+    if exc.status_code == 404:
+        message = "No such route."
+    return error(exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RateLimited, _rate_limited)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
