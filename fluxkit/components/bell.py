@@ -32,7 +32,7 @@ def _bell_item(item: rx.Var[NotificationRow]) -> rx.Component:
         type_icon(item.type),
         rx.vstack(
             rx.text(item.title, size="2", weight=rx.cond(item.read, "regular", "bold")),
-            rx.text(item.body, size="1", color_scheme="gray", trim="both", style=CLAMP_2),
+            rx.text(item.body, size="1", color_scheme="gray", style=CLAMP_2),
             rx.text(rx.moment(item.created_at, from_now=True), size="1", color_scheme="gray"),
             spacing="1",
             min_width="0",

@@ -62,7 +62,7 @@ def due_label(due: rx.Var[str], overdue: rx.Var[bool]) -> rx.Component:
         due != "",
         rx.hstack(
             rx.icon("calendar", size=14),
-            rx.moment(due, format="MMM D, YYYY"),
+            rx.text(rx.moment(due, format="MMM D, YYYY"), size="2"),
             rx.cond(overdue, rx.badge("Overdue", color_scheme="red", size="1")),
             spacing="1",
             align="center",

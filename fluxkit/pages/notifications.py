@@ -53,7 +53,7 @@ def _row(item: rx.Var[NotificationRow]) -> rx.Component:
                 ),
             ),
             rx.tooltip(
-                rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="red", size="2", on_click=NotificationsState.delete(item.id), aria_label="Delete", id=f"notification-delete-{item.id}"),
+                rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="gray", size="2", on_click=NotificationsState.delete(item.id), aria_label="Delete", id=f"notification-delete-{item.id}"),
                 content="Delete",
             ),
             spacing="1",
@@ -96,7 +96,7 @@ def content() -> rx.Component:
                 align="center",
             ),
             direction=rx.breakpoints(initial="column", sm="row"),
-            gap="3",
+            spacing="3",
             width="100%",
             align=rx.breakpoints(initial="start", sm="center"),
         ),

@@ -79,7 +79,7 @@ def stat_cards() -> rx.Component:
 def _filter(name: str, placeholder: str, options: list[tuple[str, str]], width: str) -> rx.Component:
     value = getattr(TasksState, f"{name}_filter")
     return rx.select.root(
-        rx.select.trigger(placeholder=placeholder, id=f"filter-{name}", width=["100%", "100%", width], aria_label=placeholder),
+        rx.select.trigger(placeholder=placeholder, id=f"filter-{name}", width=["100%", "100%", "auto"], min_width=["0", "0", width], aria_label=placeholder),
         rx.select.content(
             rx.select.item(f"All ({placeholder.lower()})", value=ALL, id=f"filter-{name}-all"),
             *[rx.select.item(text, value=value_, id=f"filter-{name}-{slug(value_)}") for value_, text in options],
@@ -126,14 +126,16 @@ def toolbar() -> rx.Component:
             type="search",
             max_length=100,
             width="100%",
+            flex="1",
+            min_width="0",
             aria_label="Search tasks",
         ),
         rx.grid(
-            _filter("status", "Status", [(s, label(s)) for s in STATUSES], "140px"),
+            _filter("status", "Status", [(s, label(s)) for s in STATUSES], "130px"),
             _filter("priority", "Priority", [(p, label(p)) for p in PRIORITIES], "130px"),
-            _filter("category", "Category", [(c, label(c)) for c in CATEGORIES], "150px"),
-            _filter("due", "Due", list(DUE_LABELS.items()), "140px"),
-            columns=rx.breakpoints(initial="2", md="4"),
+            _filter("category", "Category", [(c, label(c)) for c in CATEGORIES], "140px"),
+            _filter("due", "Due", list(DUE_LABELS.items()), "130px"),
+            grid_template_columns=rx.breakpoints(initial="repeat(2, minmax(0, 1fr))", md="repeat(4, auto)"),
             spacing="2",
             width=["100%", "100%", "auto"],
             flex_shrink="0",
@@ -143,7 +145,7 @@ def toolbar() -> rx.Component:
             rx.button(rx.icon("x", size=14), "Clear", variant="ghost", color_scheme="gray", on_click=TasksState.clear_filters, id="filter-clear"),
         ),
         direction=rx.breakpoints(initial="column", md="row"),
-        gap="2",
+        spacing="2",
         width="100%",
         align=rx.breakpoints(initial="stretch", md="center"),
     )
@@ -165,20 +167,19 @@ def actions_bar() -> rx.Component:
 def undo_banner() -> rx.Component:
     return rx.cond(
         TasksState.undo_message != "",
-        rx.callout.root(
-            rx.hstack(
-                rx.icon("trash-2", size=16),
-                rx.text(TasksState.undo_message, size="2", id="task-undo-message"),
-                rx.spacer(),
-                rx.button("Undo", size="1", variant="solid", on_click=TasksState.undo_delete, id="task-undo"),
-                rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="gray", on_click=TasksState.dismiss_undo, aria_label="Dismiss", id="task-undo-dismiss"),
-                align="center",
-                width="100%",
-                spacing="2",
-            ),
-            color_scheme="gray",
-            variant="surface",
+        rx.hstack(
+            rx.icon("trash-2", size=16, color=rx.color("gray", 11)),
+            rx.text(TasksState.undo_message, size="2", id="task-undo-message"),
+            rx.spacer(),
+            rx.button(rx.icon("undo-2", size=14), "Undo", size="2", variant="soft", on_click=TasksState.undo_delete, id="task-undo"),
+            rx.icon_button(rx.icon("x", size=14), size="2", variant="ghost", color_scheme="gray", on_click=TasksState.dismiss_undo, aria_label="Dismiss", id="task-undo-dismiss"),
+            align="center",
             width="100%",
+            spacing="3",
+            padding="8px 8px 8px 14px",
+            border_radius="8px",
+            border=f"1px solid {rx.color('gray', 6)}",
+            bg=rx.color("gray", 2),
             id="task-undo-banner",
             role="status",
         ),
@@ -316,7 +317,7 @@ def _table_row(row: rx.Var[TaskRow]) -> rx.Component:
             vertical_align="middle",
             width="36px",
         ),
-        rx.table.row_header_cell(_title_button(row, "task-open"), vertical_align="middle", max_width="360px"),
+        rx.table.row_header_cell(_title_button(row, "task-open"), vertical_align="middle", min_width="200px", max_width="360px"),
         _cell("status", status_badge(row.status)),
         _cell("priority", priority_badge(row.priority)),
         _cell("category", category_label(row.category)),
@@ -374,7 +375,7 @@ def _task_card(row: rx.Var[TaskRow]) -> rx.Component:
                 priority_badge(row.priority),
                 category_label(row.category),
                 wrap="wrap",
-                gap="2",
+                spacing="2",
                 align="center",
             ),
             rx.hstack(
@@ -452,7 +453,7 @@ def pagination() -> rx.Component:
             spacing="2",
         ),
         direction=rx.breakpoints(initial="column", sm="row"),
-        gap="2",
+        spacing="2",
         align=rx.breakpoints(initial="start", sm="center"),
         width="100%",
     )
@@ -545,7 +546,7 @@ def task_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(TasksState.editing_id > 0, "Edit task", "New task"), id="task-dialog-heading"),
-            rx.dialog.description("Fields marked * are required.", size="2", color_scheme="gray", margin_bottom="12px"),
+            rx.dialog.description(rx.text("Fields marked * are required.", size="2", color_scheme="gray"), margin_bottom="12px"),
             rx.form(
                 rx.vstack(
                     _field(
@@ -668,7 +669,7 @@ def details_dialog() -> rx.Component:
                     category_label(detail.category),
                     due_label(detail.due_date, detail.overdue),
                     wrap="wrap",
-                    gap="3",
+                    spacing="3",
                     align="center",
                 ),
                 rx.box(
@@ -728,10 +729,12 @@ def import_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Import tasks from CSV"),
             rx.dialog.description(
-                "The first row names the columns: title (required), description, status, priority, category, due_date (YYYY-MM-DD). "
-                "An export from this page can be imported again.",
-                size="2",
-                color_scheme="gray",
+                rx.text(
+                    "The first row names the columns: title (required), description, status, priority, category, due_date (YYYY-MM-DD). "
+                    "An export from this page can be imported again.",
+                    size="2",
+                    color_scheme="gray",
+                ),
                 margin_bottom="12px",
             ),
             rx.upload.root(
@@ -742,7 +745,7 @@ def import_dialog() -> rx.Component:
                         rx.hstack(rx.spinner(size="2"), rx.text("Importing…", size="2"), align="center"),
                         rx.text("Drop a .csv file here, or click to choose one", size="2"),
                     ),
-                    rx.text("Up to 2 MB, UTF-8", size="1", color_scheme="gray"),
+                    rx.text("Up to 1 MB, UTF-8", size="1", color_scheme="gray"),
                     align="center",
                     spacing="2",
                 ),
@@ -756,6 +759,10 @@ def import_dialog() -> rx.Component:
                 padding="28px",
                 width="100%",
                 cursor="pointer",
+            ),
+            rx.cond(
+                TasksState.import_error != "",
+                rx.callout(TasksState.import_error, icon="circle-x", color_scheme="red", role="alert", width="100%", margin_top="12px", id="import-error"),
             ),
             rx.cond(
                 TasksState.import_done,
@@ -810,7 +817,7 @@ def task_list() -> rx.Component:
     return rx.cond(
         TasksState.rows.length() > 0,
         rx.vstack(
-            rx.tablet_and_desktop(task_table(), width="100%"),
+            rx.tablet_and_desktop(rx.box(task_table(), width="100%", overflow_x="auto"), width="100%"),
             rx.mobile_only(task_cards(), width="100%"),
             pagination(),
             spacing="3",

@@ -18,6 +18,7 @@ import reflex as rx
 
 from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
+from fluxkit.services import billing, plans
 from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
@@ -39,7 +40,6 @@ _COLUMN_KEYS = frozenset(key for key, _ in COLUMNS)
 DEFAULT_HIDDEN = ["updated"]
 _FILTERS = ("status", "priority", "category", "due")
 ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot hold "")
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
 NOT_FOUND = "That task was not found. It may have been deleted."
 
 _EMPTY_ROW = TaskRow(
@@ -114,6 +114,7 @@ class TasksState(SignedInState):
     import_done: bool = False
     import_created: int = 0
     import_refused: list[ImportProblem] = []
+    import_error: str = ""
     importing: bool = False
 
     # ---- computed -------------------------------------------------------------------------
@@ -632,6 +633,7 @@ class TasksState(SignedInState):
 
         try:
             with session_scope() as db:
+                billing.check_feature(db, me.user.id, plans.CSV_EXPORT)
                 text = task_csv.export_csv(db, me.user.id, self._query(), system_clock)
         except ServiceError as exc:  # e.g. the plan does not include CSV export
             return rx.toast.error(exc.message)
@@ -645,6 +647,7 @@ class TasksState(SignedInState):
             return self._to_sign_in()
         self.import_open = open is True
         self.import_done = False
+        self.import_error = ""
         self.import_created = 0
         self.import_refused = []
         return None
@@ -658,28 +661,20 @@ class TasksState(SignedInState):
         if not isinstance(files, list) or not files:
             yield rx.toast.error("Choose a CSV file to import.")
             return
-        self.importing = True
-        yield
-        upload = files[0]
-        data = await upload.read(IMPORT_MAX_BYTES + 1)
-        if len(data) > IMPORT_MAX_BYTES:
-            self.importing = False
-            yield rx.toast.error("That file is larger than 2 MB. Split it and import the parts.")
-            return
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            self.importing = False
-            yield rx.toast.error("That file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
-            return
         from fluxkit.services import task_csv
 
+        self.importing = True
+        self.import_done = False
+        self.import_error = ""
+        yield
+        # One byte over the limit is enough for the service to refuse the file as too big.
+        data = await files[0].read(task_csv.MAX_BYTES + 1)
         try:
             with session_scope() as db:
-                report = task_csv.import_csv(db, me.user.id, text, system_clock)
-        except ServiceError as exc:
+                report = task_csv.import_csv(db, me.user.id, data, system_clock)
+        except ServiceError as exc:  # the file as a whole (size, encoding, header), or a plan limit
             self.importing = False
-            yield rx.toast.error(exc.message)
+            self.import_error = exc.message
             return
         self.importing = False
         self.import_done = True

@@ -366,8 +366,10 @@ async def test_csv_import_reports_each_refused_row(db, alice, task_csv):
     assert "Imported 2 tasks." in texts(out)
     assert state.stats.total == 2 and {r.title for r in state.rows} == {"Good one", "Also good"}
 
-    out = await call(state, "import_csv", [FakeUpload(b"\xff\xfe\x00garbage")])
-    assert "not UTF-8" in texts(out)
+    # A file that cannot be read at all is refused as a whole, with the reason.
+    await call(state, "import_csv", [FakeUpload(b"title\n\xff\xfe\x00garbage")])
+    assert "not UTF-8" in state.import_error and not state.import_done
+    assert state.stats.total == 2
 
 
 async def test_csv_export_is_the_current_view(db, alice, task_csv):
