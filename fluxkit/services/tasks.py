@@ -8,6 +8,7 @@ the same transaction as the status change).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +31,7 @@ PAGE_SIZES = (10, 25, 50, 100)
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 UNDO_WINDOW = timedelta(minutes=10)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # The one table of allowed status moves.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -230,7 +232,10 @@ def clean_fields(data: dict[str, object], *, partial: bool) -> dict[str, object]
             clean["due_date"] = due
         else:
             try:
-                clean["due_date"] = date.fromisoformat(str(due))
+                # Exactly YYYY-MM-DD: fromisoformat alone also takes 20261231 and 2026-W53-1.
+                if not (isinstance(due, str) and _ISO_DATE.fullmatch(due.strip())):
+                    raise ValueError(due)
+                clean["due_date"] = date.fromisoformat(due.strip())
             except ValueError:
                 problems["due_date"] = "Use a date like 2026-12-31."
     if problems:
@@ -318,6 +323,8 @@ def update_task(
     task = _owned(db, user_id, task_id)
     fields = clean_fields(data, partial=True)
     status = _check_status(data["status"]) if "status" in data else None
+    if status is not None:
+        check_transition(task.status, status)  # refuse before touching any field
     now = clock.now()
     if fields:
         for key, value in fields.items():
