@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Notification, Task, User
@@ -18,6 +18,13 @@ from fluxkit.services.errors import NotFound
 TYPES = ("task_completed", "task_due", "welcome", "system")
 TOPIC = "notifications"
 PAGE_SIZE = 20
+# A deleted once-only notification (one with a dedupe key) stays as a hidden tombstone, so
+# its key stays used: otherwise the next reminder run (or sign-in) would bring it back.
+DELETED = "deleted"
+
+
+def _visible(user_id: int) -> list:
+    return [Notification.user_id == user_id, Notification.type != DELETED]
 
 
 @dataclass(frozen=True)
@@ -83,29 +90,51 @@ def notify(
     )
     if dedupe_key is None:
         db.add(row)
-    else:
-        if db.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
-            return False
-        try:
-            # A savepoint: a concurrent worker inserting the same key loses only this row.
-            with db.begin_nested():
-                db.add(row)
-        except IntegrityError:
-            return False
+    elif not _insert_once(db, row):
+        return False
     live.touch(db, user_id, TOPIC)
     return True
 
 
+def _insert_once(db: Session, row: Notification) -> bool:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, in the caller's transaction.
+
+    A concurrent worker inserting the same key waits for the first and then adds nothing.
+    (Not a SAVEPOINT: under pysqlite a SAVEPOINT that opens the transaction commits on
+    release, so the row would outlive the caller's rollback.)
+    """
+    dialect = db.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        if db.exec(select(Notification.id).where(Notification.dedupe_key == row.dedupe_key)).first():
+            return False
+        try:
+            with db.begin_nested():
+                db.add(row)
+        except IntegrityError:
+            return False
+        return True
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    values = row.model_dump(exclude={"id"})
+    table = Notification.__table__
+    statement = (
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    )
+    return db.execute(statement).first() is not None
+
+
 def unread_count(db: Session, user_id: int) -> int:
     return db.exec(
-        select(func.count()).where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        select(func.count()).where(*_visible(user_id), col(Notification.read_at).is_(None))
     ).one()
 
 
 def latest(db: Session, user_id: int, limit: int = 5) -> list[NotificationRow]:
     rows = db.exec(
         select(Notification)
-        .where(Notification.user_id == user_id)
+        .where(*_visible(user_id))
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(limit)
     ).all()
@@ -113,7 +142,7 @@ def latest(db: Session, user_id: int, limit: int = 5) -> list[NotificationRow]:
 
 
 def list_page(db: Session, user_id: int, page: int = 1, page_size: int = PAGE_SIZE, unread_only: bool = False) -> NotificationPage:
-    where = [Notification.user_id == user_id]
+    where = _visible(user_id)
     if unread_only:
         where.append(col(Notification.read_at).is_(None))
     total = db.exec(select(func.count()).where(*where)).one()
@@ -139,7 +168,7 @@ def _owned(db: Session, user_id: int, notification_id: object) -> Notification:
     if not isinstance(notification_id, int) or isinstance(notification_id, bool):
         raise NotFound("No such notification.")
     row = db.get(Notification, notification_id)
-    if row is None or row.user_id != user_id:
+    if row is None or row.user_id != user_id or row.type == DELETED:
         raise NotFound("No such notification.")
     return row
 
@@ -166,7 +195,13 @@ def mark_all_read(db: Session, user_id: int, clock: Clock = system_clock) -> int
 
 def delete_notification(db: Session, user_id: int, notification_id: object) -> None:
     row = _owned(db, user_id, notification_id)
-    db.exec(delete(Notification).where(Notification.id == row.id))
+    if row.dedupe_key is None:
+        db.delete(row)
+    else:
+        row.type, row.title, row.body = DELETED, "", ""
+        row.read_at = row.read_at or row.created_at
+        db.add(row)
+    db.flush()
     live.touch(db, user_id, TOPIC)
 
 
