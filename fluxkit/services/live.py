@@ -36,15 +36,23 @@ def touch(db: OrmSession, user_id: int, *topics: str) -> None:
 
 @event.listens_for(OrmSession, "after_commit")
 def _after_commit(db: OrmSession) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT is released; only the real
+    # commit may announce, or a tab would re-read before the data is visible.
+    if db.in_nested_transaction():
+        return
     pending = db.info.pop("fluxkit_live", None)
     if pending:
         for user_id, topics in pending.items():
             publish(user_id, frozenset(topics))
 
 
-@event.listens_for(OrmSession, "after_rollback")
-def _after_rollback(db: OrmSession) -> None:
-    db.info.pop("fluxkit_live", None)
+@event.listens_for(OrmSession, "after_transaction_end")
+def _after_transaction_end(db: OrmSession, transaction) -> None:
+    # Forget what was not announced when the outermost transaction ends (rollback, close).
+    # A rolled-back SAVEPOINT (after_rollback fires for it too) must not drop the outer
+    # transaction's announcements.
+    if transaction.parent is None:
+        db.info.pop("fluxkit_live", None)
 
 
 def publish(user_id: int, topics: frozenset[str]) -> None:

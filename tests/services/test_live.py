@@ -1,0 +1,297 @@
+"""Live announcements: "user N's topics changed", sent only once the transaction commits;
+through Redis (to every worker's relay) when REDIS_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+import uuid
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from fluxkit.models import Notification
+from fluxkit.services import live, notifications, tasks
+from tests.conftest import need
+from tests.services.settings_env import settings_env
+from tests.services.test_tasks import make_user
+
+REDIS_URL = os.environ.get("FLUXKIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def heard():
+    """Every announcement this process delivers while the test runs."""
+    got: list[tuple[int, frozenset[str]]] = []
+    unsubscribe = live.subscribe(lambda user, topics: got.append((user, topics)))
+    yield got
+    unsubscribe()
+
+
+@pytest.fixture
+def ada(db) -> int:
+    return make_user(db, "ada@example.com", "Ada")
+
+
+@pytest.fixture
+def bob(db) -> int:
+    return make_user(db, "bob@example.com", "Bob")
+
+
+# ---- after commit, and only then --------------------------------------------------------------
+
+
+def test_nothing_before_commit_exactly_the_changes_after(db, ada, heard, clock):
+    heard.clear()
+    task = tasks.create_task(db, ada, {"title": "Write the docs"}, clock)
+    tasks.update_task(db, ada, task.id, {"priority": "high"}, clock)
+    db.flush()
+    assert heard == []
+    db.commit()
+    assert heard == [(ada, frozenset({"tasks"}))]
+
+    heard.clear()
+    tasks.change_status(db, ada, task.id, "completed", clock)
+    assert heard == []
+    db.commit()
+    # One announcement for the user, naming both things that changed.
+    assert heard == [(ada, frozenset({"tasks", "notifications"}))]
+
+    heard.clear()
+    db.commit()  # an empty commit announces nothing
+    assert heard == []
+
+
+def test_each_user_touched_in_a_transaction_hears_once(db, ada, bob, heard, clock):
+    heard.clear()
+    tasks.create_task(db, ada, {"title": "Ada's"}, clock)
+    tasks.create_task(db, ada, {"title": "Ada's second"}, clock)
+    notifications.notify(db, bob, "system", "Hello Bob", clock=clock)
+    db.commit()
+    assert sorted(heard) == sorted([(ada, frozenset({"tasks"})), (bob, frozenset({"notifications"}))])
+
+
+def test_rollback_announces_nothing_and_forgets(db, ada, heard, clock):
+    heard.clear()
+    task = tasks.create_task(db, ada, {"title": "Never saved"}, clock)
+    db.rollback()
+    assert heard == []
+    db.commit()  # the next transaction of the same session does not replay it
+    assert heard == []
+    notifications.notify(db, ada, "system", "Saved", clock=clock)
+    db.commit()
+    assert heard == [(ada, frozenset({"notifications"}))]
+    assert task.id is not None
+
+
+def test_a_failed_commit_announces_nothing(db, ada, heard, clock):
+    notifications.notify(db, ada, "system", "first", dedupe_key="k", clock=clock)
+    db.commit()
+    heard.clear()
+    tasks.create_task(db, ada, {"title": "In the failing transaction"}, clock)
+    db.add(Notification(user_id=ada, type="system", title="clash", dedupe_key="k"))
+    with pytest.raises(IntegrityError):
+        db.commit()
+    db.rollback()
+    assert heard == []
+
+
+def test_a_session_closed_without_commit_announces_nothing(engine, ada, heard, clock):
+    heard.clear()
+    with Session(engine) as session:
+        tasks.create_task(session, ada, {"title": "Abandoned"}, clock)
+    with Session(engine) as session:
+        session.commit()
+    assert heard == []
+
+
+def test_savepoints_neither_announce_early_nor_drop_the_outer_changes(db, ada, bob, heard, clock):
+    heard.clear()
+    tasks.create_task(db, ada, {"title": "Outer work"}, clock)
+    with db.begin_nested():  # released: not a commit of anything yet
+        live.touch(db, bob, "notifications")
+    assert heard == []
+    try:
+        with db.begin_nested():  # rolled back: the outer transaction's changes stay pending
+            db.add(Notification(user_id=ada, type="system", title="bad", dedupe_key=None, task_id=10**9))
+            db.flush()
+    except IntegrityError:
+        pass
+    assert heard == []
+    db.commit()
+    assert sorted(heard) == sorted([(ada, frozenset({"tasks"})), (bob, frozenset({"notifications"}))])
+
+
+def test_concurrent_reminder_runs_announce_what_they_committed(engine, db, ada, heard, clock):
+    # A reminder job whose insert loses to another worker still announces its other rows.
+    late = tasks.create_task(db, ada, {"title": "late", "due_date": "2000-01-01"}, clock)
+    db.commit()
+    with Session(engine) as other:
+        notifications.notify(other, ada, "task_due", "taken", task_id=late.id, dedupe_key=f"task_due:{late.id}:overdue")
+        other.commit()
+    heard.clear()
+    notifications.notify(db, ada, "system", "kept", clock=clock)
+    assert notifications.send_due_reminders(db, clock) == 0
+    db.commit()
+    assert heard == [(ada, frozenset({"notifications"}))]
+
+
+def test_a_failing_listener_does_not_stop_the_others_or_the_write(db, ada, heard, clock, caplog):
+    def broken(user, topics):
+        raise RuntimeError("listener bug")
+
+    unsubscribe = live.subscribe(broken)
+    try:
+        heard.clear()
+        with caplog.at_level(logging.ERROR, logger="fluxkit.live"):
+            tasks.create_task(db, ada, {"title": "Still saved"}, clock)
+            db.commit()
+        assert heard == [(ada, frozenset({"tasks"}))]
+        assert "live listener failed" in caplog.text
+        assert tasks.stats(db, ada).total == 1
+    finally:
+        unsubscribe()
+
+
+def test_unsubscribe_stops_delivery():
+    got = []
+    unsubscribe = live.subscribe(lambda user, topics: got.append(user))
+    live.publish(7, frozenset({"tasks"}))
+    unsubscribe()
+    unsubscribe()  # twice is harmless
+    live.publish(8, frozenset({"tasks"}))
+    assert got == [7]
+
+
+# ---- across workers: Redis ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_env(monkeypatch):
+    """REDIS_URL set for the test (settings re-read), on a channel no other test run uses."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        available = True
+    except Exception:  # noqa: BLE001 - any failure means no Redis here
+        available = False
+    need("Redis", available, f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
+    monkeypatch.setattr(live, "CHANNEL", f"fluxkit:live:test:{uuid.uuid4().hex}")
+    with settings_env(REDIS_URL=REDIS_URL) as settings:
+        assert settings.redis_url == REDIS_URL
+        yield redis.Redis.from_url(REDIS_URL)
+    assert live.get_settings().redis_url is None  # restored for the tests that follow
+
+
+async def _wait_until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.005)
+
+
+class Relay:
+    """`live.relay_from_redis` running in an asyncio task, like a worker's background task."""
+
+    def __init__(self, client):
+        self.client = client
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> Relay:
+        before = dict(self.client.pubsub_numsub(live.CHANNEL)).get(live.CHANNEL.encode(), 0)
+        self.task = asyncio.create_task(live.relay_from_redis(REDIS_URL, self.stop))
+        await _wait_until(lambda: self._subscribers() == before + 1)
+        return self
+
+    def _subscribers(self) -> int:
+        if self.task.done():
+            self.task.result()  # raise what killed it
+        return dict(self.client.pubsub_numsub(live.CHANNEL)).get(live.CHANNEL.encode(), 0)
+
+    async def __aexit__(self, *exc) -> None:
+        before = self._subscribers()
+        self.stop.set()
+        await asyncio.wait_for(self.task, timeout=5)
+        assert self._subscribers() == before - 1  # it unsubscribed on the way out
+
+
+async def test_publish_goes_through_redis_and_the_relay_delivers_it(redis_env, heard):
+    raw = redis_env.pubsub()
+    raw.subscribe(live.CHANNEL)
+    raw.get_message(timeout=1)  # the subscribe confirmation
+    async with Relay(redis_env):
+        heard.clear()
+        sent = time.monotonic()
+        live.publish(4242, frozenset({"tasks", "notifications"}))
+        # On the wire: one JSON message on the channel, for every worker.
+        message = raw.get_message(ignore_subscribe_messages=True, timeout=2)
+        assert json.loads(message["data"]) == {"user": 4242, "topics": ["notifications", "tasks"]}
+        await _wait_until(lambda: heard)
+        latency = time.monotonic() - sent
+        await asyncio.sleep(0.1)
+        assert heard == [(4242, frozenset({"tasks", "notifications"}))]  # once, not also locally
+        assert latency < 1.0, f"relay took {latency:.3f}s"
+    raw.close()
+
+
+async def test_with_redis_a_publish_is_not_delivered_locally_without_the_relay(redis_env, heard):
+    heard.clear()
+    live.publish(4243, frozenset({"tasks"}))
+    await asyncio.sleep(0.2)
+    assert heard == []
+
+
+async def test_another_workers_announcement_reaches_this_workers_listeners(redis_env, heard):
+    async with Relay(redis_env):
+        heard.clear()
+        # Another worker (another process) publishes with its own connection.
+        redis_env.publish(live.CHANNEL, json.dumps({"user": 17, "topics": ["tasks"]}))
+        redis_env.publish(live.CHANNEL, b"not json")
+        redis_env.publish(live.CHANNEL, json.dumps({"topics": ["tasks"]}))
+        redis_env.publish(live.CHANNEL, json.dumps({"user": 18, "topics": ["notifications"]}))
+        await _wait_until(lambda: len(heard) >= 2)
+        # Malformed messages are skipped; the relay keeps going.
+        assert heard == [(17, frozenset({"tasks"})), (18, frozenset({"notifications"}))]
+
+
+async def test_a_service_write_reaches_listeners_through_redis_after_commit(redis_env, db, ada, heard, clock):
+    async with Relay(redis_env):
+        heard.clear()
+        task = tasks.create_task(db, ada, {"title": "Through Redis"}, clock)
+        tasks.change_status(db, ada, task.id, "completed", clock)
+        await asyncio.sleep(0.1)
+        assert heard == []
+        db.commit()
+        await _wait_until(lambda: heard)
+        await asyncio.sleep(0.1)
+        assert heard == [(ada, frozenset({"tasks", "notifications"}))]
+
+        heard.clear()
+        tasks.create_task(db, ada, {"title": "Rolled back"}, clock)
+        db.rollback()
+        await asyncio.sleep(0.2)
+        assert heard == []
+
+
+async def test_two_relays_are_two_workers_each_hearing_every_change(redis_env, heard):
+    async with Relay(redis_env), Relay(redis_env):
+        heard.clear()
+        live.publish(99, frozenset({"tasks"}))
+        await _wait_until(lambda: len(heard) >= 2)
+        assert heard == [(99, frozenset({"tasks"}))] * 2
+
+
+def test_when_redis_is_down_changes_are_still_delivered_locally(monkeypatch, heard, caplog):
+    with settings_env(REDIS_URL="redis://127.0.0.1:1/0"):
+        heard.clear()
+        with caplog.at_level(logging.WARNING, logger="fluxkit.live"):
+            live.publish(5, frozenset({"tasks"}))
+    assert heard == [(5, frozenset({"tasks"}))]
+    assert "live update via Redis failed" in caplog.text
