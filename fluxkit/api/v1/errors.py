@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.routing import APIRoute
 
 from fluxkit.services import api_keys, billing, ratelimit, tasks
 from fluxkit.services.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
@@ -148,11 +149,38 @@ _HTTP_CODES = {
 }
 
 
-async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """The methods of the path as routed (Starlette names only the first route's methods).
+
+    `/notifications/read-all` also fits `/notifications/{notification_id}`; like the router
+    and the spec, a fixed path wins over a template.
+    """
+    from fluxkit.api.v1.routes import router  # the routes import this module
+
+    path, root = request.scope["path"], request.scope.get("root_path", "")
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    by_template: dict[str, set[str]] = {}
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema and route.path_regex.match(path):
+            by_template.setdefault(route.path, set()).update(route.methods)
+    if not by_template:
+        return ""
+    best = min(by_template, key=lambda template: template.count("{"))
+    return ", ".join(sorted(by_template[best]))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400:
+        # FastAPI's only 400: a body it could not read (not UTF-8, cut short). Bad input.
+        return error(422, "invalid_input", "The body is not valid JSON.", {"body": "The body is not valid JSON."})
     if exc.status_code == 404:
         message = "No such route."
-    return error(exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return error(exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), message, headers=headers or None)
 
 
 def install(app: FastAPI) -> None:

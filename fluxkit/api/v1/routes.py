@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1 import schemas
@@ -177,6 +177,12 @@ def mark_all_read(caller: CallerDep):
     with session_scope() as db:
         updated = notifications.mark_all_read(db, caller.user_id)
     return schemas.MarkedRead(updated=updated)
+
+
+@router.delete("/notifications/read-all", include_in_schema=False)
+def _not_a_notification_id() -> None:
+    """`DELETE /notifications/read-all` would reach the `{notification_id}` route: it is a 405."""
+    raise HTTPException(405)
 
 
 @router.post(

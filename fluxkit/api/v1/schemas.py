@@ -6,10 +6,12 @@ spec cannot drift from the rules. The services still check everything themselves
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from fluxkit.services import api_keys, notifications, tasks
 
@@ -49,6 +51,18 @@ def _int_from_text(value: object) -> object:
 
 PageSize = Annotated[Literal[10, 25, 50, 100], BeforeValidator(_int_from_text)]
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    """Only "YYYY-MM-DD" (pydantic alone would also take numbers as timestamps)."""
+    if value is None or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "Use a date like 2026-12-31.")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
 
 def _utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
@@ -76,7 +90,7 @@ class TaskCreate(BaseModel):
     status: Status = "pending"
     priority: Priority = "medium"
     category: Category = "feature"
-    due_date: date | None = Field(default=None, description="In the user's timezone; null for none.")
+    due_date: IsoDate | None = Field(default=None, description="In the user's timezone; null for none.")
 
 
 class TaskUpdate(BaseModel):
@@ -90,7 +104,7 @@ class TaskUpdate(BaseModel):
     status: Status = Field(default=None)
     priority: Priority = Field(default=None)
     category: Category = Field(default=None)
-    due_date: date | None = Field(default=None, description="null clears the due date.")
+    due_date: IsoDate | None = Field(default=None, description="null clears the due date.")
 
 
 class Task(BaseModel):
