@@ -32,6 +32,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 UNDO_WINDOW = timedelta(minutes=10)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NUL = "Remove the NUL character (\\0): it cannot be stored."  # PostgreSQL text cannot hold it
 
 # The one table of allowed status moves.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -205,6 +206,8 @@ def clean_fields(data: dict[str, object], *, partial: bool) -> dict[str, object]
             problems["title"] = "Enter a title."
         elif len(title) > TITLE_MAX:
             problems["title"] = f"Use at most {TITLE_MAX} characters."
+        elif "\x00" in title:
+            problems["title"] = _NUL
         else:
             clean["title"] = title
     if "description" in data:
@@ -215,6 +218,8 @@ def clean_fields(data: dict[str, object], *, partial: bool) -> dict[str, object]
             problems["description"] = "The description must be text."
         elif len(description) > DESCRIPTION_MAX:
             problems["description"] = f"Use at most {DESCRIPTION_MAX:,} characters."
+        elif "\x00" in description:
+            problems["description"] = _NUL
         else:
             clean["description"] = description.strip()
     for key, allowed in (("priority", PRIORITIES), ("category", CATEGORIES)):
@@ -429,8 +434,9 @@ def bulk_delete(db: Session, user_id: int, task_ids: list[object], clock: Clock 
 
 def _filtered(user_id: int, query: TaskQuery, today: date):
     statement = select(Task).where(Task.user_id == user_id, col(Task.deleted_at).is_(None))
-    if query.search:
-        pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    search = query.search.replace("\x00", "")  # PostgreSQL cannot take a NUL in a parameter
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(
             or_(col(Task.title).ilike(pattern, escape="\\"), col(Task.description).ilike(pattern, escape="\\"))
         )

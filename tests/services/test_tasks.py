@@ -291,6 +291,8 @@ def test_a_new_task_has_sensible_defaults(db, engine, ada, clock):
         ({"title": "ok", "due_date": "tomorrow"}, "due_date", "Use a date like 2026-12-31."),
         ({"title": "ok", "due_date": 20261231}, "due_date", "Use a date like 2026-12-31."),
         ({"title": "ok", "due_date": "20261231"}, "due_date", "Use a date like 2026-12-31."),
+        ({"title": "a\x00b"}, "title", "Remove the NUL character (\\0): it cannot be stored."),
+        ({"title": "ok", "description": "x\x00"}, "description", "Remove the NUL character (\\0): it cannot be stored."),
         ({"title": "ok", "due_date": "2026-W53-1"}, "due_date", "Use a date like 2026-12-31."),
     ],
 )
@@ -480,6 +482,12 @@ def test_search_treats_wildcards_literally(db, ada, clock, search, expected):
         add(db, ada, clock, title=title)
     found = tasks.list_tasks(db, ada, TaskQuery(search=search, sort="title", descending=False), clock)
     assert titles(found) == expected
+
+
+def test_a_nul_in_the_search_is_ignored_not_an_error(db, ada, clock):
+    add(db, ada, clock, title="abc")
+    assert titles(tasks.list_tasks(db, ada, TaskQuery(search="a\x00bc"), clock)) == ["abc"]
+    assert titles(tasks.list_tasks(db, ada, TaskQuery(search="\x00"), clock)) == ["abc"]
 
 
 def test_status_priority_and_category_filters_combine(db, ada, clock):
