@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import String, cast, func, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -218,10 +218,13 @@ def welcome(db: Session, user_id: int, name: str, clock: Clock = system_clock) -
     )
 
 
-def send_due_reminders(db: Session, clock: Clock = system_clock) -> int:
+def send_due_reminders(db: Session, clock: Clock = system_clock, batch: int = 5000) -> int:
     """Due-soon and overdue reminders, each at most once per task (dedupe keys).
 
     Safe to run on every worker at once: the unique key makes a second insert a no-op.
+    Tasks whose overdue reminder exists are not looked at again, so a run never fills its
+    batch with old overdue tasks while newer ones wait; what a full batch leaves, the next
+    run takes.
     """
     from fluxkit.services.tasks import user_today
 
@@ -235,13 +238,19 @@ def send_due_reminders(db: Session, clock: Clock = system_clock) -> int:
             col(Task.deleted_at).is_(None),
             col(Task.due_date).is_not(None),
             col(Task.due_date) <= horizon,
+            ~select(Notification.id)
+            .where(Notification.dedupe_key == literal("task_due:") + cast(Task.id, String) + literal(":overdue"))
+            .exists(),
         )
-        .limit(5000)
+        .order_by(col(Task.due_date), col(Task.id))  # the same order on every worker
+        .limit(batch)
     ).all()
     sent = 0
     todays: dict[int, object] = {}
     for task, _name in candidates:
-        today = todays.setdefault(task.user_id, user_today(db, task.user_id, clock))
+        if task.user_id not in todays:
+            todays[task.user_id] = user_today(db, task.user_id, clock)
+        today = todays[task.user_id]
         if task.due_date < today:
             kind, title, body = "overdue", "Task overdue", f"The task is overdue: {task.title}"
         elif task.due_date <= today + timedelta(days=1):

@@ -281,6 +281,21 @@ def test_a_deleted_reminder_does_not_come_back(db, engine, ada, clock):
     assert notifications.mark_all_read(db, ada, clock) == 0
 
 
+def test_old_overdue_tasks_do_not_crowd_out_new_ones(db, engine, ada, clock):
+    for i in range(10):
+        _task(db, ada, clock, f"late {i}", TODAY - timedelta(days=30 + i))
+    runs = []
+    for _ in range(6):
+        runs.append(notifications.send_due_reminders(db, clock, batch=3))
+        db.commit()
+    assert runs == [3, 3, 3, 1, 0, 0]
+    # A task that falls due later is reminded on the next run, however many old ones there are.
+    _task(db, ada, clock, "new", TODAY)
+    assert notifications.send_due_reminders(db, clock, batch=3) == 1
+    db.commit()
+    assert len(_reminders(engine)) == 11
+
+
 def test_closed_and_deleted_tasks_get_no_reminder(db, engine, ada, clock):
     _task(db, ada, clock, "completed", TODAY, "completed")
     _task(db, ada, clock, "cancelled", TODAY - timedelta(days=1), "cancelled")
