@@ -31,6 +31,7 @@ PAGE = """<!doctype html>
   .muted { color: var(--muted); } table { border-collapse: collapse; width: 100%; }
   td, th { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
   input, textarea { width: 100%; box-sizing: border-box; padding: .3rem; }
+  td.value { width: 14rem; }
   button { padding: .35rem .9rem; cursor: pointer; } .bar { display: flex; gap: .5rem; align-items: center; }
 </style>
 </head>
@@ -73,6 +74,14 @@ const example = (schema) => {
   }
   return { string: "", integer: 0, boolean: false, array: [] }[schema.type] ?? null;
 };
+const describe = (schema) => {
+  schema = resolve(schema) || {};
+  if (schema.anyOf) return schema.anyOf.map(describe).join(" or ");
+  let text = schema.enum ? "one of: " + schema.enum.join(", ") : (schema.format || schema.type || "any");
+  if (schema.minimum !== undefined || schema.maximum !== undefined) text += " (" + (schema.minimum ?? "") + ".." + (schema.maximum ?? "") + ")";
+  if (schema.maxLength !== undefined) text += ", at most " + schema.maxLength + " characters";
+  return text;
+};
 function operation(path, method, op) {
   const params = op.parameters || [];
   const inputs = {};
@@ -80,7 +89,7 @@ function operation(path, method, op) {
     const input = el("input", { placeholder: p.schema && p.schema.default !== undefined ? String(p.schema.default) : "" });
     inputs[p.name] = input;
     return el("tr", {}, el("td", {}, el("code", {}, p.name), p.required ? " *" : ""), el("td", { class: "muted" }, p.in),
-      el("td", {}, p.description || JSON.stringify(resolve(p.schema)) || ""), el("td", {}, input));
+      el("td", {}, (p.description ? p.description + " " : ""), el("span", { class: "muted" }, describe(p.schema))), el("td", { class: "value" }, input));
   });
   const bodySchema = op.requestBody && op.requestBody.content["application/json"].schema;
   const body = bodySchema ? el("textarea", { rows: 6 }) : null;

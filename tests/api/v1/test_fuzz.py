@@ -50,6 +50,7 @@ def owned(engine, monkeypatch):
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
+    database=None,  # nothing written into the work tree; failures print their reproduction
     suppress_health_check=list(HealthCheck),
 )
 def test_every_answer_matches_the_spec_and_none_is_a_5xx(case, owned):
