@@ -33,9 +33,15 @@ PASSWORD = "journey-passphrase-42"
 def _project_copy() -> Path:
     """The working tree (tracked and new files) plus the installed frontend, in a temp folder."""
     dest = Path(tempfile.mkdtemp(prefix="fluxkit-billing-e2e-"))
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        ).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout
+        shutil.rmtree(dest)
+        skip = shutil.ignore_patterns(".git", ".web", ".states", ".venv", "var", "__pycache__", ".pytest_cache", "*.db", "*.db-*")
+        shutil.copytree(ROOT, dest, ignore=skip)
+        listed = []
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
