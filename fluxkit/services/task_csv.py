@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from fluxkit.clock import Clock, system_clock
-from fluxkit.services import tasks
+from fluxkit.services import billing, plans, tasks
 from fluxkit.services.errors import InvalidInput
 
 COLUMNS = ("title", "description", "status", "priority", "category", "due_date", "created_at", "completed_at")
@@ -74,6 +74,7 @@ def export_csv(
     db: Session, user_id: int, query: tasks.TaskQuery, clock: Clock = system_clock, *, limit: int = EXPORT_LIMIT
 ) -> str:
     """Every task of the view `query` describes (its filters and sort; all pages), as CSV."""
+    billing.check_feature(db, user_id, plans.CSV_EXPORT)  # not on Free (once billing is on)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -195,7 +196,7 @@ def import_csv(db: Session, user_id: int, data: bytes | str, clock: Clock = syst
             continue
         try:
             tasks.create_task(db, user_id, _row_data(columns, cells), clock)
-        except InvalidInput as exc:
+        except (InvalidInput, billing.PlanLimitReached) as exc:  # a full plan refuses the rest
             problems = exc.fields or {"row": exc.message}
             reason = "; ".join(f"{name}: {text}" for name, text in problems.items())
             report.refused.append(RefusedRow(line=line, reason=reason))
