@@ -72,19 +72,15 @@ def billing_app():
 
 
 @pytest.fixture(scope="module")
-def context(billing_app):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        ctx = browser.new_context()
-        ctx.set_default_timeout(20_000)
-        yield ctx
-        if os.environ.get("FLUXKIT_KEEP_SHOTS"):
-            for number, page in enumerate(ctx.pages):
-                page.screenshot(path=str(billing_app[0].data_dir / f"billing-{number}.png"))
-        ctx.close()
-        browser.close()
+def context(billing_app, browser):
+    # The session's one browser (tests/e2e/conftest.py): a second Playwright would clash with it.
+    ctx = browser.new_context()
+    ctx.set_default_timeout(20_000)
+    yield ctx
+    if os.environ.get("FLUXKIT_KEEP_SHOTS"):
+        for number, page in enumerate(ctx.pages):
+            page.screenshot(path=str(billing_app[0].data_dir / f"billing-{number}.png"))
+    ctx.close()
 
 
 def _expect_path(page, path: str) -> None:
