@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from fluxkit.db import session_scope
 from fluxkit.models import ApiKey, AuditEvent
@@ -75,7 +75,10 @@ def test_revoke_only_own_keys_and_it_stops_working(db, ada, bob):
     api_keys.revoke_key(db, ada.user.id, ada.key_id)
     db.commit()
     assert api_keys.authenticate(db, ada.key) is None
-    actions = [e.action for e in db.exec(select(AuditEvent).where(AuditEvent.user_id == ada.user.id))]
+    actions = [
+        e.action
+        for e in db.exec(select(AuditEvent).where(AuditEvent.user_id == ada.user.id).order_by(col(AuditEvent.id)))
+    ]
     assert actions[-2:] == ["api_key_created", "api_key_revoked"]
 
 
