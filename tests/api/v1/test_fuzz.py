@@ -9,6 +9,8 @@ answers past the 404s.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -22,7 +24,7 @@ from fluxkit.settings import get_settings
 from tests.api.conftest import build_app
 from tests.api.v1.conftest import V1, add_notification, add_task, make_account
 
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 25  # per operation and phase; the whole file runs in well under a minute
 
 
 # Loaded at import (the spec needs no database). `schemathesis.pytest.from_fixture` would be
@@ -74,4 +76,11 @@ def test_every_answer_matches_the_spec_and_none_is_a_5xx(case, owned):
     if case.cookies:
         case.cookies.pop(get_settings().session_cookie_name, None)
     creating_keys = case.method.upper() == "POST" and case.path == "/api-keys"
-    case.call_and_validate(headers=session_cookie if creating_keys else account.headers)
+    headers = session_cookie if creating_keys else account.headers
+    if any("\n" in unquote(str(value)) for value in (case.path_parameters or {}).values()):
+        # Starlette's mount patterns (Reflex's top app, this test's stand-in) stop at a
+        # newline, so such a path never reaches /api/v1: the outermost router answers a
+        # plain-text 404. Out of the API's hands; it must still not be an error.
+        assert case.call(headers=headers).status_code == 404
+        return
+    case.call_and_validate(headers=headers)
