@@ -1,0 +1,27 @@
+"""mail
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-27 03:30:00.000000
+
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0004'
+down_revision: str | Sequence[str] | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # the mail tables arrive with the mail feature
+
+
+def downgrade() -> None:
+    pass

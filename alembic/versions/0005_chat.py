@@ -1,0 +1,27 @@
+"""chat
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-27 03:30:00.000000
+
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0005'
+down_revision: str | Sequence[str] | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # the chat tables arrive with the chat feature
+
+
+def downgrade() -> None:
+    pass

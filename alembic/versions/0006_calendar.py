@@ -1,0 +1,27 @@
+"""calendar
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-27 03:30:00.000000
+
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0006'
+down_revision: str | Sequence[str] | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # the calendar tables arrive with the calendar feature
+
+
+def downgrade() -> None:
+    pass
