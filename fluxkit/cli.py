@@ -169,7 +169,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 def cmd_billing_setup(args: argparse.Namespace) -> None:
     import stripe
 
-    from fluxkit.services import billing, plans
+    from fluxkit.services import billing, billing_catalog, billing_webhooks, plans
     from fluxkit.settings import get_settings, price_env_name
 
     settings = get_settings()
@@ -181,7 +181,7 @@ def cmd_billing_setup(args: argparse.Namespace) -> None:
             "STRIPE_SECRET_KEY is not a test-mode key (sk_test_...): this command only sets up a Stripe test account."
         )
     try:
-        result = billing.ensure_catalog(billing.stripe_client())
+        result = billing_catalog.ensure_catalog(billing.stripe_client())
     except stripe.AuthenticationError:
         raise CommandFailed("Stripe refused STRIPE_SECRET_KEY: check that it is a valid secret key.") from None
     except stripe.StripeError as exc:
@@ -200,7 +200,7 @@ def cmd_billing_setup(args: argparse.Namespace) -> None:
     print("# and keep STRIPE_SECRET_KEY as it is. For STRIPE_WEBHOOK_SECRET (whsec_...), either run")
     print(f"#   stripe listen --forward-to {webhook}")
     print(f"# or add an endpoint for {webhook} in the Stripe Dashboard (Developers > Webhooks) with the events")
-    print(f"#   {', '.join(billing.HANDLED_EVENTS)}")
+    print(f"#   {', '.join(billing_webhooks.HANDLED_EVENTS)}")
     print("# and copy its signing secret.")
 
 

@@ -644,13 +644,13 @@ def stripe_double(stripe_server: StripeDouble) -> StripeDouble:
 
 def billing_environment(double: StripeDouble) -> dict[str, str]:
     """Create the plans' products and prices in the double (as `fluxkit billing setup` does)."""
-    from fluxkit.services import billing
+    from fluxkit.services import billing, billing_catalog
     from fluxkit.settings import price_env_name
     from tests.services.settings_env import settings_env
 
     base = {"STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_API_BASE": double.url, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
     with settings_env(**base):
-        catalog = billing.ensure_catalog(billing.stripe_client())
+        catalog = billing_catalog.ensure_catalog(billing.stripe_client())
     env = dict(base, STRIPE_PORTAL_CONFIGURATION=catalog.portal_configuration)
     for (plan_id, interval), price_id in catalog.prices.items():
         env[price_env_name(plan_id, interval)] = price_id

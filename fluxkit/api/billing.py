@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from fluxkit.api.auth import _error, parsed_body
 from fluxkit.api.deps import current_identity
 from fluxkit.db import session_scope
-from fluxkit.services import billing, plans
+from fluxkit.services import billing, billing_webhooks, plans
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 
 log = logging.getLogger("fluxkit.billing")
@@ -44,18 +44,18 @@ async def webhook(request: Request):
 
 def process_webhook(payload: bytes, signature: str | None) -> JSONResponse:
     try:
-        event = billing.verify_webhook(payload, signature)
+        event = billing_webhooks.verify_webhook(payload, signature)
     except billing.BillingNotConfigured as exc:
         return _error(400, exc.code, exc.message)
-    except (billing.InvalidSignature, billing.InvalidEvent) as exc:
+    except (billing_webhooks.InvalidSignature, billing_webhooks.InvalidEvent) as exc:
         return _error(400, exc.code, exc.message)
     try:
-        client = billing.webhook_client()
+        client = billing_webhooks.webhook_client()
         with session_scope() as db:
-            outcome = billing.handle_event(db, event, client=client)
-    except billing.DuplicateEvent:
+            outcome = billing_webhooks.handle_event(db, event, client=client)
+    except billing_webhooks.DuplicateEvent:
         return JSONResponse({"received": True, "duplicate": True})
-    except billing.InvalidEvent as exc:
+    except billing_webhooks.InvalidEvent as exc:
         return _error(400, exc.code, exc.message)
     except billing.StripeUnavailable as exc:
         return _error(503, exc.code, exc.message)

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from fluxkit.db import session_scope
 from fluxkit.models import BillingEvent, Notification, Subscription
-from fluxkit.services import billing, plans
+from fluxkit.services import billing, billing_webhooks, plans
 from tests.api.conftest import create_user
 from tests.stripe_double import WEBHOOK_SECRET, billing_on, sign, stripe_double, stripe_server  # noqa: F401
 
@@ -213,10 +213,10 @@ def test_concurrent_processing_in_the_service_is_serialised_by_the_unique_key(en
         try:
             with Session(engine, expire_on_commit=False) as db:
                 barrier.wait()
-                outcomes.append(billing.handle_event(db, checkout, client=billing.stripe_client()))
+                outcomes.append(billing_webhooks.handle_event(db, checkout, client=billing.stripe_client()))
                 time.sleep(0.2)  # hold the transaction open: the other one must wait, then lose
                 db.commit()
-        except billing.DuplicateEvent:
+        except billing_webhooks.DuplicateEvent:
             outcomes.append("duplicate")
 
     threads = [threading.Thread(target=process) for _ in range(2)]

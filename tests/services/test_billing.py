@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from fluxkit.models import BillingEvent, Notification, Subscription
-from fluxkit.services import accounts, billing, notifications, plans, tasks
+from fluxkit.services import accounts, billing, billing_webhooks, notifications, plans, tasks
 from fluxkit.services.audit import RequestMeta
 from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
 
@@ -26,7 +26,7 @@ def session_id_of(url: str) -> str:
 
 
 def apply(db, event) -> str:
-    outcome = billing.handle_event(db, event, client=billing.stripe_client())
+    outcome = billing_webhooks.handle_event(db, event, client=billing.stripe_client())
     db.commit()
     return outcome
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from fluxkit.db import session_scope
 from fluxkit.models import Subscription
-from fluxkit.services import billing
+from fluxkit.services import billing, billing_webhooks
 from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
 from fluxkit.state.shell import ShellState
 from tests.state.conftest import call, make_root, redirect_targets, substate
@@ -20,14 +20,14 @@ def pay(env, user_id, plan="basic", interval="monthly"):
     events = env.double.complete_checkout(url.rsplit("/", 1)[1])
     for event in events:
         with session_scope() as db:
-            billing.handle_event(db, event, client=billing.stripe_client())
+            billing_webhooks.handle_event(db, event, client=billing.stripe_client())
     return events[0]["data"]["object"]["id"]
 
 
 def apply(events):
     for event in events:
         with session_scope() as db:
-            billing.handle_event(db, event, client=billing.stripe_client())
+            billing_webhooks.handle_event(db, event, client=billing.stripe_client())
 
 
 async def test_pricing_shows_free_and_explains_when_billing_is_off(db, alice, billing_off):

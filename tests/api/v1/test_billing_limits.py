@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fluxkit.db import session_scope
-from fluxkit.services import billing, tasks
+from fluxkit.services import billing, billing_webhooks, tasks
 from tests.api.v1.conftest import V1, add_task
 from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
 
@@ -13,7 +13,7 @@ def _pay(env, user_id):
         url = billing.start_checkout(db, user_id, "basic", "monthly")
     for event in env.double.complete_checkout(url.rsplit("/", 1)[1]):
         with session_scope() as db:
-            billing.handle_event(db, event, client=billing.stripe_client())
+            billing_webhooks.handle_event(db, event, client=billing.stripe_client())
 
 
 def _count(user_id) -> int:
