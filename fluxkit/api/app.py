@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fluxkit.api import auth, billing
+from fluxkit.api import auth, billing, health
+from fluxkit.api.gates import EdgeGate, OriginGuard
+from fluxkit.api.request_log import RequestLog
 from fluxkit.api.v1 import PREFIX as V1_PREFIX, create_v1
+
+# The ASGI layers around the API and Reflex's own app, innermost first (Reflex's
+# `api_transformer` order): the request id and access log wrap everything.
+OUTER_LAYERS = (EdgeGate, OriginGuard, RequestLog)
 
 
 def create_api() -> FastAPI:
     api = FastAPI(title="FluxKit", docs_url=None, redoc_url=None, openapi_url=None)
     api.include_router(auth.router)
     api.include_router(billing.router)
+    api.include_router(health.router)
     api.mount(V1_PREFIX, create_v1())
     return api

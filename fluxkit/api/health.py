@@ -1,0 +1,72 @@
+"""GET /api/health: is this worker able to serve? For load balancers, uptime checks and ops.
+
+Checks the database (`SELECT 1`) and, when REDIS_URL is set, Redis (`PING`), each with a
+short timeout. 200 when everything configured answers, 503 when something does not. The
+answer names the worker process (`worker`: its pid), so you can see which of several workers
+behind one port answered. It never includes error details (they go to the log).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from fluxkit.db import get_engine
+from fluxkit.settings import get_settings
+
+log = logging.getLogger("fluxkit.health")
+
+router = APIRouter()
+
+OK, DOWN, OFF = "ok", "error", "disabled"
+TIMEOUT_SECONDS = 2.0
+
+
+def check_database() -> str:
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1")).scalar_one()
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
+        log.exception("health check: the database did not answer")
+        return DOWN
+    return OK
+
+
+@functools.cache
+def _redis_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS)
+
+
+def check_redis() -> str:
+    url = get_settings().redis_url
+    if not url:
+        return OFF
+    try:
+        if not _redis_client(url).ping():
+            return DOWN
+    except Exception:  # noqa: BLE001 - any failure means Redis is not usable
+        log.exception("health check: Redis did not answer")
+        return DOWN
+    return OK
+
+
+@router.get("/api/health")
+def health() -> JSONResponse:
+    # A plain `def`: FastAPI runs it in a thread, so a slow check never blocks the event loop.
+    database = check_database()
+    redis = check_redis()
+    healthy = database == OK and redis in (OK, OFF)
+    body = {
+        "status": "ok" if healthy else "error",
+        "database": database,
+        "redis": redis,
+        "worker": os.getpid(),
+    }
+    return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})

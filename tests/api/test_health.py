@@ -1,0 +1,69 @@
+"""GET /api/health: 200 when the database (and Redis, when configured) answer, 503 otherwise."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fluxkit.api import health
+from tests.conftest import need
+from tests.services.settings_env import settings_env
+from tests.support.live_server import free_port
+
+REDIS_URL = os.environ.get("FLUXKIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - any failure means no Redis here
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis_clients():
+    health._redis_client.cache_clear()
+    yield
+    health._redis_client.cache_clear()
+
+
+def test_healthy_without_redis_needs_no_sign_in(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "disabled", "worker": os.getpid()}
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_healthy_with_redis(client):
+    need("Redis", _redis_answers(REDIS_URL), f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
+    with settings_env(REDIS_URL=REDIS_URL):
+        response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json()["redis"] == "ok"
+    assert response.json()["status"] == "ok"
+
+
+def test_redis_down_is_503(client, caplog):
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with settings_env(REDIS_URL=dead):
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body == {"status": "error", "database": "ok", "redis": "error", "worker": os.getpid()}
+    assert "Redis did not answer" in caplog.text  # the reason is logged, not shown
+
+
+def test_database_down_is_503(client, tmp_path):
+    # A SQLite file inside a folder that does not exist cannot be opened.
+    with settings_env(DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'fluxkit.db'}"):
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["database"] == "error"
+    assert body["redis"] == "disabled"
+    assert "missing" not in response.text  # no error details for the caller
+
