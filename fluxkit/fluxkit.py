@@ -2,9 +2,8 @@
 
 import reflex as rx
 
-from fluxkit import jobs
-from fluxkit.api.app import create_api
-from fluxkit.api.gates import EdgeGate, OriginGuard
+from fluxkit import jobs, logs
+from fluxkit.api.app import OUTER_LAYERS, create_api
 from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
 from fluxkit.pages import billing_cancel, billing_success, pricing
 from fluxkit.pages import notifications as notifications_page
@@ -17,10 +16,12 @@ from fluxkit.state.tasks import TasksState
 from fluxkit.state.session import SessionGate
 from fluxkit.state.shell import ShellState
 
+logs.configure()
+
 app = rx.App(
     head_components=[rx.el.script(src="/fluxkit.js")],
-    # Outermost last: OriginGuard -> EdgeGate -> FastAPI routes -> Reflex.
-    api_transformer=[create_api(), EdgeGate, OriginGuard],
+    # Outermost last: RequestLog -> OriginGuard -> EdgeGate -> FastAPI routes -> Reflex.
+    api_transformer=[create_api(), *OUTER_LAYERS],
 )
 # Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
 app.add_middleware(SessionGate(), index=0)

@@ -1,8 +1,8 @@
 """The HTTP stack as Reflex assembles it, driven through Starlette's test client.
 
-fluxkit.py passes `api_transformer=[create_api(), EdgeGate, OriginGuard]`; Reflex then
+fluxkit.py passes `api_transformer=[create_api(), *OUTER_LAYERS]`; Reflex then
 (reflex.app.App.__call__) adds its CORS middleware to the FastAPI transformer, mounts its
-own app inside it, wraps the result in the two gates, and mounts all of that in a
+own app inside it, wraps the result in the outer layers, and mounts all of that in a
 top-level Starlette app that gets the same CORS middleware (App._add_cors). `build_app`
 does the same, with a stand-in for Reflex's pages that answers "page <path>".
 """
@@ -21,8 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.testclient import TestClient
 
-from fluxkit.api.app import create_api
-from fluxkit.api.gates import EdgeGate, OriginGuard
+from fluxkit.api.app import OUTER_LAYERS, create_api
 from fluxkit.db import session_scope
 from fluxkit.services import accounts
 from fluxkit.services.audit import RequestMeta
@@ -53,8 +52,11 @@ def build_app():
     api = create_api()
     _add_cors(api)
     api.mount("", pages)
+    wrapped = api
+    for layer in OUTER_LAYERS:
+        wrapped = layer(wrapped)
     top = Starlette()
-    top.mount("", OriginGuard(EdgeGate(api)))
+    top.mount("", wrapped)
     _add_cors(top)
     return top
 
