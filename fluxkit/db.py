@@ -50,3 +50,27 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def backup_sqlite(destination: str) -> int:
+    """Copy the SQLite database to `destination` with SQLite's online backup API.
+
+    Safe while FluxKit runs: the copy is one consistent snapshot, whatever is being written.
+    Returns the number of pages copied. The destination must not exist yet.
+    """
+    import sqlite3
+    from pathlib import Path
+
+    settings = get_settings()
+    if not settings.is_sqlite:
+        raise ValueError("backup_sqlite works on SQLite; for PostgreSQL use pg_dump")
+    target = Path(destination)
+    if target.exists():
+        raise FileExistsError(f"{target} already exists")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source_path = get_engine().url.database
+    with contextlib.closing(sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=10)) as source:
+        with contextlib.closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            return copy.execute("PRAGMA page_count").fetchone()[0]

@@ -215,3 +215,35 @@ def test_migrate_to_an_unknown_revision_is_a_clear_error(fresh_database, capsys,
     code, _, err = run(capsys, monkeypatch, "migrate", "9999")
     assert code == 1
     assert "9999" in err
+
+
+def test_backup_is_a_consistent_snapshot_of_the_moment_it_ran(fresh_database, tmp_path, capsys, monkeypatch):
+    assert run(capsys, monkeypatch, "migrate")[0] == 0
+    create = ("create-user", "--name", "Ada", "--password-stdin")
+    assert run(capsys, monkeypatch, *create, "--email", "ada@example.com", stdin=GOOD_PASSWORD + "\n")[0] == 0
+    copy = tmp_path / "backups" / "fluxkit.db"
+
+    code, out, _ = run(capsys, monkeypatch, "backup", str(copy))
+    assert code == 0 and f"to {copy}" in out
+    assert run(capsys, monkeypatch, *create, "--email", "bob@example.com", stdin=GOOD_PASSWORD + "\n")[0] == 0
+
+    saved = sa.create_engine(f"sqlite:///{copy}")
+    with saved.connect() as connection:
+        assert connection.execute(sa.text("SELECT email FROM user")).scalars().all() == ["ada@example.com"]
+        assert connection.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
+    saved.dispose()
+    assert not Path(f"{copy}-wal").exists()
+
+    code, _, err = run(capsys, monkeypatch, "backup", str(copy))
+    assert code == 1 and "already exists" in err
+
+
+def test_backup_of_postgresql_points_at_pg_dump(capsys, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://fluxkit:secret@127.0.0.1:5432/fluxkit")
+    get_settings.cache_clear()
+    try:
+        code, _, err = run(capsys, monkeypatch, "backup", "x.db")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert code == 1 and "pg_dump" in err and "secret" not in err
