@@ -2,12 +2,16 @@
 
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
 from fluxkit.models.billing import BillingEvent, Subscription
+from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
 from fluxkit.models.tasks import ApiKey, Notification, Task, TaskEvent
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
     "BillingEvent",
+    "CalendarEvent",
+    "CalendarFeed",
+    "EventAttendee",
     "Notification",
     "Subscription",
     "Task",

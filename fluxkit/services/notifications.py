@@ -15,7 +15,7 @@ from fluxkit.models import Notification, Task, User
 from fluxkit.services import live
 from fluxkit.services.errors import NotFound
 
-TYPES = ("task_completed", "task_due", "welcome", "system")
+TYPES = ("task_completed", "task_due", "welcome", "system", "event_invitation")
 TOPIC = "notifications"
 PAGE_SIZE = 20
 # A deleted once-only notification (one with a dedupe key) stays as a hidden tombstone, so
