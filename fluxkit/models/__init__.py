@@ -2,6 +2,7 @@
 
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
 from fluxkit.models.billing import BillingEvent, Subscription
+from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
 from fluxkit.models.tasks import ApiKey, Notification, Task, TaskEvent
 
@@ -12,6 +13,8 @@ __all__ = [
     "CalendarEvent",
     "CalendarFeed",
     "EventAttendee",
+    "MailCopy",
+    "MailMessage",
     "Notification",
     "Subscription",
     "Task",

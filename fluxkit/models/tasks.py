@@ -66,6 +66,8 @@ class Notification(SQLModel, table=True):
     title: str = Field(max_length=200)
     body: str = Field(default="", max_length=1000)
     task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="SET NULL", index=True)
+    # Where opening it leads in the app (e.g. "/mail?open=12"); None: its task, or nowhere.
+    link: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=_now)
     read_at: datetime | None = Field(default=None)
     # Set for notifications that must exist at most once (e.g. one due reminder per task).

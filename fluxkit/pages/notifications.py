@@ -28,9 +28,9 @@ def _row(item: rx.Var[NotificationRow]) -> rx.Component:
             rx.hstack(
                 rx.text(rx.moment(item.created_at, from_now=True), size="1", color_scheme="gray"),
                 rx.cond(
-                    item.task_id > 0,
+                    (item.task_id > 0) | (item.link != ""),
                     rx.link(
-                        rx.hstack(rx.text("Open task"), rx.icon("arrow-right", size=12), spacing="1", align="center"),
+                        rx.hstack(rx.text(rx.cond(item.type == "mail", "Open message", "Open task")), rx.icon("arrow-right", size=12), spacing="1", align="center"),
                         on_click=NotificationsState.open(item.id),
                         size="1",
                         cursor="pointer",

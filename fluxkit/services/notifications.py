@@ -15,7 +15,7 @@ from fluxkit.models import Notification, Task, User
 from fluxkit.services import live
 from fluxkit.services.errors import NotFound
 
-TYPES = ("task_completed", "task_due", "welcome", "system", "event_invitation")
+TYPES = ("task_completed", "task_due", "welcome", "system", "mail", "event_invitation")
 TOPIC = "notifications"
 PAGE_SIZE = 20
 # A deleted once-only notification (one with a dedupe key) stays as a hidden tombstone, so
@@ -36,6 +36,7 @@ class NotificationRow:
     task_id: int  # 0 when not about a task
     created_at: str
     read: bool
+    link: str = ""  # where opening it leads in the app (mail: the message), "" for none
 
     @classmethod
     def of(cls, n: Notification) -> NotificationRow:
@@ -47,6 +48,7 @@ class NotificationRow:
             task_id=n.task_id or 0,
             created_at=n.created_at.isoformat(),
             read=n.read_at is not None,
+            link=n.link or "",
         )
 
 
@@ -71,6 +73,7 @@ def notify(
     body: str = "",
     *,
     task_id: int | None = None,
+    link: str = "",
     dedupe_key: str | None = None,
     clock: Clock = system_clock,
     at: datetime | None = None,
@@ -85,6 +88,7 @@ def notify(
         title=title[:200],
         body=body[:1000],
         task_id=task_id,
+        link=link[:200] or None,
         dedupe_key=dedupe_key,
         created_at=at or clock.now(),
     )

@@ -24,6 +24,13 @@ def task_link(task_id: int) -> str:
     return f"/tasks?task={task_id}"
 
 
+def link_of(row: NotificationRow) -> str:
+    """Where opening a notification leads: its own link (e.g. a mail), its task, or ""."""
+    if row.link.startswith("/") and not row.link.startswith("//"):
+        return row.link
+    return task_link(row.task_id) if row.task_id else ""
+
+
 class BellState(SignedInState):
     """The bell in the header of every signed-in page."""
 
@@ -69,7 +76,7 @@ class BellState(SignedInState):
             return rx.toast.error(GONE)
         self._reload(me)
         await self._refresh_page(me)
-        return rx.redirect(task_link(row.task_id) if row.task_id else ROUTE)
+        return rx.redirect(link_of(row) or ROUTE)
 
     @rx.event
     async def mark_all_read(self):
@@ -191,8 +198,8 @@ class NotificationsState(SignedInState):
             return rx.toast.error(GONE)
         self._reload(me)
         await self._refresh_bell(me)
-        if row.task_id:
-            return rx.redirect(task_link(row.task_id))
+        if link_of(row):
+            return rx.redirect(link_of(row))
         return None
 
     @rx.event

@@ -21,7 +21,7 @@ Category = Literal["feature", "bug", "documentation", "other"]
 DueFilter = Literal["overdue", "today", "week"]
 Sort = Literal["created", "updated", "due", "title", "priority", "status"]
 Order = Literal["asc", "desc"]
-NotificationType = Literal["task_completed", "task_due", "welcome", "system", "event_invitation"]
+NotificationType = Literal["task_completed", "task_due", "welcome", "system", "mail", "event_invitation"]
 
 # The Literals above must be the services' lists, in the services' order.
 assert Status.__args__ == tasks.STATUSES
@@ -180,6 +180,7 @@ class Notification(BaseModel):
     title: str
     body: str
     task_id: int | None = Field(description="The task it is about, if any.")
+    link: str = Field(default="", description="Where it leads in the app (e.g. `/mail?open=12` for new mail), or empty.")
     created_at: datetime
     read: bool
 
@@ -191,6 +192,7 @@ class Notification(BaseModel):
             title=row.title,
             body=row.body,
             task_id=row.task_id or None,
+            link=row.link,
             created_at=_utc(datetime.fromisoformat(row.created_at)),
             read=row.read,
         )
