@@ -71,3 +71,13 @@ def due_label(due: rx.Var[str], overdue: rx.Var[bool]) -> rx.Component:
         ),
         rx.text("—", color_scheme="gray", size="2"),
     )
+
+
+MOVE_LABELS = {
+    ("completed", "in progress"): "Reopen",
+    ("cancelled", "pending"): "Restore",
+}
+
+
+def move_label(current: str, target: str) -> str:
+    return MOVE_LABELS.get((current, target), f"Move to {target}")

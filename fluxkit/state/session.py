@@ -10,18 +10,22 @@ tab is sent to sign-in, and private state is wiped whenever the tab's session ch
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
+from sqlmodel import Session
 
 from fluxkit.api.deps import session_token_from_cookie_header
 from fluxkit.db import session_scope
 from fluxkit.routes import SIGN_IN
 from fluxkit.services import sessions
 from fluxkit.services.dto import Identity
+from fluxkit.services.errors import NotFound, ServiceError
 
 
 def identity_for_cookie(cookie_header: str | None) -> Identity | None:
@@ -35,6 +39,50 @@ def identity_for_cookie(cookie_header: str | None) -> Identity | None:
 def sign_in_url(path: str | None) -> str:
     target = path if path and path.startswith("/") and not path.startswith("//") else "/dashboard"
     return f"{SIGN_IN}?redirect={quote(target, safe='/')}"
+
+
+@dataclasses.dataclass
+class ServiceCall:
+    """What `service_call` hands the block: the session, and afterwards any refusal."""
+
+    not_found: str = ""
+    db: Session | None = None
+    refused: ServiceError | None = None
+
+    @property
+    def toast(self) -> rx.event.EventSpec | None:
+        """The refusal as an error toast (`not_found` stands in for a NotFound's message)."""
+        if self.refused is None:
+            return None
+        if self.not_found and isinstance(self.refused, NotFound):
+            return rx.toast.error(self.not_found)
+        return rx.toast.error(self.refused.message)
+
+
+@contextmanager
+def service_call(not_found: str = "") -> Iterator[ServiceCall]:
+    """A handler's service calls in one transaction; a refusal becomes `call.refused`, not a crash.
+
+        me = self._current_identity()      # every handler still checks identity itself, first
+        if me is None:
+            return self._to_sign_in()
+        with service_call(NOT_FOUND) as call:
+            row = task_service.get_task(call.db, me.user.id, task_id)
+        if call.refused:
+            return call.toast
+
+    A ServiceError raised in the block rolls the transaction back, ends the block and is kept
+    in `call.refused`; any other exception rolls back and propagates.
+    """
+    call = ServiceCall(not_found=not_found)
+    try:
+        with session_scope() as db:
+            call.db = db
+            yield call
+    except ServiceError as exc:
+        call.refused = exc
+    finally:
+        call.db = None
 
 
 class SignedInState(rx.State):

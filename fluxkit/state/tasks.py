@@ -5,27 +5,29 @@ re-derives the user from the session and hands only that id to `services.tasks`,
 checks ownership: an id sent by the browser is a request, never a permission. Values the
 browser sends (filters, sizes, statuses) are re-validated through `TaskQuery.parse` and the
 service rules, so a tampered event can at most show the user their own data another way.
+
+The add / edit and details dialogs live in `state/task_dialog.py`, CSV export and import in
+`state/task_csv_state.py`; both are mixed into `TasksState`, so the page has one state.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date
 from urllib.parse import urlencode
 
 import reflex as rx
 
-from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
-from fluxkit.services import billing, plans
 from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
-from fluxkit.services.tasks import HistoryRow, TaskQuery, TaskRow, TaskStats
-from fluxkit.state.session import SignedInState
+from fluxkit.services.errors import NotFound
+from fluxkit.services.tasks import TaskQuery, TaskRow, TaskStats
+from fluxkit.state.session import SignedInState, service_call
+from fluxkit.state.task_common import NOT_FOUND, ROUTE, plural
+from fluxkit.state.task_csv_state import ImportProblem, TaskCsvMixin
+from fluxkit.state.task_dialog import TaskDialogMixin
 
-ROUTE = "/tasks"
+__all__ = ["ALL", "COLUMNS", "NOT_FOUND", "ROUTE", "ImportProblem", "TasksState"]
 
 # Columns the user can hide (the title column always shows).
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -40,30 +42,9 @@ _COLUMN_KEYS = frozenset(key for key, _ in COLUMNS)
 DEFAULT_HIDDEN = ["updated"]
 _FILTERS = ("status", "priority", "category", "due")
 ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot hold "")
-NOT_FOUND = "That task was not found. It may have been deleted."
-
-_EMPTY_ROW = TaskRow(
-    id=0, title="", description="", status="pending", priority="medium", category="feature",
-    due_date="", created_at="", updated_at="", completed_at="", overdue=False,
-)
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    line: int
-    reason: str
-
-
-def _text(form: object, key: str) -> str:
-    value = form.get(key) if isinstance(form, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-class TasksState(SignedInState):
+class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
     # The current page and its totals.
     rows: list[TaskRow] = []
     total: int = 0
@@ -86,36 +67,9 @@ class TasksState(SignedInState):
     # Row selection (ids on the current page).
     selected: list[int] = []
 
-    # Add / edit dialog.
-    dialog_open: bool = False
-    editing_id: int = 0
-    form_key: int = 0
-    form_title: str = ""
-    form_description: str = ""
-    form_priority: str = "medium"
-    form_category: str = "feature"
-    form_due: str = ""
-    form_status: str = "pending"
-    form_status_options: list[str] = list(task_service.STATUSES)
-    form_errors: dict[str, str] = {}
-    saving: bool = False
-
-    # Details dialog.
-    details_open: bool = False
-    detail: TaskRow = _EMPTY_ROW
-    history: list[HistoryRow] = []
-
     # Undo banner after a delete.
     undo_message: str = ""
     _undo_ids: list[int] = []
-
-    # CSV import.
-    import_open: bool = False
-    import_done: bool = False
-    import_created: int = 0
-    import_refused: list[ImportProblem] = []
-    import_error: str = ""
-    importing: bool = False
 
     # ---- computed -------------------------------------------------------------------------
 
@@ -171,8 +125,7 @@ class TasksState(SignedInState):
             self.stats = task_service.stats(db, me.user.id)
             if self.details_open and self.detail.id:
                 try:
-                    self.detail = task_service.get_task(db, me.user.id, self.detail.id)
-                    self.history = task_service.history(db, me.user.id, self.detail.id)
+                    self._fill_details(db, me, self.detail.id)
                 except NotFound:
                     self._close_details()
         self._apply_query(query)
@@ -203,33 +156,11 @@ class TasksState(SignedInState):
         self._reload(me)
         return [self._sync_url()]
 
-    def _close_details(self) -> None:
-        self.details_open = False
-        self.detail = _EMPTY_ROW
-        self.history = []
-
     async def _refresh_bell(self, me: Identity) -> None:
         from fluxkit.state.notifications import BellState
 
         bell = await self.get_state(BellState)
         bell._reload(me)
-
-    def _open_form(self, row: TaskRow | None) -> None:
-        self.form_key += 1
-        self.form_errors = {}
-        self.editing_id = row.id if row else 0
-        self.form_title = row.title if row else ""
-        self.form_description = row.description if row else ""
-        self.form_priority = row.priority if row else "medium"
-        self.form_category = row.category if row else "feature"
-        self.form_due = row.due_date if row else ""
-        self.form_status = row.status if row else "pending"
-        if row:
-            allowed = task_service.TRANSITIONS[row.status]
-            self.form_status_options = [s for s in task_service.STATUSES if s == row.status or s in allowed]
-        else:
-            self.form_status_options = list(task_service.STATUSES)
-        self.dialog_open = True
 
     # ---- loading ------------------------------------------------------------------------------
 
@@ -249,15 +180,8 @@ class TasksState(SignedInState):
         self._close_details()
         events: list = []
         task_param = params.get("task", "")
-        if task_param:
-            try:
-                task_id = int(task_param)
-                with session_scope() as db:
-                    self.detail = task_service.get_task(db, me.user.id, task_id)
-                    self.history = task_service.history(db, me.user.id, task_id)
-                self.details_open = True
-            except (ValueError, NotFound):
-                events.append(rx.toast.error(NOT_FOUND))
+        if task_param and (refusal := self._show_details_from_url(me, task_param)):
+            events.append(refusal)
         self._reload(me)
         if self._url_params() != params:
             events.append(self._sync_url())  # normalise what the address bar says
@@ -401,22 +325,21 @@ class TasksState(SignedInState):
             return self._to_sign_in()
         if not self.selected:
             return rx.toast.info("Select some tasks first.")
-        try:
-            with session_scope() as db:
-                result = task_service.bulk_change_status(db, me.user.id, list(self.selected), status)
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
+        with service_call() as call:
+            result = task_service.bulk_change_status(call.db, me.user.id, list(self.selected), status)
+        if call.refused:
+            return call.toast
         self.selected = []
         self._reload(me)
         await self._refresh_bell(me)
         events = []
         if result.changed:
-            events.append(rx.toast.success(f"Moved {_plural(result.changed, 'task')} to {status}."))
+            events.append(rx.toast.success(f"Moved {plural(result.changed, 'task')} to {status}."))
         if result.refused:
             shown = result.refused[:5]
             more = len(result.refused) - len(shown)
             detail = "\n".join(shown) + (f"\n…and {more} more." if more > 0 else "")
-            events.append(rx.toast.warning(f"{_plural(len(result.refused), 'task')} not changed", description=detail, duration=10000))
+            events.append(rx.toast.warning(f"{plural(len(result.refused), 'task')} not changed", description=detail, duration=10000))
         if not events:
             events.append(rx.toast.info(f"The selected tasks are already {status}."))
         return events
@@ -435,7 +358,7 @@ class TasksState(SignedInState):
         if not deleted:
             return rx.toast.error(NOT_FOUND)
         self._undo_ids = deleted
-        self.undo_message = f"Deleted {_plural(len(deleted), 'task')}."
+        self.undo_message = f"Deleted {plural(len(deleted), 'task')}."
         return None
 
     # ---- one task ---------------------------------------------------------------------------------
@@ -445,13 +368,10 @@ class TasksState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                row = task_service.change_status(db, me.user.id, task_id, status)
-        except NotFound:
-            return rx.toast.error(NOT_FOUND)
-        except ServiceError as exc:  # TransitionRefused, InvalidInput, PlanLimitReached
-            return rx.toast.error(exc.message)
+        with service_call(NOT_FOUND) as call:  # also TransitionRefused, InvalidInput, PlanLimitReached
+            row = task_service.change_status(call.db, me.user.id, task_id, status)
+        if call.refused:
+            return call.toast
         self._reload(me)
         await self._refresh_bell(me)
         return rx.toast.success(f"“{row.title}” is now {row.status}.")
@@ -461,12 +381,11 @@ class TasksState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                title = task_service.get_task(db, me.user.id, task_id).title
-                task_service.delete_task(db, me.user.id, task_id)
-        except NotFound:
-            return rx.toast.error(NOT_FOUND)
+        with service_call(NOT_FOUND) as call:
+            title = task_service.get_task(call.db, me.user.id, task_id).title
+            task_service.delete_task(call.db, me.user.id, task_id)
+        if call.refused:
+            return call.toast
         if self.detail.id == task_id:
             self._close_details()
         self._reload(me)
@@ -483,17 +402,17 @@ class TasksState(SignedInState):
         ids, self._undo_ids, self.undo_message = self._undo_ids, [], ""
         restored, problems = 0, []
         for task_id in ids:
-            try:
-                with session_scope() as db:
-                    task_service.restore_task(db, me.user.id, task_id)
+            with service_call() as call:
+                task_service.restore_task(call.db, me.user.id, task_id)
+            if call.refused:
+                problems.append(call.refused.message)
+            else:
                 restored += 1
-            except ServiceError as exc:
-                problems.append(exc.message)
         self._reload(me)
         if problems:
             return rx.toast.error(problems[0] if restored == 0 else f"Restored {restored}; {len(problems)} could not be: {problems[0]}")
         if restored:
-            return rx.toast.success(f"Restored {_plural(restored, 'task')}.")
+            return rx.toast.success(f"Restored {plural(restored, 'task')}.")
         return None
 
     @rx.event
@@ -504,182 +423,3 @@ class TasksState(SignedInState):
         self._undo_ids = []
         self.undo_message = ""
         return None
-
-    # ---- add / edit dialog ------------------------------------------------------------------------
-
-    @rx.event
-    def open_new(self):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self._open_form(None)
-        return None
-
-    @rx.event
-    def open_edit(self, task_id: int):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                row = task_service.get_task(db, me.user.id, task_id)
-        except NotFound:
-            return rx.toast.error(NOT_FOUND)
-        self._open_form(row)
-        return None
-
-    @rx.event
-    def set_dialog_open(self, open: bool):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self.dialog_open = bool(open) and self.dialog_open
-        if not self.dialog_open:
-            self.form_errors = {}
-        return None
-
-    @rx.event
-    async def save(self, form: dict):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        data: dict[str, object] = {
-            "title": _text(form, "title"),
-            "description": _text(form, "description"),
-            "priority": _text(form, "priority"),
-            "category": _text(form, "category"),
-            "due_date": _text(form, "due_date"),
-        }
-        status = _text(form, "status")
-        # Keep what was typed, so a refused save does not lose it.
-        self.form_title = str(data["title"])
-        self.form_description = str(data["description"])
-        self.form_due = str(data["due_date"])
-        if status:
-            data["status"] = status
-        try:
-            with session_scope() as db:
-                if self.editing_id:
-                    row = task_service.update_task(db, me.user.id, self.editing_id, data)
-                else:
-                    row = task_service.create_task(db, me.user.id, data)
-        except NotFound:
-            self.dialog_open = False
-            self._reload(me)
-            return rx.toast.error(NOT_FOUND)
-        except ServiceError as exc:
-            self.form_errors = exc.fields or {"form": exc.message}
-            return None
-        created = not self.editing_id
-        self.form_errors = {}
-        self.dialog_open = False
-        self.editing_id = 0
-        self._reload(me)
-        await self._refresh_bell(me)
-        return rx.toast.success(f"Task {'created' if created else 'saved'}: “{row.title}”.")
-
-    # ---- details --------------------------------------------------------------------------------
-
-    @rx.event
-    def open_details(self, task_id: int):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                self.detail = task_service.get_task(db, me.user.id, task_id)
-                self.history = task_service.history(db, me.user.id, task_id)
-        except NotFound:
-            return rx.toast.error(NOT_FOUND)
-        self.details_open = True
-        return self._sync_url()
-
-    @rx.event
-    def set_details_open(self, open: bool):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if open is True and self.detail.id:
-            return None
-        self._close_details()
-        return self._sync_url()
-
-    @rx.event
-    def edit_from_details(self):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        task_id = self.detail.id
-        if not task_id:
-            return None
-        self._close_details()
-        try:
-            with session_scope() as db:
-                row = task_service.get_task(db, me.user.id, task_id)
-        except NotFound:
-            return rx.toast.error(NOT_FOUND)
-        self._open_form(row)
-        return self._sync_url()
-
-    # ---- CSV --------------------------------------------------------------------------------------
-
-    @rx.event
-    def export_csv(self):
-        """Every task of the current view (all pages, same filters and order) as a CSV file."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        from fluxkit.services import task_csv
-
-        try:
-            with session_scope() as db:
-                billing.check_feature(db, me.user.id, plans.CSV_EXPORT)
-                text = task_csv.export_csv(db, me.user.id, self._query(), system_clock)
-        except ServiceError as exc:  # e.g. the plan does not include CSV export
-            return rx.toast.error(exc.message)
-        stamp = date.today().isoformat()
-        return rx.download(data=text, filename=f"tasks-{stamp}.csv", mime_type="text/csv")
-
-    @rx.event
-    def set_import_open(self, open: bool):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self.import_open = open is True
-        self.import_done = False
-        self.import_error = ""
-        self.import_created = 0
-        self.import_refused = []
-        return None
-
-    @rx.event
-    async def import_csv(self, files: list[rx.UploadFile]):
-        me = self._current_identity()
-        if me is None:
-            yield self._to_sign_in()
-            return
-        if not isinstance(files, list) or not files:
-            yield rx.toast.error("Choose a CSV file to import.")
-            return
-        from fluxkit.services import task_csv
-
-        self.importing = True
-        self.import_done = False
-        self.import_error = ""
-        yield
-        # One byte over the limit is enough for the service to refuse the file as too big.
-        data = await files[0].read(task_csv.MAX_BYTES + 1)
-        try:
-            with session_scope() as db:
-                report = task_csv.import_csv(db, me.user.id, data, system_clock)
-        except ServiceError as exc:  # the file as a whole (size, encoding, header), or a plan limit
-            self.importing = False
-            self.import_error = exc.message
-            return
-        self.importing = False
-        self.import_done = True
-        self.import_created = report.created
-        self.import_refused = [ImportProblem(line=r.line, reason=r.reason) for r in report.refused]
-        self._reload(me)
-        if report.created:
-            yield rx.toast.success(f"Imported {_plural(report.created, 'task')}.")
