@@ -20,8 +20,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass  # the users_admin tables arrive with the users_admin feature
+    # Suspension (users admin), and who acted in an audit event when it was not the account itself.
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('suspended_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('actor_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('actor_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True))
+        batch_op.create_index(batch_op.f('ix_audit_log_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_foreign_key('fk_audit_log_actor_id_user', 'user', ['actor_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_audit_log_actor_id_user', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_audit_log_actor_id'))
+        batch_op.drop_column('actor_email')
+        batch_op.drop_column('actor_id')
+
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('suspended_at')

@@ -26,6 +26,8 @@ class User(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
+    # Set by an admin: no sign-in, no session, no API key works until reactivated.
+    suspended_at: datetime | None = Field(default=None)
 
 
 class UserSession(SQLModel, table=True):
@@ -70,3 +72,6 @@ class AuditEvent(SQLModel, table=True):
     ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=512)
     detail: str = Field(default="", max_length=1000)
+    # Who did it, when it was not the account's own doing (an admin, in the users admin).
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="SET NULL")
+    actor_email: str | None = Field(default=None, max_length=254)

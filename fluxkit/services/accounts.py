@@ -28,6 +28,7 @@ RESET_TTL = timedelta(hours=1)
 NAME_MAX = 100
 
 SIGN_IN_FAILED = "Invalid email or password, or the email is not verified yet."
+SUSPENDED = "This account is suspended. Contact your administrator to have it reactivated."
 
 
 # ---- input rules -------------------------------------------------------------------
@@ -236,6 +237,10 @@ def sign_in(
         audit.record(db, "sign_in_failed", meta=meta, email=address or str(email)[:254], clock=clock)
         raise InvalidCredentials(SIGN_IN_FAILED)
     ok, new_hash = passwords.verify_password(password_text, user.password_hash)
+    if ok and user.suspended_at is not None:
+        # Only with the right password: the message tells nobody else that the account exists.
+        audit.record(db, "sign_in_failed", meta=meta, user_id=user.id, email=address, detail="suspended", clock=clock)
+        raise InvalidCredentials(SUSPENDED)
     if not ok or not user.email_verified:
         reason = "wrong password" if not ok else "email not verified"
         audit.record(db, "sign_in_failed", meta=meta, user_id=user.id, email=address, detail=reason, clock=clock)

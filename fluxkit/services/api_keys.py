@@ -141,8 +141,8 @@ def authenticate(db: Session, presented: object, clock: Clock = system_clock) ->
         .join(User, col(User.id) == col(ApiKey.user_id))
         .where(ApiKey.key_hash == tokens.hash_token(presented))
     ).first()
-    if found is None:
-        return None
+    if found is None or found[1].suspended_at is not None:
+        return None  # a suspended user's keys stop working with their sessions
     key, user = found
     now = clock.now()
     if key.last_used_at is None or now - key.last_used_at >= TOUCH_EVERY:

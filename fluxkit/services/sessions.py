@@ -53,6 +53,8 @@ def resolve(db: Session, token: str | None, clock: Clock = system_clock) -> Iden
     if row is None:
         return None
     session, user = row
+    if user.suspended_at is not None:
+        return None  # suspending revokes every session; this also covers one made in between
     if session.expires_at <= now:
         db.delete(session)
         return None
