@@ -6,14 +6,16 @@ only ever looked up among that user's own notifications (by the service).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from fluxkit.db import session_scope
 from fluxkit.services import notifications as notification_service
 from fluxkit.services.dto import Identity
-from fluxkit.services.errors import NotFound
 from fluxkit.services.notifications import NotificationRow
-from fluxkit.state.session import SignedInState
+from fluxkit.state.session import SignedInState, service_call
 
 ROUTE = "/notifications"
 BELL_ITEMS = 5
@@ -31,7 +33,22 @@ def link_of(row: NotificationRow) -> str:
     return task_link(row.task_id) if row.task_id else ""
 
 
-class BellState(SignedInState):
+class NotificationActionMixin(rx.State, mixin=True):
+    """One action on the user's own notifications, then this view and the other one reloaded."""
+
+    async def _act(self, me: Identity, action: Callable[..., Any], *args: object) -> tuple[Any, rx.event.EventSpec | None]:
+        """`action(db, user_id, *args)` and its result; a notification that is not (or no longer)
+        the user's comes back as the "not found" toast, with only this view reloaded."""
+        with service_call(GONE) as call:
+            result = action(call.db, me.user.id, *args)
+        self._reload(me)
+        if call.refused:
+            return None, call.toast
+        await self._reload_other(me)
+        return result, None
+
+
+class BellState(NotificationActionMixin, SignedInState):
     """The bell in the header of every signed-in page."""
 
     unread: int = 0
@@ -48,7 +65,7 @@ class BellState(SignedInState):
             self.items = notification_service.latest(db, me.user.id, BELL_ITEMS)
         self.loaded = True
 
-    async def _refresh_page(self, me: Identity) -> None:
+    async def _reload_other(self, me: Identity) -> None:
         page = await self.get_state(NotificationsState)
         if page.loaded:
             page._reload(me)
@@ -64,18 +81,13 @@ class BellState(SignedInState):
 
     @rx.event
     async def open_item(self, notification_id: int):
-        """Mark read, then go to its task (or the notifications page)."""
+        """Mark read, then go to what it is about (or the notifications page)."""
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                row = notification_service.mark_read(db, me.user.id, notification_id)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(GONE)
-        self._reload(me)
-        await self._refresh_page(me)
+        row, refusal = await self._act(me, notification_service.mark_read, notification_id)
+        if refusal:
+            return refusal
         return rx.redirect(link_of(row) or ROUTE)
 
     @rx.event
@@ -83,14 +95,11 @@ class BellState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        with session_scope() as db:
-            notification_service.mark_all_read(db, me.user.id)
-        self._reload(me)
-        await self._refresh_page(me)
+        await self._act(me, notification_service.mark_all_read)
         return None
 
 
-class NotificationsState(SignedInState):
+class NotificationsState(NotificationActionMixin, SignedInState):
     """/notifications: newest first, one page at a time."""
 
     rows: list[NotificationRow] = []
@@ -111,7 +120,7 @@ class NotificationsState(SignedInState):
         self.pages = result.pages
         self.loaded = True
 
-    async def _refresh_bell(self, me: Identity) -> None:
+    async def _reload_other(self, me: Identity) -> None:
         bell = await self.get_state(BellState)
         bell._reload(me)
 
@@ -174,30 +183,18 @@ class NotificationsState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                notification_service.mark_read(db, me.user.id, notification_id)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(GONE)
-        self._reload(me)
-        await self._refresh_bell(me)
-        return None
+        _, refusal = await self._act(me, notification_service.mark_read, notification_id)
+        return refusal
 
     @rx.event
     async def open(self, notification_id: int):
-        """Mark read and open its task."""
+        """Mark read and open what it is about (its link or task)."""
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                row = notification_service.mark_read(db, me.user.id, notification_id)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(GONE)
-        self._reload(me)
-        await self._refresh_bell(me)
+        row, refusal = await self._act(me, notification_service.mark_read, notification_id)
+        if refusal:
+            return refusal
         if link_of(row):
             return rx.redirect(link_of(row))
         return None
@@ -207,10 +204,7 @@ class NotificationsState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        with session_scope() as db:
-            changed = notification_service.mark_all_read(db, me.user.id)
-        self._reload(me)
-        await self._refresh_bell(me)
+        changed, _ = await self._act(me, notification_service.mark_all_read)
         if changed:
             return rx.toast.success(f"Marked {changed} notification{'s' if changed != 1 else ''} as read.")
         return None
@@ -220,12 +214,5 @@ class NotificationsState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                notification_service.delete_notification(db, me.user.id, notification_id)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(GONE)
-        self._reload(me)
-        await self._refresh_bell(me)
-        return rx.toast.success("Notification deleted.")
+        _, refusal = await self._act(me, notification_service.delete_notification, notification_id)
+        return refusal or rx.toast.success("Notification deleted.")
