@@ -10,6 +10,7 @@ import contextlib
 import email
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +31,34 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def project_copy(prefix: str = "fluxkit-copy-") -> Path:
+    """The working tree (tracked and new files) plus the installed frontend, in a temp folder.
+
+    For a server that needs other settings than a shared one: a production build bakes its
+    port into the frontend, so it builds in the copy's own .web. Delete the folder after use.
+    """
+    dest = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        ).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout
+        shutil.rmtree(dest)
+        skip = shutil.ignore_patterns(".git", ".web", ".states", ".venv", "var", "__pycache__", ".pytest_cache", "*.db", "*.db-*")
+        shutil.copytree(ROOT, dest, ignore=skip)
+        listed = []
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    if (ROOT / ".web").is_dir():
+        # Saves the npm install; the build itself is redone there.
+        web = ROOT / ".web"
+        shutil.copytree(web, dest / ".web", symlinks=True, ignore=lambda folder, names: ["build"] if Path(folder) == web else [])
+    return dest
 
 
 class LiveApp:
@@ -72,8 +101,12 @@ class LiveApp:
 
 
 @contextlib.contextmanager
-def live_app(root: Path = ROOT, **overrides: str) -> Iterator[LiveApp]:
-    """The app from `root` (default this checkout; another copy builds its own .web)."""
+def live_app(root: Path = ROOT, *, workers: int | None = None, **overrides: str) -> Iterator[LiveApp]:
+    """The app from `root` (default this checkout; another copy builds its own .web).
+
+    `workers`: backend worker processes (Granian's GRANIAN_WORKERS); more than one needs a
+    REDIS_URL override, so that every worker sees the same Reflex state.
+    """
     port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="fluxkit-live-"))
     url = f"http://127.0.0.1:{port}"
@@ -87,9 +120,11 @@ def live_app(root: Path = ROOT, **overrides: str) -> Iterator[LiveApp]:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    for key in ("SMTP_URL", "REDIS_URL", "PYTEST_CURRENT_TEST"):
+    for key in ("SMTP_URL", "REDIS_URL", "GRANIAN_WORKERS", "PYTEST_CURRENT_TEST"):
         env.pop(key, None)
     env.update(overrides)
+    if workers is not None:
+        env["GRANIAN_WORKERS"] = str(workers)
     app = LiveApp(url, data_dir, env, root)
     app.cli("migrate")
     log_path = data_dir / "server.log"
