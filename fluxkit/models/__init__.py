@@ -2,6 +2,7 @@
 
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
 from fluxkit.models.billing import BillingEvent, Subscription
+from fluxkit.models.faqs import Faq
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
 from fluxkit.models.tasks import ApiKey, Notification, Task, TaskEvent
@@ -10,6 +11,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "BillingEvent",
+    "Faq",
     "CalendarEvent",
     "CalendarFeed",
     "EventAttendee",

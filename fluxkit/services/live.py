@@ -34,6 +34,15 @@ def touch(db: OrmSession, user_id: int, *topics: str) -> None:
     pending.setdefault(user_id, set()).update(topics)
 
 
+# Not a user id (ids start at 1): an announcement for every signed-in tab, e.g. the FAQs.
+EVERYONE = 0
+
+
+def touch_all(db: OrmSession, *topics: str) -> None:
+    """Record that `topics` change for everybody (data every signed-in user may show)."""
+    touch(db, EVERYONE, *topics)
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _after_commit(db: OrmSession) -> None:
     # SQLAlchemy also fires after_commit when a SAVEPOINT is released; only the real

@@ -63,18 +63,19 @@ def _live_event_name() -> str:
 
 
 async def _notify_tabs(app, user_id: int, topics: frozenset[str]) -> None:
-    tokens = tabs_of(user_id)
-    if not tokens:
+    owners = list(_tabs) if user_id == live.EVERYONE else [user_id]  # EVERYONE: every tab
+    tabs = [(owner, token) for owner in owners for token in tabs_of(owner)]
+    if not tabs:
         return
     namespace = app.event_namespace
     connected = namespace._token_manager.token_to_socket if namespace else {}
     instance = namespace._token_manager.instance_id if namespace else None
     name = _live_event_name()
-    for token in tokens:
+    for owner, token in tabs:
         record = connected.get(token)
         if record is None or record.instance_id != instance:
             # Closed, or now connected through another worker (which has it registered).
-            forget_tab(user_id, token)
+            forget_tab(owner, token)
             continue
         update = StateUpdate(events=[Event(name=name, payload={"topics": sorted(topics)})])
         try:
