@@ -6,10 +6,12 @@ from fluxkit import jobs, logs
 from fluxkit.api.app import OUTER_LAYERS, create_api
 from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
 from fluxkit.pages import billing_cancel, billing_success, pricing
+from fluxkit.pages import chat as chat_page
 from fluxkit.pages import notifications as notifications_page
 from fluxkit.pages import tasks as tasks_page
 from fluxkit.state import live
 from fluxkit.state.auth import AliasState
+from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.tasks import TasksState
@@ -31,7 +33,7 @@ app.register_lifespan_task(jobs.scheduler)
 for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
 
-for module in (dashboard, settings, pricing, billing_success, billing_cancel, tasks_page, notifications_page):
+for module in (dashboard, settings, pricing, billing_success, billing_cancel, tasks_page, notifications_page, chat_page):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=[ShellState.load, module.ON_LOAD])
 
 # A webhook changed the user's plan: every open tab of theirs shows it without a reload.
@@ -39,6 +41,8 @@ live.on_change(BILLING_TOPIC, PricingState.refresh, BillingState.refresh, Billin
 # Tasks or notifications changed (another tab, the API, a job): rows, stat cards, bell.
 live.on_change("tasks", TasksState.refresh)
 live.on_change("notifications", BellState.refresh, NotificationsState.refresh)
+# A message, receipt, typing or group change in one of the user's conversations.
+live.on_change("chat", ChatState.refresh, ChatBadgeState.refresh)
 
 
 def _redirecting() -> rx.Component:

@@ -8,6 +8,7 @@ import reflex as rx
 
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.bell import bell
+from fluxkit.components.chat_badge import chat_nav_badge
 from fluxkit.components.theme import theme_menu
 from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
 from fluxkit.state.shell import ShellState
@@ -16,10 +17,13 @@ from fluxkit.state.shell import ShellState
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Dashboard", DASHBOARD, "layout-dashboard"),
     ("Tasks", "/tasks", "list-todo"),
+    ("Chat", "/chat", "message-circle"),
     ("Notifications", "/notifications", "bell"),
     ("Pricing", PRICING, "credit-card"),
     ("Settings", SETTINGS, "settings"),
 ]
+# A live count beside a nav item (href -> component).
+NAV_BADGES: dict[str, Callable[[], rx.Component]] = {"/chat": chat_nav_badge}
 
 
 def brand() -> rx.Component:
@@ -39,7 +43,14 @@ def brand() -> rx.Component:
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     active = ShellState.router.url.path.startswith(href)
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        rx.hstack(
+            rx.icon(icon, size=18),
+            rx.text(label, size="3"),
+            *([rx.spacer(), NAV_BADGES[href]()] if href in NAV_BADGES else []),
+            align="center",
+            spacing="3",
+            width="100%",
+        ),
         href=href,
         id=f"nav-{label.lower()}",
         underline="none",

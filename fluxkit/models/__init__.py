@@ -2,6 +2,7 @@
 
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
 from fluxkit.models.billing import BillingEvent, Subscription
+from fluxkit.models.chat import ChatMessage, ChatPresence, Conversation, ConversationMember
 from fluxkit.models.faqs import Faq
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
@@ -11,6 +12,10 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "BillingEvent",
+    "ChatMessage",
+    "ChatPresence",
+    "Conversation",
+    "ConversationMember",
     "Faq",
     "CalendarEvent",
     "CalendarFeed",
