@@ -23,6 +23,7 @@ from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound
 from fluxkit.services.tasks import TaskQuery, TaskRow, TaskStats
 from fluxkit.state.session import SignedInState, service_call
+from fluxkit.state.task_columns import TaskColumnsStorage, read_hidden, write_hidden
 from fluxkit.state.task_common import NOT_FOUND, ROUTE, plural
 from fluxkit.state.task_csv_state import ImportProblem, TaskCsvMixin
 from fluxkit.state.task_dialog import TaskDialogMixin
@@ -38,7 +39,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("created", "Created"),
     ("updated", "Updated"),
 )
-_COLUMN_KEYS = frozenset(key for key, _ in COLUMNS)
+_COLUMN_KEYS = [key for key, _ in COLUMNS]
 DEFAULT_HIDDEN = ["updated"]
 _FILTERS = ("status", "priority", "category", "due")
 ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot hold "")
@@ -62,7 +63,7 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
     descending: bool = True
     page: int = 1
     page_size: int = 10
-    hidden_columns: list[str] = list(DEFAULT_HIDDEN)
+    hidden_columns: list[str] = list(DEFAULT_HIDDEN)  # remembered per user in this browser
 
     # Row selection (ids on the current page).
     selected: list[int] = []
@@ -165,13 +166,16 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
     # ---- loading ------------------------------------------------------------------------------
 
     @rx.event
-    def load(self):
+    async def load(self):
         """on_load: the view from the URL (?status=…&page=…&task=<id>), then its page of rows."""
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
         params = dict(self.router.url.query_parameters)
         self._apply_query(TaskQuery.parse(params))
+        storage = await self.get_state(TaskColumnsStorage)
+        remembered = read_hidden(storage.saved, me.user.id, _COLUMN_KEYS)
+        self.hidden_columns = list(DEFAULT_HIDDEN) if remembered is None else remembered
         self.selected = []
         self.undo_message = ""
         self._undo_ids = []
@@ -276,7 +280,8 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
         return self._view_changed(me)
 
     @rx.event
-    def toggle_column(self, column: str):
+    async def toggle_column(self, column: str):
+        """Show or hide a column; this browser remembers the choice for this user."""
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
@@ -286,6 +291,8 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
             self.hidden_columns = [c for c in self.hidden_columns if c != column]
         else:
             self.hidden_columns = [*self.hidden_columns, column]
+        storage = await self.get_state(TaskColumnsStorage)
+        storage.saved = write_hidden(storage.saved, me.user.id, self.hidden_columns)
         return None
 
     # ---- selection and bulk actions -------------------------------------------------------------
