@@ -9,12 +9,14 @@ from fluxkit.pages import billing_cancel, billing_success, pricing
 from fluxkit.pages import chat as chat_page
 from fluxkit.pages import notifications as notifications_page
 from fluxkit.pages import tasks as tasks_page
+from fluxkit.pages import users as users_page
 from fluxkit.state import live
 from fluxkit.state.auth import AliasState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.tasks import TasksState
+from fluxkit.state.users import UsersState
 from fluxkit.state.session import SessionGate
 from fluxkit.state.shell import ShellState
 
@@ -36,11 +38,17 @@ for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
 for module in (dashboard, settings, pricing, billing_success, billing_cancel, tasks_page, notifications_page, chat_page):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=[ShellState.load, module.ON_LOAD])
 
+app.add_page(users_page.page, route=users_page.ROUTE, title=users_page.TITLE, on_load=[ShellState.load, users_page.ON_LOAD])
+
 # A webhook changed the user's plan: every open tab of theirs shows it without a reload.
 live.on_change(BILLING_TOPIC, PricingState.refresh, BillingState.refresh, BillingBannerState.load)
 # Tasks or notifications changed (another tab, the API, a job): rows, stat cards, bell.
 live.on_change("tasks", TasksState.refresh)
 live.on_change("notifications", BellState.refresh, NotificationsState.refresh)
+# An admin changed users (every admin's list), or this user's own role or status: the shell
+# re-checks who they are (a suspended or deleted user's tab finds no session: sign-in).
+live.on_change("users", UsersState.refresh)
+live.on_change("account", ShellState.load)
 # A message, receipt, typing or group change in one of the user's conversations.
 live.on_change("chat", ChatState.refresh, ChatBadgeState.refresh)
 

@@ -14,12 +14,15 @@ from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
 from fluxkit.state.shell import ShellState
 
 # Only pages that exist are listed (no placeholders).
+# Shown to admins only (the pages themselves answer "not found" to everyone else).
+ADMIN_ONLY = frozenset({"/users"})
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Dashboard", DASHBOARD, "layout-dashboard"),
     ("Tasks", "/tasks", "list-todo"),
     ("Chat", "/chat", "message-circle"),
     ("Notifications", "/notifications", "bell"),
     ("Pricing", PRICING, "credit-card"),
+    ("Users", "/users", "users"),
     ("Settings", SETTINGS, "settings"),
 ]
 # A live count beside a nav item (href -> component).
@@ -63,8 +66,13 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
     )
 
 
+def _nav_item(label: str, href: str, icon: str) -> rx.Component:
+    link = nav_link(label, href, icon)
+    return rx.cond(ShellState.is_admin, link) if href in ADMIN_ONLY else link
+
+
 def nav_list() -> rx.Component:
-    return rx.vstack(*[nav_link(*item) for item in NAV_ITEMS], spacing="1", width="100%")
+    return rx.vstack(*[_nav_item(*item) for item in NAV_ITEMS], spacing="1", width="100%")
 
 
 def sidebar() -> rx.Component:

@@ -29,6 +29,7 @@ from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.settings import get_settings
 
 ROLES = ("user", "admin")
+PAID = "paid"  # the plan filter for "any paid plan"
 STATUSES = ("active", "unverified", "suspended")
 SORTS = ("created", "name", "email", "role")
 PAGE_SIZES = (10, 25, 50, 100)
@@ -129,7 +130,7 @@ class UserQuery:
             search=_clean_search(search),
             role=pick("role", ROLES),
             status=pick("status", STATUSES),
-            plan=pick("plan", plans.PLAN_IDS),
+            plan=pick("plan", (*plans.PLAN_IDS, PAID)),
             sort=pick("sort", SORTS, "created"),
             descending=params.get("order", "desc") != "asc",
             page=max(1, min(number("page", 1), 1_000_000)),
@@ -320,7 +321,7 @@ def _plan_condition(plan_id: str):
     )
     if plan_id == plans.FREE:
         return or_(col(Subscription.id).is_(None), ~entitled)
-    if plan_id == "paid":
+    if plan_id == PAID:
         return entitled
     return and_(entitled, Subscription.plan == plan_id)
 
@@ -365,7 +366,7 @@ def stats(db: Session, actor_id: int) -> UserStats:
     not_suspended = col(User.suspended_at).is_(None)
     count = lambda *where: db.exec(select(func.count()).select_from(User).where(*where)).one()  # noqa: E731
     paid = db.exec(
-        select(func.count()).select_from(User).join(Subscription, col(Subscription.user_id) == col(User.id)).where(_plan_condition("paid"))
+        select(func.count()).select_from(User).join(Subscription, col(Subscription.user_id) == col(User.id)).where(_plan_condition(PAID))
     ).one()
     return UserStats(
         total=count(),

@@ -1,0 +1,371 @@
+"""The users tab of /users: stat cards, search and filters, the table (cards on a phone)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from fluxkit.services import plans
+from fluxkit.services.users_admin import PAGE_SIZES, PendingInvite, UserRow
+from fluxkit.state.users import ALL, UsersState
+
+STATUS_COLORS = {"active": "green", "unverified": "amber", "suspended": "red"}
+STATUS_ICONS = {"active": "circle-check", "unverified": "mail-question", "suspended": "ban"}
+
+
+def status_badge(status: rx.Var[str]) -> rx.Component:
+    return rx.match(
+        status,
+        *[
+            (s, rx.badge(rx.icon(STATUS_ICONS[s], size=12), s.capitalize(), color_scheme=STATUS_COLORS[s], variant="soft", radius="full"))
+            for s in STATUS_COLORS
+        ],
+        rx.badge(status),
+    )
+
+
+def role_badge(role: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        role == "admin",
+        rx.badge(rx.icon("shield", size=12), "Admin", color_scheme="violet", variant="solid", radius="full"),
+        rx.badge("User", color_scheme="gray", variant="soft", radius="full"),
+    )
+
+
+def plan_badge(row: rx.Var[UserRow]) -> rx.Component:
+    return rx.badge(row.plan_name, color_scheme=rx.cond(row.plan == plans.FREE, "gray", "blue"), variant="outline", radius="full")
+
+
+# ---- stat cards --------------------------------------------------------------------------------
+
+
+def _stat(label: str, value: rx.Var[int], icon: str, color: str, id: str, on_click) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray"),
+                rx.text(value, size="7", weight="bold", id=id, line_height="1"),
+                spacing="2",
+            ),
+            rx.spacer(),
+            rx.center(rx.icon(icon, size=20), bg=rx.color(color, 3), color=rx.color(color, 11), border_radius="10px", width="40px", height="40px"),
+            align="center",
+            width="100%",
+        ),
+        on_click=on_click,
+        cursor="pointer",
+        width="100%",
+        title=f"Show {label.lower()} users",
+    )
+
+
+def stat_cards() -> rx.Component:
+    return rx.grid(
+        _stat("Total", UsersState.stats.total, "users", "violet", "users-stat-total", UsersState.clear_filters),
+        _stat("Active", UsersState.stats.active, "user-check", "green", "users-stat-active", UsersState.set_filter("status", "active")),
+        _stat("Paid", UsersState.stats.paid, "credit-card", "blue", "users-stat-paid", UsersState.set_filter("plan", "paid")),
+        _stat("Unverified", UsersState.stats.unverified, "mail-question", "amber", "users-stat-unverified", UsersState.set_filter("status", "unverified")),
+        columns=rx.breakpoints(initial="2", md="4"),
+        spacing="3",
+        width="100%",
+    )
+
+
+# ---- toolbar -----------------------------------------------------------------------------------
+
+
+def _filter(name: str, placeholder: str, options: list[tuple[str, str]]) -> rx.Component:
+    value = getattr(UsersState, f"{name}_filter")
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, id=f"users-filter-{name}", width=["100%", "100%", "auto"], min_width=["0", "0", "130px"], aria_label=placeholder),
+        rx.select.content(
+            rx.select.item(f"All ({placeholder.lower()})", value=ALL, id=f"users-filter-{name}-all"),
+            *[rx.select.item(text, value=key, id=f"users-filter-{name}-{key}") for key, text in options],
+        ),
+        value=rx.cond(value == "", ALL, value),
+        on_change=lambda v: UsersState.set_filter(name, v),
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder="Search name or email…",
+            value=UsersState.search,
+            on_change=UsersState.set_search,
+            debounce_timeout=300,
+            id="users-search",
+            type="search",
+            max_length=100,
+            width="100%",
+            flex="1",
+            min_width="0",
+            aria_label="Search users",
+        ),
+        rx.grid(
+            _filter("role", "Role", [("user", "User"), ("admin", "Admin")]),
+            _filter("status", "Status", [(s, s.capitalize()) for s in STATUS_COLORS]),
+            _filter("plan", "Plan", [("paid", "Any paid plan"), *[(p.id, p.name) for p in plans.PLANS]]),
+            grid_template_columns=rx.breakpoints(initial="repeat(3, minmax(0, 1fr))", md="repeat(3, auto)"),
+            spacing="2",
+            width=["100%", "100%", "auto"],
+            flex_shrink="0",
+        ),
+        rx.cond(
+            UsersState.has_filters,
+            rx.button(rx.icon("x", size=14), "Clear", variant="ghost", color_scheme="gray", on_click=UsersState.clear_filters, id="users-filter-clear"),
+        ),
+        direction=rx.breakpoints(initial="column", md="row"),
+        spacing="2",
+        width="100%",
+        align=rx.breakpoints(initial="stretch", md="center"),
+    )
+
+
+# ---- one user's actions ---------------------------------------------------------------------------
+
+
+def row_menu(row: rx.Var[UserRow], prefix: str) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", color_scheme="gray", size="2", aria_label="User actions", id=f"{prefix}-actions-{row.id}")
+        ),
+        rx.dropdown_menu.content(
+            rx.cond(
+                row.role == "admin",
+                rx.dropdown_menu.item(rx.icon("shield-off", size=14), "Remove admin rights", on_click=UsersState.set_role(row.id, "user"), id=f"user-role-user-{row.id}"),
+                rx.dropdown_menu.item(rx.icon("shield", size=14), "Make admin", on_click=UsersState.set_role(row.id, "admin"), id=f"user-role-admin-{row.id}"),
+            ),
+            rx.cond(
+                row.status == "unverified",
+                rx.dropdown_menu.item(rx.icon("mail", size=14), "Resend verification email", on_click=UsersState.resend_verification(row.id), id=f"user-resend-{row.id}"),
+            ),
+            rx.dropdown_menu.separator(),
+            rx.cond(
+                row.status == "suspended",
+                rx.dropdown_menu.item(rx.icon("rotate-ccw", size=14), "Reactivate", on_click=UsersState.reactivate(row.id), id=f"user-reactivate-{row.id}"),
+                rx.dropdown_menu.item(rx.icon("ban", size=14), "Suspend", color_scheme="orange", on_click=UsersState.suspend(row.id), id=f"user-suspend-{row.id}"),
+            ),
+            rx.dropdown_menu.item(rx.icon("trash-2", size=14), "Delete…", color_scheme="red", on_click=UsersState.open_delete(row.id), id=f"user-delete-{row.id}"),
+            align="end",
+        ),
+    )
+
+
+def _who(row: rx.Var[UserRow]) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=row.name[:1].upper(), size="2", radius="full"),
+        rx.vstack(
+            rx.hstack(
+                rx.text(row.name, weight="medium", size="2", trim="both"),
+                rx.cond(row.id == UsersState.me_id, rx.badge("You", size="1", variant="surface")),
+                spacing="2",
+                align="center",
+            ),
+            rx.text(row.email, size="1", color_scheme="gray", word_break="break-all"),
+            spacing="1",
+            min_width="0",
+        ),
+        spacing="3",
+        align="center",
+        min_width="0",
+    )
+
+
+# ---- table (tablet and desktop) ----------------------------------------------------------------------
+
+
+def _sort_header(text: str, key: str | None = None) -> rx.Component:
+    if key is None:
+        return rx.table.column_header_cell(text)
+    active = UsersState.sort == key
+    return rx.table.column_header_cell(
+        rx.hstack(
+            rx.text(text),
+            rx.cond(
+                active,
+                rx.cond(UsersState.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
+                rx.icon("arrow-up-down", size=14, opacity="0.35"),
+            ),
+            on_click=UsersState.sort_by(key),
+            cursor="pointer",
+            spacing="1",
+            align="center",
+            id=f"users-sort-{key}",
+            role="button",
+            aria_label=f"Sort by {text}",
+            white_space="nowrap",
+            user_select="none",
+        ),
+        aria_sort=rx.cond(active, rx.cond(UsersState.descending, "descending", "ascending"), "none"),
+    )
+
+
+def _table_row(row: rx.Var[UserRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(_who(row), vertical_align="middle", min_width="220px"),
+        rx.table.cell(role_badge(row.role), vertical_align="middle"),
+        rx.table.cell(status_badge(row.status), vertical_align="middle", id=f"user-status-{row.id}"),
+        rx.table.cell(plan_badge(row), vertical_align="middle"),
+        rx.table.cell(rx.text(rx.moment(row.created_at, from_now=True), size="2", color_scheme="gray", white_space="nowrap"), vertical_align="middle"),
+        rx.table.cell(row_menu(row, "user"), vertical_align="middle", width="48px", text_align="right"),
+        id=f"user-row-{row.id}",
+        class_name="user-row",
+    )
+
+
+def users_table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                _sort_header("Name", "name"),
+                _sort_header("Role", "role"),
+                _sort_header("Status"),
+                _sort_header("Plan"),
+                _sort_header("Joined", "created"),
+                rx.table.column_header_cell(width="48px", aria_label="Actions"),
+            )
+        ),
+        rx.table.body(rx.foreach(UsersState.rows, _table_row)),
+        variant="surface",
+        width="100%",
+        id="users-table",
+    )
+
+
+# ---- cards (phone) ------------------------------------------------------------------------------------
+
+
+def _card(row: rx.Var[UserRow]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.box(_who(row), flex="1", min_width="0"), row_menu(row, "user-card"), width="100%", align="start"),
+            rx.flex(role_badge(row.role), status_badge(row.status), plan_badge(row), wrap="wrap", spacing="2"),
+            rx.text("Joined ", rx.moment(row.created_at, from_now=True), size="1", color_scheme="gray"),
+            spacing="2",
+            width="100%",
+        ),
+        id=f"user-card-{row.id}",
+        width="100%",
+    )
+
+
+def users_cards() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.select.root(
+                rx.select.trigger(variant="ghost", aria_label="Sort", id="users-sort-phone"),
+                rx.select.content(*[rx.select.item(f"Sort: {text}", value=key) for key, text in (("created", "Joined"), ("name", "Name"), ("email", "Email"), ("role", "Role"))]),
+                value=UsersState.sort,
+                on_change=UsersState.sort_by,
+                size="1",
+            ),
+            rx.icon_button(
+                rx.cond(UsersState.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
+                size="1",
+                variant="ghost",
+                on_click=UsersState.sort_by(UsersState.sort),
+                aria_label="Reverse order",
+            ),
+            width="100%",
+            justify="end",
+        ),
+        rx.foreach(UsersState.rows, _card),
+        spacing="2",
+        width="100%",
+        id="users-cards",
+    )
+
+
+def pagination() -> rx.Component:
+    return rx.flex(
+        rx.text("Showing ", UsersState.first_shown, "–", UsersState.last_shown, " of ", UsersState.total, size="2", color_scheme="gray", id="users-range"),
+        rx.spacer(display=["none", "block"]),
+        rx.hstack(
+            rx.text("Rows", size="2", color_scheme="gray"),
+            rx.select.root(
+                rx.select.trigger(id="users-page-size", aria_label="Rows per page"),
+                rx.select.content(*[rx.select.item(str(n), value=str(n)) for n in PAGE_SIZES]),
+                value=UsersState.page_size.to_string(),
+                on_change=UsersState.set_page_size,
+                size="1",
+            ),
+            rx.icon_button(rx.icon("chevron-left", size=16), size="1", variant="soft", disabled=UsersState.page <= 1, on_click=UsersState.go_to_page(UsersState.page - 1), aria_label="Previous page", id="users-prev"),
+            rx.text(UsersState.page, " / ", UsersState.pages, size="2", id="users-page", white_space="nowrap"),
+            rx.icon_button(rx.icon("chevron-right", size=16), size="1", variant="soft", disabled=UsersState.page >= UsersState.pages, on_click=UsersState.go_to_page(UsersState.page + 1), aria_label="Next page", id="users-next"),
+            align="center",
+            spacing="2",
+        ),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        spacing="2",
+        align=rx.breakpoints(initial="start", sm="center"),
+        width="100%",
+    )
+
+
+def _invite_row(invite: rx.Var[PendingInvite]) -> rx.Component:
+    return rx.hstack(
+        rx.icon("mail", size=14, color=rx.color("gray", 10)),
+        rx.text(invite.email, size="2", weight="medium", word_break="break-all"),
+        rx.spacer(),
+        rx.text("invited ", rx.moment(invite.invited_at, from_now=True), " by ", invite.invited_by, size="1", color_scheme="gray", text_align="right"),
+        width="100%",
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def pending_invites() -> rx.Component:
+    return rx.cond(
+        UsersState.invites.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.text("Pending invitations", size="2", weight="bold"),
+                rx.text("They appear in the list once they sign up with the invited email.", size="1", color_scheme="gray"),
+                rx.foreach(UsersState.invites, _invite_row),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            id="users-invites",
+        ),
+    )
+
+
+def no_matches() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("search-x", size=28, color=rx.color("gray", 9)),
+            rx.text("No users match this view.", weight="medium"),
+            rx.button("Clear filters", variant="soft", on_click=UsersState.clear_filters, id="users-no-matches-clear"),
+            align="center",
+            spacing="2",
+        ),
+        padding="40px 16px",
+        width="100%",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="12px",
+        id="users-no-matches",
+    )
+
+
+def users_tab() -> rx.Component:
+    return rx.vstack(
+        stat_cards(),
+        toolbar(),
+        pending_invites(),
+        rx.cond(
+            UsersState.rows.length() > 0,
+            rx.vstack(
+                rx.tablet_and_desktop(rx.box(users_table(), width="100%", overflow_x="auto"), width="100%"),
+                rx.mobile_only(users_cards(), width="100%"),
+                pagination(),
+                spacing="3",
+                width="100%",
+            ),
+            no_matches(),
+        ),
+        spacing="4",
+        width="100%",
+    )
