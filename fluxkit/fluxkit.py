@@ -7,6 +7,7 @@ from fluxkit.api.app import OUTER_LAYERS, create_api
 from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
 from fluxkit.pages import billing_cancel, billing_success, pricing
 from fluxkit.pages import chat as chat_page
+from fluxkit.pages import mail as mail_page
 from fluxkit.pages import notifications as notifications_page
 from fluxkit.pages import tasks as tasks_page
 from fluxkit.pages import users as users_page
@@ -14,6 +15,7 @@ from fluxkit.state import live
 from fluxkit.state.auth import AliasState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
+from fluxkit.state.mail import MailState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.tasks import TasksState
 from fluxkit.state.users import UsersState
@@ -51,6 +53,10 @@ live.on_change("users", UsersState.refresh)
 live.on_change("account", ShellState.load)
 # A message, receipt, typing or group change in one of the user's conversations.
 live.on_change("chat", ChatState.refresh, ChatBadgeState.refresh)
+
+# Mail: a message arrived, or the mailbox changed in another tab or through the API.
+app.add_page(mail_page.page, route=mail_page.ROUTE, title=mail_page.TITLE, on_load=[ShellState.load, mail_page.ON_LOAD])
+live.on_change("mail", MailState.refresh)
 
 
 def _redirecting() -> rx.Component:

@@ -19,6 +19,7 @@ ADMIN_ONLY = frozenset({"/users"})
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Dashboard", DASHBOARD, "layout-dashboard"),
     ("Tasks", "/tasks", "list-todo"),
+    ("Mail", "/mail", "mail"),
     ("Chat", "/chat", "message-circle"),
     ("Notifications", "/notifications", "bell"),
     ("Pricing", PRICING, "credit-card"),

@@ -53,7 +53,7 @@ class MailRow:
     folder: str
     sender_name: str
     sender_email: str
-    to: str  # "a@x, b@y" as addressed
+    recipients: str  # "a@x, b@y": To and Cc as addressed
     subject: str
     snippet: str
     at: str
@@ -72,8 +72,8 @@ class MailView:
     origin: str
     sender_name: str
     sender_email: str
-    to: list[str]
-    cc: list[str]
+    to_addresses: list[str]
+    cc_addresses: list[str]
     subject: str
     body: str
     at: str
@@ -135,7 +135,7 @@ def _row(copy: MailCopy, message: MailMessage) -> MailRow:
         folder=copy.folder,
         sender_name=message.sender_name,
         sender_email=message.sender_email,
-        to=", ".join(_split(message.to_addresses) + _split(message.cc_addresses)),
+        recipients=", ".join(_split(message.to_addresses) + _split(message.cc_addresses)),
         subject=message.subject,
         snippet=_snippet(message.body),
         at=copy.at.isoformat(),
@@ -153,8 +153,8 @@ def _view(copy: MailCopy, message: MailMessage) -> MailView:
         origin=copy.origin,
         sender_name=message.sender_name,
         sender_email=message.sender_email,
-        to=_split(message.to_addresses),
-        cc=_split(message.cc_addresses),
+        to_addresses=_split(message.to_addresses),
+        cc_addresses=_split(message.cc_addresses),
         subject=message.subject,
         body=message.body,
         at=copy.at.isoformat(),

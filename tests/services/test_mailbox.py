@@ -45,7 +45,7 @@ def test_sending_gives_each_participant_their_own_copy(db, people, announced):
     ada, bob, cy = people
     sent = send(db, ada, ["bob@example.com"], cc=["CY@example.com"], subject="Lunch?", body="Noon at the **usual** place")
     assert sent.folder == "sent" and sent.read and not sent.draft
-    assert sent.to == ["bob@example.com"] and sent.cc == ["cy@example.com"]
+    assert sent.to_addresses == ["bob@example.com"] and sent.cc_addresses == ["cy@example.com"]
 
     [row] = inbox(db, bob).rows
     assert (row.subject, row.sender_name, row.sender_email, row.read) == ("Lunch?", "Ada Lovelace", "ada@example.com", False)
@@ -98,7 +98,7 @@ def test_a_refused_draft_stays_as_it_was(db, people):
     db.rollback()
     assert "ghost@example.com" in refused.value.fields["to"]
     kept = mailbox.get_mail(db, ada.id, draft.id)
-    assert (kept.folder, kept.draft, kept.to, kept.subject, kept.body) == ("drafts", True, ["bob@example.com", "ghost@example.com"], "Plans", "Draft text")
+    assert (kept.folder, kept.draft, kept.to_addresses, kept.subject, kept.body) == ("drafts", True, ["bob@example.com", "ghost@example.com"], "Plans", "Draft text")
     assert inbox(db, bob).rows == []
 
     mailbox.save_draft(db, ada.id, {"to": "bob@example.com", "subject": "Plans", "body": "Draft text"}, draft_id=draft.id)

@@ -16,7 +16,7 @@ from sqlmodel import select
 from fluxkit.api.v1 import create_v1
 from fluxkit.db import session_scope
 from fluxkit.models import Notification, Task
-from fluxkit.services import api_keys, live, tasks
+from fluxkit.services import api_keys, live, mailbox, tasks
 from fluxkit.services.errors import InvalidInput
 from tests.api.conftest import BASE_URL, signed_in_client
 from tests.api.v1.conftest import V1, add_notification, add_task
@@ -38,6 +38,16 @@ EXPECTED_ROUTES = {
     ("GET", "/api-keys"),
     ("POST", "/api-keys"),
     ("DELETE", "/api-keys/{key_id}"),
+    # Mail (its own tests: tests/api/v1/test_mail_api.py).
+    ("GET", "/mail"),
+    ("POST", "/mail"),
+    ("GET", "/mail/{mail_id}"),
+    ("PATCH", "/mail/{mail_id}"),
+    ("PUT", "/mail/{mail_id}"),
+    ("DELETE", "/mail/{mail_id}"),
+    ("GET", "/mail/{mail_id}/thread"),
+    ("POST", "/mail/{mail_id}/restore"),
+    ("POST", "/mail/{mail_id}/send"),
 }
 
 # A valid body for each route that takes one, so a refusal is never about the body.
@@ -45,6 +55,9 @@ BODIES = {
     ("POST", "/tasks"): {"title": "From the API"},
     ("PATCH", "/tasks/{task_id}"): {"title": "Renamed", "status": "completed"},
     ("POST", "/api-keys"): {"name": "Another key"},
+    ("POST", "/mail"): {"to": ["ada@example.com"], "subject": "From the API"},
+    ("PATCH", "/mail/{mail_id}"): {"starred": True, "folder": "trash"},
+    ("PUT", "/mail/{mail_id}"): {"subject": "Replaced"},
 }
 
 
@@ -220,6 +233,7 @@ def test_notification_routes(api, ada):
         "title": "Third",
         "body": "Something happened.",
         "task_id": None,
+        "link": "",
         "created_at": body["items"][0]["created_at"],
         "read": False,
     }
@@ -277,7 +291,7 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
     task = add_task(ada)
     before = (count(Task), count(Notification))
     for method, path, _ in operations(client):
-        answer = call(client, method, path, {"task_id": task, "notification_id": 1, "key_id": ada.key_id})
+        answer = call(client, method, path, {"task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1})
         assert answer.status_code == 401, (method, path, answer.text)
         assert answer.json()["error"] == "unauthorized"
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -287,7 +301,9 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
 def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada, bob):
     bob_task = add_task(bob, title="Bob's secret plan")
     bob_note = add_notification(bob, "Bob's news")
-    theirs = {"task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id}
+    with session_scope() as db:
+        bob_mail = mailbox.save_draft(db, bob.user.id, {"to": "ada@example.com", "subject": "Bob's secret draft"}).id
+    theirs = {"task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail}
     client = api(ada)
     checked = 0
     for method, path, op in operations(client):
