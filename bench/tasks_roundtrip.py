@@ -95,7 +95,7 @@ class SizeResult:
 @dataclass
 class Report:
     samples: int
-    workers: int
+    workers: int | None  # None: Reflex's default (1 without Redis, 2 x cores + 1 with)
     redis: bool
     results: list[SizeResult] = field(default_factory=list)
 
@@ -119,7 +119,8 @@ class Report:
 
     def table(self) -> str:
         lines = [
-            f"tasks page round trip: {self.samples} samples per event, {self.workers} worker(s), "
+            f"tasks page round trip: {self.samples} samples per event, "
+            f"{f'{self.workers} worker(s)' if self.workers else 'default workers'}, "
             f"state in {'Redis' if self.redis else 'memory'}",
             "",
             f"{'tasks':>7}  {'event':<14} {'p50 ms':>8} {'p95 ms':>8} {'delta B':>8} {'x trivial ms':>13} {'x trivial B':>12}",
@@ -294,7 +295,7 @@ def run(
             overrides["REDIS_URL"] = redis_url
         with live_app(workers=workers, **overrides) as started:
             return run(sizes, samples, workers=workers, redis_url=redis_url, app=started, progress=progress)
-    report = Report(samples=samples, workers=workers or 1, redis=bool(redis_url or app.env.get("REDIS_URL")))
+    report = Report(samples=samples, workers=workers, redis=bool(redis_url or app.env.get("REDIS_URL")))
     stamp = int(time.time() * 1000)
     for size in sizes:
         started = time.perf_counter()
