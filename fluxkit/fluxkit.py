@@ -7,6 +7,7 @@ from fluxkit.api.app import OUTER_LAYERS, create_api
 from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
 from fluxkit.pages import billing_cancel, billing_success, pricing
 from fluxkit.pages import chat as chat_page
+from fluxkit.pages import faqs as faqs_page
 from fluxkit.pages import mail as mail_page
 from fluxkit.pages import notifications as notifications_page
 from fluxkit.pages import tasks as tasks_page
@@ -14,6 +15,7 @@ from fluxkit.pages import users as users_page
 from fluxkit.state import live
 from fluxkit.state.auth import AliasState
 from fluxkit.state.chat import ChatBadgeState, ChatState
+from fluxkit.state.faqs import FaqsState
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
 from fluxkit.state.mail import MailState
 from fluxkit.state.notifications import BellState, NotificationsState
@@ -57,6 +59,10 @@ live.on_change("chat", ChatState.refresh, ChatBadgeState.refresh)
 # Mail: a message arrived, or the mailbox changed in another tab or through the API.
 app.add_page(mail_page.page, route=mail_page.ROUTE, title=mail_page.TITLE, on_load=[ShellState.load, mail_page.ON_LOAD])
 live.on_change("mail", MailState.refresh)
+
+# FAQs: global, so an admin's change is announced to every signed-in tab (live.touch_all).
+app.add_page(faqs_page.page, route=faqs_page.ROUTE, title=faqs_page.TITLE, on_load=[ShellState.load, faqs_page.ON_LOAD])
+live.on_change("faqs", FaqsState.refresh)
 
 
 def _redirecting() -> rx.Component:

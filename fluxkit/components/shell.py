@@ -24,6 +24,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Notifications", "/notifications", "bell"),
     ("Pricing", PRICING, "credit-card"),
     ("Users", "/users", "users"),
+    ("FAQs", "/faqs", "circle-help"),
     ("Settings", SETTINGS, "settings"),
 ]
 # A live count beside a nav item (href -> component).
