@@ -57,7 +57,7 @@ def check_redis() -> str:
     return OK
 
 
-@router.get("/api/health")
+@router.api_route("/api/health", methods=["GET", "HEAD"])  # HEAD for uptime checkers that use it
 def health() -> JSONResponse:
     # A plain `def`: FastAPI runs it in a thread, so a slow check never blocks the event loop.
     database = check_database()

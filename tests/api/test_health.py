@@ -37,6 +37,12 @@ def test_healthy_without_redis_needs_no_sign_in(client):
     assert response.headers["cache-control"] == "no-store"
 
 
+def test_head_answers_the_same_status(client, tmp_path):
+    assert client.head("/api/health").status_code == 200
+    with settings_env(DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'fluxkit.db'}"):
+        assert client.head("/api/health").status_code == 503
+
+
 def test_healthy_with_redis(client):
     need("Redis", _redis_answers(REDIS_URL), f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
     with settings_env(REDIS_URL=REDIS_URL):
