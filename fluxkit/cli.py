@@ -3,6 +3,7 @@
     fluxkit migrate                                   apply alembic/versions up to head
     printf '%s\\n' "$PW" | fluxkit create-user --email a@b.c --name "A B" --password-stdin [--admin]
     fluxkit seed                                      the demo account, created once
+    fluxkit make-admin EMAIL                          give an existing account the admin role
     fluxkit backup FILE                               a consistent copy of the SQLite database
     fluxkit billing setup                             Stripe products and prices; prints the settings
 
@@ -168,6 +169,21 @@ def cmd_seed(args: argparse.Namespace) -> None:
     print(f"  password: {DEMO_PASSWORD}")
 
 
+def cmd_make_admin(args: argparse.Namespace) -> None:
+    from fluxkit.db import session_scope
+    from fluxkit.services import users_admin
+    from fluxkit.services.errors import InvalidInput
+
+    try:
+        with session_scope() as db:
+            user = users_admin.make_admin(db, args.email, _meta())
+    except InvalidInput as exc:
+        raise CommandFailed(exc.message) from None
+    except sa.exc.SQLAlchemyError as exc:
+        raise _database_problem(exc) from None
+    print(f"{user.email} ({user.name}) is an admin: they see Users in the sidebar after their next page load.")
+
+
 def cmd_billing_setup(args: argparse.Namespace) -> None:
     import stripe
 
@@ -260,6 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create the demo admin account once; running it again changes nothing.",
     )
     seed.set_defaults(handler=cmd_seed)
+
+    make_admin = commands.add_parser(
+        "make-admin",
+        help="give an existing account the admin role (the users admin at /users)",
+        description="Give the account with this email the admin role. It is written to the audit log.",
+    )
+    make_admin.add_argument("email")
+    make_admin.set_defaults(handler=cmd_make_admin)
 
     backup = commands.add_parser(
         "backup",
