@@ -16,7 +16,8 @@ from sqlmodel import select
 from fluxkit.api.v1 import create_v1
 from fluxkit.db import session_scope
 from fluxkit.models import Notification, Task
-from fluxkit.services import api_keys, live, mailbox, tasks
+from fluxkit.services import accounts, api_keys, chat, live, mailbox, tasks
+from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput
 from tests.api.conftest import BASE_URL, signed_in_client
 from tests.api.v1.conftest import V1, add_notification, add_task
@@ -38,6 +39,17 @@ EXPECTED_ROUTES = {
     ("GET", "/api-keys"),
     ("POST", "/api-keys"),
     ("DELETE", "/api-keys/{key_id}"),
+    # Chat (its own tests: tests/api/v1/test_chat_api.py).
+    ("GET", "/chat/conversations"),
+    ("POST", "/chat/conversations"),
+    ("GET", "/chat/unread"),
+    ("GET", "/chat/users"),
+    ("GET", "/chat/conversations/{conversation_id}"),
+    ("PATCH", "/chat/conversations/{conversation_id}"),
+    ("POST", "/chat/conversations/{conversation_id}/leave"),
+    ("GET", "/chat/conversations/{conversation_id}/messages"),
+    ("POST", "/chat/conversations/{conversation_id}/messages"),
+    ("POST", "/chat/conversations/{conversation_id}/seen"),
     # Mail (its own tests: tests/api/v1/test_mail_api.py).
     ("GET", "/mail"),
     ("POST", "/mail"),
@@ -55,6 +67,9 @@ BODIES = {
     ("POST", "/tasks"): {"title": "From the API"},
     ("PATCH", "/tasks/{task_id}"): {"title": "Renamed", "status": "completed"},
     ("POST", "/api-keys"): {"name": "Another key"},
+    ("POST", "/chat/conversations"): {"kind": "group", "user_ids": [1]},
+    ("PATCH", "/chat/conversations/{conversation_id}"): {"pinned": True},
+    ("POST", "/chat/conversations/{conversation_id}/messages"): {"body": "From the API"},
     ("POST", "/mail"): {"to": ["ada@example.com"], "subject": "From the API"},
     ("PATCH", "/mail/{mail_id}"): {"starred": True, "folder": "trash"},
     ("PUT", "/mail/{mail_id}"): {"subject": "Replaced"},
@@ -291,7 +306,7 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
     task = add_task(ada)
     before = (count(Task), count(Notification))
     for method, path, _ in operations(client):
-        answer = call(client, method, path, {"task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1})
+        answer = call(client, method, path, {"task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "conversation_id": 1})
         assert answer.status_code == 401, (method, path, answer.text)
         assert answer.json()["error"] == "unauthorized"
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -303,7 +318,11 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
     bob_note = add_notification(bob, "Bob's news")
     with session_scope() as db:
         bob_mail = mailbox.save_draft(db, bob.user.id, {"to": "ada@example.com", "subject": "Bob's secret draft"}).id
-    theirs = {"task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail}
+    with session_scope() as db:
+        cy = accounts.create_verified_user(db, accounts.NewUser("cy@example.com", "Cy", "a long and unusual passphrase"), RequestMeta())
+        bob_chat = chat.start_direct(db, bob.user.id, cy.id)[0].id
+        chat.send(db, bob.user.id, bob_chat, "Bob's secret message")
+    theirs = {"task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
     client = api(ada)
     checked = 0
     for method, path, op in operations(client):

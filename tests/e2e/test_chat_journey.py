@@ -1,0 +1,82 @@
+"""Chat in two browsers: Ada starts a conversation with Bob and sends with Enter; Bob sees it
+arrive with an unread badge without reloading, opens it (Ada sees "Seen"), types (Ada sees
+"typing…") and answers (Ada sees it live)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+# The first test also waits for the production build.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
+
+PASSWORD = "chat-journey-passphrase"
+
+
+def _signed_in(new_page, live_app, email: str, path: str):
+    page = new_page()
+    page.goto(f"{live_app.url}{path}")
+    page.fill("#sign-in-email", email)
+    page.fill("#sign-in-password", PASSWORD)
+    page.click("#sign-in-submit")
+    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
+    return page
+
+
+def test_ada_and_bob_chat_live(live_app, new_page):
+    for email, name in (("ada.chat@example.com", "Ada Lovelace"), ("bob.chat@example.com", "Bob Babbage")):
+        live_app.cli("create-user", "--email", email, "--name", name, "--password-stdin", stdin=PASSWORD + "\n")
+    ada = _signed_in(new_page, live_app, "ada.chat@example.com", "/chat")
+    bob = _signed_in(new_page, live_app, "bob.chat@example.com", "/chat")
+    expect(bob.locator("#chat-empty")).to_be_visible()
+    expect(bob.locator("#chat-nav-badge")).to_have_count(0)
+
+    # Ada picks Bob from the people of this instance and starts a direct conversation.
+    expect(ada.locator("#chat-empty")).to_be_visible()
+    ada.click("#chat-new")
+    ada.fill("#chat-people-search", "bob")
+    ada.locator("[id^=chat-person-]").filter(has_text="Bob Babbage").click()
+    ada.click("#chat-start")
+    expect(ada.locator("#chat-title")).to_have_text("Bob Babbage")
+    expect(ada).to_have_url(re.compile(r"/chat\?c=\d+$"))
+
+    # Shift+Enter is a new line; Enter sends and empties the box.
+    box = ada.locator("#chat-input")
+    box.click()
+    box.type("Hello Bob,")
+    box.press("Shift+Enter")
+    box.type("the engine runs: https://fluxkit.dev")
+    box.press("Enter")
+    mine = ada.locator(".chat-message").last
+    expect(mine).to_contain_text("the engine runs:")
+    assert "Hello Bob,\nthe engine runs:" in mine.inner_text()  # two lines, one message
+    expect(mine.locator("a")).to_have_attribute("href", "https://fluxkit.dev")
+    expect(box).to_have_value("")
+
+    # Bob, without reloading: the conversation arrives with its unread count and the nav badge.
+    conversation = bob.locator("[id^=chat-conversation-]").filter(has_text="Ada Lovelace")
+    expect(conversation).to_be_visible()
+    expect(conversation.locator("[id^=chat-unread-]")).to_have_text("1")
+    expect(bob.locator("#chat-nav-badge")).to_have_text("1")
+    expect(ada.locator("#chat-seen")).to_have_count(0)
+
+    # Bob opens it: the badge goes, and Ada's message shows "Seen".
+    conversation.click()
+    expect(bob.locator(".chat-message").last).to_contain_text("the engine runs")
+    expect(bob.locator("#chat-nav-badge")).to_have_count(0)
+    expect(ada.locator("#chat-seen")).to_have_text(re.compile(r"Seen"))
+
+    # Bob types: Ada sees it; Bob sends with Enter: Ada sees the answer live.
+    answer = bob.locator("#chat-input")
+    answer.click()
+    answer.type("Splendid")
+    expect(ada.locator("#chat-typing")).to_have_text("Bob Babbage is typing…")
+    answer.type(", see you at noon!")
+    answer.press("Enter")
+    expect(ada.locator(".chat-message").last).to_contain_text("Splendid, see you at noon!")
+    expect(ada.locator("#chat-typing")).to_have_count(0)
+    # Ada has it open on the chat page: it is seen at once, so no badge for her.
+    expect(ada.locator("#chat-nav-badge")).to_have_count(0)
+    expect(bob.locator("#chat-seen")).to_have_text(re.compile(r"Seen"))
