@@ -1,7 +1,8 @@
-"""/settings: profile, password and sessions."""
+"""/settings: profile, password, sessions, API keys and billing."""
 
 import reflex as rx
 
+from fluxkit.components.api_keys import api_keys_panel
 from fluxkit.components.billing import billing_section
 from fluxkit.components.shell import shell
 from fluxkit.services.profile import SessionRow
@@ -112,6 +113,13 @@ def content() -> rx.Component:
             rx.vstack(rx.foreach(SettingsState.sessions, _session_row), spacing="0", width="100%", id="session-list"),
             rx.button("Sign out all other sessions", variant="outline", color_scheme="red", on_click=SettingsState.revoke_others, id="revoke-others"),
             id="sessions",
+        ),
+        _section(
+            "API keys",
+            "Personal keys for the REST API (/api/v1, docs at /api/v1/docs). A script or app that sends one acts as you. "
+            "Give each its own key, so you can revoke one without touching the others.",
+            api_keys_panel(),
+            id="api-keys",
         ),
         billing_section(),
         spacing="5",
