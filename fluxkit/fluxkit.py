@@ -13,6 +13,7 @@ from fluxkit.pages import notifications as notifications_page
 from fluxkit.pages import tasks as tasks_page
 from fluxkit.pages import users as users_page
 from fluxkit.state import live
+from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.faqs import FaqsState
@@ -49,6 +50,8 @@ live.on_change(BILLING_TOPIC, PricingState.refresh, BillingState.refresh, Billin
 # Tasks or notifications changed (another tab, the API, a job): rows, stat cards, bell.
 live.on_change("tasks", TasksState.refresh)
 live.on_change("notifications", BellState.refresh, NotificationsState.refresh)
+# API keys created or revoked in another tab or through the REST API (Settings).
+live.on_change("api_keys", ApiKeysState.refresh)
 # An admin changed users (every admin's list), or this user's own role or status: the shell
 # re-checks who they are (a suspended or deleted user's tab finds no session: sign-in).
 live.on_change("users", UsersState.refresh)
