@@ -263,7 +263,7 @@ def delete_user(
     caller: CallerDep,
     user_id: UserId,
     request: Request,
-    confirm: Annotated[str, Query(max_length=254, pattern=TEXT, description="The user's email, typed again.")],
+    confirm: Annotated[str, Query(max_length=254, pattern=TEXT, description="The user's email, typed again.")] = "",
 ) -> None:
     with session_scope() as db:
         admin.delete_user(db, caller.user_id, user_id, confirm, request_meta(request))

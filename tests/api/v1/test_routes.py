@@ -39,6 +39,16 @@ EXPECTED_ROUTES = {
     ("GET", "/api-keys"),
     ("POST", "/api-keys"),
     ("DELETE", "/api-keys/{key_id}"),
+    # Users admin (its own tests: tests/api/v1/test_users_api.py).
+    ("GET", "/users"),
+    ("POST", "/users/invite"),
+    ("GET", "/users/{user_id}"),
+    ("PATCH", "/users/{user_id}"),
+    ("DELETE", "/users/{user_id}"),
+    ("POST", "/users/{user_id}/suspend"),
+    ("POST", "/users/{user_id}/reactivate"),
+    ("POST", "/users/{user_id}/resend-verification"),
+    ("GET", "/audit"),
     # Chat (its own tests: tests/api/v1/test_chat_api.py).
     ("GET", "/chat/conversations"),
     ("POST", "/chat/conversations"),
@@ -67,6 +77,8 @@ BODIES = {
     ("POST", "/tasks"): {"title": "From the API"},
     ("PATCH", "/tasks/{task_id}"): {"title": "Renamed", "status": "completed"},
     ("POST", "/api-keys"): {"name": "Another key"},
+    ("PATCH", "/users/{user_id}"): {"role": "admin"},
+    ("POST", "/users/invite"): {"email": "new@example.com"},
     ("POST", "/chat/conversations"): {"kind": "group", "user_ids": [1]},
     ("PATCH", "/chat/conversations/{conversation_id}"): {"pinned": True},
     ("POST", "/chat/conversations/{conversation_id}/messages"): {"body": "From the API"},
@@ -113,7 +125,7 @@ def test_the_spec_lists_every_route_and_its_refusals(client):
     assert listed == EXPECTED_ROUTES
     # Every route the app serves is in the spec (the docs page aside).
     served = {(method, route.path) for route in api_routes() for method in route.methods}
-    assert served - listed == {("GET", "/docs"), ("DELETE", "/notifications/read-all")}
+    assert served - listed == {("GET", "/docs"), ("DELETE", "/notifications/read-all")} | {(m, "/users/invite") for m in ("GET", "PATCH", "DELETE")}
     schemes = document["components"]["securitySchemes"]
     assert schemes["apiKey"] == {"type": "http", "scheme": "bearer", "bearerFormat": "fk_...", "description": schemes["apiKey"]["description"]}
     assert schemes["session"]["in"] == "cookie"
@@ -306,7 +318,7 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
     task = add_task(ada)
     before = (count(Task), count(Notification))
     for method, path, _ in operations(client):
-        answer = call(client, method, path, {"task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "conversation_id": 1})
+        answer = call(client, method, path, {"user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "conversation_id": 1})
         assert answer.status_code == 401, (method, path, answer.text)
         assert answer.json()["error"] == "unauthorized"
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -322,7 +334,7 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
         cy = accounts.create_verified_user(db, accounts.NewUser("cy@example.com", "Cy", "a long and unusual passphrase"), RequestMeta())
         bob_chat = chat.start_direct(db, bob.user.id, cy.id)[0].id
         chat.send(db, bob.user.id, bob_chat, "Bob's secret message")
-    theirs = {"task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
+    theirs = {"user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
     client = api(ada)
     checked = 0
     for method, path, op in operations(client):
