@@ -12,6 +12,8 @@ from fluxkit.state.mail import FOLDER_ICONS, FolderTab, ROUTE as MAIL_ROUTE, Mai
 ROUTE = MAIL_ROUTE
 TITLE = "Mail · FluxKit"
 ON_LOAD = MailState.load
+# Quoted text in replies (markdown "> ") reads as a quote: indented behind a bar.
+QUOTE_STYLE = {"& blockquote": {"borderLeft": f"3px solid {rx.color('gray', 6)}", "paddingLeft": "12px", "margin": "8px 0", "color": rx.color("gray", 11)}}
 
 
 # ---- folders ------------------------------------------------------------------------------------
@@ -35,6 +37,7 @@ def _folder_button(tab: rx.Var[FolderTab]) -> rx.Component:
         flex_shrink="0",
         font_weight=rx.cond(tab.unread, "bold", "normal"),
         size="2",
+        margin="0",  # ghost buttons otherwise pull out of line with the active one
     )
 
 
@@ -244,6 +247,7 @@ def _message(view: rx.Var[MailView]) -> rx.Component:
                 # use_raw=False: HTML in a message is shown as text, never run.
                 rx.markdown(view.body, use_raw=False, use_math=False, use_katex=False, width="100%"),
                 class_name="mail-body",
+                style=QUOTE_STYLE,
                 width="100%",
                 word_break="break-word",
                 overflow_x="auto",
@@ -400,6 +404,7 @@ def compose_dialog() -> rx.Component:
                             rx.text("Nothing to preview yet.", size="2", color_scheme="gray"),
                         ),
                         id="mail-preview",
+                        style=QUOTE_STYLE,
                         width="100%",
                         min_height="200px",
                         max_height="45vh",

@@ -12,6 +12,7 @@ to everybody whose mailbox changed, all in the caller's transaction.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, or_, update
@@ -39,6 +40,8 @@ SNIPPET = 140
 THREAD_MAX = 100  # messages shown in one conversation (the newest)
 NOT_FOUND = "That message was not found. It may have been deleted."
 _NUL = "Remove the NUL character (\\0): it cannot be stored."
+_LINE_MARKS = re.compile(r"^\s{0,3}(?:>\s?)*(?:#{1,6}\s+|[-*+]\s+)?")
+_MARKS = re.compile(r"\*\*|__|`+|~~")
 
 
 # ---- what crosses into states and API answers --------------------------------------------
@@ -124,7 +127,9 @@ def _split(addresses: str) -> list[str]:
 
 
 def _snippet(body: str) -> str:
-    text = " ".join(body.split())
+    """The start of the text, without markdown's marks (quotes, headings, emphasis, code)."""
+    plain = _MARKS.sub("", "\n".join(_LINE_MARKS.sub("", line) for line in body.splitlines()))
+    text = " ".join(plain.split())
     return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
 
 

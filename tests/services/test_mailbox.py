@@ -49,7 +49,7 @@ def test_sending_gives_each_participant_their_own_copy(db, people, announced):
 
     [row] = inbox(db, bob).rows
     assert (row.subject, row.sender_name, row.sender_email, row.read) == ("Lunch?", "Ada Lovelace", "ada@example.com", False)
-    assert row.snippet == "Noon at the **usual** place"
+    assert row.snippet == "Noon at the usual place"  # the list shows text, not markdown marks
     assert inbox(db, cy).rows[0].subject == "Lunch?"
     assert inbox(db, ada).rows == []
     assert mailbox.list_folder(db, ada.id, "sent").rows[0].id == sent.id
@@ -339,6 +339,14 @@ def test_recipient_suggestions_are_people_of_this_instance(db, people, make_user
     assert mailbox.suggest_recipients(db, ada.id, "") == []
     assert mailbox.suggest_recipients(db, ada.id, None) == []
     assert len(mailbox.suggest_recipients(db, ada.id, "%")) == 0
+
+
+def test_snippets_are_plain_text_and_short(db, people):
+    ada, bob, _ = people
+    send(db, ada, ["bob@example.com"], body="# Agenda\n\n> quoted *and* `code`\n\n- **one**\n- two\n\n" + "word " * 60)
+    snippet = inbox(db, bob).rows[0].snippet
+    assert snippet.startswith("Agenda quoted *and* code one two word word")
+    assert len(snippet) == mailbox.SNIPPET and snippet.endswith("…")
 
 
 def test_notification_row_carries_the_link(db, people):

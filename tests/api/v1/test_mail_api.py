@@ -41,7 +41,7 @@ def test_send_arrives_in_each_recipients_inbox_with_a_notification(api, ada, bob
 
     page = inbox(api(bob))
     [item] = page["items"]
-    assert (item["subject"], item["from"]["email"], item["read"], item["snippet"]) == ("Roadmap", "ada@example.com", False, "See **this**.")
+    assert (item["subject"], item["from"]["email"], item["read"], item["snippet"]) == ("Roadmap", "ada@example.com", False, "See this.")
     assert item["recipients"] == ["bob@example.com", "cy@example.com"]
     assert folders(page)["inbox"] == (1, 1)
     notes = api(bob).get(f"{V1}/notifications").json()["items"]
