@@ -10,17 +10,19 @@ are debounced), so closing the dialog or a refused send loses nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import reflex as rx
+from sqlmodel import Session
 
 from fluxkit.db import session_scope
 from fluxkit.services import mailbox
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.mailbox import FolderCount, MailRow, MailView, Recipient
-from fluxkit.state.session import SignedInState
+from fluxkit.state.session import SignedInState, service_call
 
 ROUTE = mailbox.ROUTE
 FOLDER_LABELS = {"inbox": "Inbox", "sent": "Sent", "drafts": "Drafts", "archive": "Archive", "trash": "Trash"}
@@ -286,20 +288,38 @@ class MailState(SignedInState):
 
     # ---- actions on one of my copies ---------------------------------------------------------------
 
+    def _act(
+        self,
+        me: Identity,
+        copy_id: object,
+        action: Callable[[Session], MailView | None],
+        done: Callable[[MailView | None], str] = lambda _view: "",
+        leaves: Callable[[MailView | None], bool] = lambda _view: True,
+    ) -> list:
+        """Run one action on one of my copies; leave the conversation if it went away."""
+        with service_call(mailbox.NOT_FOUND) as call:
+            view = action(call.db)
+        if call.refused is not None:
+            self._reload(me)
+            return [call.toast]
+        if copy_id == self.open_id and leaves(view):
+            self._close_conversation()
+        self._reload(me)
+        message = done(view)
+        return [self._sync_url(), *([rx.toast.success(message)] if message else [])]
+
     @rx.event
     def toggle_star(self, copy_id: int):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                current = mailbox.get_mail(db, me.user.id, copy_id)
-                mailbox.set_starred(db, me.user.id, copy_id, not current.starred)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(mailbox.NOT_FOUND)
-        self._reload(me)
-        return None
+        uid = me.user.id
+        return self._act(
+            me,
+            copy_id,
+            lambda db: mailbox.set_starred(db, uid, copy_id, not mailbox.get_mail(db, uid, copy_id).starred),
+            leaves=lambda _view: False,
+        )
 
     @rx.event
     def toggle_read(self, copy_id: int):
@@ -307,72 +327,49 @@ class MailState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                current = mailbox.get_mail(db, me.user.id, copy_id)
-                mailbox.set_read(db, me.user.id, copy_id, not current.read)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(mailbox.NOT_FOUND)
-        if copy_id == self.open_id and current.read:
-            self._close_conversation()
-        self._reload(me)
-        return self._sync_url()
+        uid = me.user.id
+        return self._act(
+            me,
+            copy_id,
+            lambda db: mailbox.set_read(db, uid, copy_id, not mailbox.get_mail(db, uid, copy_id).read),
+            leaves=lambda view: view is not None and not view.read,
+        )
 
     @rx.event
     def move(self, copy_id: int, folder: str):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                view = mailbox.move(db, me.user.id, copy_id, folder)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(mailbox.NOT_FOUND)
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
-        if copy_id == self.open_id:
-            self._close_conversation()
-        self._reload(me)
-        return [self._sync_url(), rx.toast.success(f"Moved to {FOLDER_LABELS[view.folder]}.")]
+        return self._act(
+            me,
+            copy_id,
+            lambda db: mailbox.move(db, me.user.id, copy_id, folder),
+            lambda view: f"Moved to {FOLDER_LABELS[view.folder]}.",
+        )
 
     @rx.event
     def restore(self, copy_id: int):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                view = mailbox.restore(db, me.user.id, copy_id)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(mailbox.NOT_FOUND)
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
-        if copy_id == self.open_id:
-            self._close_conversation()
-        self._reload(me)
-        return [self._sync_url(), rx.toast.success(f"Restored to {FOLDER_LABELS[view.folder]}.")]
+        return self._act(
+            me,
+            copy_id,
+            lambda db: mailbox.restore(db, me.user.id, copy_id),
+            lambda view: f"Restored to {FOLDER_LABELS[view.folder]}.",
+        )
 
     @rx.event
     def delete_forever(self, copy_id: int):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as db:
-                mailbox.delete_forever(db, me.user.id, copy_id)
-        except NotFound:
-            self._reload(me)
-            return rx.toast.error(mailbox.NOT_FOUND)
-        if copy_id == self.open_id:
-            self._close_conversation()
-        if copy_id == self.draft_id:
-            self.draft_id = 0
-            self._close_compose()
-        self._reload(me)
-        return [self._sync_url(), rx.toast.success("Deleted for good. Everybody else keeps their copy.")]
+        return self._act(
+            me,
+            copy_id,
+            lambda db: mailbox.delete_forever(db, me.user.id, copy_id),
+            lambda _view: "Deleted for good. Everybody else keeps their copy.",
+        )
 
     @rx.event
     def empty_trash(self):
