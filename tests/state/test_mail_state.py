@@ -8,7 +8,7 @@ from fluxkit.models import MailCopy
 from fluxkit.services import mailbox
 from fluxkit.state.mail import MailState
 from fluxkit.state.notifications import BellState
-from tests.state.conftest import call, make_root, substate
+from tests.state.conftest import call, make_root, redirect_targets, substate
 from tests.state.test_tasks_state import texts, url_of
 
 
@@ -199,3 +199,21 @@ async def test_refresh_only_reloads_a_tab_that_showed_mail(db, alice, bob):
     send(db, alice_user, "bob@example.com", subject="Live")
     await call(state, "refresh")
     assert [r.subject for r in state.rows] == ["Live"] and tabs(state)["inbox"] == 1
+
+
+async def test_the_mail_notification_opens_the_message(db, alice, bob):
+    alice_user, _, _ = alice
+    bob_user, bob_token, _ = bob
+    send(db, alice_user, "bob@example.com", subject="Open me", body="Inside")
+    copy_id = mailbox.list_folder(db, bob_user.id, "inbox").rows[0].id
+    bell = substate(make_root(bob_token), BellState)
+    await call(bell, "refresh")
+    [item] = [i for i in bell.items if i.type == "mail"]
+    assert (item.title, item.body) == ("New mail from Alice", "Open me")
+    out = await call(bell, "open_item", item.id)
+    assert redirect_targets(out) == [f"/mail?open={copy_id}"]
+
+    state = mail_state(bob_token, f"/mail?open={copy_id}")
+    await call(state, "load")
+    assert state.open_id == copy_id and [m.body for m in state.conversation] == ["Inside"]
+    assert tabs(state)["inbox"] == 0  # opened: read
