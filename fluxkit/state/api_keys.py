@@ -118,13 +118,15 @@ class ApiKeysState(SignedInState):
 
     @rx.event
     def set_new_key_open(self, open: bool):
-        """The dialog showing the new key closes: the key is gone from the page for good."""
+        """The dialog showing the new key closes: the key is gone from the page for good
+        (and the list is read again, so a first use of the key shows)."""
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
         if open is not True:
             self.new_key = ""
             self.new_key_name = ""
+            self._reload(me)
         return None
 
     @rx.event

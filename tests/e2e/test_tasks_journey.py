@@ -14,10 +14,10 @@ EMAIL = "tabs@example.com"
 PASSWORD = "two-tabs-passphrase"
 
 
-def _signed_in_tab(context, live_app, path: str):
+def _signed_in_tab(context, live_app, path: str, email: str = EMAIL):
     page = context.new_page()
     page.goto(f"{live_app.url}{path}")
-    page.fill("#sign-in-email", EMAIL)
+    page.fill("#sign-in-email", email)
     page.fill("#sign-in-password", PASSWORD)
     page.click("#sign-in-submit")
     page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
@@ -69,3 +69,30 @@ def test_create_filter_complete_in_one_tab_shows_in_the_other(live_app, browser)
         expect(two.locator("#task-details-title")).to_contain_text("Ship the release")
     finally:
         context.close()
+
+
+def test_hidden_columns_survive_a_reload(live_app, new_page):
+    email = "columns@example.com"
+    live_app.cli("create-user", "--email", email, "--name", "Columns", "--password-stdin", stdin=PASSWORD + "\n")
+    page = _signed_in_tab(new_page().context, live_app, "/tasks", email)
+    page.click("#task-empty-create")
+    page.fill("#task-dialog-title", "Pick the columns")
+    page.click("#task-save")
+    expect(page.locator("#task-table")).to_contain_text("Pick the columns")
+    expect(page.locator("#sort-priority")).to_be_visible()
+    expect(page.locator("#sort-updated")).to_have_count(0)  # hidden by default
+
+    # Hide Priority, show Updated.
+    page.click("#column-menu")
+    page.click("#column-toggle-priority")
+    page.click("#column-toggle-updated")
+    page.keyboard.press("Escape")
+    expect(page.locator("#sort-priority")).to_have_count(0)
+    expect(page.locator("#sort-updated")).to_be_visible()
+
+    # A reload keeps the choice.
+    page.reload()
+    expect(page.locator("#task-table")).to_contain_text("Pick the columns")
+    expect(page.locator("#sort-updated")).to_be_visible()
+    expect(page.locator("#sort-priority")).to_have_count(0)
+    expect(page.locator("#sort-status")).to_be_visible()
