@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from fluxkit.api.v1 import docs, errors
 from fluxkit.api.v1.caller import RateHeaders
+from fluxkit.api.v1.faqs import router as faqs_router
 from fluxkit.api.v1.chat import router as chat_router
 from fluxkit.api.v1.mail import router as mail_router
 from fluxkit.api.v1.routes import router
@@ -37,6 +38,7 @@ def create_v1() -> FastAPI:
     api.include_router(chat_router)
     api.include_router(users_router)
     api.include_router(mail_router)
+    api.include_router(faqs_router)
     api.add_middleware(RateHeaders)
 
     @api.get("/docs", include_in_schema=False)

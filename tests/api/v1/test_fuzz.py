@@ -18,6 +18,7 @@ from limits import parse
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from fluxkit.db import session_scope
+from fluxkit.services import faqs
 from fluxkit.models import User
 from fluxkit.services import api_keys, chat, sessions, tasks
 from fluxkit.services.audit import RequestMeta
@@ -64,6 +65,19 @@ def owned(engine, monkeypatch):
     return account, session_cookie, {"task_id": task_ids, "notification_id": note_ids, "key_id": key_ids, "user_id": user_ids, "conversation_id": conversation_ids}
 
 
+@pytest.fixture
+def faq_admin(engine):
+    """An admin's API key and some FAQs: the FAQ changes are for admins (404 for the caller)."""
+    account = make_account("faq-admin@example.com", "Faq Admin")
+    with session_scope() as db:
+        db.get(User, account.user.id).role = "admin"
+        faq_ids = [
+            faqs.create_faq(db, account.user.id, {"category": category, "question": f"Question {n}?", "answer": "**Yes.**"}).id
+            for n, category in enumerate(faqs.CATEGORIES[:2] * 2)
+        ]
+    return account, faq_ids
+
+
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,
@@ -71,8 +85,9 @@ def owned(engine, monkeypatch):
     database=None,  # nothing written into the work tree; failures print their reproduction
     suppress_health_check=list(HealthCheck),
 )
-def test_every_answer_matches_the_spec_and_none_is_a_5xx(case, owned):
+def test_every_answer_matches_the_spec_and_none_is_a_5xx(case, owned, faq_admin):
     account, session_cookie, pools = owned
+    pools = {**pools, "faq_id": faq_admin[1]}
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     for name, value in list((case.path_parameters or {}).items()):
         pool = pools.get(name)
@@ -93,6 +108,8 @@ def test_every_answer_matches_the_spec_and_none_is_a_5xx(case, owned):
         case.cookies.pop(get_settings().session_cookie_name, None)
     creating_keys = case.method.upper() == "POST" and case.path == "/api-keys"
     headers = session_cookie if creating_keys else account.headers
+    if case.path.startswith("/faqs"):
+        headers = faq_admin[0].headers  # reads work for anyone; changes need an admin
     if any("\n" in unquote(str(value)) for value in (case.path_parameters or {}).values()):
         # Starlette's mount patterns (Reflex's top app, this test's stand-in) stop at a
         # newline, so such a path never reaches /api/v1: the outermost router answers a

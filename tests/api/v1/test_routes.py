@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from fluxkit.api.v1 import create_v1
 from fluxkit.db import session_scope
-from fluxkit.models import Notification, Task
+from fluxkit.models import Faq, Notification, Task
 from fluxkit.services import accounts, api_keys, chat, live, mailbox, tasks
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput
@@ -70,6 +70,11 @@ EXPECTED_ROUTES = {
     ("GET", "/mail/{mail_id}/thread"),
     ("POST", "/mail/{mail_id}/restore"),
     ("POST", "/mail/{mail_id}/send"),
+    # FAQs (their own tests: tests/api/v1/test_faqs_api.py).
+    ("GET", "/faqs"),
+    ("POST", "/faqs"),
+    ("PATCH", "/faqs/{faq_id}"),
+    ("DELETE", "/faqs/{faq_id}"),
 }
 
 # A valid body for each route that takes one, so a refusal is never about the body.
@@ -85,6 +90,8 @@ BODIES = {
     ("POST", "/mail"): {"to": ["ada@example.com"], "subject": "From the API"},
     ("PATCH", "/mail/{mail_id}"): {"starred": True, "folder": "trash"},
     ("PUT", "/mail/{mail_id}"): {"subject": "Replaced"},
+    ("POST", "/faqs"): {"category": "tasks", "question": "From the API?", "answer": "Yes."},
+    ("PATCH", "/faqs/{faq_id}"): {"answer": "Changed."},
 }
 
 
@@ -318,7 +325,7 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
     task = add_task(ada)
     before = (count(Task), count(Notification))
     for method, path, _ in operations(client):
-        answer = call(client, method, path, {"user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "conversation_id": 1})
+        answer = call(client, method, path, {"faq_id": 1, "user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "conversation_id": 1})
         assert answer.status_code == 401, (method, path, answer.text)
         assert answer.json()["error"] == "unauthorized"
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -334,7 +341,11 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
         cy = accounts.create_verified_user(db, accounts.NewUser("cy@example.com", "Cy", "a long and unusual passphrase"), RequestMeta())
         bob_chat = chat.start_direct(db, bob.user.id, cy.id)[0].id
         chat.send(db, bob.user.id, bob_chat, "Bob's secret message")
-    theirs = {"user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
+    with session_scope() as db:  # FAQs are global: changing any is refused to a non-admin
+        db.add(Faq(category="tasks", question="An admin's secret question?", answer="secret", position=1))
+        db.flush()
+        admin_faq = db.exec(select(Faq.id)).one()
+    theirs = {"faq_id": admin_faq, "user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
     client = api(ada)
     checked = 0
     for method, path, op in operations(client):
