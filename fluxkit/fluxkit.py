@@ -6,6 +6,7 @@ from fluxkit import jobs, logs
 from fluxkit.api.app import OUTER_LAYERS, create_api
 from fluxkit.pages import dashboard, forgot_password, reset_password, settings, sign_in, sign_up, verify_email
 from fluxkit.pages import billing_cancel, billing_success, pricing
+from fluxkit.pages import calendar as calendar_page
 from fluxkit.pages import chat as chat_page
 from fluxkit.pages import faqs as faqs_page
 from fluxkit.pages import mail as mail_page
@@ -18,6 +19,7 @@ from fluxkit.state.auth import AliasState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.faqs import FaqsState
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
+from fluxkit.state.calendar import CalendarState
 from fluxkit.state.mail import MailState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.tasks import TasksState
@@ -66,6 +68,10 @@ live.on_change("mail", MailState.refresh)
 # FAQs: global, so an admin's change is announced to every signed-in tab (live.touch_all).
 app.add_page(faqs_page.page, route=faqs_page.ROUTE, title=faqs_page.TITLE, on_load=[ShellState.load, faqs_page.ON_LOAD])
 live.on_change("faqs", FaqsState.refresh)
+
+# Calendar: an event or an answer changed for this user (theirs, or one they are invited to).
+app.add_page(calendar_page.page, route=calendar_page.ROUTE, title=calendar_page.TITLE, on_load=[ShellState.load, calendar_page.ON_LOAD])
+live.on_change("calendar", CalendarState.refresh)
 
 
 def _redirecting() -> rx.Component:

@@ -21,6 +21,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Tasks", "/tasks", "list-todo"),
     ("Mail", "/mail", "mail"),
     ("Chat", "/chat", "message-circle"),
+    ("Calendar", "/calendar", "calendar"),
     ("Notifications", "/notifications", "bell"),
     ("Pricing", PRICING, "credit-card"),
     ("Users", "/users", "users"),

@@ -169,17 +169,18 @@ def _text(data: dict, key: str, limit: int, problems: dict, required: bool = Fal
     return value
 
 
+YEARS = range(1900, 2201)  # far enough either way; keeps every computation clear of datetime's limits
+
+
 def _parse_date(value: object) -> date | None:
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()[:10]):
+        value = value.date()
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()[:10]):
         try:
-            return date.fromisoformat(value.strip()[:10])
+            value = date.fromisoformat(value.strip()[:10])
         except ValueError:
             return None
-    return None
+    return value if isinstance(value, date) and value.year in YEARS else None
 
 
 def _parse_moment(value: object, zone: ZoneInfo) -> datetime | None:
@@ -193,6 +194,8 @@ def _parse_moment(value: object, zone: ZoneInfo) -> datetime | None:
         except ValueError:
             return None
     if not isinstance(value, datetime):
+        return None
+    if value.year not in YEARS:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
@@ -459,6 +462,8 @@ def _occurrence(event: CalendarEvent, start: datetime, end: datetime, zone: Zone
 def _check_range(first: object, after_last: object) -> tuple[date, date]:
     if not isinstance(first, date) or not isinstance(after_last, date) or isinstance(first, datetime) or isinstance(after_last, datetime):
         raise InvalidInput("Use dates like 2026-12-31.", fields={"start": "Use a date like 2026-12-31."})
+    if first.year not in YEARS or after_last.year not in YEARS:
+        raise InvalidInput("Use dates between 1900 and 2200.", fields={"start": "Use a date between 1900 and 2200."})
     if after_last <= first:
         raise InvalidInput("The end of the range must be after its start.", fields={"end": "Must be after start."})
     if (after_last - first).days > MAX_RANGE_DAYS:
@@ -603,6 +608,7 @@ def _invite(db: Session, event: CalendarEvent, user_ids: list[int], organizer: U
             "event_invitation",
             f"Invitation: {event.title}",
             f"{organizer.name} invited you to “{event.title}”, {_when(event, user_zone(db, uid))}. Accept or decline it on your calendar.",
+            link=f"/calendar?event={event.id}",
             dedupe_key=f"event_invitation:{event.id}:{uid}",
             clock=clock,
         )

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from fluxkit.api.v1 import docs, errors
 from fluxkit.api.v1.caller import RateHeaders
+from fluxkit.api.v1.calendar import router as calendar_router
 from fluxkit.api.v1.faqs import router as faqs_router
 from fluxkit.api.v1.chat import router as chat_router
 from fluxkit.api.v1.mail import router as mail_router
@@ -35,6 +36,7 @@ def create_v1() -> FastAPI:
     )
     errors.install(api)
     api.include_router(router)
+    api.include_router(calendar_router)
     api.include_router(chat_router)
     api.include_router(users_router)
     api.include_router(mail_router)

@@ -149,20 +149,29 @@ _HTTP_CODES = {
 }
 
 
+def _api_routes(routes) -> list[APIRoute]:
+    """Every APIRoute of the app, inside each included router too (tasks, calendar, ...)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):  # FastAPI's wrapper of an included router
+            found.extend(_api_routes(route.original_router.routes))
+    return found
+
+
 def _allowed_methods(request: Request) -> str:
     """The methods of the path as routed (Starlette names only the first route's methods).
 
     `/notifications/read-all` also fits `/notifications/{notification_id}`; like the router
     and the spec, a fixed path wins over a template.
     """
-    from fluxkit.api.v1.routes import router  # the routes import this module
-
     path, root = request.scope["path"], request.scope.get("root_path", "")
     if root and path.startswith(root + "/"):
         path = path[len(root) :]
     by_template: dict[str, set[str]] = {}
-    for route in router.routes:
-        if isinstance(route, APIRoute) and route.include_in_schema and route.path_regex.match(path):
+    for route in _api_routes(request.app.router.routes):
+        if route.include_in_schema and route.path_regex.match(path):
             by_template.setdefault(route.path, set()).update(route.methods)
     if not by_template:
         return ""

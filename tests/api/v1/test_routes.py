@@ -16,7 +16,7 @@ from sqlmodel import select
 from fluxkit.api.v1 import create_v1
 from fluxkit.db import session_scope
 from fluxkit.models import Faq, Notification, Task
-from fluxkit.services import accounts, api_keys, chat, live, mailbox, tasks
+from fluxkit.services import accounts, api_keys, calendar, chat, live, mailbox, tasks
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput
 from tests.api.conftest import BASE_URL, signed_in_client
@@ -60,6 +60,14 @@ EXPECTED_ROUTES = {
     ("GET", "/chat/conversations/{conversation_id}/messages"),
     ("POST", "/chat/conversations/{conversation_id}/messages"),
     ("POST", "/chat/conversations/{conversation_id}/seen"),
+    # Calendar (its own tests: tests/api/v1/test_calendar_api.py).
+    ("GET", "/calendar/events"),
+    ("POST", "/calendar/events"),
+    ("GET", "/calendar/events/{event_id}"),
+    ("PATCH", "/calendar/events/{event_id}"),
+    ("DELETE", "/calendar/events/{event_id}"),
+    ("POST", "/calendar/events/{event_id}/respond"),
+    ("GET", "/calendar/events/{event_id}/ics"),
     # Mail (its own tests: tests/api/v1/test_mail_api.py).
     ("GET", "/mail"),
     ("POST", "/mail"),
@@ -82,6 +90,9 @@ BODIES = {
     ("POST", "/tasks"): {"title": "From the API"},
     ("PATCH", "/tasks/{task_id}"): {"title": "Renamed", "status": "completed"},
     ("POST", "/api-keys"): {"name": "Another key"},
+    ("POST", "/calendar/events"): {"title": "From the API", "start": "2026-12-01T09:00"},
+    ("PATCH", "/calendar/events/{event_id}"): {"title": "Renamed"},
+    ("POST", "/calendar/events/{event_id}/respond"): {"response": "accepted"},
     ("PATCH", "/users/{user_id}"): {"role": "admin"},
     ("POST", "/users/invite"): {"email": "new@example.com"},
     ("POST", "/chat/conversations"): {"kind": "group", "user_ids": [1]},
@@ -325,7 +336,7 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
     task = add_task(ada)
     before = (count(Task), count(Notification))
     for method, path, _ in operations(client):
-        answer = call(client, method, path, {"faq_id": 1, "user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "conversation_id": 1})
+        answer = call(client, method, path, {"faq_id": 1, "user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "event_id": 1, "conversation_id": 1})
         assert answer.status_code == 401, (method, path, answer.text)
         assert answer.json()["error"] == "unauthorized"
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -345,7 +356,9 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
         db.add(Faq(category="tasks", question="An admin's secret question?", answer="secret", position=1))
         db.flush()
         admin_faq = db.exec(select(Faq.id)).one()
-    theirs = {"faq_id": admin_faq, "user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
+    with session_scope() as db:
+        bob_event = calendar.create_event(db, bob.user.id, {"title": "Bob's secret meeting", "start": "2026-12-01T09:00"}).id
+    theirs = {"event_id": bob_event, "faq_id": admin_faq, "user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
     client = api(ada)
     checked = 0
     for method, path, op in operations(client):

@@ -1,0 +1,725 @@
+"""/calendar: the month, week, day or agenda around a date, and every action on events.
+
+The state holds the occurrences of the visible range only. Every handler re-derives the
+user from the session and passes only that id to `services.calendar`, which checks that
+the user takes part in an event (organizer or invited): an id from the browser is a
+request, never a permission, and an event one is not part of is simply not found.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from fluxkit.clock import system_clock
+from fluxkit.db import session_scope
+from fluxkit.services import calendar as cal
+from fluxkit.services import calendar_ics
+from fluxkit.services.calendar import AttendeeRow, EventDetail, Occurrence, UserPick
+from fluxkit.services.dto import Identity
+from fluxkit.services.errors import NotFound, ServiceError
+from fluxkit.settings import get_settings
+from fluxkit.state.session import SignedInState
+
+ROUTE = "/calendar"
+VIEWS = ("month", "week", "day", "agenda")
+AGENDA_DAYS = 30
+MONTH_ITEMS = 3  # per day cell; the rest is "+N more"
+HOUR_PX = 48
+GONE = "That event was not found. It may have been deleted, or you were not invited."
+
+_EMPTY_DETAIL = EventDetail(
+    id=0, title="", description="", location="", type="event", color="blue", all_day=False, start="", end="",
+    start_utc="", end_utc="", timezone="UTC", repeat="", repeat_until="", repeat_count=0, when="", organizer_id=0,
+    organizer_name="", organizer_email="", is_organizer=False, my_status="", attendees=[],
+)
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """A day of the month grid."""
+
+    date: str
+    number: int
+    in_month: bool
+    is_today: bool
+    shown: list[Occurrence] = field(default_factory=list)
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A timed occurrence placed in a day column (week and day views)."""
+
+    key: str
+    event_id: int
+    title: str
+    color: str
+    time_label: str
+    my_status: str
+    top_px: int
+    height_px: int
+    left_pct: float
+    width_pct: float
+
+
+@dataclass(frozen=True)
+class DayColumn:
+    date: str
+    label: str
+    is_today: bool
+    all_day: list[Occurrence] = field(default_factory=list)
+    timed: list[Placed] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    date: str
+    label: str
+    is_today: bool
+    shown: list[Occurrence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    item: str
+    reason: str
+
+
+def _parse_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _range(view: str, anchor: date) -> tuple[date, date]:
+    if view == "month":
+        first = anchor.replace(day=1)
+        start = first - timedelta(days=first.weekday())
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        end = next_month + timedelta(days=(7 - next_month.weekday()) % 7)
+        return start, end
+    if view == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        return start, start + timedelta(days=7)
+    if view == "day":
+        return anchor, anchor + timedelta(days=1)
+    return anchor, anchor + timedelta(days=AGENDA_DAYS)
+
+
+def _step(view: str, anchor: date, direction: int) -> date:
+    if view == "month":
+        month = anchor.month - 1 + direction
+        return date(anchor.year + month // 12, month % 12 + 1, 1)
+    days = {"week": 7, "day": 1}.get(view, AGENDA_DAYS)
+    return anchor + timedelta(days=days * direction)
+
+
+def _heading(view: str, anchor: date, start: date, end: date) -> str:
+    if view == "month":
+        return f"{anchor:%B %Y}"
+    if view == "day":
+        return f"{anchor:%A}, {anchor.day} {anchor:%B %Y}"
+    last = end - timedelta(days=1)
+    if start.year != last.year:
+        return f"{start.day} {start:%b %Y} – {last.day} {last:%b %Y}"
+    if start.month != last.month:
+        return f"{start.day} {start:%b} – {last.day} {last:%b %Y}"
+    return f"{start.day} – {last.day} {last:%b %Y}"
+
+
+def _on_day(items: list[Occurrence], day: str) -> list[Occurrence]:
+    return [o for o in items if o.day <= day <= o.last_day]
+
+
+def _place(items: list[Occurrence], day: str) -> list[Placed]:
+    """Side by side where they overlap: each cluster of overlapping events shares the width."""
+    timed = sorted((o for o in items if not o.all_day and o.day == day), key=lambda o: (o.top, -o.height))
+    placed: list[Placed] = []
+    cluster: list[tuple[Occurrence, int]] = []
+    lanes_end: list[int] = []
+    cluster_end = -1
+
+    def flush() -> None:
+        width = 100 / max(1, len(lanes_end))
+        for occ, lane in cluster:
+            placed.append(Placed(
+                key=occ.key, event_id=occ.event_id, title=occ.title, color=occ.color, time_label=occ.time_label,
+                my_status=occ.my_status, top_px=occ.top * HOUR_PX // 60, height_px=max(20, occ.height * HOUR_PX // 60 - 2),
+                left_pct=lane * width, width_pct=width,
+            ))
+
+    for occ in timed:
+        if occ.top >= cluster_end and cluster:
+            flush()
+            cluster, lanes_end = [], []
+        lane = next((n for n, end in enumerate(lanes_end) if end <= occ.top), len(lanes_end))
+        if lane == len(lanes_end):
+            lanes_end.append(0)
+        lanes_end[lane] = occ.top + occ.height
+        cluster.append((occ, lane))
+        cluster_end = max(cluster_end, occ.top + occ.height)
+    if cluster:
+        flush()
+    return placed
+
+
+class CalendarState(SignedInState):
+    # The view.
+    view: str = "month"
+    anchor: str = ""
+    today: str = ""
+    heading: str = ""
+    loaded: bool = False
+    month_cells: list[DayCell] = []
+    columns: list[DayColumn] = []
+    agenda: list[AgendaDay] = []
+    pending_invites: int = 0
+
+    # Add / edit dialog.
+    dialog_open: bool = False
+    editing_id: int = 0
+    form_key: int = 0
+    form_title: str = ""
+    form_description: str = ""
+    form_location: str = ""
+    form_type: str = "meeting"
+    form_color: str = "blue"
+    form_all_day: bool = False
+    form_start: str = ""
+    form_end: str = ""
+    form_repeat: str = "none"
+    form_repeat_end: str = "until"
+    form_repeat_until: str = ""
+    form_repeat_count: str = "10"
+    form_attendees: list[UserPick] = []
+    attendee_query: str = ""
+    attendee_results: list[UserPick] = []
+    form_errors: dict[str, str] = {}
+
+    # Details dialog.
+    details_open: bool = False
+    detail: EventDetail = _EMPTY_DETAIL
+    confirm_delete: bool = False
+
+    # Subscription feed and import.
+    feed_open: bool = False
+    has_feed: bool = False
+    feed_url: str = ""
+    import_open: bool = False
+    import_done: bool = False
+    import_created: int = 0
+    import_refused: list[ImportProblem] = []
+    import_error: str = ""
+
+    # ---- private helpers ----------------------------------------------------------------------
+
+    def _anchor(self, me: Identity) -> date:
+        found = _parse_day(self.anchor)
+        if found is None:
+            with session_scope() as db:
+                found = cal.today_for(db, me.user.id, system_clock)
+        return found
+
+    def _reload(self, me: Identity) -> None:
+        view = self.view if self.view in VIEWS else "month"
+        anchor = self._anchor(me)
+        start, end = _range(view, anchor)
+        with session_scope() as db:
+            today = cal.today_for(db, me.user.id, system_clock)
+            items = cal.list_range(db, me.user.id, start, end)
+            if self.details_open and self.detail.id:
+                try:
+                    self.detail = cal.get_event(db, me.user.id, self.detail.id)
+                except NotFound:
+                    self._close_details()
+        self.view, self.anchor, self.today = view, anchor.isoformat(), today.isoformat()
+        self.heading = _heading(view, anchor, start, end)
+        self.pending_invites = len({o.event_id for o in items if o.my_status == "pending"})
+        days = [start + timedelta(days=n) for n in range((end - start).days)]
+        self.month_cells, self.columns, self.agenda = [], [], []
+        if view == "month":
+            for day in days:
+                shown = _on_day(items, day.isoformat())
+                self.month_cells.append(DayCell(
+                    date=day.isoformat(), number=day.day, in_month=day.month == anchor.month, is_today=day == today,
+                    shown=shown[:MONTH_ITEMS], more=max(0, len(shown) - MONTH_ITEMS),
+                ))
+        elif view in ("week", "day"):
+            for day in days:
+                iso = day.isoformat()
+                self.columns.append(DayColumn(
+                    date=iso, label=f"{day:%a} {day.day}", is_today=day == today,
+                    all_day=[o for o in _on_day(items, iso) if o.all_day], timed=_place(items, iso),
+                ))
+        else:
+            for day in days:
+                shown = _on_day(items, day.isoformat())
+                if shown:
+                    self.agenda.append(AgendaDay(date=day.isoformat(), label=f"{day:%A}, {day.day} {day:%B}", is_today=day == today, shown=shown))
+        self.loaded = True
+
+    def _url(self) -> str:
+        params = {"view": self.view, "date": self.anchor}
+        if self.details_open and self.detail.id:
+            params["event"] = str(self.detail.id)
+        return f"{ROUTE}?{urlencode(params)}"
+
+    def _sync_url(self) -> rx.event.EventSpec:
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
+
+    def _close_details(self) -> None:
+        self.details_open = False
+        self.detail = _EMPTY_DETAIL
+        self.confirm_delete = False
+
+    def _open_details(self, me: Identity, event_id: int) -> bool:
+        try:
+            with session_scope() as db:
+                self.detail = cal.get_event(db, me.user.id, event_id)
+        except NotFound:
+            self._close_details()
+            return False
+        self.details_open = True
+        self.confirm_delete = False
+        return True
+
+    def _fill_form(self, detail: EventDetail | None, start: str = "", end: str = "", all_day: bool = False) -> None:
+        self.form_key += 1
+        self.form_errors = {}
+        self.attendee_query = ""
+        self.attendee_results = []
+        self.editing_id = detail.id if detail else 0
+        self.form_title = detail.title if detail else ""
+        self.form_description = detail.description if detail else ""
+        self.form_location = detail.location if detail else ""
+        self.form_type = detail.type if detail else "meeting"
+        self.form_color = detail.color if detail else "blue"
+        self.form_all_day = detail.all_day if detail else all_day
+        self.form_start = detail.start if detail else start
+        self.form_end = detail.end if detail else end
+        self.form_repeat = (detail.repeat if detail else "") or "none"
+        self.form_repeat_end = "count" if detail and detail.repeat_count else "until"
+        self.form_repeat_until = detail.repeat_until if detail else ""
+        self.form_repeat_count = str(detail.repeat_count) if detail and detail.repeat_count else "10"
+        self.form_attendees = [UserPick(id=a.user_id, name=a.name, email=a.email) for a in detail.attendees] if detail else []
+        self.dialog_open = True
+
+    async def _refresh_bell(self, me: Identity) -> None:
+        from fluxkit.state.notifications import BellState
+
+        bell = await self.get_state(BellState)
+        bell._reload(me)
+
+    # ---- loading --------------------------------------------------------------------------------
+
+    @rx.event
+    def load(self):
+        """on_load: ?view=month|week|day|agenda&date=YYYY-MM-DD&event=<id>."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        params = self.router.url.query_parameters
+        self.view = params.get("view", "") if params.get("view", "") in VIEWS else "month"
+        self.anchor = _parse_day(params.get("date", "")).isoformat() if _parse_day(params.get("date", "")) else ""
+        self.dialog_open = False
+        self.feed_open = False
+        self.import_open = False
+        self._close_details()
+        events: list = []
+        event_param = params.get("event", "")
+        if event_param:
+            if event_param.isdigit() and self._open_details(me, int(event_param)):
+                if not self.anchor:
+                    self.anchor = self.detail.start[:10]
+            else:
+                events.append(rx.toast.error(GONE))
+        self._reload(me)
+        events.append(self._sync_url())
+        return events
+
+    @rx.event
+    def refresh(self):
+        """Reload the visible range (the live layer calls this when the user's calendar changes)."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not self.loaded:
+            return None
+        self._reload(me)
+        return None
+
+    # ---- the view ---------------------------------------------------------------------------------
+
+    @rx.event
+    def set_view(self, view: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if view not in VIEWS:
+            return None
+        self.view = view
+        self._reload(me)
+        return self._sync_url()
+
+    @rx.event
+    def step(self, direction: int):
+        """Previous (-1) or next (1) month, week, day or agenda page."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if direction not in (-1, 1):
+            return None
+        self.anchor = _step(self.view, self._anchor(me), direction).isoformat()
+        self._reload(me)
+        return self._sync_url()
+
+    @rx.event
+    def go_today(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.anchor = ""
+        self._reload(me)
+        return self._sync_url()
+
+    @rx.event
+    def show_day(self, day: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if _parse_day(day) is None:
+            return None
+        self.view, self.anchor = "day", day
+        self._reload(me)
+        return self._sync_url()
+
+    # ---- create / edit ------------------------------------------------------------------------------
+
+    @rx.event
+    def open_new(self, day: str, hour: int):
+        """A click on an empty slot: the dialog prefilled with that day and hour (-1: all day)."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        when = _parse_day(day) or self._anchor(me)
+        if not isinstance(hour, int) or isinstance(hour, bool) or not -1 <= hour <= 23:
+            hour = 9
+        if hour < 0:
+            self._fill_form(None, when.isoformat(), when.isoformat(), all_day=True)
+        else:
+            end_hour = f"{when.isoformat()}T{hour + 1:02d}:00" if hour < 23 else f"{(when + timedelta(days=1)).isoformat()}T00:00"
+            self._fill_form(None, f"{when.isoformat()}T{hour:02d}:00", end_hour)
+        return None
+
+    @rx.event
+    def edit_event(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not self.detail.id or not self._open_details(me, self.detail.id):
+            self._reload(me)
+            return rx.toast.error(GONE)
+        if not self.detail.is_organizer:
+            return rx.toast.error("Only the organizer can change this event.")
+        self._fill_form(self.detail)
+        self.details_open = False
+        return None
+
+    @rx.event
+    def set_dialog_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.dialog_open = bool(open is True and self.dialog_open)
+        return None
+
+    @rx.event
+    def set_all_day(self, value: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.form_all_day = value is True
+        if self.form_all_day:
+            self.form_start, self.form_end = self.form_start[:10], self.form_end[:10] or self.form_start[:10]
+        else:
+            day = self.form_start[:10] or self._anchor(me).isoformat()
+            self.form_start, self.form_end = f"{day}T09:00", f"{day}T10:00"
+        self.form_key += 1  # the date inputs change type
+        return None
+
+    @rx.event
+    def set_form_choice(self, name: str, value: str):
+        """The dialog's controlled choices: repeat, how it ends, type, color."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        allowed = {
+            "repeat": ("none", "daily", "weekly", "monthly"),
+            "repeat_end": ("until", "count"),
+            "type": cal.TYPES,
+            "color": cal.COLORS,
+        }
+        if name in allowed and value in allowed[name]:
+            setattr(self, f"form_{name}", value)
+        return None
+
+    @rx.event
+    def search_attendees(self, query: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.attendee_query = query[:100] if isinstance(query, str) else ""
+        with session_scope() as db:
+            found = cal.find_users(db, me.user.id, self.attendee_query)
+        chosen = {u.id for u in self.form_attendees}
+        self.attendee_results = [u for u in found if u.id not in chosen]
+        return None
+
+    @rx.event
+    def add_attendee(self, user_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        pick = next((u for u in self.attendee_results if u.id == user_id), None)
+        if pick is None or any(u.id == user_id for u in self.form_attendees):
+            return None
+        self.form_attendees = [*self.form_attendees, pick]
+        self.attendee_results = []
+        self.attendee_query = ""
+        return rx.set_value("event-attendee-search", "")
+
+    @rx.event
+    def remove_attendee(self, user_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.form_attendees = [u for u in self.form_attendees if u.id != user_id]
+        return None
+
+    def _form_data(self, form: dict) -> dict:
+        def text(key: str) -> str:
+            value = form.get(key) if isinstance(form, dict) else None
+            return value if isinstance(value, str) else ""
+
+        data: dict[str, object] = {
+            "title": text("title"),
+            "description": text("description"),
+            "location": text("location"),
+            "type": self.form_type,
+            "color": self.form_color,
+            "all_day": self.form_all_day,
+            "start": text("start"),
+            "end": text("end"),
+            "repeat": "" if self.form_repeat == "none" else self.form_repeat,
+            "repeat_until": None,
+            "repeat_count": None,
+            "attendees": [u.id for u in self.form_attendees],
+        }
+        if data["repeat"]:
+            if self.form_repeat_end == "count":
+                count = text("repeat_count").strip()
+                data["repeat_count"] = int(count) if count.isdigit() else (count or None)
+            else:
+                data["repeat_until"] = text("repeat_until") or None
+        return data
+
+    @rx.event
+    async def save(self, form: dict):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        data = self._form_data(form)
+        self.form_title, self.form_description, self.form_location = data["title"], data["description"], data["location"]
+        self.form_start, self.form_end = data["start"], data["end"]
+        try:
+            with session_scope() as db:
+                if self.editing_id:
+                    saved = cal.update_event(db, me.user.id, self.editing_id, data, system_clock)
+                else:
+                    saved = cal.create_event(db, me.user.id, data, system_clock)
+        except NotFound:
+            self.dialog_open = False
+            self._reload(me)
+            return rx.toast.error(GONE)
+        except ServiceError as exc:
+            self.form_errors = exc.fields or {"form": exc.message}
+            return None
+        was_editing = bool(self.editing_id)
+        self.dialog_open = False
+        self.form_errors = {}
+        self.anchor = saved.start[:10] if self.view != "agenda" or not was_editing else self.anchor
+        self._reload(me)
+        return [self._sync_url(), rx.toast.success("Event saved." if was_editing else "Event created.")]
+
+    # ---- one event ---------------------------------------------------------------------------------
+
+    @rx.event
+    def open_event(self, event_id: int):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not isinstance(event_id, int) or isinstance(event_id, bool) or not self._open_details(me, event_id):
+            self._reload(me)
+            return rx.toast.error(GONE)
+        return self._sync_url()
+
+    @rx.event
+    def open_item(self, event_id: int, task_id: int):
+        """A click on the calendar: an event opens its details, a task opens on /tasks."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if isinstance(task_id, int) and not isinstance(task_id, bool) and task_id > 0:
+            return rx.redirect(f"/tasks?task={task_id}")
+        if not isinstance(event_id, int) or isinstance(event_id, bool) or not self._open_details(me, event_id):
+            self._reload(me)
+            return rx.toast.error(GONE)
+        return self._sync_url()
+
+    @rx.event
+    def set_details_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if open is True and self.detail.id:
+            return None
+        self._close_details()
+        return self._sync_url()
+
+    @rx.event
+    def ask_delete(self, value: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.confirm_delete = value is True and self.detail.is_organizer
+        return None
+
+    @rx.event
+    def delete_event(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                cal.delete_event(db, me.user.id, self.detail.id)
+        except NotFound:
+            self._close_details()
+            self._reload(me)
+            return rx.toast.error(GONE)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        title = self.detail.title
+        self._close_details()
+        self._reload(me)
+        return [self._sync_url(), rx.toast.success(f"Deleted “{title}”.")]
+
+    @rx.event
+    async def respond(self, response: str):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                self.detail = cal.respond(db, me.user.id, self.detail.id, response, system_clock)
+        except NotFound:
+            self._close_details()
+            self._reload(me)
+            return rx.toast.error(GONE)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._reload(me)
+        return rx.toast.success("You accepted." if response == "accepted" else "You declined.")
+
+    @rx.event
+    def download_ics(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        try:
+            with session_scope() as db:
+                name, data = calendar_ics.event_ics(db, me.user.id, self.detail.id, system_clock)
+        except NotFound:
+            self._close_details()
+            self._reload(me)
+            return rx.toast.error(GONE)
+        return rx.download(data=data.decode("utf-8"), filename=name, mime_type="text/calendar")
+
+    # ---- subscription feed ------------------------------------------------------------------------------
+
+    @rx.event
+    def set_feed_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.feed_open = open is True
+        self.feed_url = ""
+        if self.feed_open:
+            with session_scope() as db:
+                self.has_feed = calendar_ics.has_feed(db, me.user.id)
+        return None
+
+    @rx.event
+    def new_feed_url(self):
+        """Create (or replace) the private feed URL; shown this once."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        with session_scope() as db:
+            token = calendar_ics.issue_feed_token(db, me.user.id, system_clock)
+        self.has_feed = True
+        self.feed_url = f"{get_settings().base_url.rstrip('/')}/api/calendar/feed/{token}.ics"
+        return None
+
+    @rx.event
+    def revoke_feed(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        with session_scope() as db:
+            calendar_ics.revoke_feed(db, me.user.id)
+        self.has_feed = False
+        self.feed_url = ""
+        return rx.toast.success("The feed URL no longer works.")
+
+    # ---- import -----------------------------------------------------------------------------------------
+
+    @rx.event
+    def set_import_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.import_open = open is True
+        self.import_done = False
+        self.import_error = ""
+        self.import_refused = []
+        return None
+
+    @rx.event
+    async def import_file(self, files: list[rx.UploadFile]):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        if not isinstance(files, list) or not files:
+            return rx.toast.error("Choose an .ics file to import.")
+        data = await files[0].read(calendar_ics.MAX_BYTES + 1)
+        self.import_done, self.import_error = False, ""
+        try:
+            with session_scope() as db:
+                report = calendar_ics.import_ics(db, me.user.id, data, system_clock)
+        except ServiceError as exc:
+            self.import_error = exc.message
+            return None
+        self.import_done = True
+        self.import_created = report.created
+        self.import_refused = [ImportProblem(item=r.item, reason=r.reason) for r in report.refused]
+        self._reload(me)
+        return rx.toast.success(f"Imported {report.created} event{'s' if report.created != 1 else ''}.") if report.created else None
+
+
+__all__ = ["AttendeeRow", "CalendarState"]
