@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import websockets
+from reflex.state import State
 
 NAMESPACE = "/_event"
+# What a tab sends first on every (re)connect: the state snapshot and the page's on_load chain.
+HYDRATE_AND_LOAD = f"{State.get_full_name()}.hydrate_and_load"
 
 
 @dataclass
@@ -170,9 +173,7 @@ class ReflexTab:
         Returns the updates up to `until(merged_delta)` (default: the first one), then waits
         until the rest of the chain has settled.
         """
-        from reflex.state import State
-
-        reply = await self.call(f"{State.get_full_name()}.hydrate_and_load", {}, until=until, timeout=timeout)
+        reply = await self.call(HYDRATE_AND_LOAD, {}, until=until, timeout=timeout)
         await self.settle()
         return reply
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import json
 import statistics
 import sys
@@ -218,14 +219,18 @@ def sign_in(base_url: str, email: str, password: str = PASSWORD, forwarded_for: 
 # ---- the measurements -----------------------------------------------------------------------
 
 
-def _tasks_state() -> str:
+def tasks_state() -> str:
+    """TasksState's full name (event names and delta keys start with it).
+
+    Import Reflex states in the main thread, before `run_async`: Reflex registers state
+    classes in a context variable, which a thread started later does not see.
+    """
     from fluxkit.state.tasks import TasksState
 
     return TasksState.get_full_name()
 
 
-async def measure_size(base_url: str, cookie: str, size: int, samples: int) -> SizeResult:
-    state = _tasks_state()
+async def measure_size(base_url: str, cookie: str, size: int, samples: int, state: str) -> SizeResult:
     result = SizeResult(size, {kind: Series(size, kind) for kind in KINDS})
     tab = ReflexTab(base_url, cookie, "/tasks")
     await tab.connect()
@@ -303,19 +308,24 @@ def run(
         user_id = create_user(app, email)
         seed_tasks(app.env["DATABASE_URL"], user_id, size)
         cookie = sign_in(app.url, email, forwarded_for=f"198.51.100.{len(report.results) + 1}")
-        report.results.append(run_async(measure_size(app.url, cookie, size, samples)))
+        report.results.append(run_async(measure_size(app.url, cookie, size, samples, tasks_state())))
         if progress:
             progress(f"{size:,} tasks: done in {time.perf_counter() - started:.1f} s")
     return report
 
 
 def run_async(coroutine):
-    """asyncio.run in a thread of its own: works even when the caller has a running loop."""
+    """asyncio.run in a thread of its own: works even when the caller has a running loop.
+
+    The thread runs in a copy of the caller's context, where Reflex keeps its registry of
+    state classes.
+    """
     outcome: dict = {}
+    context = contextvars.copy_context()
 
     def target() -> None:
         try:
-            outcome["value"] = asyncio.run(coroutine)
+            outcome["value"] = context.run(asyncio.run, coroutine)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
             outcome["error"] = exc
 

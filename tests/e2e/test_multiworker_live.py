@@ -22,6 +22,8 @@ import httpx
 import pytest
 
 from bench.reflex_client import ReflexTab, var
+from fluxkit.state.settings import SettingsState
+from fluxkit.state.tasks import TasksState
 from bench.tasks_roundtrip import create_user, run_async, sign_in
 from tests.conftest import need
 from tests.support.live_server import live_app, project_copy
@@ -82,13 +84,7 @@ def _signed_in_user(app, name: str, sessions: int = 1) -> list[str]:
 
 
 def _state(name: str) -> str:
-    if name == "tasks":
-        from fluxkit.state.tasks import TasksState
-
-        return TasksState.get_full_name()
-    from fluxkit.state.settings import SettingsState
-
-    return SettingsState.get_full_name()
+    return {"tasks": TasksState, "settings": SettingsState}[name].get_full_name()
 
 
 def _worker_of(redis, tab: ReflexTab) -> str:
