@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -27,10 +29,22 @@ OK, DOWN, OFF = "ok", "error", "disabled"
 TIMEOUT_SECONDS = 2.0
 
 
+# A database that does not answer at all (a dropped connection attempt can hang for minutes)
+# must not hang the check: it runs here and is given up on after TIMEOUT_SECONDS.
+_database_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fluxkit-health")
+
+
+def _select_one() -> None:
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1")).scalar_one()
+
+
 def check_database() -> str:
     try:
-        with get_engine().connect() as connection:
-            connection.execute(text("SELECT 1")).scalar_one()
+        _database_checks.submit(_select_one).result(timeout=TIMEOUT_SECONDS)
+    except FutureTimeout:
+        log.error("health check: the database did not answer within %s s", TIMEOUT_SECONDS)
+        return DOWN
     except Exception:  # noqa: BLE001 - any failure means the database is not usable
         log.exception("health check: the database did not answer")
         return DOWN

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import pytest
 
@@ -35,6 +37,20 @@ def test_healthy_without_redis_needs_no_sign_in(client):
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "redis": "disabled", "worker": os.getpid()}
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_database_that_hangs_is_503_after_the_timeout(client, monkeypatch):
+    release = threading.Event()
+    monkeypatch.setattr(health, "_select_one", lambda: release.wait(10))
+    monkeypatch.setattr(health, "TIMEOUT_SECONDS", 0.2)
+    started = time.monotonic()
+    try:
+        response = client.get("/api/health")
+    finally:
+        release.set()
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert response.json()["database"] == "error"
 
 
 def test_head_answers_the_same_status(client, tmp_path):
