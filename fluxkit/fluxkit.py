@@ -20,7 +20,7 @@ from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.faqs import FaqsState
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
 from fluxkit.state.calendar import CalendarState
-from fluxkit.state.mail import MailState
+from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.tasks import TasksState
 from fluxkit.state.users import UsersState
@@ -63,7 +63,7 @@ live.on_change("chat", ChatState.refresh, ChatBadgeState.refresh)
 
 # Mail: a message arrived, or the mailbox changed in another tab or through the API.
 app.add_page(mail_page.page, route=mail_page.ROUTE, title=mail_page.TITLE, on_load=[ShellState.load, mail_page.ON_LOAD])
-live.on_change("mail", MailState.refresh)
+live.on_change("mail", MailState.refresh, MailBadgeState.refresh)
 
 # FAQs: global, so an admin's change is announced to every signed-in tab (live.touch_all).
 app.add_page(faqs_page.page, route=faqs_page.ROUTE, title=faqs_page.TITLE, on_load=[ShellState.load, faqs_page.ON_LOAD])

@@ -9,6 +9,7 @@ import reflex as rx
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.bell import bell
 from fluxkit.components.chat_badge import chat_nav_badge
+from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.theme import theme_menu
 from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
 from fluxkit.state.shell import ShellState
@@ -29,7 +30,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Settings", SETTINGS, "settings"),
 ]
 # A live count beside a nav item (href -> component).
-NAV_BADGES: dict[str, Callable[[], rx.Component]] = {"/chat": chat_nav_badge}
+NAV_BADGES: dict[str, Callable[[], rx.Component]] = {"/chat": chat_nav_badge, "/mail": mail_nav_badge}
 
 
 def brand() -> rx.Component:

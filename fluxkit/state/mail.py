@@ -49,6 +49,25 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+class MailBadgeState(SignedInState):
+    """Unread mail in the Inbox, for the sidebar's Mail item."""
+
+    unread: int = 0
+
+    @rx.var
+    def badge(self) -> str:
+        return "" if self.unread <= 0 else ("99+" if self.unread > 99 else str(self.unread))
+
+    @rx.event
+    def refresh(self):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        with session_scope() as db:
+            self.unread = mailbox.unread_in_inbox(db, me.user.id)
+        return None
+
+
 class MailState(SignedInState):
     # The folder page.
     folder: str = "inbox"

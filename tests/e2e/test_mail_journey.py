@@ -51,6 +51,7 @@ def test_mail_arrives_live_and_the_reply_comes_back(live_app, new_page):
     expect(row).to_be_visible()
     expect(row).to_have_class(re.compile("mail-unread"))
     expect(bob.locator("#mail-count-inbox")).to_have_text("1")
+    expect(bob.locator("#mail-nav-badge").first).to_have_text("1")
     expect(bob.locator("#bell-count")).to_have_text("2")
 
     # He opens it: markdown is rendered, the HTML is shown as text and never made an element.
@@ -61,6 +62,7 @@ def test_mail_arrives_live_and_the_reply_comes_back(live_app, new_page):
     expect(thread).to_contain_text("<b id='raw-html'>not bold</b>")
     expect(bob.locator("#raw-html")).to_have_count(0)
     expect(bob.locator("#mail-count-inbox")).to_have_count(0)  # read now: no unread badge
+    expect(bob.locator("#mail-nav-badge")).to_have_count(0)
 
     # Bob replies; it arrives in Ada's open inbox live, in the same conversation.
     bob.click("#mail-reply")

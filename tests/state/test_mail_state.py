@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from fluxkit.models import MailCopy
 from fluxkit.services import mailbox
-from fluxkit.state.mail import MailState
+from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState
 from tests.state.conftest import call, make_root, redirect_targets, substate
 from tests.state.test_tasks_state import texts, url_of
@@ -217,3 +217,21 @@ async def test_the_mail_notification_opens_the_message(db, alice, bob):
     await call(state, "load")
     assert state.open_id == copy_id and [m.body for m in state.conversation] == ["Inside"]
     assert tabs(state)["inbox"] == 0  # opened: read
+
+
+async def test_the_sidebar_badge_counts_unread_inbox_mail(db, alice, bob):
+    alice_user, _, _ = alice
+    bob_user, bob_token, _ = bob
+    badge = substate(make_root(bob_token), MailBadgeState)
+    await call(badge, "refresh")
+    assert badge.badge == ""
+    for n in range(3):
+        send(db, alice_user, "bob@example.com", subject=f"n{n}")
+    await call(badge, "refresh")
+    assert badge.badge == "3"
+    first = mailbox.list_folder(db, bob_user.id, "inbox").rows[0].id
+    mailbox.open_mail(db, bob_user.id, first)
+    mailbox.move(db, bob_user.id, mailbox.list_folder(db, bob_user.id, "inbox").rows[1].id, "archive")
+    db.commit()
+    await call(badge, "refresh")
+    assert badge.badge == "1"  # read, and archived, mail no longer counts

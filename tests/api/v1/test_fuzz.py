@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from fluxkit.db import session_scope
 from fluxkit.services import faqs
 from fluxkit.models import User
-from fluxkit.services import api_keys, calendar, chat, sessions, tasks
+from fluxkit.services import api_keys, calendar, chat, mailbox, sessions, tasks
 from fluxkit.services.audit import RequestMeta
 from fluxkit.settings import get_settings
 from tests.api.conftest import build_app
@@ -55,6 +55,12 @@ def owned(engine, monkeypatch):
         # Calendar: events the caller organises, and one they are invited to (so answers reach 200).
         event_ids = [calendar.create_event(db, account.user.id, {"title": f"Event {n}", "start": f"2026-12-0{n + 1}T09:00", "attendees": [other.user.id]}).id for n in range(3)]
         event_ids.append(calendar.create_event(db, other.user.id, {"title": "Invited", "start": "2026-12-05T10:00", "attendees": [account.user.id]}).id)
+        # Mail: the caller's own copies of mail received, sent, drafted and trashed.
+        mailbox.send(db, other.user.id, {"to": ["fuzz@example.com"], "subject": "Hello", "body": "Hi *there*"})
+        mailbox.send(db, account.user.id, {"to": ["other@example.com"], "cc": ["fuzz@example.com"], "subject": "Re: Hello"})
+        mailbox.save_draft(db, account.user.id, {"to": "other@example.com", "subject": "Draft"})
+        mail_ids = [row.id for folder in ("inbox", "sent", "drafts") for row in mailbox.list_folder(db, account.user.id, folder).rows]
+        mailbox.move(db, account.user.id, mail_ids[0], "trash")
         # Chat: a direct conversation and groups the caller is in, each with a message.
         conversation_ids = [chat.start_direct(db, account.user.id, other.user.id)[0].id]
         conversation_ids += [chat.create_group(db, account.user.id, [other.user.id], f"Group {n}").id for n in range(2)]
@@ -65,7 +71,7 @@ def owned(engine, monkeypatch):
         db.get(User, account.user.id).role = "admin"
     user_ids = [account.user.id, other.user.id]
     session_cookie = {"Cookie": f"{get_settings().session_cookie_name}={token}"}
-    return account, session_cookie, {"task_id": task_ids, "notification_id": note_ids, "key_id": key_ids, "event_id": event_ids, "user_id": user_ids, "conversation_id": conversation_ids}
+    return account, session_cookie, {"task_id": task_ids, "notification_id": note_ids, "key_id": key_ids, "event_id": event_ids, "user_id": user_ids, "conversation_id": conversation_ids, "mail_id": mail_ids}
 
 
 @pytest.fixture
@@ -124,6 +130,7 @@ def test_every_answer_matches_the_spec_and_none_is_a_5xx(case, owned, faq_admin)
     # Chat's too: the people picked must exist, and only a group can be renamed or left.
     # The calendar's rules across fields (an end after its start, a series with exactly one
     # end, invitees who exist, a range of at most 400 days), which OpenAPI cannot state.
-    rules = case.path.startswith(("/users", "/calendar/")) or (case.method.upper(), case.path) in CHAT_RULES
+    # Mail's: recipients must be accounts here, a draft cannot be archived, only trash restored.
+    rules = case.path.startswith(("/users", "/calendar/", "/mail")) or (case.method.upper(), case.path) in CHAT_RULES
     excluded = [positive_data_acceptance] if rules else []
     case.call_and_validate(headers=headers, excluded_checks=excluded)
