@@ -64,8 +64,9 @@ class CalendarFeed(SQLModel, table=True):
     """A user's private subscription URL. Only the token's keyed hash is stored."""
 
     __tablename__ = "calendar_feed"
+    __table_args__ = (UniqueConstraint("user_id", name="uq_calendar_feed_user"),)  # one feed per user
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id", unique=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=_now)
