@@ -60,8 +60,8 @@ def audit_filters() -> rx.Component:
             spacing="1",
             width="100%",
         ),
-        _date("date_from", "From"),
-        _date("date_to", "To"),
+        _date("date_from", "From (UTC day)"),
+        _date("date_to", "To (UTC day)"),
         columns=rx.breakpoints(initial="2", md="5"),
         spacing="2",
         width="100%",
@@ -112,7 +112,7 @@ def audit_tab() -> rx.Component:
                 rx.tablet_and_desktop(
                     rx.box(
                         rx.table.root(
-                            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("When (UTC)", "Action", "Actor", "Target", "Detail", "IP")])),
+                            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("When", "Action", "Actor", "Target", "Detail", "IP")])),
                             rx.table.body(rx.foreach(state.audit_rows, _row)),
                             variant="surface",
                             size="1",

@@ -1,0 +1,86 @@
+"""The users admin in two browsers: suspending a signed-in user sends their open tab to sign-in
+without a reload; their sign-in then says the account is suspended; reactivated, they get in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
+
+ADMIN = "boss@example.com"
+MEMBER = "member@example.com"
+PASSWORD = "users-journey-passphrase"
+
+
+def _sign_in(page, live_app, email: str, path: str = "/dashboard") -> None:
+    page.goto(f"{live_app.url}/sign-in?redirect={path}")
+    page.fill("#sign-in-email", email)
+    page.fill("#sign-in-password", PASSWORD)
+    page.click("#sign-in-submit")
+    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
+
+
+def test_suspend_a_signed_in_user_then_reactivate(live_app, new_page):
+    live_app.cli("create-user", "--email", ADMIN, "--name", "Boss", "--password-stdin", "--admin", stdin=PASSWORD + "\n")
+    live_app.cli("create-user", "--email", MEMBER, "--name", "Member", "--password-stdin", stdin=PASSWORD + "\n")
+
+    # The member: no Users in the sidebar, and /users is a not-found page.
+    member = new_page()
+    _sign_in(member, live_app, MEMBER)
+    expect(member.locator("#nav-dashboard")).to_be_visible()
+    expect(member.locator("#nav-users")).to_have_count(0)
+    member.goto(f"{live_app.url}/users")
+    expect(member.locator("#users-not-found")).to_contain_text("Page not found")
+    expect(member.locator("#users-table")).to_have_count(0)
+    member.goto(f"{live_app.url}/dashboard")
+    member.wait_for_selector("#welcome")
+
+    # The admin opens Users from the sidebar and finds the member.
+    boss = new_page()
+    _sign_in(boss, live_app, ADMIN)
+    boss.click("#nav-users")
+    boss.wait_for_url(re.compile(r"/users"))
+    expect(boss.locator("#users-stat-total")).to_have_text("2")
+    boss.fill("#users-search", "member@")
+    row = boss.locator("[id^=user-row-]").filter(has_text=MEMBER)
+    expect(boss.locator("[id^=user-row-]")).to_have_count(1)
+    member_id = (row.get_attribute("id") or "").removeprefix("user-row-")
+
+    # Suspend: the member's open tab lands on sign-in by itself.
+    boss.click(f"#user-actions-{member_id}")
+    boss.click(f"#user-suspend-{member_id}")
+    expect(boss.locator(f"#user-status-{member_id}")).to_contain_text("Suspended")
+    member.wait_for_url(re.compile(r"/sign-in"), timeout=15_000)
+
+    # Their sign-in attempt says why.
+    member.fill("#sign-in-email", MEMBER)
+    member.fill("#sign-in-password", PASSWORD)
+    member.click("#sign-in-submit")
+    expect(member.locator("#form-error")).to_contain_text("suspended")
+
+    # The audit log shows it, with the admin as actor.
+    boss.click("#users-tab-audit")
+    expect(boss.locator("#audit-table")).to_contain_text("admin_user_suspended")
+    suspended = boss.locator(".audit-row").filter(has_text="admin_user_suspended")
+    expect(suspended).to_contain_text(ADMIN)
+    expect(suspended).to_contain_text(MEMBER)
+    boss.click("#users-tab-users")
+
+    # Reactivate: they can sign in again.
+    boss.click(f"#user-actions-{member_id}")
+    boss.click(f"#user-reactivate-{member_id}")
+    expect(boss.locator(f"#user-status-{member_id}")).to_contain_text("Active")
+    _sign_in(member, live_app, MEMBER)
+    member.wait_for_selector("#welcome")
+
+    # The only admin cannot step down: a clear message, and the role stays.
+    boss_row = boss.locator("[id^=user-row-]").filter(has_text=ADMIN)
+    boss.fill("#users-search", "boss@")
+    expect(boss.locator("[id^=user-row-]")).to_have_count(1)
+    boss_id = (boss_row.get_attribute("id") or "").removeprefix("user-row-")
+    boss.click(f"#user-actions-{boss_id}")
+    boss.click(f"#user-role-user-{boss_id}")
+    expect(boss.get_by_text("You are the only admin")).to_be_visible()
