@@ -6,9 +6,11 @@ import reflex as rx
 
 from fluxkit.components.calendar_views import tint
 from fluxkit.services.calendar import COLORS, TYPES, AttendeeRow, UserPick
-from fluxkit.state.calendar import CalendarState, ImportProblem
+from fluxkit.state.calendar import CalendarState
+from fluxkit.state.calendar_io import CalendarFilesState, ImportProblem
 
 S = CalendarState
+F = CalendarFilesState
 STATUS_COLORS = {"accepted": "green", "declined": "red", "pending": "gray"}
 STATUS_LABELS = {"accepted": "Accepted", "declined": "Declined", "pending": "No answer yet"}
 
@@ -30,10 +32,13 @@ def _field(label: str, name: str, control: rx.Component, html_for: str) -> rx.Co
     )
 
 
+CHOICE_LABELS = {"none": "Does not repeat", "until": "On a date", "count": "After a number of times"}
+
+
 def _choice(name: str, options, value: rx.Var[str], id: str) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(id=id, width="100%"),
-        rx.select.content(*[rx.select.item(o.capitalize(), value=o) for o in options]),
+        rx.select.content(*[rx.select.item(CHOICE_LABELS.get(o, o.capitalize()), value=o, id=f"{id}-{o}") for o in options]),
         value=value,
         on_change=lambda v: S.set_form_choice(name, v),
     )
@@ -100,9 +105,20 @@ def _attendee_picker() -> rx.Component:
     )
 
 
+def _range_inputs(kind: str, first: str, last: str) -> rx.Component:
+    """Start and end; all-day and timed events get their own inputs (each mounts with its prefill)."""
+    invalid = lambda name: rx.cond(S.form_errors.contains(name), "red", "gray")  # noqa: E731
+    return rx.grid(
+        _field(first, "start", rx.input(name="start", type=kind, id="event-start", default_value=S.form_start, color_scheme=invalid("start"), width="100%"), "event-start"),
+        _field(last, "end", rx.input(name="end", type=kind, id="event-end", default_value=S.form_end, color_scheme=invalid("end"), width="100%"), "event-end"),
+        columns=rx.breakpoints(initial="1", sm="2"),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _when_fields() -> rx.Component:
     invalid = lambda name: rx.cond(S.form_errors.contains(name), "red", "gray")  # noqa: E731
-    kind = rx.cond(S.form_all_day, "date", "datetime-local")
     return rx.vstack(
         rx.hstack(
             rx.switch(checked=S.form_all_day, on_change=S.set_all_day, id="event-all-day"),
@@ -110,13 +126,7 @@ def _when_fields() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.grid(
-            _field(rx.cond(S.form_all_day, "First day *", "Starts *"), "start", rx.input(name="start", type=kind, id="event-start", default_value=S.form_start, color_scheme=invalid("start"), width="100%"), "event-start"),
-            _field(rx.cond(S.form_all_day, "Last day", "Ends"), "end", rx.input(name="end", type=kind, id="event-end", default_value=S.form_end, color_scheme=invalid("end"), width="100%"), "event-end"),
-            columns=rx.breakpoints(initial="1", sm="2"),
-            spacing="3",
-            width="100%",
-        ),
+        rx.cond(S.form_all_day, _range_inputs("date", "First day *", "Last day"), _range_inputs("datetime-local", "Starts *", "Ends")),
         rx.grid(
             _field("Repeats", "repeat", _choice("repeat", ["none", "daily", "weekly", "monthly"], S.form_repeat, "event-repeat"), "event-repeat"),
             rx.cond(
@@ -333,22 +343,22 @@ def feed_dialog() -> rx.Component:
                 margin_bottom="12px",
             ),
             rx.cond(
-                S.feed_url != "",
+                F.feed_url != "",
                 rx.vstack(
                     rx.hstack(
-                        rx.input(value=S.feed_url, read_only=True, width="100%", id="feed-url"),
-                        rx.icon_button(rx.icon("copy", size=16), on_click=[rx.set_clipboard(S.feed_url), rx.toast.success("Copied.")], aria_label="Copy", variant="soft"),
+                        rx.input(value=F.feed_url, read_only=True, width="100%", id="feed-url"),
+                        rx.icon_button(rx.icon("copy", size=16), on_click=[rx.set_clipboard(F.feed_url), rx.toast.success("Copied.")], aria_label="Copy", variant="soft"),
                         width="100%",
                     ),
                     rx.text("Copy it now: it will not be shown again.", size="1", color_scheme="orange"),
                     width="100%",
                 ),
-                rx.text(rx.cond(S.has_feed, "Your feed is active.", "You have no feed yet."), size="2", id="feed-status"),
+                rx.text(rx.cond(F.has_feed, "Your feed is active.", "You have no feed yet."), size="2", id="feed-status"),
             ),
             rx.hstack(
-                rx.cond(S.has_feed, rx.button("Revoke", color_scheme="red", variant="soft", on_click=S.revoke_feed, id="feed-revoke")),
+                rx.cond(F.has_feed, rx.button("Revoke", color_scheme="red", variant="soft", on_click=F.revoke_feed, id="feed-revoke")),
                 rx.spacer(),
-                rx.button(rx.cond(S.has_feed, "Make a new URL", "Create the URL"), on_click=S.new_feed_url, id="feed-create"),
+                rx.button(rx.cond(F.has_feed, "Make a new URL", "Create the URL"), on_click=F.new_feed_url, id="feed-create"),
                 rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
                 width="100%",
                 spacing="2",
@@ -357,8 +367,8 @@ def feed_dialog() -> rx.Component:
             max_width="560px",
             id="feed-dialog",
         ),
-        open=S.feed_open,
-        on_open_change=S.set_feed_open,
+        open=F.feed_open,
+        on_open_change=F.set_feed_open,
     )
 
 
@@ -390,32 +400,32 @@ def import_dialog() -> rx.Component:
                 accept={"text/calendar": [".ics", ".ical"]},
                 max_files=1,
                 multiple=False,
-                on_drop=S.import_file(rx.upload_files(upload_id="calendar-import-file")),
+                on_drop=F.import_file(rx.upload_files(upload_id="calendar-import-file")),
                 border=f"2px dashed {rx.color('gray', 7)}",
                 border_radius="12px",
                 padding="28px",
                 width="100%",
                 cursor="pointer",
             ),
-            rx.cond(S.import_error != "", rx.callout(S.import_error, icon="circle-x", color_scheme="red", role="alert", width="100%", margin_top="12px", id="calendar-import-error")),
+            rx.cond(F.import_error != "", rx.callout(F.import_error, icon="circle-x", color_scheme="red", role="alert", width="100%", margin_top="12px", id="calendar-import-error")),
             rx.cond(
-                S.import_done,
+                F.import_done,
                 rx.vstack(
                     rx.callout(
                         rx.text(
-                            "Imported ", rx.text.strong(S.import_created, id="calendar-import-created"), " event(s). ",
-                            rx.cond(S.import_refused.length() > 0, rx.text.span(S.import_refused.length(), " refused:"), "Nothing was refused."),
+                            "Imported ", rx.text.strong(F.import_created, id="calendar-import-created"), " event(s). ",
+                            rx.cond(F.import_refused.length() > 0, rx.text.span(F.import_refused.length(), " refused:"), "Nothing was refused."),
                         ),
-                        icon=rx.cond(S.import_refused.length() > 0, "triangle-alert", "circle-check"),
-                        color_scheme=rx.cond(S.import_refused.length() > 0, "orange", "green"),
+                        icon=rx.cond(F.import_refused.length() > 0, "triangle-alert", "circle-check"),
+                        color_scheme=rx.cond(F.import_refused.length() > 0, "orange", "green"),
                         width="100%",
                     ),
                     rx.cond(
-                        S.import_refused.length() > 0,
+                        F.import_refused.length() > 0,
                         rx.scroll_area(
                             rx.table.root(
                                 rx.table.header(rx.table.row(rx.table.column_header_cell("Event"), rx.table.column_header_cell("Why it was refused"))),
-                                rx.table.body(rx.foreach(S.import_refused, _refused_row)),
+                                rx.table.body(rx.foreach(F.import_refused, _refused_row)),
                                 size="1",
                                 width="100%",
                             ),
@@ -431,6 +441,6 @@ def import_dialog() -> rx.Component:
             rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")), justify="end", width="100%", padding_top="12px"),
             max_width="600px",
         ),
-        open=S.import_open,
-        on_open_change=S.set_import_open,
+        open=F.import_open,
+        on_open_change=F.set_import_open,
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.services.calendar import Occurrence
-from fluxkit.state.calendar import HOUR_PX, AgendaDay, CalendarState, DayCell, DayColumn, Placed
+from fluxkit.state.calendar import CalendarState
+from fluxkit.state.calendar_layout import HOUR_PX, AgendaDay, DayCell, DayColumn, Placed
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOURS = list(range(24))
@@ -131,7 +132,7 @@ def _placed(item: rx.Var[Placed]) -> rx.Component:
         opacity=rx.cond(item.my_status == "declined", "0.55", "1"),
         cursor="pointer",
         z_index="2",
-        on_click=CalendarState.open_event(item.event_id).stop_propagation,
+        on_click=CalendarState.open_item(item.event_id, 0).stop_propagation,
         id=f"cal-event-{item.event_id}",
         class_name="cal-item",
         title=item.title,

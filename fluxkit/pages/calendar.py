@@ -8,6 +8,7 @@ from fluxkit.components.calendar_dialogs import details_dialog, event_dialog, fe
 from fluxkit.components.calendar_views import current_view
 from fluxkit.components.shell import shell
 from fluxkit.state.calendar import ROUTE as CALENDAR_ROUTE, VIEWS, CalendarState
+from fluxkit.state.calendar_io import CalendarFilesState
 
 ROUTE = CALENDAR_ROUTE
 TITLE = "Calendar · FluxKit"
@@ -42,8 +43,8 @@ def toolbar() -> rx.Component:
             rx.menu.root(
                 rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="soft", color_scheme="gray", aria_label="More", id="calendar-more")),
                 rx.menu.content(
-                    rx.menu.item(rx.hstack(rx.icon("rss", size=14), rx.text("Subscribe (ICS feed)"), align="center"), on_click=state.set_feed_open(True), id="calendar-feed-open"),
-                    rx.menu.item(rx.hstack(rx.icon("upload", size=14), rx.text("Import .ics"), align="center"), on_click=state.set_import_open(True), id="calendar-import-open"),
+                    rx.menu.item(rx.hstack(rx.icon("rss", size=14), rx.text("Subscribe (ICS feed)"), align="center"), on_click=CalendarFilesState.set_feed_open(True), id="calendar-feed-open"),
+                    rx.menu.item(rx.hstack(rx.icon("upload", size=14), rx.text("Import .ics"), align="center"), on_click=CalendarFilesState.set_import_open(True), id="calendar-import-open"),
                 ),
             ),
             rx.button(rx.icon("plus", size=16), rx.text("New event", display=["none", "inline"]), on_click=state.open_new(state.anchor, 9), id="calendar-new"),

@@ -9,7 +9,6 @@ request, never a permission, and an event one is not part of is simply not found
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -19,17 +18,26 @@ from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
 from fluxkit.services import calendar as cal
 from fluxkit.services import calendar_ics
-from fluxkit.services.calendar import AttendeeRow, EventDetail, Occurrence, UserPick
+from fluxkit.services.calendar import EventDetail, UserPick
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound, ServiceError
-from fluxkit.settings import get_settings
 from fluxkit.state.session import SignedInState
 
+from fluxkit.state.calendar_layout import (
+    MONTH_ITEMS,
+    VIEWS,
+    AgendaDay,
+    DayCell,
+    DayColumn,
+    heading,
+    on_day,
+    parse_day,
+    place,
+    step_anchor,
+    visible_range,
+)
+
 ROUTE = "/calendar"
-VIEWS = ("month", "week", "day", "agenda")
-AGENDA_DAYS = 30
-MONTH_ITEMS = 3  # per day cell; the rest is "+N more"
-HOUR_PX = 48
 GONE = "That event was not found. It may have been deleted, or you were not invited."
 
 _EMPTY_DETAIL = EventDetail(
@@ -37,136 +45,6 @@ _EMPTY_DETAIL = EventDetail(
     start_utc="", end_utc="", timezone="UTC", repeat="", repeat_until="", repeat_count=0, when="", organizer_id=0,
     organizer_name="", organizer_email="", is_organizer=False, my_status="", attendees=[],
 )
-
-
-@dataclass(frozen=True)
-class DayCell:
-    """A day of the month grid."""
-
-    date: str
-    number: int
-    in_month: bool
-    is_today: bool
-    shown: list[Occurrence] = field(default_factory=list)
-    more: int = 0
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A timed occurrence placed in a day column (week and day views)."""
-
-    key: str
-    event_id: int
-    title: str
-    color: str
-    time_label: str
-    my_status: str
-    top_px: int
-    height_px: int
-    left_pct: float
-    width_pct: float
-
-
-@dataclass(frozen=True)
-class DayColumn:
-    date: str
-    label: str
-    is_today: bool
-    all_day: list[Occurrence] = field(default_factory=list)
-    timed: list[Placed] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class AgendaDay:
-    date: str
-    label: str
-    is_today: bool
-    shown: list[Occurrence] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    item: str
-    reason: str
-
-
-def _parse_day(value: object) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        return None
-
-
-def _range(view: str, anchor: date) -> tuple[date, date]:
-    if view == "month":
-        first = anchor.replace(day=1)
-        start = first - timedelta(days=first.weekday())
-        next_month = (first + timedelta(days=32)).replace(day=1)
-        end = next_month + timedelta(days=(7 - next_month.weekday()) % 7)
-        return start, end
-    if view == "week":
-        start = anchor - timedelta(days=anchor.weekday())
-        return start, start + timedelta(days=7)
-    if view == "day":
-        return anchor, anchor + timedelta(days=1)
-    return anchor, anchor + timedelta(days=AGENDA_DAYS)
-
-
-def _step(view: str, anchor: date, direction: int) -> date:
-    if view == "month":
-        month = anchor.month - 1 + direction
-        return date(anchor.year + month // 12, month % 12 + 1, 1)
-    days = {"week": 7, "day": 1}.get(view, AGENDA_DAYS)
-    return anchor + timedelta(days=days * direction)
-
-
-def _heading(view: str, anchor: date, start: date, end: date) -> str:
-    if view == "month":
-        return f"{anchor:%B %Y}"
-    if view == "day":
-        return f"{anchor:%A}, {anchor.day} {anchor:%B %Y}"
-    last = end - timedelta(days=1)
-    if start.year != last.year:
-        return f"{start.day} {start:%b %Y} – {last.day} {last:%b %Y}"
-    if start.month != last.month:
-        return f"{start.day} {start:%b} – {last.day} {last:%b %Y}"
-    return f"{start.day} – {last.day} {last:%b %Y}"
-
-
-def _on_day(items: list[Occurrence], day: str) -> list[Occurrence]:
-    return [o for o in items if o.day <= day <= o.last_day]
-
-
-def _place(items: list[Occurrence], day: str) -> list[Placed]:
-    """Side by side where they overlap: each cluster of overlapping events shares the width."""
-    timed = sorted((o for o in items if not o.all_day and o.day == day), key=lambda o: (o.top, -o.height))
-    placed: list[Placed] = []
-    cluster: list[tuple[Occurrence, int]] = []
-    lanes_end: list[int] = []
-    cluster_end = -1
-
-    def flush() -> None:
-        width = 100 / max(1, len(lanes_end))
-        for occ, lane in cluster:
-            placed.append(Placed(
-                key=occ.key, event_id=occ.event_id, title=occ.title, color=occ.color, time_label=occ.time_label,
-                my_status=occ.my_status, top_px=occ.top * HOUR_PX // 60, height_px=max(20, occ.height * HOUR_PX // 60 - 2),
-                left_pct=lane * width, width_pct=width,
-            ))
-
-    for occ in timed:
-        if occ.top >= cluster_end and cluster:
-            flush()
-            cluster, lanes_end = [], []
-        lane = next((n for n, end in enumerate(lanes_end) if end <= occ.top), len(lanes_end))
-        if lane == len(lanes_end):
-            lanes_end.append(0)
-        lanes_end[lane] = occ.top + occ.height
-        cluster.append((occ, lane))
-        cluster_end = max(cluster_end, occ.top + occ.height)
-    if cluster:
-        flush()
-    return placed
 
 
 class CalendarState(SignedInState):
@@ -207,20 +85,10 @@ class CalendarState(SignedInState):
     detail: EventDetail = _EMPTY_DETAIL
     confirm_delete: bool = False
 
-    # Subscription feed and import.
-    feed_open: bool = False
-    has_feed: bool = False
-    feed_url: str = ""
-    import_open: bool = False
-    import_done: bool = False
-    import_created: int = 0
-    import_refused: list[ImportProblem] = []
-    import_error: str = ""
-
     # ---- private helpers ----------------------------------------------------------------------
 
     def _anchor(self, me: Identity) -> date:
-        found = _parse_day(self.anchor)
+        found = parse_day(self.anchor)
         if found is None:
             with session_scope() as db:
                 found = cal.today_for(db, me.user.id, system_clock)
@@ -229,7 +97,7 @@ class CalendarState(SignedInState):
     def _reload(self, me: Identity) -> None:
         view = self.view if self.view in VIEWS else "month"
         anchor = self._anchor(me)
-        start, end = _range(view, anchor)
+        start, end = visible_range(view, anchor)
         with session_scope() as db:
             today = cal.today_for(db, me.user.id, system_clock)
             items = cal.list_range(db, me.user.id, start, end)
@@ -239,13 +107,13 @@ class CalendarState(SignedInState):
                 except NotFound:
                     self._close_details()
         self.view, self.anchor, self.today = view, anchor.isoformat(), today.isoformat()
-        self.heading = _heading(view, anchor, start, end)
+        self.heading = heading(view, anchor, start, end)
         self.pending_invites = len({o.event_id for o in items if o.my_status == "pending"})
         days = [start + timedelta(days=n) for n in range((end - start).days)]
         self.month_cells, self.columns, self.agenda = [], [], []
         if view == "month":
             for day in days:
-                shown = _on_day(items, day.isoformat())
+                shown = on_day(items, day.isoformat())
                 self.month_cells.append(DayCell(
                     date=day.isoformat(), number=day.day, in_month=day.month == anchor.month, is_today=day == today,
                     shown=shown[:MONTH_ITEMS], more=max(0, len(shown) - MONTH_ITEMS),
@@ -255,11 +123,11 @@ class CalendarState(SignedInState):
                 iso = day.isoformat()
                 self.columns.append(DayColumn(
                     date=iso, label=f"{day:%a} {day.day}", is_today=day == today,
-                    all_day=[o for o in _on_day(items, iso) if o.all_day], timed=_place(items, iso),
+                    all_day=[o for o in on_day(items, iso) if o.all_day], timed=place(items, iso),
                 ))
         else:
             for day in days:
-                shown = _on_day(items, day.isoformat())
+                shown = on_day(items, day.isoformat())
                 if shown:
                     self.agenda.append(AgendaDay(date=day.isoformat(), label=f"{day:%A}, {day.day} {day:%B}", is_today=day == today, shown=shown))
         self.loaded = True
@@ -310,12 +178,6 @@ class CalendarState(SignedInState):
         self.form_attendees = [UserPick(id=a.user_id, name=a.name, email=a.email) for a in detail.attendees] if detail else []
         self.dialog_open = True
 
-    async def _refresh_bell(self, me: Identity) -> None:
-        from fluxkit.state.notifications import BellState
-
-        bell = await self.get_state(BellState)
-        bell._reload(me)
-
     # ---- loading --------------------------------------------------------------------------------
 
     @rx.event
@@ -326,10 +188,8 @@ class CalendarState(SignedInState):
             return self._to_sign_in()
         params = self.router.url.query_parameters
         self.view = params.get("view", "") if params.get("view", "") in VIEWS else "month"
-        self.anchor = _parse_day(params.get("date", "")).isoformat() if _parse_day(params.get("date", "")) else ""
+        self.anchor = parse_day(params.get("date", "")).isoformat() if parse_day(params.get("date", "")) else ""
         self.dialog_open = False
-        self.feed_open = False
-        self.import_open = False
         self._close_details()
         events: list = []
         event_param = params.get("event", "")
@@ -375,7 +235,7 @@ class CalendarState(SignedInState):
             return self._to_sign_in()
         if direction not in (-1, 1):
             return None
-        self.anchor = _step(self.view, self._anchor(me), direction).isoformat()
+        self.anchor = step_anchor(self.view, self._anchor(me), direction).isoformat()
         self._reload(me)
         return self._sync_url()
 
@@ -393,7 +253,7 @@ class CalendarState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        if _parse_day(day) is None:
+        if parse_day(day) is None:
             return None
         self.view, self.anchor = "day", day
         self._reload(me)
@@ -407,7 +267,7 @@ class CalendarState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        when = _parse_day(day) or self._anchor(me)
+        when = parse_day(day) or self._anchor(me)
         if not isinstance(hour, int) or isinstance(hour, bool) or not -1 <= hour <= 23:
             hour = 9
         if hour < 0:
@@ -450,7 +310,6 @@ class CalendarState(SignedInState):
         else:
             day = self.form_start[:10] or self._anchor(me).isoformat()
             self.form_start, self.form_end = f"{day}T09:00", f"{day}T10:00"
-        self.form_key += 1  # the date inputs change type
         return None
 
     @rx.event
@@ -560,16 +419,6 @@ class CalendarState(SignedInState):
     # ---- one event ---------------------------------------------------------------------------------
 
     @rx.event
-    def open_event(self, event_id: int):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not isinstance(event_id, int) or isinstance(event_id, bool) or not self._open_details(me, event_id):
-            self._reload(me)
-            return rx.toast.error(GONE)
-        return self._sync_url()
-
-    @rx.event
     def open_item(self, event_id: int, task_id: int):
         """A click on the calendar: an event opens its details, a task opens on /tasks."""
         me = self._current_identity()
@@ -649,77 +498,3 @@ class CalendarState(SignedInState):
             self._reload(me)
             return rx.toast.error(GONE)
         return rx.download(data=data.decode("utf-8"), filename=name, mime_type="text/calendar")
-
-    # ---- subscription feed ------------------------------------------------------------------------------
-
-    @rx.event
-    def set_feed_open(self, open: bool):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self.feed_open = open is True
-        self.feed_url = ""
-        if self.feed_open:
-            with session_scope() as db:
-                self.has_feed = calendar_ics.has_feed(db, me.user.id)
-        return None
-
-    @rx.event
-    def new_feed_url(self):
-        """Create (or replace) the private feed URL; shown this once."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        with session_scope() as db:
-            token = calendar_ics.issue_feed_token(db, me.user.id, system_clock)
-        self.has_feed = True
-        self.feed_url = f"{get_settings().base_url.rstrip('/')}/api/calendar/feed/{token}.ics"
-        return None
-
-    @rx.event
-    def revoke_feed(self):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        with session_scope() as db:
-            calendar_ics.revoke_feed(db, me.user.id)
-        self.has_feed = False
-        self.feed_url = ""
-        return rx.toast.success("The feed URL no longer works.")
-
-    # ---- import -----------------------------------------------------------------------------------------
-
-    @rx.event
-    def set_import_open(self, open: bool):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self.import_open = open is True
-        self.import_done = False
-        self.import_error = ""
-        self.import_refused = []
-        return None
-
-    @rx.event
-    async def import_file(self, files: list[rx.UploadFile]):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not isinstance(files, list) or not files:
-            return rx.toast.error("Choose an .ics file to import.")
-        data = await files[0].read(calendar_ics.MAX_BYTES + 1)
-        self.import_done, self.import_error = False, ""
-        try:
-            with session_scope() as db:
-                report = calendar_ics.import_ics(db, me.user.id, data, system_clock)
-        except ServiceError as exc:
-            self.import_error = exc.message
-            return None
-        self.import_done = True
-        self.import_created = report.created
-        self.import_refused = [ImportProblem(item=r.item, reason=r.reason) for r in report.refused]
-        self._reload(me)
-        return rx.toast.success(f"Imported {report.created} event{'s' if report.created != 1 else ''}.") if report.created else None
-
-
-__all__ = ["AttendeeRow", "CalendarState"]

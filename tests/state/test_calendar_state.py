@@ -9,6 +9,7 @@ from sqlmodel import select
 from fluxkit.models import CalendarEvent, Notification
 from fluxkit.services import calendar, tasks
 from fluxkit.state.calendar import CalendarState
+from fluxkit.state.calendar_io import CalendarFilesState
 from tests.state.conftest import call, make_root, redirect_targets, substate
 
 
@@ -128,6 +129,7 @@ async def test_task_items_open_the_task_and_feed_url_is_shown_once(db, alice):
     alice_user, alice_token, _ = alice
     state = _state(alice_token)
     assert redirect_targets(await call(state, "open_item", 0, 42)) == ["/tasks?task=42"]
+    state = substate(make_root(alice_token), CalendarFilesState)
     await call(state, "set_feed_open", True)
     assert state.feed_open and not state.has_feed
     await call(state, "new_feed_url")
@@ -144,3 +146,32 @@ async def test_handlers_refuse_without_a_session(db):
     assert redirect_targets(await call(state, "load")) == ["/sign-in?redirect=/calendar"]
     assert redirect_targets(await call(state, "save", {"title": "x", "start": "2026-12-01T09:00"})) == ["/sign-in?redirect=/calendar"]
     assert db.exec(select(CalendarEvent)).all() == []
+
+
+class FakeUpload:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    async def read(self, size: int = -1) -> bytes:
+        return self.data if size < 0 else self.data[:size]
+
+
+async def test_import_reports_refusals_and_refreshes_the_open_calendar(db, alice):
+    alice_user, alice_token, _ = alice
+    root = make_root(alice_token, "/calendar?view=month&date=2026-12-01")
+    page = substate(root, CalendarState)
+    await call(page, "load")
+    files = substate(root, CalendarFilesState)
+    body = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:a@t\r\nSUMMARY:Dentist\r\nDTSTART:20261205T100000\r\nDTEND:20261205T110000\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b@t\r\nSUMMARY:Birthday\r\nDTSTART;VALUE=DATE:20261206\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    ).encode()
+    await call(files, "set_import_open", True)
+    await call(files, "import_file", [FakeUpload(body)])
+    assert files.import_done and files.import_created == 1
+    assert [(p.item, "yearly" in p.reason) for p in files.import_refused] == [("Birthday", True)]
+    assert [o.title for c in page.month_cells if c.date == "2026-12-05" for o in c.shown] == ["Dentist"]
+    await call(files, "import_file", [FakeUpload(b"not a calendar")])
+    assert files.import_error.startswith("This is not an iCalendar")
