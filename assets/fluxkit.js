@@ -40,3 +40,25 @@ window.fluxkit = {
     }
   },
 };
+
+// Command palette (fluxkit/components/palette.py): Ctrl/⌘-K on any signed-in page clicks its
+// hidden trigger; in its search box, ↑/↓/Enter click hidden buttons, so only those keys reach
+// the server. The box's own Enter handling sends the typed text first, so Enter acts on the
+// results of what was typed.
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && (event.key || "").toLowerCase() === "k") {
+    const trigger = document.getElementById("palette-hotkey");
+    if (trigger) {
+      event.preventDefault();
+      trigger.click();
+    }
+    return;
+  }
+  const target = event.target;
+  if (!target || target.id !== "palette-input" || event.isComposing) return;
+  const button = { ArrowDown: "palette-next", ArrowUp: "palette-prev", Enter: "palette-run" }[event.key];
+  if (button) {
+    event.preventDefault();
+    document.getElementById(button)?.click();
+  }
+});

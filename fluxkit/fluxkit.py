@@ -18,6 +18,7 @@ from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.faqs import FaqsState
+from fluxkit.state.palette import after_load as palette_after_load
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
 from fluxkit.state.calendar import CalendarState
 from fluxkit.state.mail import MailBadgeState, MailState
@@ -43,7 +44,7 @@ for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
 
 for module in (dashboard, settings, pricing, billing_success, billing_cancel, tasks_page, notifications_page, chat_page):
-    app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=[ShellState.load, module.ON_LOAD])
+    app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=[ShellState.load, module.ON_LOAD, *palette_after_load(module.ROUTE)])
 
 app.add_page(users_page.page, route=users_page.ROUTE, title=users_page.TITLE, on_load=[ShellState.load, users_page.ON_LOAD])
 

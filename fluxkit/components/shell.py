@@ -8,6 +8,7 @@ import reflex as rx
 
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.bell import bell
+from fluxkit.components.palette import palette, palette_button
 from fluxkit.components.chat_badge import chat_nav_badge
 from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.theme import theme_menu
@@ -170,6 +171,7 @@ def header(title: str) -> rx.Component:
         rx.box(phone_menu(), display=["block", "block", "none"]),
         rx.heading(title, size="5", id="page-title"),
         rx.spacer(),
+        palette_button(),
         bell(),
         theme_menu(),
         user_menu(),
@@ -192,6 +194,7 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
             sidebar(),
             rx.box(
                 header(title),
+                palette(),  # Ctrl/⌘-K
                 rx.box(past_due_banner(), content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"),
                 flex="1",
                 min_width="0",

@@ -194,3 +194,37 @@ async def test_signed_out_tabs_are_sent_to_sign_in(seeded):
     tab = faqs_tab(None)
     assert redirect_targets(await call(tab, "load")) == ["/sign-in?redirect=/faqs"]
     assert tab.groups == []
+
+
+async def test_an_admins_change_reaches_every_open_tab_of_every_user(db, alice, bob, seeded):
+    """live.touch_all: one announcement, a live event for each tab of each user on this worker."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from fluxkit.state import live as live_tabs
+    from fluxkit.state.shell import ShellState
+    from tests.state.test_live_state import FakeNamespace
+
+    _promote(db, alice[0].id)
+    tabs = [(alice[0].id, "alice-tab"), (bob[0].id, "bob-tab-1"), (bob[0].id, "bob-tab-2")]
+    for user_id, token in tabs:
+        live_tabs.register_tab(user_id, token)
+    namespace = FakeNamespace([token for _, token in tabs])
+    relay = asyncio.create_task(live_tabs.relay(SimpleNamespace(event_namespace=namespace)))
+    await asyncio.sleep(0.05)
+    try:
+        faqs.create_faq(db, alice[0].id, {"question": "Did everyone see this?", "answer": "Yes.", "category": "data"})
+        db.commit()
+        for _ in range(50):
+            if len(namespace.sent) == 3:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        relay.cancel()
+        for user_id, token in tabs:
+            live_tabs.forget_tab(user_id, token)
+    assert sorted(token for token, _ in namespace.sent) == ["alice-tab", "bob-tab-1", "bob-tab-2"]
+    assert all(update.events[0].payload == {"topics": ["faqs"]} for _, update in namespace.sent)
+    # Each tab sends the event back; its shell runs the FAQs page's refresh.
+    shell = substate(make_root(bob[1], "/faqs"), ShellState)
+    assert await call(shell, "live", ["faqs"]) == [[FaqsState.refresh]]
