@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('last_message_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['user.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('direct_key')
+    sa.UniqueConstraint('direct_key', name='uq_chat_conversation_direct_key')
     )
     op.create_table('chat_presence',
     sa.Column('user_id', sa.Integer(), nullable=False),

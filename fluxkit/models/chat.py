@@ -16,12 +16,13 @@ def _now() -> datetime:
 
 class Conversation(SQLModel, table=True):
     __tablename__ = "chat_conversation"
+    __table_args__ = (UniqueConstraint("direct_key", name="uq_chat_conversation_direct_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=10)  # "direct" or "group"
     title: str = Field(default="", max_length=100)  # groups only; "" shows the members' names
     # "<smaller user id>:<larger user id>" for a direct conversation, so there is only one.
-    direct_key: str | None = Field(default=None, max_length=40, unique=True)
+    direct_key: str | None = Field(default=None, max_length=40)
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=_now)
     # The newest message's time (or the creation): the list's order.

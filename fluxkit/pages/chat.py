@@ -132,7 +132,8 @@ def _list_pane() -> rx.Component:
         min_width=rx.breakpoints(initial="0", md="320px"),
         height="100%",
         border_right=rx.breakpoints(initial="none", md=f"1px solid {rx.color('gray', 5)}"),
-        display=rx.cond(state.active_id > 0, rx.breakpoints(initial="none", md="flex"), "flex"),
+        # On a phone one pane at a time: the list, or the open conversation.
+        display=rx.breakpoints(initial=rx.cond(state.active_id > 0, "none", "flex"), md="flex"),
     )
 
 
@@ -254,12 +255,13 @@ def _composer() -> rx.Component:
                     placeholder="Write a message…",
                     rows="1",
                     resize="none",
+                    min_height="40px",
                     auto_height=True,
                     max_height="160px",
                     flex="1",
                     size="2",
                     aria_label="Message",
-                    on_key_down=state.typing.throttle(2000),
+                    on_key_down=state.typing.throttle(1000),
                     on_mount=rx.call_script(_ENTER_SENDS),
                 ),
                 rx.icon_button(rx.icon("send-horizontal", size=18), type="submit", size="3", aria_label="Send", id="chat-send"),
@@ -293,7 +295,14 @@ def _messages() -> rx.Component:
             rx.foreach(state.messages, _message),
             rx.cond(
                 state.seen_text != "",
-                rx.flex(rx.text(rx.icon("check-check", size=12), " ", state.seen_text, size="1", color_scheme="gray", id="chat-seen"), justify="end", width="100%"),
+                rx.hstack(
+                    rx.icon("check-check", size=12, color=rx.color("gray", 10)),
+                    rx.text(state.seen_text, size="1", color_scheme="gray", id="chat-seen"),
+                    justify="end",
+                    align="center",
+                    spacing="1",
+                    width="100%",
+                ),
             ),
             rx.cond(state.typing_text != "", rx.text(state.typing_text, size="1", color_scheme="gray", font_style="italic", id="chat-typing")),
             rx.cond(
@@ -344,7 +353,7 @@ def _conversation_pane() -> rx.Component:
         flex="1",
         min_width="0",
         height="100%",
-        display=rx.cond(state.active_id > 0, "block", rx.breakpoints(initial="none", md="block")),
+        display=rx.breakpoints(initial=rx.cond(state.active_id > 0, "block", "none"), md="block"),
     )
 
 

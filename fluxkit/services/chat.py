@@ -408,7 +408,7 @@ def search_users(db: Session, user_id: int, query: object, clock: Clock = system
     """People of this instance (not me) whose name or email contains `query`."""
     text = query.strip()[:100] if isinstance(query, str) else ""
     text = text.replace("\x00", "")
-    statement = select(User).where(User.id != user_id, col(User.email_verified).is_(True))
+    statement = select(User).where(User.id != user_id, *_reachable())
     if text:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(
@@ -422,13 +422,18 @@ def search_users(db: Session, user_id: int, query: object, clock: Clock = system
 # ---- writing ------------------------------------------------------------------------------------
 
 
+def _reachable() -> list:
+    """People one can start a conversation with: verified, not suspended."""
+    return [col(User.email_verified).is_(True), col(User.suspended_at).is_(None)]
+
+
 def _other_users(db: Session, user_id: int, user_ids: object) -> list[int]:
     if not isinstance(user_ids, (list, tuple)) or not all(_valid_id(u) for u in user_ids):
         raise InvalidInput("Pick the people to talk to.", fields={"user_ids": "Pick the people to talk to."})
     wanted = sorted({u for u in user_ids if u != user_id})
     if not wanted:
         raise InvalidInput("Pick at least one other person.", fields={"user_ids": "Pick at least one other person."})
-    found = set(db.exec(select(User.id).where(col(User.id).in_(wanted), col(User.email_verified).is_(True))).all())
+    found = set(db.exec(select(User.id).where(col(User.id).in_(wanted), *_reachable())).all())
     if found != set(wanted):
         raise InvalidInput("Some of these people were not found.", fields={"user_ids": "Some of these people were not found."})
     return wanted

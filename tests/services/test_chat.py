@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from fluxkit.clock import FrozenClock
-from fluxkit.models import ChatMessage, ConversationMember
+from fluxkit.models import ChatMessage, ConversationMember, User
 from fluxkit.services import chat
 from fluxkit.services.errors import InvalidInput, NotFound
 from tests.services.test_live import heard  # noqa: F401 - the fixture
@@ -323,6 +323,14 @@ def test_search_finds_people_of_this_instance_by_name_or_email_but_not_me(db, ad
     assert chat.search_users(db, ada, "%", clock) == []
     assert chat.search_users(db, ada, "_", clock) == []
     assert chat.search_users(db, ada, None, clock) == chat.search_users(db, ada, "", clock)
+    # A suspended account is neither found nor can be added.
+    user = db.get(User, cy)
+    user.suspended_at = NOW
+    db.add(user)
+    db.commit()
+    assert [u.name for u in chat.search_users(db, ada, "", clock)] == ["Bob Babbage"]
+    with pytest.raises(InvalidInput):
+        chat.start_direct(db, ada, cy, clock)
 
 
 def test_a_failed_send_changes_nothing(db, engine, ada, bob, clock):
