@@ -93,14 +93,12 @@ def _worker_of(redis, tab: ReflexTab) -> str:
     return pickle.loads(record).instance_id
 
 
-async def _open(app, cookie: str, path: str) -> ReflexTab:
-    tab = ReflexTab(app.url, cookie, path)
+async def _tasks_tab(app, cookie: str) -> ReflexTab:
+    """A tab that has loaded /tasks (and so registered for the user's live updates)."""
+    tab = ReflexTab(app.url, cookie, "/tasks")
     await tab.connect()
-    if path == "/tasks":
-        state = _state("tasks")
-        await tab.open_page(until=lambda d: var(d, state, "loaded", False) is True)
-    else:
-        await tab.open_page()
+    state = _state("tasks")
+    await tab.open_page(until=lambda d: var(d, state, "loaded", False) is True)
     return tab
 
 
@@ -109,7 +107,7 @@ async def _tabs_on_every_worker(app, redis, cookie: str, per_worker: int = 2) ->
     opened = 0
     while len(by_worker) < WORKERS or min(len(tabs) for tabs in by_worker.values()) < per_worker:
         assert opened < MAX_TABS, f"{opened} tabs all landed on {len(by_worker)} worker(s)"
-        tab = await _open(app, cookie, "/tasks")
+        tab = await _tasks_tab(app, cookie)
         opened += 1
         by_worker.setdefault(_worker_of(redis, tab), []).append(tab)
     return by_worker
@@ -198,7 +196,7 @@ def test_a_session_revoked_through_one_worker_is_refused_on_the_other(cluster):
     tasks, settings = _state("tasks"), _state("settings")
 
     async def scenario() -> None:
-        tabs = [victim := await _open(app, doomed, "/tasks")]
+        tabs = [victim := await _tasks_tab(app, doomed)]
         try:
             # The settings tab of the other session, on the other worker.
             while True:
