@@ -1,4 +1,4 @@
-"""The command palette: a search box over pages, actions, my tasks and my mail.
+"""The command palette: a search box over pages, actions, my tasks, mail and events.
 
 Opened with Ctrl/⌘-K (assets/fluxkit.js clicks the hidden `palette-hotkey` button) or the
 header's search button. Inside, assets/fluxkit.js turns ↑/↓/Enter in the box into clicks on
@@ -101,7 +101,7 @@ def palette() -> rx.Component:
                 rx.dialog.title("Search and jump", position="absolute", width="1px", height="1px", overflow="hidden", clip="rect(0 0 0 0)"),
                 rx.input(
                     rx.input.slot(rx.icon("search", size=16)),
-                    placeholder="Search pages, tasks, mail and actions…",
+                    placeholder="Search pages, tasks, mail, events and actions…",
                     value=PaletteState.query,
                     on_change=PaletteState.set_query,
                     debounce_timeout=150,
@@ -111,7 +111,7 @@ def palette() -> rx.Component:
                     auto_focus=True,
                     auto_complete="off",
                     width="100%",
-                    aria_label="Search pages, tasks, mail and actions",
+                    aria_label="Search pages, tasks, mail, events and actions",
                     aria_controls="palette-results",
                 ),
                 rx.box(

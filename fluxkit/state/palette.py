@@ -1,5 +1,5 @@
-"""The command palette (Ctrl/⌘-K on every signed-in page): jump to a page, find my tasks and
-mail, run the common actions.
+"""The command palette (Ctrl/⌘-K on every signed-in page): jump to a page, find my tasks, mail
+and events, run the common actions.
 
 Every handler re-derives the user from the session, so each search runs as whoever is signed
 in now and only finds their own rows (the services filter by owner). What a result does is
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import reflex as rx
 from sqlmodel import Session
 
 from fluxkit.db import session_scope
-from fluxkit.services import mailbox
+from fluxkit.services import calendar, mailbox
 from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.state.session import SignedInState
@@ -32,7 +33,7 @@ THEME_TOGGLE_ID = "palette-theme-toggle"
 
 @dataclass(frozen=True)
 class PaletteItem:
-    kind: str  # page, action, task, mail
+    kind: str  # page, action, task, mail, event
     label: str
     detail: str
     icon: str
@@ -45,7 +46,9 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("toggle-theme", "Toggle theme", "Switch between light and dark", "sun-moon", "dark light mode colour color appearance"),
     ("sign-out", "Sign out", "End this session", "log-out", "log out logout exit leave"),
 )
-SECTIONS = {"page": "Pages", "action": "Actions", "task": "Tasks", "mail": "Mail"}
+SECTIONS = {"page": "Pages", "action": "Actions", "task": "Tasks", "mail": "Mail", "event": "Events"}
+# Events are found among the occurrences in this window around today (a bounded expansion).
+EVENTS_BEFORE, EVENTS_AFTER = timedelta(days=30), timedelta(days=180)
 
 Result = tuple[PaletteItem, str]  # what is shown, and its target ("/path" or "action:<id>")
 
@@ -95,11 +98,30 @@ def _mail(db: Session, user_id: int, text: str) -> list[Result]:
     ]
 
 
+def _events(db: Session, user_id: int, text: str) -> list[Result]:
+    """Events I organise or am invited to whose title matches: the next occurrence of each
+    (or, for a past one, the latest), upcoming first."""
+    today = calendar.today_for(db, user_id)
+    now = today.isoformat()
+    best: dict[int, calendar.Occurrence] = {}
+    for occ in calendar.list_range(db, user_id, today - EVENTS_BEFORE, today + EVENTS_AFTER, include_tasks=False):
+        if text not in occ.title.lower():
+            continue
+        seen = best.get(occ.event_id)
+        if seen is None or (seen.day < now and occ.day > seen.day):
+            best[occ.event_id] = occ
+    upcoming = sorted((o for o in best.values() if o.day >= now), key=lambda o: (o.day, o.start))
+    past = sorted((o for o in best.values() if o.day < now), key=lambda o: (o.day, o.start), reverse=True)
+    return [
+        (PaletteItem("event", occ.title, f"{occ.day} · {occ.time_label}", "calendar"), f"/calendar?event={occ.event_id}")
+        for occ in (upcoming + past)[:PER_KIND]
+    ]
+
+
 # Searches of the user's own data, run in this order for a non-empty query; each takes
-# (db, acting user id, text) and answers (item, target) pairs. Extension point: calendar
-# events (fluxkit/services/calendar.py was not committed when the palette was written):
-# append a searcher here whose targets are "/calendar?event=<id>".
-SEARCHERS: list[Callable[[Session, int, str], list[Result]]] = [_tasks, _mail]
+# (db, acting user id, text) and answers (item, target) pairs, finding only what that user
+# may see (the services filter by owner, recipient, member or invitee).
+SEARCHERS: list[Callable[[Session, int, str], list[Result]]] = [_tasks, _mail, _events]
 
 
 def search(me: Identity, text: str) -> list[Result]:

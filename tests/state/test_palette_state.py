@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from fluxkit.models import User
-from fluxkit.services import mailbox, tasks
+from fluxkit.services import calendar, mailbox, tasks
 from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteState
 from fluxkit.state.shell import ShellState
 from fluxkit.state.tasks import TasksState
@@ -79,6 +81,26 @@ async def test_search_finds_my_mail_and_opens_it(db, tab, alice, bob):
     copy_id = mailbox.list_folder(db, alice[0].id, "inbox").rows[0].id
     assert redirect_targets(await call(tab, "choose", index)) == [f"/mail?folder=inbox&open={copy_id}"]
     assert not tab.open
+
+
+async def test_search_finds_events_i_organise_or_am_invited_to(db, tab, alice, bob):
+    today = calendar.today_for(db, alice[0].id)
+    soon = (today + timedelta(days=3)).isoformat()
+    mine = calendar.create_event(db, alice[0].id, {"title": "Design review", "start": f"{soon}T09:00"}).id
+    invited = calendar.create_event(db, bob[0].id, {"title": "Design sprint kickoff", "start": f"{soon}T11:00", "attendees": [alice[0].id]}).id
+    calendar.create_event(db, bob[0].id, {"title": "Design secrets (Bob only)", "start": f"{soon}T13:00"})
+    weekly = calendar.create_event(db, alice[0].id, {"title": "Design standup", "start": f"{today.isoformat()}T08:00", "repeat": "weekly", "repeat_count": 10}).id
+    db.commit()
+    await call(tab, "open_palette")
+    await call(tab, "set_query", "design")
+    assert labels(tab, "event") == ["Design standup", "Design review", "Design sprint kickoff"]  # one line per series, soonest first
+    assert [item.section for item in tab.items if item.section] == ["Events"]
+    targets = []
+    for index in range(3):
+        await call(tab, "open_palette")
+        await call(tab, "set_query", "design")
+        targets += redirect_targets(await call(tab, "choose", index))
+    assert targets == [f"/calendar?event={weekly}", f"/calendar?event={mine}", f"/calendar?event={invited}"]
 
 
 async def test_typing_a_page_name_and_enter_goes_there(tab):
