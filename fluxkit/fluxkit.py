@@ -69,6 +69,8 @@ live.on_change("mail", MailState.refresh, MailBadgeState.refresh)
 # FAQs: global, so an admin's change is announced to every signed-in tab (live.touch_all).
 app.add_page(faqs_page.page, route=faqs_page.ROUTE, title=faqs_page.TITLE, on_load=[ShellState.load, faqs_page.ON_LOAD])
 live.on_change("faqs", FaqsState.refresh)
+# A role change (users admin) shows or hides the admin controls on an open FAQs page.
+live.on_change("account", FaqsState.refresh)
 
 # Calendar: an event or an answer changed for this user (theirs, or one they are invited to).
 app.add_page(calendar_page.page, route=calendar_page.ROUTE, title=calendar_page.TITLE, on_load=[ShellState.load, calendar_page.ON_LOAD])

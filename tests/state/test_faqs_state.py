@@ -228,3 +228,16 @@ async def test_an_admins_change_reaches_every_open_tab_of_every_user(db, alice, 
     # Each tab sends the event back; its shell runs the FAQs page's refresh.
     shell = substate(make_root(bob[1], "/faqs"), ShellState)
     assert await call(shell, "live", ["faqs"]) == [[FaqsState.refresh]]
+
+
+async def test_a_role_change_shows_the_admin_controls_without_reload(db, user_tab, bob):
+    from fluxkit.state.shell import ShellState
+
+    await call(user_tab, "load")
+    assert not user_tab.is_admin
+    _promote(db, bob[0].id)
+    # The users admin announces "account" to the promoted user's tabs; the FAQs page reloads.
+    [handlers] = await call(substate(make_root(bob[1], "/faqs"), ShellState), "live", ["account"])
+    assert FaqsState.refresh in handlers
+    await call(user_tab, "refresh")
+    assert user_tab.is_admin
