@@ -86,11 +86,17 @@ def _key_list() -> rx.Component:
         ApiKeysState.keys.length() > 0,
         rx.vstack(
             rx.vstack(rx.foreach(ApiKeysState.keys, _key_row), spacing="0", width="100%", id="api-key-list"),
-            rx.text(ApiKeysState.keys.length(), f" of {MAX_KEYS} keys", size="1", color_scheme="gray", id="api-key-count"),
+            rx.text(
+                ApiKeysState.keys.length(), f" of {MAX_KEYS} keys",
+                rx.cond(ApiKeysState.at_limit, ": the most allowed. Revoke one you no longer use to create another.", ""),
+                size="1",
+                color_scheme=rx.cond(ApiKeysState.at_limit, "orange", "gray"),
+                id="api-key-count",
+            ),
             spacing="2",
             width="100%",
         ),
-        rx.text("No API keys yet. Create one for each app or script that should reach your tasks.", size="2", color_scheme="gray", id="api-keys-empty"),
+        rx.text("No API keys yet. Create one for each app or script that should use the API as you.", size="2", color_scheme="gray", id="api-keys-empty"),
     )
 
 
