@@ -145,3 +145,24 @@ async def test_no_session_goes_to_sign_in_and_creates_nothing(db, alice):
         assert redirect_targets(out) == ["/sign-in?redirect=/settings"], name
     assert stored_ids(db, user.id) == set()
     assert state.new_key == ""
+
+
+async def test_the_list_follows_changes_made_elsewhere(db, alice):
+    user, token, _ = alice
+    shown = keys_state(token)
+    await call(shown, "load")
+    elsewhere = api_keys.create_key(db, user.id, "From the REST API")
+    db.commit()
+    await call(shown, "refresh")  # what the live layer runs for the "api_keys" topic
+    assert [k.name for k in shown.keys] == ["From the REST API"]
+    api_keys.revoke_key(db, user.id, elsewhere.row.id)
+    db.commit()
+    await call(shown, "refresh")
+    assert shown.keys == []
+
+    # A tab that never showed the list loads nothing.
+    api_keys.create_key(db, user.id, "Another")
+    db.commit()
+    unseen = keys_state(token)
+    await call(unseen, "refresh")
+    assert unseen.keys == [] and unseen.loaded is False
