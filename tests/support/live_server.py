@@ -67,6 +67,7 @@ class LiveApp:
         self.data_dir = data_dir
         self.env = env
         self.root = root
+        self.process: subprocess.Popen | None = None
 
     @property
     def outbox(self) -> Path:
@@ -101,14 +102,23 @@ class LiveApp:
 
 
 @contextlib.contextmanager
-def live_app(root: Path = ROOT, *, workers: int | None = None, **overrides: str) -> Iterator[LiveApp]:
+def live_app(
+    root: Path = ROOT,
+    *,
+    workers: int | None = None,
+    port: int | None = None,
+    data_dir: Path | None = None,
+    **overrides: str,
+) -> Iterator[LiveApp]:
     """The app from `root` (default this checkout; another copy builds its own .web).
 
     `workers`: backend worker processes (Granian's GRANIAN_WORKERS); more than one needs a
     REDIS_URL override, so that every worker sees the same Reflex state.
+    `port` and `data_dir` of an earlier run start the same app again: same address, same
+    database, same secret key (a restart). `app.process` is the server's process.
     """
-    port = free_port()
-    data_dir = Path(tempfile.mkdtemp(prefix="fluxkit-live-"))
+    port = port or free_port()
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="fluxkit-live-"))
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -128,7 +138,7 @@ def live_app(root: Path = ROOT, *, workers: int | None = None, **overrides: str)
     app = LiveApp(url, data_dir, env, root)
     app.cli("migrate")
     log_path = data_dir / "server.log"
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         server = subprocess.Popen(
             [
                 sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
@@ -136,6 +146,7 @@ def live_app(root: Path = ROOT, *, workers: int | None = None, **overrides: str)
             ],
             cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        app.process = server
         try:
             _wait_until_up(url, server, log_path)
             yield app
