@@ -69,7 +69,7 @@ def publish(user_id: int, topics: frozenset[str]) -> None:
     if settings.redis_url:
         try:
             _redis_client(settings.redis_url).publish(
-                CHANNEL, json.dumps({"user": user_id, "topics": sorted(topics)})
+                channel_for(settings.redis_url), json.dumps({"user": user_id, "topics": sorted(topics)})
             )
             return
         except Exception as exc:  # noqa: BLE001 - live updates must never fail a write
@@ -103,6 +103,17 @@ def subscribe(listener: Listener) -> Callable[[], None]:
 _clients: dict[str, object] = {}
 
 
+def channel_for(url: str) -> str:
+    """The pub/sub channel of the app on this Redis database.
+
+    Pub/sub ignores database numbers, so two apps sharing one Redis server on different
+    databases (`redis://host/0`, `redis://host/1`) would otherwise hear each other.
+    """
+    from redis.connection import parse_url
+
+    return f"{CHANNEL}:{parse_url(url).get('db', 0)}"
+
+
 def _redis_client(url: str):
     client = _clients.get(url)
     if client is None:
@@ -118,7 +129,7 @@ async def relay_from_redis(url: str, stop: asyncio.Event | None = None) -> None:
 
     client = aioredis.Redis.from_url(url)
     pubsub = client.pubsub()
-    await pubsub.subscribe(CHANNEL)
+    await pubsub.subscribe(channel_for(url))
     try:
         while stop is None or not stop.is_set():
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
@@ -130,6 +141,6 @@ async def relay_from_redis(url: str, stop: asyncio.Event | None = None) -> None:
             except (ValueError, KeyError, TypeError):
                 log.warning("ignored a malformed live message")
     finally:
-        await pubsub.unsubscribe(CHANNEL)
+        await pubsub.unsubscribe(channel_for(url))
         await pubsub.aclose()
         await client.aclose()

@@ -188,6 +188,10 @@ def redis_env(monkeypatch):
     assert live.get_settings().redis_url is None  # restored for the tests that follow
 
 
+def _channel() -> str:
+    return live.channel_for(REDIS_URL)
+
+
 async def _wait_until(condition, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -205,7 +209,7 @@ class Relay:
         self.task: asyncio.Task | None = None
 
     async def __aenter__(self) -> Relay:
-        before = dict(self.client.pubsub_numsub(live.CHANNEL)).get(live.CHANNEL.encode(), 0)
+        before = dict(self.client.pubsub_numsub(_channel())).get(_channel().encode(), 0)
         self.task = asyncio.create_task(live.relay_from_redis(REDIS_URL, self.stop))
         await _wait_until(lambda: self._subscribers() == before + 1)
         return self
@@ -213,7 +217,7 @@ class Relay:
     def _subscribers(self) -> int:
         if self.task.done():
             self.task.result()  # raise what killed it
-        return dict(self.client.pubsub_numsub(live.CHANNEL)).get(live.CHANNEL.encode(), 0)
+        return dict(self.client.pubsub_numsub(_channel())).get(_channel().encode(), 0)
 
     async def __aexit__(self, *exc) -> None:
         before = self._subscribers()
@@ -224,7 +228,7 @@ class Relay:
 
 async def test_publish_goes_through_redis_and_the_relay_delivers_it(redis_env, heard):
     raw = redis_env.pubsub()
-    raw.subscribe(live.CHANNEL)
+    raw.subscribe(_channel())
     raw.get_message(timeout=1)  # the subscribe confirmation
     async with Relay(redis_env):
         heard.clear()
@@ -252,13 +256,25 @@ async def test_another_workers_announcement_reaches_this_workers_listeners(redis
     async with Relay(redis_env):
         heard.clear()
         # Another worker (another process) publishes with its own connection.
-        redis_env.publish(live.CHANNEL, json.dumps({"user": 17, "topics": ["tasks"]}))
-        redis_env.publish(live.CHANNEL, b"not json")
-        redis_env.publish(live.CHANNEL, json.dumps({"topics": ["tasks"]}))
-        redis_env.publish(live.CHANNEL, json.dumps({"user": 18, "topics": ["notifications"]}))
+        redis_env.publish(_channel(), json.dumps({"user": 17, "topics": ["tasks"]}))
+        redis_env.publish(_channel(), b"not json")
+        redis_env.publish(_channel(), json.dumps({"topics": ["tasks"]}))
+        redis_env.publish(_channel(), json.dumps({"user": 18, "topics": ["notifications"]}))
         await _wait_until(lambda: len(heard) >= 2)
         # Malformed messages are skipped; the relay keeps going.
         assert heard == [(17, frozenset({"tasks"})), (18, frozenset({"notifications"}))]
+
+
+async def test_an_app_on_another_redis_database_is_not_heard(redis_env, heard):
+    other_database = live.channel_for(REDIS_URL.rsplit("/", 1)[0] + "/15")
+    assert other_database != _channel()
+    async with Relay(redis_env):
+        heard.clear()
+        redis_env.publish(other_database, json.dumps({"user": 19, "topics": ["tasks"]}))
+        redis_env.publish(_channel(), json.dumps({"user": 20, "topics": ["tasks"]}))
+        await _wait_until(lambda: heard)
+        await asyncio.sleep(0.1)
+        assert heard == [(20, frozenset({"tasks"}))]
 
 
 async def test_a_service_write_reaches_listeners_through_redis_after_commit(redis_env, db, ada, heard, clock):
