@@ -78,7 +78,7 @@ def _filter(name: str, placeholder: str, options: list[tuple[str, str]]) -> rx.C
     return rx.select.root(
         rx.select.trigger(placeholder=placeholder, id=f"users-filter-{name}", width=["100%", "100%", "auto"], min_width=["0", "0", "130px"], aria_label=placeholder),
         rx.select.content(
-            rx.select.item(f"All ({placeholder.lower()})", value=ALL, id=f"users-filter-{name}-all"),
+            rx.select.item(f"Any {placeholder.lower()}", value=ALL, id=f"users-filter-{name}-all"),
             *[rx.select.item(text, value=key, id=f"users-filter-{name}-{key}") for key, text in options],
         ),
         value=rx.cond(value == "", ALL, value),

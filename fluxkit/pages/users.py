@@ -69,8 +69,8 @@ def delete_dialog() -> rx.Component:
             rx.alert_dialog.title("Delete ", UsersState.delete_name, "?"),
             rx.alert_dialog.description(
                 "This deletes the account for good, with everything that is theirs: tasks and their history, "
-                "notifications, sessions, API keys, the subscription record, mail and calendar entries. "
-                "The audit log keeps its entries. It cannot be undone.",
+                "notifications, sessions, API keys, the subscription record, their mail copies, chat memberships "
+                "and calendar events. Messages they sent others and the audit log stay. It cannot be undone.",
                 size="2",
             ),
             rx.vstack(

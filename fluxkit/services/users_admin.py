@@ -479,8 +479,9 @@ def delete_user(db: Session, actor_id: int, user_id: object, confirm: object, me
     """Delete an account for good; `confirm` must be its email, typed. Answers that email.
 
     The database removes what is theirs with it (ON DELETE CASCADE): sessions, email links,
-    tasks (and their history), notifications, API keys, the subscription record, mail copies
-    and calendar entries. The audit log keeps its rows, no longer linked to the account.
+    tasks (and their history), notifications, API keys, the subscription record, mail copies,
+    chat memberships and calendar events. Messages they sent others and the audit log keep
+    their rows, no longer linked to the account (SET NULL).
     """
     actor = _admin(db, actor_id)
     target = _target(db, user_id, lock=True)

@@ -364,3 +364,32 @@ def test_make_admin_from_the_command_line(db, people):
     assert row.role == "admin" and db.get(User, bob).role == "admin"
     with pytest.raises(InvalidInput, match="No account"):
         admin.make_admin(db, "nobody@example.com", META)
+
+
+def test_delete_takes_their_mail_chat_and_calendar_but_not_what_others_received(db, people):
+    from fluxkit.models.calendar import CalendarEvent, EventAttendee
+    from fluxkit.models.chat import ChatMessage, ConversationMember
+    from fluxkit.models.mail import MailCopy, MailMessage
+    from fluxkit.services import calendar, chat, mailbox
+
+    ada, bob, _ = people
+    mailbox.send(db, bob, {"to": ["ada@example.com"], "subject": "From Bob"})
+    mailbox.send(db, ada, {"to": ["bob@example.com"], "subject": "To Bob"})
+    conversation = chat.start_direct(db, ada, bob)[0].id
+    chat.send(db, bob, conversation, "Bob says hi")
+    bobs_event = calendar.create_event(db, bob, {"title": "Bob's meeting", "start": "2026-12-01T09:00", "attendees": [ada]}).id
+    adas_event = calendar.create_event(db, ada, {"title": "Ada's meeting", "start": "2026-12-02T09:00", "attendees": [bob]}).id
+    db.commit()
+
+    admin.delete_user(db, ada, bob, "bob@example.com", META)
+    db.commit()
+    db.expire_all()
+    assert not db.exec(select(MailCopy).where(MailCopy.user_id == bob)).all()
+    from_bob = db.exec(select(MailMessage).where(MailMessage.subject == "From Bob")).one()
+    assert from_bob.sender_id is None
+    assert db.exec(select(MailCopy).where(MailCopy.user_id == ada, MailCopy.message_id == from_bob.id)).one()
+    assert not db.exec(select(ConversationMember).where(ConversationMember.user_id == bob)).all()
+    assert db.exec(select(ChatMessage).where(ChatMessage.body == "Bob says hi")).one().sender_id is None
+    assert db.get(CalendarEvent, bobs_event) is None
+    assert db.get(CalendarEvent, adas_event) is not None
+    assert not db.exec(select(EventAttendee).where(EventAttendee.user_id == bob)).all()
