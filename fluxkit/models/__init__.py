@@ -6,6 +6,7 @@ from fluxkit.models.chat import ChatMessage, ChatPresence, Conversation, Convers
 from fluxkit.models.faqs import Faq
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
+from fluxkit.models.organizations import ActiveOrganization, OrgInvitation, OrgMember, Organization
 from fluxkit.models.tasks import ApiKey, Notification, Task, TaskEvent
 
 __all__ = [
@@ -23,6 +24,10 @@ __all__ = [
     "MailCopy",
     "MailMessage",
     "Notification",
+    "ActiveOrganization",
+    "OrgInvitation",
+    "OrgMember",
+    "Organization",
     "Subscription",
     "Task",
     "TaskEvent",

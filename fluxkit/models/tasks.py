@@ -23,6 +23,7 @@ class Task(SQLModel, table=True):
         Index("ix_task_owner_due", "user_id", "deleted_at", "due_date"),
         Index("ix_task_owner_status", "user_id", "deleted_at", "status"),
         Index("ix_task_due_reminders", "status", "due_date"),
+        Index("ix_task_assignee", "assignee_id", "deleted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -38,6 +39,9 @@ class Task(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None)
     # Deleted tasks stay a little while so "Undo" can bring them back.
     deleted_at: datetime | None = Field(default=None)
+    # Assigned to a member of the owner's organization (who may then change its status).
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", ondelete="SET NULL", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
 
 
 class TaskEvent(SQLModel, table=True):

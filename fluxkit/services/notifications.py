@@ -15,7 +15,7 @@ from fluxkit.models import Notification, Task, User
 from fluxkit.services import live
 from fluxkit.services.errors import NotFound
 
-TYPES = ("task_completed", "task_due", "welcome", "system", "mail", "event_invitation")
+TYPES = ("task_completed", "task_due", "welcome", "system", "mail", "event_invitation", "task_assigned")
 TOPIC = "notifications"
 PAGE_SIZE = 20
 # A deleted once-only notification (one with a dedupe key) stays as a hidden tombstone, so

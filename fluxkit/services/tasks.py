@@ -54,6 +54,12 @@ class TransitionRefused(ServiceError):
     code = "invalid_transition"
 
 
+class NotOwner(ServiceError):
+    """The assignee of a task tried what only its owner may (edit, delete, reassign)."""
+
+    code = "not_owner"
+
+
 # ---- what crosses into states and API answers --------------------------------------------
 
 
@@ -70,10 +76,17 @@ class TaskRow:
     updated_at: str
     completed_at: str
     overdue: bool
+    # Assignment within an organization: who does it, and whose it is when not the viewer's.
+    assignee_id: int = 0
+    assignee_name: str = ""
+    owner_name: str = ""  # "" when the viewer owns it
+    assigned_to_me: bool = False
 
     @classmethod
-    def of(cls, task: Task, today: date) -> TaskRow:
+    def of(cls, task: Task, today: date, viewer: int | None = None, names: dict[int, str] | None = None) -> TaskRow:
         open_ = task.status in ("pending", "in progress")
+        names = names or {}
+        mine = viewer is None or task.user_id == viewer
         return cls(
             id=task.id,
             title=task.title,
@@ -86,6 +99,10 @@ class TaskRow:
             updated_at=task.updated_at.isoformat(),
             completed_at=task.completed_at.isoformat() if task.completed_at else "",
             overdue=bool(open_ and task.due_date and task.due_date < today),
+            assignee_id=task.assignee_id or 0,
+            assignee_name=names.get(task.assignee_id, "Someone") if task.assignee_id else "",
+            owner_name="" if mine else names.get(task.user_id, "Someone"),
+            assigned_to_me=bool(viewer is not None and task.assignee_id == viewer),
         )
 
 
@@ -266,17 +283,42 @@ def check_transition(current: str, new: str) -> None:
 # ---- one task ----------------------------------------------------------------------------------
 
 
-def _owned(db: Session, user_id: int, task_id: object) -> Task:
+def _visible(db: Session, user_id: int, task_id: object) -> Task:
+    """A task the user owns or is assigned to (not deleted); anything else is not found."""
     if not isinstance(task_id, int) or isinstance(task_id, bool):
         raise NotFound("No such task.")
     task = db.get(Task, task_id)
-    if task is None or task.user_id != user_id or task.deleted_at is not None:
+    if task is None or task.deleted_at is not None or user_id not in (task.user_id, task.assignee_id):
         raise NotFound("No such task.")
     return task
 
 
+def _owned(db: Session, user_id: int, task_id: object, doing: str = "change it") -> Task:
+    task = _visible(db, user_id, task_id)
+    if task.user_id != user_id:
+        raise NotOwner(f"Only the task's owner can {doing}; as its assignee you can change its status.")
+    return task
+
+
+def _names(db: Session, tasks_: list[Task]) -> dict[int, str]:
+    ids = {t.user_id for t in tasks_} | {t.assignee_id for t in tasks_ if t.assignee_id}
+    if not ids:
+        return {}
+    return dict(db.exec(select(User.id, User.name).where(col(User.id).in_(ids))).all())
+
+
+def _row(db: Session, task: Task, viewer: int, today: date) -> TaskRow:
+    return TaskRow.of(task, today, viewer, _names(db, [task]))
+
+
+def _touch(db: Session, task: Task, *extra: int | None) -> None:
+    """The owner's and the assignee's open task views change (and anyone just unassigned)."""
+    for user_id in {task.user_id, task.assignee_id, *extra} - {None}:
+        live.touch(db, user_id, TOPIC)
+
+
 def get_task(db: Session, user_id: int, task_id: object, clock: Clock = system_clock) -> TaskRow:
-    return TaskRow.of(_owned(db, user_id, task_id), user_today(db, user_id, clock))
+    return _row(db, _visible(db, user_id, task_id), user_id, user_today(db, user_id, clock))
 
 
 def create_task(db: Session, user_id: int, data: dict[str, object], clock: Clock = system_clock) -> TaskRow:
@@ -292,7 +334,9 @@ def create_task(db: Session, user_id: int, data: dict[str, object], clock: Clock
     db.flush()
     db.add(TaskEvent(task_id=task.id, actor_id=user_id, from_status=None, to_status=status, at=now))
     live.touch(db, user_id, TOPIC)
-    return TaskRow.of(task, user_today(db, user_id, clock))
+    if data.get("assignee_id"):
+        _assign(db, task, user_id, data.get("assignee_id"), now)
+    return _row(db, task, user_id, user_today(db, user_id, clock))
 
 
 def _apply_status(db: Session, task: Task, actor_id: int, new: str, now: datetime) -> None:
@@ -307,12 +351,13 @@ def _apply_status(db: Session, task: Task, actor_id: int, new: str, now: datetim
     if new == "completed":
         task.completed_at = now
         # The seed's side effect, in the same transaction: both commit or neither.
+        by = "You" if actor_id == task.user_id else (db.get(User, actor_id).name if db.get(User, actor_id) else "Someone")
         notifications.notify(
             db,
             task.user_id,
             "task_completed",
             "Task completed",
-            f"You completed the task: {task.title}",
+            f"{by} completed the task: {task.title}",
             task_id=task.id,
             at=now,
         )
@@ -322,15 +367,59 @@ def _apply_status(db: Session, task: Task, actor_id: int, new: str, now: datetim
     db.add(TaskEvent(task_id=task.id, actor_id=actor_id, from_status=old, to_status=new, at=now))
 
 
+def _assign(db: Session, task: Task, owner_id: int, assignee_id: object, now: datetime) -> int | None:
+    """Assign to a member of an organization the owner shares with them (None: unassign).
+
+    Answers who was assigned before. The new assignee gets a `task_assigned` notification.
+    """
+    from fluxkit.services import organizations  # organizations imports this module's models only
+
+    before = task.assignee_id
+    if assignee_id in (None, 0):
+        task.assignee_id = None
+    else:
+        if not isinstance(assignee_id, int) or isinstance(assignee_id, bool) or assignee_id == owner_id:
+            message = "Choose a member of your organization (not yourself)."
+            raise InvalidInput(message, fields={"assignee_id": message})
+        org_id = organizations.shared_org(db, owner_id, assignee_id, task.organization_id)
+        if org_id is None:
+            message = "Choose a member of your active organization."
+            raise InvalidInput(message, fields={"assignee_id": message})
+        task.assignee_id = assignee_id
+        task.organization_id = org_id
+    if task.assignee_id == before:
+        return before
+    task.updated_at = now
+    db.add(task)
+    if task.assignee_id is not None:
+        owner = db.get(User, owner_id)
+        notifications.notify(
+            db,
+            task.assignee_id,
+            "task_assigned",
+            "Task assigned to you",
+            f"{owner.name if owner else 'Someone'} assigned you the task: {task.title}",
+            task_id=task.id,
+            at=now,
+        )
+    _touch(db, task, before)
+    return before
+
+
 def update_task(
     db: Session, user_id: int, task_id: object, data: dict[str, object], clock: Clock = system_clock
 ) -> TaskRow:
-    task = _owned(db, user_id, task_id)
+    task = _visible(db, user_id, task_id)
+    if task.user_id != user_id and set(data) - {"status"}:
+        what = "reassign it" if "assignee_id" in data else "edit its details"
+        raise NotOwner(f"Only the task's owner can {what}; as its assignee you can change its status.")
     fields = clean_fields(data, partial=True)
     status = _check_status(data["status"]) if "status" in data else None
     if status is not None:
         check_transition(task.status, status)  # refuse before touching any field
     now = clock.now()
+    if "assignee_id" in data:
+        _assign(db, task, user_id, data["assignee_id"], now)
     if fields:
         for key, value in fields.items():
             setattr(task, key, value)
@@ -338,8 +427,8 @@ def update_task(
         db.add(task)
     if status is not None:
         _apply_status(db, task, user_id, status, now)
-    live.touch(db, user_id, TOPIC)
-    return TaskRow.of(task, user_today(db, user_id, clock))
+    _touch(db, task, user_id)
+    return _row(db, task, user_id, user_today(db, user_id, clock))
 
 
 def change_status(db: Session, user_id: int, task_id: object, status: object, clock: Clock = system_clock) -> TaskRow:
@@ -348,10 +437,10 @@ def change_status(db: Session, user_id: int, task_id: object, status: object, cl
 
 def delete_task(db: Session, user_id: int, task_id: object, clock: Clock = system_clock) -> None:
     """Soft delete: the task disappears now and can be restored for a while (Undo)."""
-    task = _owned(db, user_id, task_id)
+    task = _owned(db, user_id, task_id, "delete it")
     task.deleted_at = clock.now()
     db.add(task)
-    live.touch(db, user_id, TOPIC)
+    _touch(db, task, user_id)
 
 
 def restore_task(db: Session, user_id: int, task_id: object, clock: Clock = system_clock) -> TaskRow:
@@ -366,8 +455,8 @@ def restore_task(db: Session, user_id: int, task_id: object, clock: Clock = syst
         billing.check_can_create_task(db, user_id)
     task.deleted_at = None
     db.add(task)
-    live.touch(db, user_id, TOPIC)
-    return TaskRow.of(task, user_today(db, user_id, clock))
+    _touch(db, task, user_id)
+    return _row(db, task, user_id, user_today(db, user_id, clock))
 
 
 def purge_deleted(db: Session, clock: Clock = system_clock) -> int:
@@ -380,7 +469,7 @@ def purge_deleted(db: Session, clock: Clock = system_clock) -> int:
 
 
 def history(db: Session, user_id: int, task_id: object) -> list[HistoryRow]:
-    task = _owned(db, user_id, task_id)
+    task = _visible(db, user_id, task_id)
     rows = db.exec(
         select(TaskEvent, User.name)
         .join(User, col(User.id) == col(TaskEvent.actor_id), isouter=True)
@@ -402,10 +491,11 @@ def bulk_change_status(db: Session, user_id: int, task_ids: list[object], status
     now = clock.now()
     for task_id in dict.fromkeys(task_ids):
         try:
-            task = _owned(db, user_id, task_id)
+            task = _visible(db, user_id, task_id)
             if task.status == new:
                 continue
             _apply_status(db, task, user_id, new, now)
+            _touch(db, task)
             result.changed += 1
         except NotFound:
             result.refused.append(f"Task {task_id}: not found.")
@@ -422,18 +512,24 @@ def bulk_delete(db: Session, user_id: int, task_ids: list[object], clock: Clock 
     for task_id in dict.fromkeys(task_ids):
         try:
             task = _owned(db, user_id, task_id)
-        except NotFound:
+        except (NotFound, NotOwner):
             continue
         task.deleted_at = now
         db.add(task)
+        _touch(db, task)
         deleted.append(task.id)
     if deleted:
         live.touch(db, user_id, TOPIC)
     return deleted
 
 
+def _mine_or_assigned(user_id: int):
+    """Tasks the user owns, or that a member of their organization assigned to them."""
+    return or_(Task.user_id == user_id, Task.assignee_id == user_id)
+
+
 def _filtered(user_id: int, query: TaskQuery, today: date):
-    statement = select(Task).where(Task.user_id == user_id, col(Task.deleted_at).is_(None))
+    statement = select(Task).where(_mine_or_assigned(user_id), col(Task.deleted_at).is_(None))
     search = query.search.replace("\x00", "")  # PostgreSQL cannot take a NUL in a parameter
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -483,21 +579,23 @@ def list_tasks(db: Session, user_id: int, query: TaskQuery, clock: Clock = syste
     rows = db.exec(
         statement.order_by(*_order(query)).offset((page - 1) * query.page_size).limit(query.page_size)
     ).all()
-    return TaskPage(rows=[TaskRow.of(t, today) for t in rows], total=total, page=page, page_size=query.page_size)
+    names = _names(db, list(rows))
+    return TaskPage(rows=[TaskRow.of(t, today, user_id, names) for t in rows], total=total, page=page, page_size=query.page_size)
 
 
 def all_matching(db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock, limit: int = 50_000) -> list[TaskRow]:
     """Every task of the current view (all pages), for export."""
     today = user_today(db, user_id, clock)
     rows = db.exec(_filtered(user_id, query, today).order_by(*_order(query)).limit(limit)).all()
-    return [TaskRow.of(t, today) for t in rows]
+    names = _names(db, list(rows))
+    return [TaskRow.of(t, today, user_id, names) for t in rows]
 
 
 def stats(db: Session, user_id: int) -> TaskStats:
     counts = dict(
         db.exec(
             select(Task.status, func.count())
-            .where(Task.user_id == user_id, col(Task.deleted_at).is_(None))
+            .where(_mine_or_assigned(user_id), col(Task.deleted_at).is_(None))
             .group_by(Task.status)
         ).all()
     )

@@ -21,7 +21,7 @@ Category = Literal["feature", "bug", "documentation", "other"]
 DueFilter = Literal["overdue", "today", "week"]
 Sort = Literal["created", "updated", "due", "title", "priority", "status"]
 Order = Literal["asc", "desc"]
-NotificationType = Literal["task_completed", "task_due", "welcome", "system", "mail", "event_invitation"]
+NotificationType = Literal["task_completed", "task_due", "welcome", "system", "mail", "event_invitation", "task_assigned"]
 
 # The Literals above must be the services' lists, in the services' order.
 assert Status.__args__ == tasks.STATUSES
