@@ -311,6 +311,8 @@ def _address_field(field: str, label: str) -> rx.Component:
                 rx.input(
                     value=getattr(MailState, field),
                     on_change=lambda value: MailState.edit(field, value),
+                    # Picking a suggestion keeps the focus (mouse down is prevented there).
+                    on_blur=MailState.hide_suggestions,
                     debounce_timeout=250,
                     placeholder="name@example.com, …",
                     id=f"mail-{field}",
@@ -367,7 +369,7 @@ def compose_dialog() -> rx.Component:
                     rx.cond(
                         MailState.show_cc,
                         rx.box(_address_field("cc", "Cc"), padding_top="8px"),
-                        rx.link("Add Cc", on_click=MailState.toggle_cc, size="1", cursor="pointer", id="mail-add-cc", padding_left="40px"),
+                        rx.button("Add Cc", on_click=MailState.toggle_cc, variant="ghost", size="1", id="mail-add-cc", margin_left="40px", margin_top="6px"),
                     ),
                     width="100%",
                 ),

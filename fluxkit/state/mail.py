@@ -485,6 +485,16 @@ class MailState(SignedInState):
         return rx.set_focus(f"mail-{field}")
 
     @rx.event
+    def hide_suggestions(self):
+        """The address field lost focus: close its suggestions."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.suggestions = []
+        self.suggest_field = ""
+        return None
+
+    @rx.event
     def toggle_cc(self):
         me = self._current_identity()
         if me is None:

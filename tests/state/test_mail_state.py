@@ -67,6 +67,11 @@ async def test_compose_suggests_saves_the_draft_and_sends(db, alice, bob):
     await call(state, "edit", "to", "bo")
     assert [s.email for s in state.suggestions] == ["bob@example.com"] and state.suggest_field == "to"
     assert state.draft_id > 0 and state.saved_note == "Draft saved"  # saved from the first keystroke
+    await call(state, "hide_suggestions")  # the field lost focus
+    assert state.suggestions == [] and state.suggest_field == ""
+    await call(state, "pick_recipient", "bob@example.com")  # no longer offered: ignored
+    assert state.to == "bo"
+    await call(state, "edit", "to", "bo")
     await call(state, "pick_recipient", "mallory@example.com")  # not offered: ignored
     assert state.to == "bo"
     await call(state, "pick_recipient", "bob@example.com")
