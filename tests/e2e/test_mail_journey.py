@@ -83,6 +83,8 @@ def test_mail_arrives_live_and_the_reply_comes_back(live_app, new_page):
     # An unknown recipient: a clear error, and the draft waits in Drafts.
     ada.click("#mail-compose")
     ada.fill("#mail-to", "nobody@example.com")
+    ada.click("#mail-add-cc")
+    expect(ada.locator("#mail-cc")).to_be_visible()
     ada.fill("#mail-subject", "Lost letter")
     expect(ada.locator("#mail-saved-note")).to_have_text("Draft saved")
     ada.click("#mail-send")
