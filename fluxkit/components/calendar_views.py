@@ -12,6 +12,9 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOURS = list(range(24))
 
 
+ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis", "min_width": "0"}
+
+
 def tint(color: rx.Var[str], shade: int) -> rx.Var[str]:
     """A Radix color step by name (works in light and dark)."""
     return f"var(--{color}-{shade})"
@@ -35,8 +38,8 @@ def chip(item: rx.Var[Occurrence], compact: bool = True) -> rx.Component:
     """An occurrence as a small pill (month cells, all-day rows)."""
     return rx.hstack(
         _status_icon(item.my_status),
-        rx.cond(~item.all_day, rx.text(item.start[11:16], size="1", weight="medium", flex_shrink="0")),
-        rx.text(item.title, size="1", truncate=True, text_decoration=rx.cond(item.my_status == "declined", "line-through", "none")),
+        rx.cond(~item.all_day, rx.text(item.start[11:16], size="1", weight="medium", flex_shrink="0", display=["none", "none", "block"])),
+        rx.text(item.title, size="1", style=ONE_LINE, text_decoration=rx.cond(item.my_status == "declined", "line-through", "none")),
         spacing="1",
         align="center",
         width="100%",
@@ -115,8 +118,8 @@ def month_view() -> rx.Component:
 
 def _placed(item: rx.Var[Placed]) -> rx.Component:
     return rx.box(
-        rx.text(item.title, size="1", weight="bold", truncate=True),
-        rx.text(item.time_label, size="1", truncate=True),
+        rx.text(item.title, size="1", weight="bold", style=ONE_LINE),
+        rx.text(item.time_label, size="1", style=ONE_LINE),
         position="absolute",
         top=f"{item.top_px}px",
         height=f"{item.height_px}px",

@@ -24,6 +24,7 @@ from fluxkit.services.errors import NotFound, ServiceError
 from fluxkit.state.session import SignedInState
 
 from fluxkit.state.calendar_layout import (
+    HOUR_PX,
     MONTH_ITEMS,
     VIEWS,
     AgendaDay,
@@ -139,7 +140,14 @@ class CalendarState(SignedInState):
         return f"{ROUTE}?{urlencode(params)}"
 
     def _sync_url(self) -> rx.event.EventSpec:
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
+        """The view in the address bar (bookmarkable); a fresh week or day opens at 07:00."""
+        script = f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())});"
+        if self.view in ("week", "day"):
+            script += (
+                "setTimeout(() => { const v = document.querySelector('#calendar-scroll [data-radix-scroll-area-viewport]');"
+                f" if (v && v.scrollTop === 0) v.scrollTo(0, {7 * HOUR_PX}); }}, 80);"
+            )
+        return rx.call_script(script)
 
     def _close_details(self) -> None:
         self.details_open = False

@@ -63,6 +63,7 @@ def test_create_invites_attendees_who_see_it_and_get_a_notification(db, clock, a
     [note] = db.exec(select(Notification).where(Notification.user_id == bob.id, Notification.type == "event_invitation")).all()
     assert "Ada invited you" in note.body and "Planning" in note.title
     assert note.dedupe_key == f"event_invitation:{event.id}:{bob.id}"
+    assert note.link == f"/calendar?event={event.id}"  # the bell opens the event
 
     # Eve was not invited: nothing on her calendar, and the id is not found (no leak).
     assert calendar.list_range(db, eve.id, date(2026, 12, 1), date(2026, 12, 2)) == []
