@@ -53,8 +53,8 @@ def _item(row: rx.Var[FaqRow], index: rx.Var[int], count: rx.Var[int]) -> rx.Com
         rx.accordion.header(
             rx.hstack(
                 rx.accordion.trigger(
-                    rx.text(row.question, size="3", weight="medium", text_align="left", id=f"faq-question-{row.id}"),
-                    rx.accordion.icon(),
+                    rx.text(row.question, size="3", weight="medium", text_align="left", color=rx.color("gray", 12), id=f"faq-question-{row.id}"),
+                    rx.accordion.icon(flex_shrink="0"),
                     flex="1",
                     min_width="0",
                     justify_content="space-between",
@@ -152,7 +152,7 @@ def _summary() -> rx.Component:
                 FaqsState.total, rx.cond(FaqsState.total == 1, " answer", " answers"), " for “", FaqsState.query, "”",
                 size="2", color_scheme="gray",
             ),
-            rx.link("Clear search", on_click=FaqsState.clear_query, size="2", cursor="pointer", id="faq-search-clear"),
+            rx.button(rx.icon("x", size=14), "Clear search", variant="ghost", size="1", on_click=FaqsState.clear_query, id="faq-search-clear"),
             spacing="3",
             align="center",
             id="faq-summary",
