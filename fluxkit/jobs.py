@@ -1,7 +1,8 @@
-"""Periodic work, run by every worker: due reminders and clean-up.
+"""Periodic work, run by every worker: due reminders, daily digests and clean-up.
 
-Safe with several workers: reminders carry unique keys (a second insert is a no-op) and
-the clean-ups are idempotent deletes. Nothing is kept in memory, so a restart loses nothing.
+Safe with several workers: reminders carry unique keys (a second insert is a no-op), a
+digest first claims its unique (user, day) row, and the clean-ups are idempotent deletes.
+Nothing is kept in memory, so a restart loses nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 import logging
 
 from fluxkit.db import session_scope
-from fluxkit.services import notifications, sessions, tasks
+from fluxkit.services import notifications, preferences, sessions, tasks
 
 log = logging.getLogger("fluxkit.jobs")
 
@@ -22,9 +23,11 @@ def run_once() -> dict[str, int]:
     with session_scope() as db:
         reminders = notifications.send_due_reminders(db)
     with session_scope() as db:
+        digests = preferences.send_digests(db)
+    with session_scope() as db:
         purged = tasks.purge_deleted(db)
         expired = sessions.purge_expired(db)
-    return {"reminders": reminders, "purged_tasks": purged, "expired_sessions": expired}
+    return {"reminders": reminders, "digests": digests, "purged_tasks": purged, "expired_sessions": expired}
 
 
 async def scheduler() -> None:

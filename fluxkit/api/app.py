@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fluxkit.api import auth, billing, calendar_feed, health
+from fluxkit.api import auth, avatars, billing, calendar_feed, health
 from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.api.request_log import RequestLog
 from fluxkit.api.v1 import PREFIX as V1_PREFIX, create_v1
@@ -20,5 +20,6 @@ def create_api() -> FastAPI:
     api.include_router(billing.router)
     api.include_router(health.router)
     api.include_router(calendar_feed.router)
+    api.include_router(avatars.router)
     api.mount(V1_PREFIX, create_v1())
     return api

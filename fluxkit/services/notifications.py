@@ -80,11 +80,20 @@ def notify(
 ) -> bool:
     """Add a notification in the caller's transaction. With a dedupe key, at most once ever.
 
-    Returns False when the dedupe key was already used (nothing added).
+    The user's preferences decide where it goes (fluxkit/services/preferences.py): the bell
+    (in-app), an email sent after the caller commits, and/or the daily digest. In-app off
+    with a dedupe key still uses the key (a hidden row), so it never comes back.
+    Returns False when nothing was added (key already used, or in-app off).
     """
+    from fluxkit.services import preferences
+
+    route = preferences.delivery(db, user_id, type, clock, at)
+    if not route.in_app and dedupe_key is None:
+        preferences.deliver_outside_app(db, user_id, type, title, body, link, route, clock)
+        return False
     row = Notification(
         user_id=user_id,
-        type=type,
+        type=type if route.in_app else DELETED,
         title=title[:200],
         body=body[:1000],
         task_id=task_id,
@@ -95,6 +104,9 @@ def notify(
     if dedupe_key is None:
         db.add(row)
     elif not _insert_once(db, row):
+        return False
+    preferences.deliver_outside_app(db, user_id, type, title, body, link, route, clock)
+    if not route.in_app:
         return False
     live.touch(db, user_id, TOPIC)
     return True
