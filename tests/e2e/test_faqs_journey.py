@@ -100,3 +100,12 @@ def test_search_and_read_an_answer_admin_changes_arrive_live_and_the_palette_jum
     reader.wait_for_url(re.compile(r"/notifications/?$"))
     expect(reader.locator("#page-title")).to_have_text("Notifications")
     expect(reader.locator("#palette")).to_have_count(0)
+
+    # "New task" from another page: /tasks opens with the new-task dialog ready.
+    reader.keyboard.press("Control+k")
+    reader.fill("#palette-input", "new task")
+    expect(reader.locator("#palette-item-0")).to_contain_text("New task")
+    reader.press("#palette-input", "Enter")
+    reader.wait_for_url(re.compile(r"/tasks/?$"))
+    expect(reader.locator("#task-dialog")).to_be_visible()
+    expect(reader.locator("#task-dialog-heading")).to_have_text("New task")
