@@ -10,7 +10,9 @@ from fluxkit.pages import calendar as calendar_page
 from fluxkit.pages import chat as chat_page
 from fluxkit.pages import faqs as faqs_page
 from fluxkit.pages import mail as mail_page
+from fluxkit.pages import invite as invite_page
 from fluxkit.pages import notifications as notifications_page
+from fluxkit.pages import organizations as organizations_page
 from fluxkit.pages import tasks as tasks_page
 from fluxkit.pages import users as users_page
 from fluxkit.state import live
@@ -23,6 +25,7 @@ from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, Bi
 from fluxkit.state.calendar import CalendarState
 from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState, NotificationsState
+from fluxkit.state.organizations import OrganizationsState, OrgSwitcherState
 from fluxkit.state.tasks import TasksState
 from fluxkit.state.users import UsersState
 from fluxkit.state.session import SessionGate
@@ -75,6 +78,11 @@ live.on_change("account", FaqsState.refresh)
 # Calendar: an event or an answer changed for this user (theirs, or one they are invited to).
 app.add_page(calendar_page.page, route=calendar_page.ROUTE, title=calendar_page.TITLE, on_load=[ShellState.load, calendar_page.ON_LOAD])
 live.on_change("calendar", CalendarState.refresh)
+
+# Organizations: members, roles or invitations changed (the page and the sidebar switcher).
+app.add_page(organizations_page.page, route=organizations_page.ROUTE, title=organizations_page.TITLE, on_load=[ShellState.load, organizations_page.ON_LOAD])
+app.add_page(invite_page.page, route=invite_page.ROUTE, title=invite_page.TITLE, on_load=[ShellState.load, invite_page.ON_LOAD])
+live.on_change("organizations", OrganizationsState.refresh, OrgSwitcherState.refresh)
 
 
 def _redirecting() -> rx.Component:

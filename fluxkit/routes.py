@@ -23,6 +23,8 @@ PROTECTED_PREFIXES = (
     "/faqs",
     "/pricing",
     "/notifications",
+    "/organizations",
+    "/invite",
 )
 
 # Pages a signed-in user is sent away from (to `redirect` or the dashboard).

@@ -8,8 +8,8 @@ from fluxkit.components.task_badges import CLAMP_2
 from fluxkit.services.notifications import NotificationRow
 from fluxkit.state.notifications import ROUTE, BellState
 
-TYPE_ICONS = {"task_completed": "circle-check", "task_due": "alarm-clock", "welcome": "party-popper", "system": "info", "mail": "mail", "event_invitation": "calendar-plus"}
-TYPE_COLORS = {"task_completed": "green", "task_due": "orange", "welcome": "violet", "system": "blue", "mail": "cyan", "event_invitation": "indigo"}
+TYPE_ICONS = {"task_completed": "circle-check", "task_due": "alarm-clock", "welcome": "party-popper", "system": "info", "mail": "mail", "event_invitation": "calendar-plus", "task_assigned": "user-check"}
+TYPE_COLORS = {"task_completed": "green", "task_due": "orange", "welcome": "violet", "system": "blue", "mail": "cyan", "event_invitation": "indigo", "task_assigned": "violet"}
 
 
 def type_icon(kind: rx.Var[str]) -> rx.Component:

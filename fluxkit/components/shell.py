@@ -11,6 +11,7 @@ from fluxkit.components.bell import bell
 from fluxkit.components.palette import palette, palette_button
 from fluxkit.components.chat_badge import chat_nav_badge
 from fluxkit.components.mail_badge import mail_nav_badge
+from fluxkit.components.org_switcher import sidebar_org_switcher
 from fluxkit.components.theme import theme_menu
 from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
 from fluxkit.state.shell import ShellState
@@ -25,6 +26,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Chat", "/chat", "message-circle"),
     ("Calendar", "/calendar", "calendar"),
     ("Notifications", "/notifications", "bell"),
+    ("Organizations", "/organizations", "building-2"),
     ("Pricing", PRICING, "credit-card"),
     ("Users", "/users", "users"),
     ("FAQs", "/faqs", "circle-help"),
@@ -83,6 +85,7 @@ def nav_list() -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.vstack(
         brand(),
+        sidebar_org_switcher(),
         rx.divider(),
         nav_list(),
         width="240px",
@@ -114,6 +117,7 @@ def phone_menu() -> rx.Component:
                         width="100%",
                         align="center",
                     ),
+                    sidebar_org_switcher(),
                     rx.divider(),
                     rx.drawer.close(nav_list()),
                     spacing="4",

@@ -43,6 +43,18 @@ def _form_select(name: str, options: list[str] | rx.Var, default: rx.Var[str], i
     )
 
 
+def assignment_badge(row) -> rx.Component:
+    """"Assigned to me · by Ada" on a task someone assigned to the viewer; "→ Bob" on one they assigned."""
+    return rx.cond(
+        row.assigned_to_me,
+        rx.badge(rx.icon("user-check", size=12), "Assigned to me · by ", row.owner_name, color_scheme="violet", variant="soft", class_name="task-assigned-to-me"),
+        rx.cond(
+            row.assignee_name != "",
+            rx.badge(rx.icon("user", size=12), "Assigned to ", row.assignee_name, color_scheme="gray", variant="soft", class_name="task-assignee"),
+        ),
+    )
+
+
 def task_dialog() -> rx.Component:
     invalid = lambda name: rx.cond(TasksState.form_errors.contains(name), "red", "gray")  # noqa: E731
     return rx.dialog.root(
@@ -76,6 +88,22 @@ def task_dialog() -> rx.Component:
                         columns=rx.breakpoints(initial="1", sm="2"),
                         spacing="3",
                         width="100%",
+                    ),
+                    rx.cond(
+                        TasksState.assignee_choices.length() > 0,
+                        _field(
+                            "Assignee",
+                            "assignee_id",
+                            rx.select.root(
+                                rx.select.trigger(id="task-dialog-assignee", width="100%"),
+                                rx.select.content(
+                                    rx.foreach(TasksState.assignee_choices, lambda c: rx.select.item(c.label, value=c.value, id="task-assignee-option-" + c.value))
+                                ),
+                                name="assignee",
+                                default_value=TasksState.form_assignee,
+                            ),
+                            "task-dialog-assignee",
+                        ),
                     ),
                     _error("form"),
                     rx.hstack(
@@ -170,6 +198,7 @@ def details_dialog() -> rx.Component:
                     priority_badge(detail.priority),
                     category_label(detail.category),
                     due_label(detail.due_date, detail.overdue),
+                    assignment_badge(detail),
                     wrap="wrap",
                     spacing="3",
                     align="center",

@@ -13,6 +13,7 @@ from fluxkit.components.task_badges import (
     slug,
     status_badge,
 )
+from fluxkit.components.task_dialogs import assignment_badge
 from fluxkit.services.tasks import PAGE_SIZES, STATUSES, TRANSITIONS, TaskRow
 from fluxkit.state.tasks import TasksState
 
@@ -56,14 +57,19 @@ def row_menu(row: rx.Var[TaskRow], prefix: str) -> rx.Component:
         ),
         rx.dropdown_menu.content(
             rx.dropdown_menu.item(rx.icon("eye", size=14), "View details", on_click=TasksState.open_details(row.id), id=f"task-view-{row.id}"),
-            rx.dropdown_menu.item(rx.icon("pencil", size=14), "Edit", on_click=TasksState.open_edit(row.id), id=f"task-edit-{row.id}"),
+            rx.cond(row.owner_name == "", rx.dropdown_menu.item(rx.icon("pencil", size=14), "Edit", on_click=TasksState.open_edit(row.id), id=f"task-edit-{row.id}")),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.sub(
                 rx.dropdown_menu.sub_trigger(rx.icon("arrow-right-left", size=14), "Change status", id=f"task-status-menu-{row.id}"),
                 rx.dropdown_menu.sub_content(_status_items(row)),
             ),
-            rx.dropdown_menu.separator(),
-            rx.dropdown_menu.item(rx.icon("trash-2", size=14), "Delete", color_scheme="red", on_click=TasksState.delete(row.id), id=f"task-delete-{row.id}"),
+            rx.cond(
+                row.owner_name == "",
+                rx.fragment(
+                    rx.dropdown_menu.separator(),
+                    rx.dropdown_menu.item(rx.icon("trash-2", size=14), "Delete", color_scheme="red", on_click=TasksState.delete(row.id), id=f"task-delete-{row.id}"),
+                ),
+            ),
             align="end",
         ),
     )
@@ -122,7 +128,12 @@ def _table_row(row: rx.Var[TaskRow]) -> rx.Component:
             vertical_align="middle",
             width="36px",
         ),
-        rx.table.row_header_cell(_title_button(row, "task-open"), vertical_align="middle", min_width="200px", max_width="360px"),
+        rx.table.row_header_cell(
+            rx.vstack(_title_button(row, "task-open"), assignment_badge(row), spacing="1", align="start"),
+            vertical_align="middle",
+            min_width="200px",
+            max_width="360px",
+        ),
         _cell("status", status_badge(row.status)),
         _cell("priority", priority_badge(row.priority)),
         _cell("category", category_label(row.category)),
@@ -179,6 +190,7 @@ def _task_card(row: rx.Var[TaskRow]) -> rx.Component:
                 status_badge(row.status),
                 priority_badge(row.priority),
                 category_label(row.category),
+                assignment_badge(row),
                 wrap="wrap",
                 spacing="2",
                 align="center",

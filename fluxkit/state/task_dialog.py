@@ -8,15 +8,38 @@ up among that user's own tasks (by the service).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 from sqlmodel import Session
 
-from fluxkit.services import tasks as task_service
+from fluxkit.services import organizations as org_service, tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound
 from fluxkit.services.tasks import HistoryRow, TaskRow
 from fluxkit.state.session import service_call
 from fluxkit.state.task_common import EMPTY_ROW, NOT_FOUND, form_text
+
+
+UNASSIGNED = "none"  # what the assignee select sends for nobody (Radix selects cannot hold "")
+
+
+@dataclass(frozen=True)
+class AssigneeChoice:
+    value: str  # a user id, or UNASSIGNED
+    label: str
+
+
+def _assignee_choices(db: Session, user_id: int, row: TaskRow | None) -> list[AssigneeChoice]:
+    """Nobody, then the other members of the active organization (and the current assignee)."""
+    members = org_service.assignable(db, user_id)
+    if not members and not (row and row.assignee_id):
+        return []
+    choices = [AssigneeChoice(UNASSIGNED, "Unassigned")]
+    choices += [AssigneeChoice(str(m.user_id), f"{m.name} ({m.email})") for m in members]
+    if row and row.assignee_id and all(c.value != str(row.assignee_id) for c in choices):
+        choices.append(AssigneeChoice(str(row.assignee_id), row.assignee_name))
+    return choices
 
 
 class TaskDialogMixin(rx.State, mixin=True):
@@ -32,6 +55,8 @@ class TaskDialogMixin(rx.State, mixin=True):
     form_status: str = "pending"
     form_status_options: list[str] = list(task_service.STATUSES)
     form_errors: dict[str, str] = {}
+    form_assignee: str = UNASSIGNED
+    assignee_choices: list[AssigneeChoice] = []  # empty: no organization, no Assignee field
 
     # Details dialog.
     details_open: bool = False
@@ -40,8 +65,10 @@ class TaskDialogMixin(rx.State, mixin=True):
 
     # ---- private helpers ----------------------------------------------------------------------
 
-    def _open_form(self, row: TaskRow | None) -> None:
+    def _open_form(self, row: TaskRow | None, choices: list[AssigneeChoice] | None = None) -> None:
         self.form_key += 1
+        self.assignee_choices = choices or []
+        self.form_assignee = str(row.assignee_id) if row and row.assignee_id else UNASSIGNED
         self.form_errors = {}
         self.editing_id = row.id if row else 0
         self.form_title = row.title if row else ""
@@ -61,9 +88,12 @@ class TaskDialogMixin(rx.State, mixin=True):
         """Open the form on one of the user's tasks; an error toast when it is not theirs (or gone)."""
         with service_call(NOT_FOUND) as call:
             row = task_service.get_task(call.db, me.user.id, task_id)
+            choices = _assignee_choices(call.db, me.user.id, row)
         if call.refused:
             return call.toast
-        self._open_form(row)
+        if row.owner_name:
+            return rx.toast.info(f"Only {row.owner_name}, who owns this task, can edit it. You can change its status.")
+        self._open_form(row, choices)
         return None
 
     def _fill_details(self, db: Session, me: Identity, task_id: int) -> None:
@@ -99,7 +129,9 @@ class TaskDialogMixin(rx.State, mixin=True):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        self._open_form(None)
+        with service_call() as call:
+            choices = _assignee_choices(call.db, me.user.id, None)
+        self._open_form(None, choices if not call.refused else [])
         return None
 
     @rx.event
@@ -138,6 +170,10 @@ class TaskDialogMixin(rx.State, mixin=True):
         self.form_due = str(data["due_date"])
         if status:
             data["status"] = status
+        assignee = form_text(form, "assignee")
+        if assignee:  # only sent when the Assignee field shows
+            self.form_assignee = assignee
+            data["assignee_id"] = None if assignee == UNASSIGNED else int(assignee) if assignee.isdigit() else -1
         with service_call(NOT_FOUND) as call:
             if self.editing_id:
                 row = task_service.update_task(call.db, me.user.id, self.editing_id, data)

@@ -11,6 +11,7 @@ from fluxkit.api.v1.calendar import router as calendar_router
 from fluxkit.api.v1.faqs import router as faqs_router
 from fluxkit.api.v1.chat import router as chat_router
 from fluxkit.api.v1.mail import router as mail_router
+from fluxkit.api.v1.organizations import router as organizations_router
 from fluxkit.api.v1.me import router as me_router
 from fluxkit.api.v1.routes import router
 from fluxkit.api.v1.users import router as users_router
@@ -42,6 +43,7 @@ def create_v1() -> FastAPI:
     api.include_router(users_router)
     api.include_router(mail_router)
     api.include_router(faqs_router)
+    api.include_router(organizations_router)
     api.include_router(me_router)
     api.add_middleware(RateHeaders)
 

@@ -22,6 +22,7 @@ STATUS_OF: dict[type[ServiceError], int] = {
     NotAuthenticated: 401,
     NotFound: 404,
     tasks.TransitionRefused: 409,
+    tasks.NotOwner: 403,
     api_keys.TooManyKeys: 409,
     billing.PlanLimitReached: 402,
 }

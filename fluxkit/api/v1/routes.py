@@ -28,7 +28,7 @@ def _refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
     described = {
         401: "Not signed in: no session cookie and no (valid) API key.",
         402: "The plan's limit is reached (only when billing is on); see /pricing.",
-        403: "Needs the signed-in browser session: an API key cannot create keys.",
+        403: "`session_required`: an API key cannot create keys; `not_owner`: an assignee only changes a task's status.",
         404: "No such resource for this user (another user's ids are not found either).",
         409: "Refused by a rule: `invalid_transition` (status table) or `too_many_keys`.",
         422: "Invalid input: `fields` names each bad field.",
@@ -108,10 +108,12 @@ def get_task(caller: CallerDep, task_id: TaskId):
         "pending -> in progress, completed, cancelled; in progress -> pending, completed, "
         "cancelled; completed -> in progress; cancelled -> pending. A refused move answers 409 "
         "with `error: invalid_transition` and changes nothing. Completing a task adds a "
-        "`task_completed` notification in the same transaction."
+        "`task_completed` notification in the same transaction. The owner assigns it with "
+        "`assignee_id` (a member of their active organization; null unassigns), who gets a "
+        "`task_assigned` notification; the assignee may change only `status` (else 403 `not_owner`)."
     ),
     response_model=schemas.Task,
-    responses=_refusals(402, 404, 409),
+    responses=_refusals(402, 403, 404, 409),
 )
 def update_task(caller: CallerDep, task_id: TaskId, body: schemas.TaskUpdate):
     with session_scope() as db:
@@ -125,7 +127,7 @@ def update_task(caller: CallerDep, task_id: TaskId, body: schemas.TaskUpdate):
     summary="Delete a task (the app can undo it for 10 minutes)",
     status_code=204,
     response_class=Response,
-    responses=_refusals(404),
+    responses=_refusals(403, 404),
 )
 def delete_task(caller: CallerDep, task_id: TaskId) -> None:
     with session_scope() as db:

@@ -91,6 +91,9 @@ class TaskCreate(BaseModel):
     priority: Priority = "medium"
     category: Category = "feature"
     due_date: IsoDate | None = Field(default=None, description="In the user's timezone; null for none.")
+    assignee_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="A member of your active organization to assign it to; null for nobody."
+    )
 
 
 class TaskUpdate(BaseModel):
@@ -105,6 +108,12 @@ class TaskUpdate(BaseModel):
     priority: Priority = Field(default=None)
     category: Category = Field(default=None)
     due_date: IsoDate | None = Field(default=None, description="null clears the due date.")
+    assignee_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="Assign to a member of your active organization (owner only); null unassigns.",
+    )
 
 
 class Task(BaseModel):
@@ -119,6 +128,10 @@ class Task(BaseModel):
     updated_at: datetime
     completed_at: datetime | None
     overdue: bool = Field(description="Open and due before today (in the user's timezone).")
+    assignee_id: int | None = Field(default=None, description="Who it is assigned to, if anyone.")
+    assignee_name: str = ""
+    owner_name: str = Field(default="", description="Who owns it, when it is not you (it was assigned to you).")
+    assigned_to_me: bool = False
 
     @classmethod
     def of(cls, row: tasks.TaskRow) -> Task:
@@ -134,6 +147,10 @@ class Task(BaseModel):
             updated_at=_utc(datetime.fromisoformat(row.updated_at)),
             completed_at=_utc(datetime.fromisoformat(row.completed_at)) if row.completed_at else None,
             overdue=row.overdue,
+            assignee_id=row.assignee_id or None,
+            assignee_name=row.assignee_name,
+            owner_name=row.owner_name,
+            assigned_to_me=row.assigned_to_me,
         )
 
 

@@ -1,0 +1,67 @@
+"""The sidebar's organization switcher: which organization tasks are assigned in."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from fluxkit.services.organizations import OrgRow
+from fluxkit.state.organizations import ROUTE, OrgSwitcherState
+
+
+def _item(org: rx.Var[OrgRow]) -> rx.Component:
+    return rx.dropdown_menu.item(
+        rx.hstack(
+            rx.text(org.name, size="2", flex="1", trim="both", style={"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap"}),
+            rx.cond(org.active, rx.icon("check", size=14)),
+            align="center",
+            width="100%",
+            spacing="2",
+        ),
+        on_click=OrgSwitcherState.switch_to(org.id),
+        id="org-switch-" + org.slug,
+    )
+
+
+def org_switcher() -> rx.Component:
+    state = OrgSwitcherState
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.button(
+                rx.center(rx.icon("building-2", size=14), width="24px", height="24px", border_radius="6px", bg=rx.color("accent", 3), color=rx.color("accent", 11)),
+                rx.vstack(
+                    rx.text("Organization", size="1", color_scheme="gray"),
+                    rx.text(rx.cond(state.active_name != "", state.active_name, "Personal"), size="2", weight="medium", id="org-switcher-active", style={"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap", "maxWidth": "150px"}),
+                    spacing="0",
+                    align="start",
+                ),
+                rx.spacer(),
+                rx.icon("chevrons-up-down", size=14),
+                variant="ghost",
+                color_scheme="gray",
+                width="100%",
+                height="auto",
+                padding="6px 8px",
+                justify="start",
+                id="org-switcher",
+                aria_label="Switch organization",
+            )
+        ),
+        rx.dropdown_menu.content(
+            rx.text("Work in", size="1", color_scheme="gray", padding="4px 8px"),
+            rx.dropdown_menu.item(
+                rx.hstack(rx.text("Personal (no organization)", size="2", flex="1"), rx.cond(state.active_id == 0, rx.icon("check", size=14)), align="center", width="100%"),
+                on_click=OrgSwitcherState.switch_to(0),
+                id="org-switch-personal",
+            ),
+            rx.foreach(state.orgs, _item),
+            rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(rx.hstack(rx.icon("settings-2", size=14), rx.text("Manage organizations"), align="center"), on_click=rx.redirect(ROUTE), id="org-switch-manage"),
+            min_width="220px",
+        ),
+        on_open_change=lambda _open: OrgSwitcherState.refresh(),
+    )
+
+
+def sidebar_org_switcher() -> rx.Component:
+    """The switcher, loaded when the shell mounts (the live layer keeps it current)."""
+    return rx.box(org_switcher(), on_mount=OrgSwitcherState.refresh, width="100%")
