@@ -26,9 +26,13 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "accounts",
-        "How do I change my name or password?",
+        "How do I change my name, email address or password?",
         "Go to **Settings**:\n\n"
-        "- **Profile**: your name as other people see it (in mail, chat and calendar invitations).\n"
+        "- **Profile**: your name as other people see it (in mail, chat and calendar invitations), "
+        "and your time zone, which decides what \"today\" and \"due\" mean for you.\n"
+        "- **Email**: enter the new address and your password. We send a confirmation link to the "
+        "new address (it works once, within 2 hours) and tell the old one; nothing changes until "
+        "the link is followed.\n"
         "- **Password**: enter the current one and the new one twice. Changing it signs out every "
         "*other* session and emails you a notice.",
     ),
@@ -40,11 +44,20 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "accounts",
+        "How do I choose which notifications I get, and how?",
+        "In **Settings → Notifications**, pick for each kind of notification (tasks completed or due, new mail, chat "
+        "messages, calendar invitations, announcements) whether it shows **in the app**, arrives "
+        "by **email at once**, or goes into a **daily digest** email. Quiet hours, in your time "
+        "zone, hold emails back: what would be sent then waits for the digest.",
+    ),
+    (
+        "accounts",
         "How do I delete my account?",
-        "Ask an administrator: they delete accounts from the users admin, after typing the "
-        "account's email to confirm. Deleting removes everything that belongs to the account "
-        "(sessions, tasks and their history, notifications, API keys, mail copies and calendar "
-        "entries). A paid subscription has to be cancelled first.",
+        "In **Settings → Delete account**, type your email address and your current password to confirm. Everything "
+        "that belongs to the account is removed for good: sessions, tasks and their history, "
+        "notifications, API keys, your copies of mail and your calendar entries. Cancel a paid "
+        "subscription first, so you are not charged again; the last admin cannot delete their "
+        "account. Want a copy first? Export your data (see *Data & privacy*).",
     ),
     # ---- security ----------------------------------------------------------------------------
     (
@@ -59,7 +72,7 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
         "How long do I stay signed in, and how do I sign out other devices?",
         "A session lasts **7 days** and is renewed while you use it. **Settings → Sessions** lists "
         "every browser where your account is signed in, with its device and address; sign out any "
-        "you do not recognise. Your session lives in an `HttpOnly` cookie that page scripts cannot "
+        "you do not recognise, or all of them but this one with **Sign out everywhere else**. Your session lives in an `HttpOnly` cookie that page scripts cannot "
         "read, and only a hash of it is stored on the server.",
     ),
     (
@@ -155,6 +168,15 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
         "Only you see your tasks and notifications. A mail is seen by its sender and recipients, a "
         "chat by its members, and an event by its organizer and invitees. Every page and API call "
         "checks this on the server: another user's item is simply *not found*.",
+    ),
+    (
+        "data",
+        "Can I get a copy of everything FluxKit holds about me?",
+        "Yes: **Settings → Your data → Download my data** gives you one JSON file with your profile and "
+        "preferences, tasks with their history, notifications, API keys (names and dates, never "
+        "the keys), sessions, your subscription, your mailbox, the chat messages you sent, your "
+        "calendar events and your account's audit log. Scripts can fetch the same file from "
+        "`GET /api/v1/me/export`. Nothing of anyone else's is in it.",
     ),
     (
         "data",

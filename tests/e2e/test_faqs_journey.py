@@ -2,7 +2,8 @@
 
 A user searches the FAQs and reads an answer; an admin adds and deletes a FAQ in another
 browser and the user's page follows without reload; Ctrl+K opens the palette, where the
-arrows move and typing a page name then Enter goes there.
+arrows move, a page name then Enter goes there, and "New task" opens the new-task dialog
+on /tasks.
 """
 
 from __future__ import annotations
