@@ -12,46 +12,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import need
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _has_playwright
+from tests.e2e.conftest import CHROMIUM, _has_playwright
 from tests.stripe_double import WEBHOOK_SECRET, billing_environment, running_double
-from tests.support.live_server import ROOT
-from tests.support.live_server import live_app as start_live_app
+from tests.support.live_server import live_app as start_live_app, project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 EMAIL = "payer@example.com"
 PASSWORD = "journey-passphrase-42"
-
-
-def _project_copy() -> Path:
-    """The working tree (tracked and new files) plus the installed frontend, in a temp folder."""
-    dest = Path(tempfile.mkdtemp(prefix="fluxkit-billing-e2e-"))
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
-        ).stdout.decode().split("\0")
-    except (OSError, subprocess.CalledProcessError):  # not a git checkout
-        shutil.rmtree(dest)
-        skip = shutil.ignore_patterns(".git", ".web", ".states", ".venv", "var", "__pycache__", ".pytest_cache", "*.db", "*.db-*")
-        shutil.copytree(ROOT, dest, ignore=skip)
-        listed = []
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    if (ROOT / ".web").is_dir():
-        # Saves the npm install; the build itself is redone here.
-        web = ROOT / ".web"
-        shutil.copytree(web, dest / ".web", symlinks=True, ignore=lambda folder, names: ["build"] if Path(folder) == web else [])
-    return dest
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +33,7 @@ def billing_app():
     need("Playwright", _has_playwright(), "pip install playwright")
     with running_double() as double:
         env = billing_environment(double)
-        root = _project_copy()
+        root = project_copy("fluxkit-billing-e2e-")
         try:
             with start_live_app(root, **env) as app:
                 double.webhook_url = f"{app.url}/api/billing/webhook"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.live_server import live_app
+from tests.support.live_server import live_app, project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
 
@@ -34,7 +35,17 @@ def _add_task(page, title: str) -> None:
 
 
 def test_sigterm_then_restart_under_an_open_tab(browser):
-    with live_app() as first:
+    # Its own copy of the project: a production build bakes in its port, and the shared
+    # browser-test server keeps serving its build from this checkout meanwhile.
+    root = project_copy("fluxkit-lifecycle-")
+    try:
+        _stop_and_restart(root, browser)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop_and_restart(root, browser):
+    with live_app(root) as first:
         port = int(first.url.rsplit(":", 1)[1])
         data_dir = first.data_dir
         first.cli("create-user", "--email", EMAIL, "--name", "Restart", "--password-stdin", stdin=PASSWORD + "\n")
@@ -57,7 +68,7 @@ def test_sigterm_then_restart_under_an_open_tab(browser):
         assert "Traceback" not in log
 
     try:
-        with live_app(port=port, data_dir=data_dir) as second:
+        with live_app(root, port=port, data_dir=data_dir) as second:
             assert second.url == first.url
             # A new tab with the same cookie is signed in: the session survived, the data too.
             other = context.new_page()
