@@ -16,6 +16,7 @@ from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.faq_seed import default_rows
 from tests.services.conftest import PASSWORD
+from tests.services.test_live import heard, redis_env  # noqa: F401 - fixtures
 from tests.test_migrations import alembic_config
 
 
@@ -255,3 +256,14 @@ def test_every_change_announces_faqs_to_everyone_after_commit(db, admin):
     finally:
         stop()
     assert heard == [(live.EVERYONE, frozenset({"faqs"}))] * 3
+
+
+async def test_with_redis_a_change_reaches_every_worker_as_everyones(db, admin, redis_env, heard):
+    """Several workers: the broadcast goes through Redis like any announcement."""
+    from tests.services.test_live import Relay, _wait_until
+
+    async with Relay(redis_env):
+        heard.clear()
+        faq(db, admin, "Heard on every worker?")
+        await _wait_until(lambda: heard)
+        assert heard == [(live.EVERYONE, frozenset({"faqs"}))]
