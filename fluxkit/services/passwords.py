@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import threading
 import unicodedata
 
 from passlib.context import CryptContext
@@ -22,19 +24,27 @@ _context = CryptContext(
 )
 
 
+# argon2 releases the GIL, so hashes in FastAPI's thread pool run truly in parallel: a burst of
+# sign-ins would take every core from the event loop that serves everyone's websocket events.
+# At most all cores but one hash at a time in this process (at least one).
+_hash_slots = threading.BoundedSemaphore(max(1, (os.cpu_count() or 1) - 1))
+
+
 def _normal(password: str) -> str:
     """NFKC, so the same password typed on two keyboards (composed or not) matches."""
     return unicodedata.normalize("NFKC", password)
 
 
 def hash_password(password: str) -> str:
-    return _context.hash(_normal(password))
+    with _hash_slots:
+        return _context.hash(_normal(password))
 
 
 def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
     """(matches, new hash if the stored one uses older scheme or parameters)."""
     try:
-        return _context.verify_and_update(_normal(password), password_hash)
+        with _hash_slots:
+            return _context.verify_and_update(_normal(password), password_hash)
     except (ValueError, TypeError):
         return False, None
 
@@ -46,7 +56,9 @@ def _dummy_hash() -> str:
 
 def burn_hash_time(password: str) -> None:
     """Verify against a dummy hash so an unknown email costs as much as a known one."""
-    _context.verify(password, _dummy_hash())
+    dummy = _dummy_hash()
+    with _hash_slots:
+        _context.verify(password, dummy)
 
 
 @functools.cache
