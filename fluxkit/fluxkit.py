@@ -29,6 +29,7 @@ from fluxkit.state.organizations import OrganizationsState, OrgSwitcherState
 from fluxkit.state.tasks import TasksState
 from fluxkit.state.users import UsersState
 from fluxkit.state.session import SessionGate
+from fluxkit.state.settings import AppearanceState, SettingsState
 from fluxkit.state.shell import ShellState
 
 logs.configure()
@@ -62,6 +63,9 @@ live.on_change("api_keys", ApiKeysState.refresh)
 # re-checks who they are (a suspended or deleted user's tab finds no session: sign-in).
 live.on_change("users", UsersState.refresh)
 live.on_change("account", ShellState.load)
+# Settings: appearance, picture or profile changed on another device or through the API.
+live.on_change("preferences", AppearanceState.load, SettingsState.refresh)
+live.on_change("profile", AppearanceState.load, SettingsState.refresh)
 # A message, receipt, typing or group change in one of the user's conversations.
 live.on_change("chat", ChatState.refresh, ChatBadgeState.refresh)
 

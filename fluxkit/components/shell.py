@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
+from reflex_base.style import set_color_mode
 
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.bell import bell
@@ -14,6 +15,7 @@ from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.org_switcher import sidebar_org_switcher
 from fluxkit.components.theme import theme_menu
 from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
+from fluxkit.state.settings import AppearanceState
 from fluxkit.state.shell import ShellState
 
 # Only pages that exist are listed (no placeholders).
@@ -139,7 +141,7 @@ def user_menu() -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.button(
-                rx.avatar(fallback=ShellState.user_name[:1].upper(), size="2", radius="full"),
+                rx.avatar(src=AppearanceState.avatar_url, fallback=ShellState.user_name[:1].upper(), size="2", radius="full", id="user-menu-avatar"),
                 rx.text(ShellState.user_name, size="2", display=["none", "none", "block"]),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
@@ -177,7 +179,7 @@ def header(title: str) -> rx.Component:
         rx.spacer(),
         palette_button(),
         bell(),
-        theme_menu(),
+        theme_menu(on_choose=AppearanceState.choose_theme),
         user_menu(),
         align="center",
         width="100%",
@@ -190,11 +192,32 @@ def header(title: str) -> rx.Component:
     )
 
 
+def appearance(page: rx.Component) -> rx.Component:
+    """The user's saved theme, accent and density, read on every page and applied here.
+
+    The colour mode lives in the browser (Reflex's ThemeProvider); a hidden box keyed by the
+    saved theme re-mounts whenever it changes and sets it, on every device of the user.
+    """
+    return rx.theme(
+        rx.box(on_mount=AppearanceState.load, display="none", id="appearance-loader"),
+        rx.cond(
+            AppearanceState.theme != "",
+            rx.box(key=AppearanceState.theme, on_mount=set_color_mode(AppearanceState.theme), display="none", id="appearance-theme-applier", data_theme=AppearanceState.theme),
+        ),
+        page,
+        accent_color=AppearanceState.accent,
+        scaling=rx.cond(AppearanceState.density == "compact", "90%", "100%"),
+        has_background=False,
+        data_density=AppearanceState.density,
+        data_accent=AppearanceState.accent,
+    )
+
+
 def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
     """Wrap a page's content in the signed-in layout."""
 
     def page() -> rx.Component:
-        return rx.hstack(
+        return appearance(rx.hstack(
             sidebar(),
             rx.box(
                 header(title),
@@ -207,7 +230,7 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
             align="start",
             width="100%",
             min_height="100vh",
-        )
+        ))
 
     page.__name__ = content.__name__
     return page

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 from reflex_base.style import color_mode, set_color_mode
 
 _MODES = (("light", "sun", "Light"), ("dark", "moon", "Dark"), ("system", "monitor", "System"))
 
 
-def theme_menu() -> rx.Component:
+def theme_menu(on_choose: Callable[[str], object] | None = None) -> rx.Component:
+    """`on_choose(mode)`: an extra event when a mode is picked (the shell saves it to the account)."""
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.icon_button(
@@ -29,7 +32,7 @@ def theme_menu() -> rx.Component:
                         align="center",
                         spacing="2",
                     ),
-                    on_click=set_color_mode(mode),
+                    on_click=[set_color_mode(mode), on_choose(mode)] if on_choose else set_color_mode(mode),
                     id=f"theme-{mode}",
                 )
                 for mode, icon, label in _MODES

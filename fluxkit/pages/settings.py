@@ -1,9 +1,13 @@
-"""/settings: profile, password, sessions, API keys and billing."""
+"""/settings: profile, email, password, sessions, appearance, notifications, API keys, billing,
+my data and deleting the account."""
 
 import reflex as rx
 
 from fluxkit.components.api_keys import api_keys_panel
 from fluxkit.components.billing import billing_section
+from fluxkit.components.settings_account import delete_panel, export_panel
+from fluxkit.components.settings_preferences import appearance_panel, notifications_panel
+from fluxkit.components.settings_profile import avatar_block, email_form, profile_form
 from fluxkit.components.shell import shell
 from fluxkit.services.profile import SessionRow
 from fluxkit.state.settings import SettingsState
@@ -70,25 +74,12 @@ def content() -> rx.Component:
     return rx.vstack(
         _section(
             "Profile",
-            "Your name as other people see it.",
-            rx.form(
-                rx.vstack(
-                    rx.text("Email: ", rx.text.strong(SettingsState.email), size="2"),
-                    rx.text("Name", as_="label", html_for="profile-name", size="2", weight="medium"),
-                    rx.hstack(
-                        rx.input(name="name", id="profile-name", default_value=SettingsState.name, key=SettingsState.name, size="3", width="100%", max_length=100),
-                        rx.button("Save", type="submit", size="3", id="profile-save"),
-                        width="100%",
-                    ),
-                    rx.cond(SettingsState.name_error != "", rx.text(SettingsState.name_error, color_scheme="red", size="1", id="error-name")),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=SettingsState.save_name,
-                width="100%",
-            ),
+            "How other people see you. Your time zone sets what \"today\" and due dates mean for you.",
+            avatar_block(),
+            profile_form(),
             id="profile",
         ),
+        _section("Email", "The address you sign in with and where FluxKit writes to you.", email_form(), id="email"),
         _section(
             "Password",
             "Changing it signs out every other session.",
@@ -111,9 +102,11 @@ def content() -> rx.Component:
             "Sessions",
             "Where your account is signed in. Sign out any device you do not recognise.",
             rx.vstack(rx.foreach(SettingsState.sessions, _session_row), spacing="0", width="100%", id="session-list"),
-            rx.button("Sign out all other sessions", variant="outline", color_scheme="red", on_click=SettingsState.revoke_others, id="revoke-others"),
+            rx.button("Sign out everywhere else", variant="outline", color_scheme="red", on_click=SettingsState.revoke_others, id="revoke-others"),
             id="sessions",
         ),
+        _section("Appearance", "Theme, accent color and density.", appearance_panel(), id="appearance"),
+        _section("Notifications", "Choose how each kind of notification reaches you.", notifications_panel(), id="notifications"),
         _section(
             "API keys",
             "Personal keys for the REST API (/api/v1, docs at /api/v1/docs). A script or app that sends one acts as you. "
@@ -122,6 +115,8 @@ def content() -> rx.Component:
             id="api-keys",
         ),
         billing_section(),
+        _section("Your data", "Take a copy of everything with you.", export_panel(), id="your-data"),
+        _section("Delete account", "Leave FluxKit for good.", delete_panel(), id="danger-zone"),
         spacing="5",
         width="100%",
     )

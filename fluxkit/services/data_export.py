@@ -10,6 +10,7 @@ shared conversations) is included.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -30,7 +31,8 @@ from fluxkit.models import (
     User,
     UserSession,
 )
-from fluxkit.services import preferences, profile
+from fluxkit.services import audit, preferences, profile
+from fluxkit.services.audit import RequestMeta
 from fluxkit.services.notifications import DELETED
 
 FORMAT = "fluxkit-export/1"
@@ -106,3 +108,10 @@ def export(db: Session, user_id: int, clock: Clock = system_clock) -> dict[str, 
             for a in db.exec(select(AuditEvent).where(AuditEvent.user_id == user_id).order_by(AuditEvent.id))
         ],
     }
+
+
+def download(db: Session, user_id: int, meta: RequestMeta, clock: Clock = system_clock) -> tuple[str, str]:
+    """The export as a file: (file name, JSON text). Recorded in the account's activity."""
+    data = export(db, user_id, clock)
+    audit.record(db, "data_exported", meta=meta, user_id=user_id, email=str(data["profile"]["email"]), clock=clock)
+    return f"fluxkit-export-{clock.now().strftime('%Y-%m-%d')}.json", json.dumps(data, ensure_ascii=False, indent=2)

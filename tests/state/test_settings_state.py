@@ -83,3 +83,98 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(db,
     assert sessions.resolve(db, other_token) is None
     assert sessions.resolve(db, token) is not None
     assert len(settings.sessions) == 1
+
+
+# ---- profile, appearance, notifications, my data, delete ------------------------------------
+
+
+async def test_profile_saves_and_shows_every_field_errors_keep_the_rest(db, alice):
+    from fluxkit.models import User
+
+    _, token, _ = alice
+    root = make_root(token, "/settings")
+    settings = substate(root, SettingsState)
+    await call(settings, "load")
+    assert "Europe/Berlin" in settings.timezones and ["fr", "Français"] in settings.languages
+    form = {"name": "Alice L.", "bio": "Curious.", "company": "Wonderland", "location": "Oxford", "website": "ftp://nope", "timezone": "Europe/London", "language": "fr"}
+    await call(settings, "save_profile", form)
+    assert "http" in settings.profile_errors["website"]
+    db.expire_all()
+    assert db.get(User, alice[0].id).company == ""  # nothing stored while one field is wrong
+    await call(settings, "save_profile", {**form, "website": "https://alice.example"})
+    assert settings.profile_errors == {}
+    assert (settings.company, settings.website, settings.timezone, settings.language) == ("Wonderland", "https://alice.example", "Europe/London", "fr")
+    assert substate(root, ShellState).user_name == "Alice L."
+
+
+async def test_appearance_is_saved_and_the_shell_applies_it(db, alice):
+    from fluxkit.state.settings import AppearanceState
+
+    _, token, _ = alice
+    root = make_root(token, "/settings")
+    settings = substate(root, SettingsState)
+    await call(settings, "load")
+    await call(settings, "set_theme", "dark")
+    await call(settings, "set_accent", "teal")
+    await call(settings, "set_density", "compact")
+    appearance = substate(root, AppearanceState)
+    assert (appearance.theme, appearance.accent, appearance.density) == ("dark", "teal", "compact")
+    # Another device: a fresh tab of the same user loads the saved choice.
+    other = substate(make_root(token, "/dashboard"), AppearanceState)
+    await call(other, "load")
+    assert (other.theme, other.accent, other.density) == ("dark", "teal", "compact")
+    out = await call(settings, "set_accent", "neon")
+    assert out and settings.accent == "teal"
+
+
+async def test_notification_switches_and_quiet_hours(db, alice):
+    _, token, _ = alice
+    settings = substate(make_root(token, "/settings"), SettingsState)
+    await call(settings, "load")
+    await call(settings, "set_channel", "mail", "email", True)
+    mail_row = next(row for row in settings.choices if row.type == "mail")
+    assert (mail_row.in_app, mail_row.email, mail_row.digest) == (True, True, False)
+    await call(settings, "save_quiet_hours", {"quiet_start": "22:00", "quiet_end": ""})
+    assert "both" in settings.quiet_error
+    await call(settings, "save_quiet_hours", {"quiet_start": "22:00", "quiet_end": "07:00"})
+    assert (settings.quiet_error, settings.quiet_start, settings.quiet_end) == ("", "22:00", "07:00")
+
+
+async def test_export_downloads_my_data_only(db, alice, bob):
+    import base64
+    import json
+    from urllib.parse import unquote
+
+    from fluxkit.services import tasks
+
+    tasks.create_task(db, alice[0].id, {"title": "Alice's task"})
+    tasks.create_task(db, bob[0].id, {"title": "Bob's task"})
+    db.commit()
+    settings = substate(make_root(alice[1], "/settings"), SettingsState)
+    [download] = await call(settings, "export_data")
+    args = {key._js_expr: value for key, value in download.args}
+    assert "fluxkit-export-" in str(args["filename"])
+    url = str(getattr(args["url"], "_var_value", args["url"]))
+    header, _, payload = url.partition(",")
+    assert header.startswith("data:application/json")
+    data = json.loads(base64.b64decode(payload) if header.endswith(";base64") else unquote(payload))
+    assert [t["title"] for t in data["tasks"]] == ["Alice's task"]
+    assert "Bob's task" not in json.dumps(data)
+
+
+async def test_delete_account_needs_email_and_password_and_signs_out(db, alice, bob):
+    from fluxkit.models import User
+
+    user, token, _ = alice
+    settings = substate(make_root(token, "/settings"), SettingsState)
+    await call(settings, "load")
+    await call(settings, "delete_account", {"confirm": "alice@example.com", "password": "wrong"})
+    assert "not right" in settings.delete_errors["password"]
+    db.expire_all()
+    assert db.get(User, user.id) is not None
+    out = await call(settings, "delete_account", {"confirm": "alice@example.com", "password": "a-long-passphrase-1"})
+    assert "/sign-in" in str(out)
+    db.expire_all()
+    assert db.get(User, user.id) is None
+    assert sessions.resolve(db, token) is None
+    assert sessions.resolve(db, bob[1]) is not None

@@ -6,20 +6,17 @@ changes their own account.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1.routes import CallerDep, _refusals
 from fluxkit.api.v1.schemas import NON_BLANK
-from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
-from fluxkit.services import audit, data_export, preferences, profile
+from fluxkit.services import data_export, preferences, profile
 from fluxkit.services.audit import RequestMeta
 
 TAG = ["me"]
@@ -27,7 +24,7 @@ Language = Literal["en", "de", "es", "fr", "it", "pt", "nl", "ja"]
 assert Language.__args__ == tuple(profile.LANGUAGES)
 Theme = Literal["light", "dark", "system"]
 assert Theme.__args__ == preferences.THEMES
-Accent = Literal["indigo", "blue", "cyan", "teal", "green", "orange", "crimson", "purple"]
+Accent = Literal["violet", "indigo", "blue", "cyan", "teal", "green", "orange", "crimson"]
 assert Accent.__args__ == preferences.ACCENTS
 Density = Literal["comfortable", "compact"]
 assert Density.__args__ == preferences.DENSITIES
@@ -157,10 +154,6 @@ def put_preferences(caller: CallerDep, body: PreferencesUpdate):
         return Preferences.of(preferences.update(db, caller.user_id, changes))
 
 
-def export_filename(now: datetime) -> str:
-    return f"fluxkit-export-{now.strftime('%Y-%m-%d')}.json"
-
-
 @router.get(
     "/export",
     summary="Export all my data (JSON download)",
@@ -172,13 +165,11 @@ def export_filename(now: datetime) -> str:
     response_class=Response,
     responses={**_refusals(), 200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "The export."}},
 )
-def export_me(caller: CallerDep, request: Request):
-    now = system_clock.now()
+def export_me(caller: CallerDep, meta: Annotated[RequestMeta, Depends(request_meta)]):
     with session_scope() as db:
-        data = data_export.export(db, caller.user_id)
-        audit.record(db, "data_exported", meta=request_meta(request), user_id=caller.user_id, email=data["profile"]["email"])
+        filename, text = data_export.download(db, caller.user_id, meta)
     return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        text,
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{export_filename(now)}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
