@@ -2,6 +2,7 @@
 
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
 from fluxkit.models.billing import BillingEvent, Subscription
+from fluxkit.models.dashboard import DashboardChoice
 from fluxkit.models.chat import ChatMessage, ChatPresence, Conversation, ConversationMember
 from fluxkit.models.faqs import Faq
 from fluxkit.models.mail import MailCopy, MailMessage
@@ -17,6 +18,7 @@ __all__ = [
     "ChatPresence",
     "Conversation",
     "ConversationMember",
+    "DashboardChoice",
     "Faq",
     "CalendarEvent",
     "CalendarFeed",
