@@ -13,9 +13,44 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from bench import echo, tasks_roundtrip
-from bench.support import backend, progress
+from bench.support import Latency, backend, progress
+
+
+def service_floor(app, size: int, samples: int) -> dict:
+    """What add-task costs below Reflex: the tasks service on the server's database, in this process.
+
+    For a user with `size` tasks: `create_task` + COMMIT (the write), then `list_tasks` +
+    `stats` (what the page re-reads after it), each timed `samples` times.
+    """
+    from sqlmodel import Session
+
+    from fluxkit.db import engine_for
+    from fluxkit.services import tasks
+
+    email = f"floor-{size}-{time.time_ns()}@example.com"
+    user_id = tasks_roundtrip.create_user(app, email)
+    tasks_roundtrip.seed_tasks(app.env["DATABASE_URL"], user_id, size)
+    engine = engine_for(app.env["DATABASE_URL"])
+    write, read = Latency(), Latency()
+    try:
+        for n in range(samples):
+            with Session(engine) as db:
+                started = time.perf_counter()
+                tasks.create_task(db, user_id, {"title": f"Floor {n}", "priority": "high", "category": "feature"})
+                db.commit()
+                middle = time.perf_counter()
+                page = tasks.list_tasks(db, user_id, tasks.TaskQuery())
+                tasks.stats(db, user_id)
+                write.seconds.append(middle - started)
+                read.seconds.append(time.perf_counter() - middle)
+            if page.rows[0].title != f"Floor {n}":
+                raise tasks_roundtrip.BenchError("the service floor's new task is not on top of the page")
+    finally:
+        engine.dispose()
+    return {"size": size, "write": write, "read": read}
 
 
 def run(sizes=tasks_roundtrip.SIZES, samples: int = 100, app=None) -> dict:
@@ -23,15 +58,18 @@ def run(sizes=tasks_roundtrip.SIZES, samples: int = 100, app=None) -> dict:
         with backend(workers=1) as started:
             return run(sizes, samples, started)
     report = tasks_roundtrip.run(sizes, samples, app=app, progress=progress)
+    floor = service_floor(app, max(sizes), min(samples, 50))
     echoed = echo.run(max(samples, 50))
-    return {"report": report, "echo": echoed}
+    return {"report": report, "echo": echoed, "service": floor}
 
 
 def as_json(result: dict) -> dict:
     echo_latency = result["echo"]["latency"]
+    service = result["service"]
     return {
         **result["report"].as_json(),
         "echo": {**echo_latency.as_json(), "mismatches": result["echo"]["mismatches"]},
+        "service": {"tasks": service["size"], "write": service["write"].as_json(), "read": service["read"].as_json()},
     }
 
 

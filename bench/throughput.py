@@ -9,7 +9,7 @@ tab, and every tab adds tasks in a closed loop (send `TasksState.save`, wait unt
 row shows, send the next) for `--seconds`. Each add also makes the tab refresh once through
 the live-update relay, as a browser tab does; that follow-up event is load too but is not
 counted. Reported: completed add-task events per second, their p50/p95, and the ratio
-against one worker measured in the same run.
+against the first worker count (one), measured before and again after the others.
 """
 
 from __future__ import annotations
@@ -26,7 +26,24 @@ from bench.support import Latency, backend, empty_redis, fresh_postgres, progres
 from bench.tasks_roundtrip import BenchError, run_async, tasks_state
 
 
-async def closed_loop(url: str, cookies: list[str], seconds: float, state: str) -> tuple[int, Latency]:
+def cpu_seconds(pids: list[int]) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def machine_busy_seconds() -> float:
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+async def closed_loop(url: str, cookies: list[str], seconds: float, state: str, pids: list[int]) -> tuple[float, Latency, dict]:
     tabs = [await open_tasks_tab(url, cookie, state) for cookie in cookies]
     latency = Latency()
     stop_at = 0.0
@@ -44,17 +61,24 @@ async def closed_loop(url: str, cookies: list[str], seconds: float, state: str) 
             )
             latency.seconds.append(reply.seconds)
 
+    import os
+
+    me = [os.getpid()]
     try:
+        cpu_before = (cpu_seconds(pids), cpu_seconds(me), machine_busy_seconds())
         started = time.perf_counter()
         stop_at = started + seconds
         await asyncio.gather(*(loop(tab, i) for i, tab in enumerate(tabs)))
         elapsed = time.perf_counter() - started
+        cpu_after = (cpu_seconds(pids), cpu_seconds(me), machine_busy_seconds())
     except TimeoutError as exc:
         raise BenchError(f"throughput: {exc}") from exc
     finally:
         for tab in tabs:
             await tab.close()
-    return len(latency.seconds) / elapsed, latency
+    # Cores kept busy on average: by the app's workers, by this load client, by the whole machine.
+    busy = [(after - before) / elapsed for before, after in zip(cpu_before, cpu_after)]
+    return len(latency.seconds) / elapsed, latency, dict(zip(("workers", "client", "machine"), busy))
 
 
 def run_one(workers: int, users: int, seconds: float, state: str) -> dict:
@@ -63,17 +87,22 @@ def run_one(workers: int, users: int, seconds: float, state: str) -> dict:
             pids = worker_pids(app)
             idle = rss_bytes(pids) / len(pids)
             cookies = signed_in_users(app, f"load{workers}", users)
-            rate, latency = run_async(closed_loop(app.url, cookies, seconds, state))
-    return {"workers": workers, "events_per_s": rate, "latency": latency, "idle_rss_per_worker": idle}
+            rate, latency, cores = run_async(closed_loop(app.url, cookies, seconds, state, pids))
+    return {"workers": workers, "events_per_s": rate, "latency": latency, "idle_rss_per_worker": idle, "cores": cores}
 
 
 def run(worker_counts=(1, 2, 4), users: int = 16, seconds: float = 20) -> list[dict]:
+    """One row per worker count, then the first count again (`again`: True).
+
+    The reference is the mean of the first and the repeated run, so a machine that got
+    busier or quieter during the run (it is shared) skews the ratios less.
+    """
     state = tasks_state()
     rows = []
-    for workers in worker_counts:
-        rows.append(run_one(workers, users, seconds, state))
+    for n, workers in enumerate((*worker_counts, worker_counts[0])):
+        rows.append({**run_one(workers, users, seconds, state), "again": n == len(worker_counts)})
         progress(f"{workers} worker(s): {rows[-1]['events_per_s']:.1f} add-task/s")
-    base = rows[0]["events_per_s"]
+    base = (rows[0]["events_per_s"] + rows[-1]["events_per_s"]) / 2
     for row in rows:
         row["vs_one"] = row["events_per_s"] / base
     return rows
@@ -81,8 +110,9 @@ def run(worker_counts=(1, 2, 4), users: int = 16, seconds: float = 20) -> list[d
 
 def as_json(rows: list[dict]) -> list[dict]:
     return [
-        {"workers": r["workers"], "events_per_s": round(r["events_per_s"], 1), "vs_one": round(r["vs_one"], 2),
-         "idle_rss_per_worker_mib": round(r["idle_rss_per_worker"] / 2**20, 1), **r["latency"].as_json()}
+        {"workers": r["workers"], "again": r["again"], "events_per_s": round(r["events_per_s"], 1), "vs_one": round(r["vs_one"], 2),
+         "idle_rss_per_worker_mib": round(r["idle_rss_per_worker"] / 2**20, 1),
+         "cores_busy": {k: round(v, 2) for k, v in r["cores"].items()}, **r["latency"].as_json()}
         for r in rows
     ]
 
