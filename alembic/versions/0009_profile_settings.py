@@ -30,7 +30,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('avatar', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.add_column(sa.Column('pending_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True))
         batch_op.add_column(sa.Column('theme', sqlmodel.sql.sqltypes.AutoString(length=10), server_default='system', nullable=False))
-        batch_op.add_column(sa.Column('accent', sqlmodel.sql.sqltypes.AutoString(length=16), server_default='indigo', nullable=False))
+        batch_op.add_column(sa.Column('accent', sqlmodel.sql.sqltypes.AutoString(length=16), server_default='violet', nullable=False))
         batch_op.add_column(sa.Column('density', sqlmodel.sql.sqltypes.AutoString(length=16), server_default='comfortable', nullable=False))
         batch_op.add_column(sa.Column('notification_prefs', sa.Text(), server_default='{}', nullable=False))
         batch_op.add_column(sa.Column('quiet_start', sa.Integer(), nullable=True))

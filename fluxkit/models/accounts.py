@@ -40,7 +40,7 @@ class User(SQLModel, table=True):
     pending_email: str | None = Field(default=None, max_length=254)
     # Appearance, applied by the shell on every device.
     theme: str = Field(default="system", max_length=10, sa_column_kwargs={"server_default": "system"})
-    accent: str = Field(default="indigo", max_length=16, sa_column_kwargs={"server_default": "indigo"})
+    accent: str = Field(default="violet", max_length=16, sa_column_kwargs={"server_default": "violet"})
     density: str = Field(default="comfortable", max_length=16, sa_column_kwargs={"server_default": "comfortable"})
     # Notifications: {"<type>": {"in_app": bool, "email": bool, "digest": bool}} (JSON);
     # quiet hours in minutes after midnight in the user's timezone (no emails in between).

@@ -24,7 +24,7 @@ from fluxkit.services.errors import InvalidInput
 from fluxkit.settings import get_settings
 
 THEMES = ("light", "dark", "system")
-ACCENTS = ("indigo", "blue", "cyan", "teal", "green", "orange", "crimson", "purple")
+ACCENTS = ("violet", "indigo", "blue", "cyan", "teal", "green", "orange", "crimson")
 DENSITIES = ("comfortable", "compact")
 # The kinds of notification a user chooses for, and what they are called in Settings.
 NOTIFICATION_TYPES = {
