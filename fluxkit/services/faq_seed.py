@@ -248,6 +248,16 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "collaboration",
+        "Can I work on tasks with my team?",
+        "Yes, in an **organization** (**Organizations** in the sidebar). Create one and invite "
+        "people by email: an invitation works for 7 days and only for an account verified with "
+        "that address. Members are an owner, admins and members. With an organization active "
+        "(the switcher in the sidebar), the task dialog's **Assignee** lists its members: the "
+        "assignee sees the task, gets a notification and can change its status; everything else "
+        "stays with the task's owner.",
+    ),
+    (
+        "collaboration",
         "What can I do in chat?",
         "Start a **direct** conversation with anyone on this installation, or a **group** of up to "
         "50 people that you can name and leave. Messages (up to 4,000 characters) arrive live; "
