@@ -83,6 +83,12 @@ EXPECTED_ROUTES = {
     ("POST", "/faqs"),
     ("PATCH", "/faqs/{faq_id}"),
     ("DELETE", "/faqs/{faq_id}"),
+    # My profile, preferences and data export (their own tests: tests/api/v1/test_me_api.py).
+    ("GET", "/me"),
+    ("PATCH", "/me"),
+    ("GET", "/me/preferences"),
+    ("PUT", "/me/preferences"),
+    ("GET", "/me/export"),
 }
 
 # A valid body for each route that takes one, so a refusal is never about the body.
@@ -103,6 +109,8 @@ BODIES = {
     ("PUT", "/mail/{mail_id}"): {"subject": "Replaced"},
     ("POST", "/faqs"): {"category": "tasks", "question": "From the API?", "answer": "Yes."},
     ("PATCH", "/faqs/{faq_id}"): {"answer": "Changed."},
+    ("PATCH", "/me"): {"company": "From the API"},
+    ("PUT", "/me/preferences"): {"theme": "dark"},
 }
 
 
