@@ -4,9 +4,11 @@ import os
 
 import reflex as rx
 
+from fluxkit.serving import respawn_failed_workers
 from fluxkit.settings import get_settings
 
 settings = get_settings()
+respawn_failed_workers()  # one crashed worker must not stop the others (fluxkit/serving.py)
 
 # The data folder (the SQLite file with its -wal/-shm, the mail outbox) changes on every write.
 # Keep it out of `reflex run`'s hot reload, which would otherwise restart the backend, and drop

@@ -235,3 +235,52 @@ def test_a_session_revoked_through_one_worker_is_refused_on_the_other(cluster):
     run_async(scenario())
     # And over HTTP the session is gone too.
     assert httpx.get(f"{app.url}/api/auth/get-session", headers={"Cookie": doomed}).json() is None
+
+
+def test_a_worker_killed_mid_request_loses_no_committed_write_and_is_replaced(cluster):
+    """SIGKILL one worker while writes stream in: every acknowledged task is stored, the other
+    worker keeps answering, and a fresh worker takes the dead one's place (fluxkit/serving.py)."""
+    app, _ = cluster
+    (cookie,) = _signed_in_user(app, "killed")
+    headers = {"Cookie": cookie, "Origin": app.url}
+    pids = set()
+    while len(pids) < WORKERS:
+        pids.add(httpx.get(f"{app.url}/api/health", timeout=10).json()["worker"])
+    victim = min(pids)
+    acknowledged: list[int] = []
+    failures: list[str] = []
+
+    async def writer(client: httpx.AsyncClient, name: str, count: int) -> None:
+        for n in range(count):
+            try:
+                response = await client.post(f"{app.url}/api/v1/tasks", json={"title": f"{name} {n}"}, headers=headers)
+            except httpx.HTTPError as exc:  # the killed worker's connections
+                failures.append(type(exc).__name__)
+                continue
+            if response.status_code == 201:
+                acknowledged.append(response.json()["id"])
+            else:
+                failures.append(str(response.status_code))
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_keepalive_connections=0)) as client:
+            writers = [asyncio.create_task(writer(client, f"writer {w}", 20)) for w in range(4)]
+            while len(acknowledged) < 15:
+                await asyncio.sleep(0.01)
+            os.kill(victim, 9)  # mid-stream: requests are in flight on both workers
+            await asyncio.gather(*writers)
+
+    run_async(scenario())
+    assert len(acknowledged) >= 40, (acknowledged, failures)
+    listed = httpx.get(f"{app.url}/api/v1/tasks", params={"page_size": 100}, headers=headers, timeout=10).json()
+    stored = {task["id"] for task in listed["items"]}
+    assert set(acknowledged) <= stored, "an acknowledged write is missing"
+    # The server kept running and replaced the dead worker.
+    assert app.process.poll() is None
+    seen = set()
+    deadline = time.monotonic() + 30
+    while len(seen - {victim}) < WORKERS and time.monotonic() < deadline:
+        response = httpx.get(f"{app.url}/api/health", timeout=10)
+        assert response.status_code == 200
+        seen.add(response.json()["worker"])
+    assert victim not in seen and len(seen) == WORKERS, seen
