@@ -428,9 +428,29 @@ def cancel_invitation(db: Session, user_id: int, invitation_id: object) -> None:
     _announce(db, inv.organization_id, *([invitee.id] if invitee else []))
 
 
-def view_invitation(db: Session, user_id: int, invitation_id: object, clock: Clock = system_clock) -> InvitationRow:
-    """What the /invite/<id> page shows. The unguessable id is the capability to see it."""
-    return _invitation_row(db, _invitation(db, invitation_id), clock.now())
+def _may_see(db: Session, user_id: int, inv: OrgInvitation) -> bool:
+    """The invited address, or the owner and admins of the organization."""
+    user = db.get(User, user_id)
+    if user is not None and user.email == inv.email:
+        return True
+    role = db.exec(
+        select(OrgMember.role).where(OrgMember.organization_id == inv.organization_id, OrgMember.user_id == user_id)
+    ).first()
+    return role in ("owner", "admin")
+
+
+def view_invitation(
+    db: Session, user_id: int, invitation_id: object, clock: Clock = system_clock, *, from_link: bool = False
+) -> InvitationRow:
+    """An invitation, for its invitee and the organization's owner and admins (else not found).
+
+    `from_link`: the /invite/<id> page, opened from the emailed link, whose unguessable id is
+    the capability to see it, so whoever is signed in there is told whom it is for.
+    """
+    inv = _invitation(db, invitation_id)
+    if not from_link and not _may_see(db, user_id, inv):
+        raise NotFound("No such invitation.")
+    return _invitation_row(db, inv, clock.now())
 
 
 def accept_problem(db: Session, user_id: int, invitation_id: object, clock: Clock = system_clock) -> str:
@@ -455,6 +475,8 @@ def accept_problem(db: Session, user_id: int, invitation_id: object, clock: Cloc
 
 def accept(db: Session, user_id: int, invitation_id: object, clock: Clock = system_clock) -> OrgRow:
     inv = _invitation(db, invitation_id)
+    if not _may_see(db, user_id, inv):
+        raise NotFound("No such invitation.")
     problem = accept_problem(db, user_id, invitation_id, clock)
     if problem:
         raise InvalidInput(problem)

@@ -341,7 +341,7 @@ class InviteState(SignedInState):
         invitation_id = self._invitation_id()
         self.signed_in_as = me.user.email
         with service_call() as call:
-            self.invitation = org_service.view_invitation(call.db, me.user.id, invitation_id)
+            self.invitation = org_service.view_invitation(call.db, me.user.id, invitation_id, from_link=True)
             self.problem = org_service.accept_problem(call.db, me.user.id, invitation_id)
         self.found = call.refused is None
         if not self.found:

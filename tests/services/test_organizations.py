@@ -94,8 +94,13 @@ def test_accepting_needs_the_invited_verified_address_and_a_live_invitation(db, 
     org = orgs.create(db, ada, "Acme", "acme", clock=clock)
     inv = orgs.invite(db, ada, org.id, "bob@example.com", clock=clock).invitation.id
 
-    with pytest.raises(InvalidInput, match="This invitation is for bob@example.com. Sign in with that address"):
-        orgs.accept(db, eve, inv, clock=clock)
+    assert orgs.accept_problem(db, eve, inv, clock) == "This invitation is for bob@example.com. Sign in with that address to accept it."
+    assert orgs.view_invitation(db, eve, inv, clock, from_link=True).email == "bob@example.com"  # the page says whose
+    with pytest.raises(NotFound):
+        orgs.accept(db, eve, inv, clock=clock)  # elsewhere someone else's invitation is not found
+    with pytest.raises(NotFound):
+        orgs.view_invitation(db, eve, inv, clock)
+    assert orgs.view_invitation(db, ada, inv, clock).email == "bob@example.com"  # the owner sees it
     with pytest.raises(InvalidInput, match="Verify your email address"):
         orgs.accept(db, bob, inv, clock=clock)
     assert orgs.list_mine(db, bob) == []

@@ -16,7 +16,7 @@ from sqlmodel import select
 from fluxkit.api.v1 import create_v1
 from fluxkit.db import session_scope
 from fluxkit.models import Faq, Notification, Task
-from fluxkit.services import accounts, api_keys, calendar, chat, live, mailbox, tasks
+from fluxkit.services import accounts, api_keys, calendar, chat, live, mailbox, organizations, tasks
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput
 from tests.api.conftest import BASE_URL, signed_in_client
@@ -83,6 +83,23 @@ EXPECTED_ROUTES = {
     ("POST", "/faqs"),
     ("PATCH", "/faqs/{faq_id}"),
     ("DELETE", "/faqs/{faq_id}"),
+    # Organizations (their own tests: tests/api/v1/test_organizations_api.py).
+    ("GET", "/organizations"),
+    ("POST", "/organizations"),
+    ("GET", "/organizations/active"),
+    ("PUT", "/organizations/active"),
+    ("GET", "/organizations/invitations"),
+    ("GET", "/organizations/invitations/{invitation_id}"),
+    ("DELETE", "/organizations/invitations/{invitation_id}"),
+    ("POST", "/organizations/invitations/{invitation_id}/accept"),
+    ("GET", "/organizations/{org_id}"),
+    ("GET", "/organizations/{org_id}/members"),
+    ("GET", "/organizations/{org_id}/invitations"),
+    ("POST", "/organizations/{org_id}/invitations"),
+    ("PATCH", "/organizations/{org_id}/members/{user_id}"),
+    ("DELETE", "/organizations/{org_id}/members/{user_id}"),
+    ("POST", "/organizations/{org_id}/leave"),
+    ("POST", "/organizations/{org_id}/transfer"),
     # My profile, preferences and data export (their own tests: tests/api/v1/test_me_api.py).
     ("GET", "/me"),
     ("PATCH", "/me"),
@@ -109,6 +126,11 @@ BODIES = {
     ("PUT", "/mail/{mail_id}"): {"subject": "Replaced"},
     ("POST", "/faqs"): {"category": "tasks", "question": "From the API?", "answer": "Yes."},
     ("PATCH", "/faqs/{faq_id}"): {"answer": "Changed."},
+    ("POST", "/organizations"): {"name": "From the API"},
+    ("PUT", "/organizations/active"): {"organization_id": None},
+    ("POST", "/organizations/{org_id}/invitations"): {"email": "new@example.com"},
+    ("PATCH", "/organizations/{org_id}/members/{user_id}"): {"role": "admin"},
+    ("POST", "/organizations/{org_id}/transfer"): {"user_id": 1},
     ("PATCH", "/me"): {"company": "From the API"},
     ("PUT", "/me/preferences"): {"theme": "dark"},
 }
@@ -344,7 +366,7 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
     task = add_task(ada)
     before = (count(Task), count(Notification))
     for method, path, _ in operations(client):
-        answer = call(client, method, path, {"faq_id": 1, "user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "event_id": 1, "conversation_id": 1})
+        answer = call(client, method, path, {"faq_id": 1, "user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "event_id": 1, "conversation_id": 1, "org_id": 1, "invitation_id": "x"})
         assert answer.status_code == 401, (method, path, answer.text)
         assert answer.json()["error"] == "unauthorized"
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -366,7 +388,10 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
         admin_faq = db.exec(select(Faq.id)).one()
     with session_scope() as db:
         bob_event = calendar.create_event(db, bob.user.id, {"title": "Bob's secret meeting", "start": "2026-12-01T09:00"}).id
-    theirs = {"event_id": bob_event, "faq_id": admin_faq, "user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat}
+    with session_scope() as db:  # Bob's organization, with an invitation to Cy
+        bob_org = organizations.create(db, bob.user.id, "Bob's secret company", "bobs-secret").id
+        bob_invitation = organizations.invite(db, bob.user.id, bob_org, "cy@example.com").invitation.id
+    theirs = {"event_id": bob_event, "faq_id": admin_faq, "user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat, "org_id": bob_org, "invitation_id": bob_invitation}
     client = api(ada)
     checked = 0
     for method, path, op in operations(client):
