@@ -15,7 +15,8 @@ from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.org_switcher import sidebar_org_switcher
 from fluxkit.components.theme import theme_menu
 from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
-from fluxkit.state.settings import AppearanceState
+from fluxkit.services.preferences import THEMES
+from fluxkit.state.settings import APPLY_THEME_ID, AppearanceState
 from fluxkit.state.shell import ShellState
 
 # Only pages that exist are listed (no placeholders).
@@ -195,15 +196,15 @@ def header(title: str) -> rx.Component:
 def appearance(page: rx.Component) -> rx.Component:
     """The user's saved theme, accent and density, read on every page and applied here.
 
-    The colour mode lives in the browser (Reflex's ThemeProvider); a hidden box keyed by the
-    saved theme re-mounts whenever it changes and sets it, on every device of the user.
+    The colour mode lives in the browser (Reflex's ThemeProvider, reachable only from the
+    page): AppearanceState presses one of these hidden buttons to apply the saved theme.
     """
     return rx.theme(
         rx.box(on_mount=AppearanceState.load, display="none", id="appearance-loader"),
-        rx.cond(
-            AppearanceState.theme != "",
-            rx.box(key=AppearanceState.theme, on_mount=set_color_mode(AppearanceState.theme), display="none", id="appearance-theme-applier", data_theme=AppearanceState.theme),
-        ),
+        *[
+            rx.el.button(on_click=set_color_mode(mode), id=f"{APPLY_THEME_ID}-{mode}", type="button", tab_index=-1, aria_hidden="true", style={"display": "none"})
+            for mode in THEMES
+        ],
         page,
         accent_color=AppearanceState.accent,
         scaling=rx.cond(AppearanceState.density == "compact", "90%", "100%"),

@@ -7,6 +7,7 @@ read from the database when a page mounts and again whenever they change elsewhe
 from __future__ import annotations
 
 import asyncio
+import json
 from urllib.parse import parse_qs
 from dataclasses import dataclass
 
@@ -21,6 +22,12 @@ from fluxkit.state.session import SignedInState
 from fluxkit.state.shell import ShellState
 
 LANGUAGE_CHOICES = list(profile.LANGUAGES.items())
+APPLY_THEME_ID = "apply-theme"  # the shell's hidden buttons: apply-theme-light, -dark, -system
+
+
+def apply_theme(theme: str) -> rx.event.EventSpec:
+    """Set the browser's colour mode through the shell's hidden button for `theme`."""
+    return rx.call_script(f"document.getElementById({json.dumps(f'{APPLY_THEME_ID}-{theme}')})?.click()")
 
 
 def _text(form: object, key: str) -> str:
@@ -55,7 +62,7 @@ class AppearanceState(SignedInState):
             mine = profile.get_profile(db, me.user.id)
         self.theme, self.accent, self.density = prefs.appearance.theme, prefs.appearance.accent, prefs.appearance.density
         self.avatar_url = mine.avatar_url
-        return None
+        return apply_theme(self.theme)
 
     @rx.event
     def choose_theme(self, theme: str):
@@ -346,7 +353,7 @@ class SettingsState(SignedInState):
             return rx.toast.error(exc.message)
         appearance = await self.get_state(AppearanceState)
         appearance.theme, appearance.accent, appearance.density = self.theme, self.accent, self.density
-        return None
+        return apply_theme(self.theme)
 
     @rx.event
     async def set_theme(self, theme: str | list[str]):

@@ -1,0 +1,89 @@
+"""Settings in a real browser: appearance follows the account to a second device, the data
+export downloads my data (and nobody else's), and deleting the account signs me out
+everywhere for good."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+# The first test also waits for the production build.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
+
+PASSWORD = "settings-journey-passphrase"
+
+
+def _user(live_app, email: str, name: str) -> None:
+    live_app.cli("create-user", "--email", email, "--name", name, "--password-stdin", stdin=PASSWORD + "\n")
+
+
+def _sign_in(page, live_app, email: str, path: str) -> None:
+    page.goto(f"{live_app.url}{path}")
+    page.fill("#sign-in-email", email)
+    page.fill("#sign-in-password", PASSWORD)
+    page.click("#sign-in-submit")
+    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?$"))
+
+
+def _add_task(page, live_app, title: str) -> None:
+    answer = page.request.post(f"{live_app.url}/api/v1/tasks", data={"title": title}, headers={"Origin": live_app.url})
+    assert answer.status == 201, answer.text()
+
+
+def test_appearance_export_and_delete(live_app, new_page):
+    _user(live_app, "settings-ada@example.com", "Ada")
+    _user(live_app, "settings-bob@example.com", "Bob")
+    bob = new_page()
+    _sign_in(bob, live_app, "settings-bob@example.com", "/dashboard")
+    _add_task(bob, live_app, "Bob's private plan")
+
+    laptop = new_page(color_scheme="light")
+    _sign_in(laptop, live_app, "settings-ada@example.com", "/settings")
+    _add_task(laptop, live_app, "Ada's export task")
+
+    # Appearance on the laptop: dark theme and a crimson accent, applied at once.
+    laptop.click("#appearance-theme-dark")
+    expect(laptop.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+    laptop.click("#accent-crimson")
+    expect(laptop.locator('[data-accent-color="crimson"]').first).to_be_attached()
+
+    # A second device (its own browser, light by default) shows them after signing in.
+    phone = new_page(color_scheme="light", viewport={"width": 390, "height": 844})
+    _sign_in(phone, live_app, "settings-ada@example.com", "/dashboard")
+    expect(phone.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+    expect(phone.locator('[data-accent-color="crimson"]').first).to_be_attached()
+
+    # Export: a JSON download with my task, not Bob's.
+    with laptop.expect_download() as info:
+        laptop.click("#export-data")
+    download = info.value
+    assert re.fullmatch(r"fluxkit-export-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename)
+    data = json.loads(open(download.path(), encoding="utf-8").read())
+    titles = [task["title"] for task in data["tasks"]]
+    assert titles == ["Ada's export task"]
+    assert data["profile"]["email"] == "settings-ada@example.com"
+    assert "Bob's private plan" not in json.dumps(data)
+
+    # Delete: the wrong password is refused in the dialog and nothing happens.
+    laptop.click("#delete-account")
+    laptop.fill("#delete-confirm", "settings-ada@example.com")
+    laptop.fill("#delete-password", "not the password")
+    laptop.click("#delete-confirm-button")
+    expect(laptop.locator("#delete-password-error")).to_contain_text("not right")
+    laptop.fill("#delete-password", PASSWORD)
+    laptop.click("#delete-confirm-button")
+    laptop.wait_for_url(re.compile(r"^[^?]*/sign-in"))
+    # The other device lands on sign-in without a reload.
+    phone.wait_for_url(re.compile(r"^[^?]*/sign-in"))
+
+    # The account is gone: signing in again fails.
+    laptop.fill("#sign-in-email", "settings-ada@example.com")
+    laptop.fill("#sign-in-password", PASSWORD)
+    laptop.click("#sign-in-submit")
+    expect(laptop.locator("#form-error")).to_contain_text("Invalid email or password")
+    # Bob is untouched.
+    bob.goto(f"{live_app.url}/tasks")
+    expect(bob.get_by_text("Bob's private plan").first).to_be_visible()
