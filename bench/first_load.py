@@ -99,7 +99,7 @@ def run(loads: int = 10, app=None) -> dict:
     root = project_copy("fluxkit-firstload-")
     try:
         progress("building the production frontend in a private copy (a few minutes)...")
-        with live_app(root) as app:
+        with live_app(root, PYTHONPATH=str(root)) as app:
             result = measure(app.url, loads)
         result["js"] = js_sizes(root)
         return result

@@ -87,6 +87,8 @@ def server_env(data_dir: Path, url: str, **overrides: str) -> dict[str, str]:
         "FLUXKIT_TRUSTED_PROXY_HOPS": "1",  # each sign-in from its own X-Forwarded-For address
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # This checkout's code in every process (the editable install points at another one otherwise).
+        "PYTHONPATH": str(ROOT),
     }
     for key in ("SMTP_URL", "REDIS_URL", "GRANIAN_WORKERS", "PYTEST_CURRENT_TEST"):
         env.pop(key, None)
