@@ -1,8 +1,9 @@
-"""/dashboard: welcome page for the signed-in user."""
+"""/dashboard: the user's figures, activity chart, recent tasks and upcoming events, live."""
 
 import reflex as rx
 
 from fluxkit.components.activity import activity_row
+from fluxkit.components.dashboard_parts import activity_chart, checklist, recent_task_row, stat_card, upcoming_event_row
 from fluxkit.components.shell import shell
 from fluxkit.state.dashboard import DashboardState
 
@@ -11,72 +12,82 @@ TITLE = "Dashboard · FluxKit"
 ON_LOAD = DashboardState.load
 
 
-def _stat(label: str, value: rx.Component, icon: str, id: str) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.center(rx.icon(icon, size=20), bg=rx.color("accent", 3), color=rx.color("accent", 11), border_radius="8px", width="40px", height="40px"),
-            rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.box(value, id=id), spacing="0"),
-            align="center",
-            spacing="3",
+def _stats() -> rx.Component:
+    s = DashboardState
+    return rx.grid(
+        stat_card("Tasks", s.tasks_total, "list-checks", "stat-tasks-total", "/tasks"),
+        stat_card("Pending", s.tasks_pending, "circle-dashed", "stat-tasks-pending", "/tasks?status=pending"),
+        stat_card("In progress", s.tasks_in_progress, "loader", "stat-tasks-in-progress", "/tasks?status=in+progress"),
+        stat_card(
+            "Completion rate",
+            s.completion_rate.to_string() + "%",
+            "circle-check-big",
+            "stat-completion-rate",
+            "/tasks?status=completed",
+            rx.progress(value=s.completion_rate, size="1", width="100%", margin_top="4px", color_scheme="green"),
         ),
+        stat_card("Events, next 7 days", s.events_next_7_days, "calendar-days", "stat-events", "/calendar?view=agenda"),
+        stat_card("Unread mail", s.unread_mail, "mail", "stat-unread-mail", "/mail"),
+        stat_card("Unread notifications", s.unread_notifications, "bell", "stat-unread-notifications", "/notifications"),
+        columns=rx.breakpoints(initial="1", xs="2", md="3", lg="4"),
+        spacing="4",
         width="100%",
+        id="stat-cards",
     )
 
 
-def _checklist_item(done: rx.Var[bool], label: str, href: str | None = None) -> rx.Component:
-    text = rx.text(label, size="2")
-    return rx.hstack(
-        rx.cond(
-            done,
-            rx.icon("circle-check", size=18, color=rx.color("green", 10)),
-            rx.icon("circle", size=18, color=rx.color("gray", 9)),
+def _no_tasks_yet() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("chart-area", size=32, color=rx.color("gray", 9)),
+            rx.heading("No tasks yet", size="4"),
+            rx.text("Your tasks created and completed per day appear here once you add one.", size="2", color_scheme="gray", text_align="center"),
+            rx.link(rx.button(rx.icon("list-checks", size=16), "Go to Tasks"), href="/tasks"),
+            align="center",
+            spacing="3",
+            padding_y="6",
         ),
-        rx.link(text, href=href) if href else text,
-        align="center",
-        spacing="2",
+        width="100%",
+        id="chart-empty",
+    )
+
+
+def _list_card(title: str, more: str, href: str, items, row, empty: str, id: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.heading(title, size="4"), rx.spacer(), rx.link(more, href=href, size="2"), width="100%", align="center"),
+            rx.cond(
+                items.length() > 0,
+                rx.vstack(rx.foreach(items, row), spacing="0", width="100%", id=id),
+                rx.text(empty, size="2", color_scheme="gray", id=f"{id}-empty"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
     )
 
 
 def content() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading("Welcome, ", DashboardState.name, size="7", id="welcome"),
-            rx.text("Here is your account at a glance.", color_scheme="gray"),
+            rx.heading("Welcome, ", DashboardState.name, size=rx.breakpoints(initial="6", sm="7"), id="welcome"),
+            rx.text("Here is what is happening with your work.", color_scheme="gray"),
             spacing="1",
         ),
-        rx.grid(
-            _stat("Email", rx.cond(DashboardState.email_verified, rx.badge("Verified", color_scheme="green"), rx.badge("Not verified", color_scheme="orange")), "mail", "stat-email"),
-            _stat("Active sessions", rx.text(DashboardState.active_sessions, size="5", weight="bold"), "monitor-smartphone", "stat-sessions"),
-            _stat("Member since", rx.text(rx.cond(DashboardState.member_since != "", rx.moment(DashboardState.member_since, format="LL"), ""), size="3", weight="bold"), "calendar", "stat-member-since"),
-            columns=rx.breakpoints(initial="1", sm="2", md="3"),
-            spacing="4",
-            width="100%",
+        rx.cond(DashboardState.show_checklist, checklist()),
+        _stats(),
+        rx.cond(
+            DashboardState.has_tasks,
+            activity_chart(),
+            rx.cond(DashboardState.show_checklist, rx.fragment(), _no_tasks_yet()),
         ),
         rx.grid(
-            rx.card(
-                rx.vstack(
-                    rx.heading("Get started", size="4"),
-                    _checklist_item(rx.Var.create(True), "Create your account"),
-                    _checklist_item(DashboardState.email_verified, "Verify your email"),
-                    _checklist_item(DashboardState.active_sessions > 0, "Review where you are signed in", "/settings#sessions"),
-                    spacing="3",
-                ),
-                width="100%",
-            ),
-            rx.card(
-                rx.vstack(
-                    rx.hstack(rx.heading("Recent security activity", size="4"), rx.spacer(), rx.link("Manage sessions", href="/settings#sessions", size="2"), width="100%"),
-                    rx.cond(
-                        DashboardState.activity.length() > 0,
-                        rx.vstack(rx.foreach(DashboardState.activity, activity_row), spacing="0", width="100%", id="activity-list"),
-                        rx.text("No activity yet.", color_scheme="gray", size="2"),
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                width="100%",
-            ),
-            columns=rx.breakpoints(initial="1", md="2"),
+            _list_card("Recent tasks", "All tasks", "/tasks", DashboardState.recent_tasks, recent_task_row, "No tasks yet.", "recent-tasks"),
+            _list_card("Upcoming events", "Calendar", "/calendar", DashboardState.upcoming_events, upcoming_event_row, "Nothing on your calendar soon.", "upcoming-events"),
+            _list_card("Security activity", "Manage sessions", "/settings#sessions", DashboardState.activity, activity_row, "No activity yet.", "activity-list"),
+            columns=rx.breakpoints(initial="1", md="2", xl="3"),
             spacing="4",
             width="100%",
         ),
