@@ -19,6 +19,7 @@ from fluxkit.state import live
 from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
 from fluxkit.state.chat import ChatBadgeState, ChatState
+from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.faqs import FaqsState
 from fluxkit.state.palette import after_load as palette_after_load
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC, BillingBannerState, BillingState, PricingState
@@ -57,6 +58,16 @@ live.on_change(BILLING_TOPIC, PricingState.refresh, BillingState.refresh, Billin
 # Tasks or notifications changed (another tab, the API, a job): rows, stat cards, bell.
 live.on_change("tasks", TasksState.refresh)
 live.on_change("notifications", BellState.refresh, NotificationsState.refresh)
+# Dashboard: its stat cards, chart, lists and checklist follow every change they show
+# (tasks, notifications, mail, calendar, plan, organizations, email verified, a dismissal).
+live.on_change("tasks", DashboardState.refresh)
+live.on_change("notifications", DashboardState.refresh)
+live.on_change("mail", DashboardState.refresh)
+live.on_change("calendar", DashboardState.refresh)
+live.on_change(BILLING_TOPIC, DashboardState.refresh)
+live.on_change("organizations", DashboardState.refresh)
+live.on_change("account", DashboardState.refresh)
+live.on_change("dashboard", DashboardState.refresh)
 # API keys created or revoked in another tab or through the REST API (Settings).
 live.on_change("api_keys", ApiKeysState.refresh)
 # An admin changed users (every admin's list), or this user's own role or status: the shell
