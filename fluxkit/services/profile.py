@@ -17,7 +17,7 @@ from sqlmodel import Session, delete, update
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import audit, billing, live, mail, passwords, sessions, users_admin
+from fluxkit.services import accounts, audit, billing, live, mail, passwords, sessions, users_admin
 from fluxkit.services.accounts import _consume_token, _issue_token, clean_name, normalize_email, user_by_email
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
@@ -114,6 +114,22 @@ def rename(db: Session, identity: Identity, name: object, meta: RequestMeta, clo
         db.add(user)
         audit.record(db, "profile_updated", meta=meta, user_id=user.id, email=user.email, clock=clock)
     return clean
+
+
+def sign_out_session(db: Session, identity: Identity, session_id: object, meta: RequestMeta, clock: Clock = system_clock) -> bool:
+    """End one of my other sessions; its open tabs land on sign-in at once."""
+    revoked = accounts.revoke_session(db, identity, session_id, meta, clock)
+    if revoked:
+        live.touch(db, identity.user.id, ACCOUNT_TOPIC)
+    return revoked
+
+
+def sign_out_everywhere_else(db: Session, identity: Identity, meta: RequestMeta, clock: Clock = system_clock) -> int:
+    """End every session but this one; their open tabs land on sign-in at once."""
+    ended = accounts.revoke_other_sessions(db, identity, meta, clock)
+    if ended:
+        live.touch(db, identity.user.id, ACCOUNT_TOPIC)
+    return ended
 
 
 @dataclass(frozen=True)

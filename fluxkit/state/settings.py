@@ -231,7 +231,7 @@ class SettingsState(SignedInState):
             return rx.toast.error("This is the session you are using. Use Sign out instead.")
         try:
             with session_scope() as db:
-                revoked = accounts.revoke_session(db, me, session_id, self._meta())
+                revoked = profile.sign_out_session(db, me, session_id, self._meta())
         except InvalidInput:
             revoked = False
         self._refresh_sessions(me)
@@ -245,7 +245,7 @@ class SettingsState(SignedInState):
         if me is None:
             return self._to_sign_in()
         with session_scope() as db:
-            ended = accounts.revoke_other_sessions(db, me, self._meta())
+            ended = profile.sign_out_everywhere_else(db, me, self._meta())
         self._refresh_sessions(me)
         return rx.toast.success(f"Signed out {ended} other session{'s' if ended != 1 else ''}.")
 

@@ -1,6 +1,7 @@
-"""Settings in a real browser: appearance follows the account to a second device, the data
-export downloads my data (and nobody else's), and deleting the account signs me out
-everywhere for good."""
+"""Settings in a real browser: appearance follows the account to a second device, signing
+out everywhere else reaches the other device live, a picture is checked and shows in the
+header, the data export downloads my data (and nobody else's), and deleting the account
+signs me out everywhere for good."""
 
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ def _add_task(page, live_app, title: str) -> None:
     assert answer.status == 201, answer.text()
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), (200, 40, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def test_appearance_export_and_delete(live_app, new_page):
     _user(live_app, "settings-ada@example.com", "Ada")
     _user(live_app, "settings-bob@example.com", "Bob")
@@ -56,6 +67,20 @@ def test_appearance_export_and_delete(live_app, new_page):
     expect(phone.locator("html")).to_have_class(re.compile(r"\bdark\b"))
     expect(phone.locator('[data-accent-color="crimson"]').first).to_be_attached()
 
+    # Sign out everywhere else: the phone lands on sign-in without a reload.
+    laptop.click("#revoke-others")
+    phone.wait_for_url(re.compile(r"^[^?]*/sign-in"))
+    expect(laptop.locator(".session-row")).to_have_count(1)
+
+    # A picture: something that only calls itself a PNG is refused with a reason; a real
+    # one shows in the header's user menu.
+    upload = laptop.locator("#avatar-file input[type=file]")
+    upload.set_input_files(files=[{"name": "me.png", "mimeType": "image/png", "buffer": b"<html>not a picture</html>"}])
+    expect(laptop.locator("#avatar-error")).to_contain_text("not a picture FluxKit accepts")
+    upload.set_input_files(files=[{"name": "me.png", "mimeType": "image/png", "buffer": _png()}])
+    expect(laptop.locator("#user-menu img")).to_have_attribute("src", re.compile(r"/api/avatars/[0-9a-f]{32}\.webp$"))
+    expect(laptop.locator("#avatar-error")).to_have_count(0)
+
     # Export: a JSON download with my task, not Bob's.
     with laptop.expect_download() as info:
         laptop.click("#export-data")
@@ -67,7 +92,9 @@ def test_appearance_export_and_delete(live_app, new_page):
     assert data["profile"]["email"] == "settings-ada@example.com"
     assert "Bob's private plan" not in json.dumps(data)
 
-    # Delete: the wrong password is refused in the dialog and nothing happens.
+    # Delete: another device is signed in again; the wrong password is refused first.
+    tablet = new_page()
+    _sign_in(tablet, live_app, "settings-ada@example.com", "/tasks")
     laptop.click("#delete-account")
     laptop.fill("#delete-confirm", "settings-ada@example.com")
     laptop.fill("#delete-password", "not the password")
@@ -77,7 +104,7 @@ def test_appearance_export_and_delete(live_app, new_page):
     laptop.click("#delete-confirm-button")
     laptop.wait_for_url(re.compile(r"^[^?]*/sign-in"))
     # The other device lands on sign-in without a reload.
-    phone.wait_for_url(re.compile(r"^[^?]*/sign-in"))
+    tablet.wait_for_url(re.compile(r"^[^?]*/sign-in"))
 
     # The account is gone: signing in again fails.
     laptop.fill("#sign-in-email", "settings-ada@example.com")

@@ -159,3 +159,18 @@ def test_time_zones_are_iana_names():
     zones = profile.timezones()
     assert zones[0] == "UTC" and "Europe/Berlin" in zones and "America/New_York" in zones
     assert not any(z.startswith(("US/", "Etc/")) for z in zones)
+
+
+def test_sign_out_everywhere_else_ends_the_others_and_tells_their_tabs(db, ada, sign_in, announced):
+    other_token, other = sign_in("ada@example.com")
+    third_token, _ = sign_in("ada@example.com")
+    assert profile.sign_out_session(db, ada, other.session.id, META) is True
+    db.commit()
+    assert sessions.resolve(db, other_token) is None
+    assert any(user == ada.user.id and "account" in topics for user, topics in announced)
+    announced.clear()
+    assert profile.sign_out_everywhere_else(db, ada, META) == 1
+    db.commit()
+    assert sessions.resolve(db, third_token) is None
+    assert [(u, "account" in t) for u, t in announced] == [(ada.user.id, True)]
+    assert profile.sign_out_everywhere_else(db, ada, META) == 0  # nothing left to end
