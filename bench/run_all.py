@@ -102,7 +102,9 @@ def machine() -> list[tuple[str, str]]:
         for key, _, value in (line.partition(":") for line in _cmd("lscpu").splitlines())
     )
     pg = _cmd("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version")
+    code = os.environ.get("FLUXKIT_BENCH_COMMIT") or _cmd("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
     return [
+        ("Code", f"FluxKit commit {code}"),
         ("CPU", f"{lscpu.get('Model name', platform.processor())}, {os.cpu_count()} cores (nproc {_cmd('nproc')})"),
         ("RAM", f"{psutil.virtual_memory().total / 2**30:.1f} GiB"),
         ("OS", f"{platform.system()} {platform.release()}"),
