@@ -106,6 +106,8 @@ EXPECTED_ROUTES = {
     ("GET", "/me/preferences"),
     ("PUT", "/me/preferences"),
     ("GET", "/me/export"),
+    # The dashboard summary (tests/api/v1/test_dashboard_api.py).
+    ("GET", "/dashboard"),
 }
 
 # A valid body for each route that takes one, so a refusal is never about the body.
