@@ -24,7 +24,7 @@ def test_run_once_reminds_once_and_cleans_up(db):
     accounts.sign_in(db, email="jobs@example.com", password="a-long-passphrase-1", meta=RequestMeta(), clock=old)
     db.commit()
 
-    assert jobs.run_once() == {"reminders": 1, "purged_tasks": 1, "expired_sessions": 1}
+    assert jobs.run_once() == {"reminders": 1, "digests": 0, "purged_tasks": 1, "expired_sessions": 1}
     assert jobs.run_once()["reminders"] == 0
     db.expire_all()
     reminders = db.exec(select(Notification).where(Notification.type == "task_due")).all()
