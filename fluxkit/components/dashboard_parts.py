@@ -30,6 +30,7 @@ def stat_card(label: str, value: rx.Var, icon: str, id: str, href: str, detail: 
                     detail if detail is not None else rx.fragment(),
                     spacing="0",
                     min_width="0",
+                    flex="1",
                 ),
                 align="center",
                 spacing="3",
