@@ -73,6 +73,10 @@ def _item(row: rx.Var[FaqRow], index: rx.Var[int], count: rx.Var[int]) -> rx.Com
                 color=rx.color("gray", 12),
                 font_size="15px",
                 overflow_x="auto",
+                style={
+                    "& table": {"borderCollapse": "collapse", "margin": "4px 0 12px"},
+                    "& th, & td": {"padding": "6px 14px 6px 0", "textAlign": "left", "borderBottom": f"1px solid {rx.color('gray', 5)}", "whiteSpace": "nowrap"},
+                },
                 id=f"faq-answer-{row.id}",
             ),
         ),
