@@ -8,8 +8,10 @@ hidden buttons, so only those keys reach the server; Esc is the dialog's own.
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.style import resolved_color_mode
 
 from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteItem, PaletteState
+from fluxkit.state.settings import AppearanceState
 
 
 def _hidden(id: str, on_click) -> rx.Component:
@@ -95,7 +97,8 @@ def palette() -> rx.Component:
     """The dialog and its hidden triggers (part of the shell of every signed-in page)."""
     return rx.fragment(
         _hidden("palette-hotkey", PaletteState.toggle),
-        _hidden(THEME_TOGGLE_ID, rx.toggle_color_mode),
+        # Toggled here at once, and saved to the account (Settings › Appearance) for every device.
+        _hidden(THEME_TOGGLE_ID, [AppearanceState.toggle_theme(resolved_color_mode), rx.toggle_color_mode]),
         rx.dialog.root(
             rx.dialog.content(
                 rx.dialog.title("Search and jump", position="absolute", width="1px", height="1px", overflow="hidden", clip="rect(0 0 0 0)"),

@@ -78,6 +78,15 @@ class AppearanceState(SignedInState):
         return None
 
 
+    @rx.event
+    def toggle_theme(self, shown: str):
+        """The command palette's Toggle theme: saves the opposite of the mode `shown` before it."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        return AppearanceState.choose_theme("light" if shown == "dark" else "dark")
+
+
 class SettingsState(SignedInState):
     name: str = ""
     email: str = ""

@@ -178,3 +178,21 @@ async def test_delete_account_needs_email_and_password_and_signs_out(db, alice, 
     assert db.get(User, user.id) is None
     assert sessions.resolve(db, token) is None
     assert sessions.resolve(db, bob[1]) is not None
+
+
+async def test_header_and_palette_theme_choices_are_saved_for_every_device(db, alice):
+    from fluxkit.services import preferences
+    from fluxkit.state.settings import AppearanceState
+
+    _, token, _ = alice
+    appearance = substate(make_root(token, "/dashboard"), AppearanceState)
+    await call(appearance, "choose_theme", "dark")
+    db.expire_all()
+    assert preferences.get(db, alice[0].id).appearance.theme == "dark"
+    await call(appearance, "choose_theme", "sepia")
+    db.expire_all()
+    assert preferences.get(db, alice[0].id).appearance.theme == "dark"
+    # The palette's Toggle theme passes the mode shown before it: the opposite is saved.
+    [then] = await call(appearance, "toggle_theme", "dark")
+    assert then.handler.fn.__name__ == "choose_theme"
+    assert [getattr(value, "_var_value", value) for _, value in then.args] == ["light"]
