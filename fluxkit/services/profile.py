@@ -116,6 +116,15 @@ def rename(db: Session, identity: Identity, name: object, meta: RequestMeta, clo
     return clean
 
 
+def change_password(
+    db: Session, identity: Identity, *, current_password: object, new_password: object, meta: RequestMeta, clock: Clock = system_clock
+) -> list[EmailMessage]:
+    """accounts.change_password, and the other sessions' open tabs land on sign-in at once."""
+    messages = accounts.change_password(db, identity, current_password=current_password, new_password=new_password, meta=meta, clock=clock)
+    live.touch(db, identity.user.id, ACCOUNT_TOPIC)
+    return messages
+
+
 def sign_out_session(db: Session, identity: Identity, session_id: object, meta: RequestMeta, clock: Clock = system_clock) -> bool:
     """End one of my other sessions; its open tabs land on sign-in at once."""
     revoked = accounts.revoke_session(db, identity, session_id, meta, clock)

@@ -15,7 +15,7 @@ import reflex as rx
 
 from fluxkit.db import session_scope
 from fluxkit.routes import SIGN_IN
-from fluxkit.services import accounts, avatars, data_export, mail, preferences, profile
+from fluxkit.services import avatars, data_export, mail, preferences, profile
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, ServiceError
 from fluxkit.state.session import SignedInState
@@ -208,7 +208,7 @@ class SettingsState(SignedInState):
         def change() -> list | InvalidInput:
             with session_scope() as db:
                 try:
-                    return accounts.change_password(
+                    return profile.change_password(
                         db, me, current_password=_text(form, "currentPassword"),
                         new_password=_text(form, "newPassword"), meta=meta,
                     )

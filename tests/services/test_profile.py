@@ -174,3 +174,12 @@ def test_sign_out_everywhere_else_ends_the_others_and_tells_their_tabs(db, ada, 
     assert sessions.resolve(db, third_token) is None
     assert [(u, "account" in t) for u, t in announced] == [(ada.user.id, True)]
     assert profile.sign_out_everywhere_else(db, ada, META) == 0  # nothing left to end
+
+
+def test_changing_the_password_tells_the_other_tabs(db, ada, sign_in, announced):
+    other_token, _ = sign_in("ada@example.com")
+    [told] = profile.change_password(db, ada, current_password=PASSWORD, new_password="another unusual passphrase", meta=META)
+    db.commit()
+    assert told["To"] == "ada@example.com"
+    assert sessions.resolve(db, other_token) is None
+    assert any(user == ada.user.id and "account" in topics for user, topics in announced)
