@@ -62,7 +62,7 @@ def activity_chart() -> rx.Component:
                 rx.vstack(
                     rx.heading("Tasks created vs completed", size="4"),
                     rx.text(
-                        DashboardState.chart_created, " created · ", DashboardState.chart_completed, " completed · days in ", DashboardState.timezone,
+                        "Last ", DashboardState.range_days, " days: ", DashboardState.chart_created, " created, ", DashboardState.chart_completed, " completed (days in ", DashboardState.timezone, ")",
                         size="1",
                         color_scheme="gray",
                         id="chart-totals",
@@ -78,15 +78,15 @@ def activity_chart() -> rx.Component:
             rx.box(
                 rx.recharts.area_chart(
                     rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke=rx.color("gray", 5), vertical=False),
-                    rx.recharts.x_axis(data_key="label", stroke=rx.color("gray", 9), font_size=12, min_tick_gap=16),
+                    rx.recharts.x_axis(data_key="label", stroke=rx.color("gray", 9), font_size=12, min_tick_gap=16, interval="preserveStartEnd"),
                     rx.recharts.y_axis(allow_decimals=False, stroke=rx.color("gray", 9), font_size=12, width=32),
                     rx.recharts.graphing_tooltip(
                         content_style={"backgroundColor": rx.color("gray", 1), "borderColor": rx.color("gray", 6), "borderRadius": "8px"},
                         label_style={"color": rx.color("gray", 12)},
                     ),
                     rx.recharts.legend(),
-                    rx.recharts.area(data_key="created", name="Created", type_="monotone", stroke=rx.color("accent", 9), fill=rx.color("accent", 5), fill_opacity=0.5),
-                    rx.recharts.area(data_key="completed", name="Completed", type_="monotone", stroke=rx.color("green", 9), fill=rx.color("green", 5), fill_opacity=0.5),
+                    rx.recharts.area(data_key="created", name="Created", type_="monotone", stroke=rx.color("accent", 9), fill=rx.color("accent", 5), fill_opacity=0.5, is_animation_active=False),
+                    rx.recharts.area(data_key="completed", name="Completed", type_="monotone", stroke=rx.color("green", 9), fill=rx.color("green", 5), fill_opacity=0.5, is_animation_active=False),
                     data=DashboardState.chart.to(list[dict[str, Any]]),
                     width="100%",
                     height=280,
