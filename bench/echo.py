@@ -11,7 +11,6 @@ measured with the same client code path as the app's events (bench/reflex_client
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -26,7 +25,7 @@ import httpx
 import socketio
 
 from bench.reflex_client import NAMESPACE, ReflexTab
-from bench.support import Latency, _stop, progress
+from bench.support import Latency, progress, stop_process
 from bench.tasks_roundtrip import BenchError, run_async
 from tests.support.live_server import ROOT, free_port
 
@@ -62,7 +61,7 @@ def echo_server() -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        _stop(process)
+        stop_process(process)
         log_path.unlink(missing_ok=True)
 
 

@@ -23,7 +23,7 @@ import pickle
 import sys
 
 from bench.reflex_client import ReflexTab, var
-from bench.support import Latency, _redis, backend, empty_redis, progress, signed_in_users
+from bench.support import Latency, backend, empty_redis, progress, redis_client, signed_in_users
 from bench.tasks_roundtrip import BenchError, run_async, tasks_state
 
 WORKERS = 2
@@ -31,7 +31,7 @@ MAX_TABS = 24
 
 
 def worker_of(redis_url: str, tab: ReflexTab) -> str:
-    record = _redis(redis_url).get(f"token_manager_socket_record_{tab.token}")
+    record = redis_client(redis_url).get(f"token_manager_socket_record_{tab.token}")
     if not record:
         raise BenchError("a tab has no socket record in Redis")
     return pickle.loads(record).instance_id

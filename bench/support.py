@@ -96,7 +96,7 @@ def server_env(data_dir: Path, url: str, **overrides: str) -> dict[str, str]:
     return env
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -129,7 +129,7 @@ def backend(workers: int = 1, **overrides: str) -> Iterator[LiveApp]:
         wait_for_workers(app, workers)
         yield app
     finally:
-        _stop(app.process)
+        stop_process(app.process)
 
 
 def wait_for_workers(app: LiveApp, workers: int, timeout: float = 180) -> set[int]:
@@ -168,7 +168,7 @@ def rss_bytes(pids: list[int]) -> int:
 # ---- databases ------------------------------------------------------------------------------
 
 
-def _redis(url: str):
+def redis_client(url: str):
     import redis
 
     return redis.Redis.from_url(url, socket_connect_timeout=1)
@@ -180,19 +180,19 @@ def empty_redis() -> Iterator[str]:
     parts = urlsplit(REDIS_SERVER)
     for index in range(15, 0, -1):
         url = parts._replace(path=f"/{index}").geturl()
-        if str(index) not in _REDIS_RESERVED and _redis(url).dbsize() == 0:
+        if str(index) not in _REDIS_RESERVED and redis_client(url).dbsize() == 0:
             break
     else:
         raise BenchError(f"no empty Redis database on {parts.netloc}")
     # Claim it at once, so a parallel run does not pick it too.
-    _redis(url).set("fluxkit-bench-claim", os.getpid())
+    redis_client(url).set("fluxkit-bench-claim", os.getpid())
     try:
         yield url
     finally:
-        _redis(url).flushdb()
+        redis_client(url).flushdb()
 
 
-def _pg_admin(sql: str) -> None:
+def pg_admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(PG_SERVER.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
@@ -203,11 +203,11 @@ def _pg_admin(sql: str) -> None:
 def fresh_postgres() -> Iterator[str]:
     """A database of our own (fluxkit_bench_<pid>_<n>), dropped afterwards."""
     name = f"fluxkit_bench_{os.getpid()}_{next(_pg_numbers)}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
+    pg_admin(f'CREATE DATABASE "{name}"')
     try:
         yield f"{PG_SERVER}/{name}"
     finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 _pg_numbers = itertools.count(1)

@@ -26,14 +26,32 @@ from bench.support import Latency, backend, empty_redis, fresh_postgres, progres
 from bench.tasks_roundtrip import BenchError, run_async, tasks_state
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) so far of each process still running."""
     import psutil
 
-    total = 0.0
+    out = {}
     for pid in pids:
-        times = psutil.Process(pid).cpu_times()
-        total += times.user + times.system
-    return total
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:  # a PostgreSQL backend that ended meanwhile
+            continue
+        out[pid] = times.user + times.system
+    return out
+
+
+def _used(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(after[pid] - before[pid] for pid in before if pid in after)
+
+
+def service_pids() -> list[int]:
+    """PostgreSQL's and Redis's processes on this machine."""
+    import psutil
+
+    return [
+        p.pid for p in psutil.process_iter(["name"])
+        if (p.info["name"] or "").startswith(("postgres", "redis-server"))
+    ]
 
 
 def machine_busy_seconds() -> float:
@@ -64,21 +82,22 @@ async def closed_loop(url: str, cookies: list[str], seconds: float, state: str, 
     import os
 
     me = [os.getpid()]
+    services = service_pids()
     try:
-        cpu_before = (cpu_seconds(pids), cpu_seconds(me), machine_busy_seconds())
+        cpu_before = (cpu_seconds(pids), cpu_seconds(me), cpu_seconds(services), {0: machine_busy_seconds()})
         started = time.perf_counter()
         stop_at = started + seconds
         await asyncio.gather(*(loop(tab, i) for i, tab in enumerate(tabs)))
         elapsed = time.perf_counter() - started
-        cpu_after = (cpu_seconds(pids), cpu_seconds(me), machine_busy_seconds())
+        cpu_after = (cpu_seconds(pids), cpu_seconds(me), cpu_seconds(services), {0: machine_busy_seconds()})
     except TimeoutError as exc:
         raise BenchError(f"throughput: {exc}") from exc
     finally:
         for tab in tabs:
             await tab.close()
-    # Cores kept busy on average: by the app's workers, by this load client, by the whole machine.
-    busy = [(after - before) / elapsed for before, after in zip(cpu_before, cpu_after)]
-    return len(latency.seconds) / elapsed, latency, dict(zip(("workers", "client", "machine"), busy))
+    # Cores kept busy on average: by the app's workers, this load client, PostgreSQL + Redis, the whole machine.
+    busy = [_used(before, after) / elapsed for before, after in zip(cpu_before, cpu_after)]
+    return len(latency.seconds) / elapsed, latency, dict(zip(("workers", "client", "databases", "machine"), busy))
 
 
 def run_one(workers: int, users: int, seconds: float, state: str) -> dict:

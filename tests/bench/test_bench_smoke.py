@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import commit_floor, echo, fanout, first_load, memory, roundtrip, run_all, signin, support, throughput
+from bench import commit_floor, fanout, first_load, memory, roundtrip, run_all, signin, support, throughput
 from tests.conftest import need
 from tests.support.live_server import live_app
 
@@ -24,14 +24,14 @@ pytestmark = [pytest.mark.live, pytest.mark.timeout(1200)]
 
 def _redis_answers() -> bool:
     try:
-        return bool(support._redis(f"{support.REDIS_SERVER}/0").ping())
+        return bool(support.redis_client(f"{support.REDIS_SERVER}/0").ping())
     except Exception:  # noqa: BLE001 - any failure means no Redis here
         return False
 
 
 def _postgres_answers() -> bool:
     try:
-        support._pg_admin("SELECT 1")
+        support.pg_admin("SELECT 1")
     except Exception:  # noqa: BLE001
         return False
     return True
