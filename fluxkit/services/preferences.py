@@ -30,8 +30,8 @@ DENSITIES = ("comfortable", "compact")
 NOTIFICATION_TYPES = {
     "task_completed": "A task is completed",
     "task_due": "A task is due soon or overdue",
+    "task_assigned": "A task is assigned to me",
     "mail": "New mail",
-    "chat": "New chat message",
     "event_invitation": "Calendar invitations",
     "system": "System announcements",
 }

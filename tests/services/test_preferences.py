@@ -89,6 +89,20 @@ def test_in_app_off_creates_nothing_in_the_bell(db, ada, clock, sent):
     assert sent == []
 
 
+def test_every_notification_type_but_welcome_can_be_chosen():
+    # A switch in Settings for each kind FluxKit really sends; none for kinds it never sends.
+    assert set(preferences.NOTIFICATION_TYPES) == set(notifications.TYPES) - {"welcome"}
+
+
+def test_task_assigned_by_email_only(db, ada, clock, sent):
+    preferences.update(db, ada, {"notifications": {"task_assigned": {"in_app": False, "email": True}}})
+    db.commit()
+    notifications.notify(db, ada, "task_assigned", "Bob assigned you a task", "Ship it", clock=clock)
+    db.commit()
+    assert visible(db, ada) == []
+    assert [m["Subject"] for m in sent] == ["FluxKit: Bob assigned you a task"]
+
+
 def test_in_app_off_with_a_dedupe_key_still_happens_once(db, ada, clock, sent):
     preferences.update(db, ada, {"notifications": {"task_due": {"in_app": False, "email": True}}})
     db.commit()

@@ -28,7 +28,7 @@ Accent = Literal["violet", "indigo", "blue", "cyan", "teal", "green", "orange", 
 assert Accent.__args__ == preferences.ACCENTS
 Density = Literal["comfortable", "compact"]
 assert Density.__args__ == preferences.DENSITIES
-NotificationType = Literal["task_completed", "task_due", "mail", "chat", "event_invitation", "system"]
+NotificationType = Literal["task_completed", "task_due", "task_assigned", "mail", "event_invitation", "system"]
 assert NotificationType.__args__ == tuple(preferences.NOTIFICATION_TYPES)
 TIME = r"^(([01][0-9]|2[0-3]):[0-5][0-9])?$"
 # What the service accepts, said in the spec: one line without control characters; the bio
