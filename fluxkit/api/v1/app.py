@@ -20,7 +20,8 @@ from fluxkit.api.v1.users import router as users_router
 PREFIX = "/api/v1"
 TITLE = "FluxKit API v1"
 DESCRIPTION = (
-    "Tasks, notifications and personal API keys: the same rules as the app. "
+    "Tasks, notifications, mail, chat, calendar, organizations, FAQs, the dashboard, your "
+    "account and API keys, and the users admin: the same rules as the app. "
     "Authenticate with `Authorization: Bearer <API key>` or the browser's session cookie. "
     "Errors answer `{error, message, fields}` with a stable `error` code. "
     "Every answer carries X-RateLimit-Limit / -Remaining / -Reset."
