@@ -200,7 +200,8 @@ WHY = {
         "are plain `def`, run in FastAPI's thread pool, and argon2 releases the GIL. But that let every concurrent "
         "sign-in hash on its own core at once, leaving the event loop no core: other users' p95 was 6-8× during "
         "the sign-ins. Now at most all cores but one hash at a time in a worker (fluxkit/services/passwords.py, "
-        "found by this benchmark), which brought it to about 3× with the same sign-ins per second. What remains is "
+        "found by this benchmark); in an A/B run of bench.signin (two runs each way, 8 s, same machine) that brought "
+        "it from 6-8× to about 3× with the same sign-ins per second. What remains is "
         "the machine: on 2 cores one is hashing, and the other is shared by the event loop, the observers' and the "
         "sign-in clients (this process), SQLite and everything else running."
     ),
