@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -130,6 +131,7 @@ def backend(workers: int = 1, **overrides: str) -> Iterator[LiveApp]:
         yield app
     finally:
         stop_process(app.process)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def wait_for_workers(app: LiveApp, workers: int, timeout: float = 180) -> set[int]:
