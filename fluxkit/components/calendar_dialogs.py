@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components.calendar_views import tint
+from fluxkit.components.forms import field_error, form_dialog, labelled_field
 from fluxkit.services.calendar import COLORS, TYPES, AttendeeRow, UserPick
 from fluxkit.state.calendar import CalendarState
 from fluxkit.state.calendar_io import CalendarFilesState, ImportProblem
@@ -16,20 +17,11 @@ STATUS_LABELS = {"accepted": "Accepted", "declined": "Declined", "pending": "No 
 
 
 def _error(name: str) -> rx.Component:
-    return rx.cond(
-        S.form_errors.contains(name),
-        rx.text(S.form_errors[name], color_scheme="red", size="1", id=f"event-error-{name}", role="alert"),
-    )
+    return field_error(S.form_errors, name, "event")
 
 
 def _field(label: str, name: str, control: rx.Component, html_for: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", html_for=html_for, size="2", weight="medium"),
-        control,
-        _error(name),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_field(label, control, _error(name), html_for)
 
 
 CHOICE_LABELS = {"none": "Does not repeat", "until": "On a date", "count": "After a number of times"}
@@ -151,54 +143,38 @@ def _when_fields() -> rx.Component:
 
 
 def event_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing_id > 0, "Edit event", "New event"), id="event-dialog-heading"),
-            rx.dialog.description(
-                rx.text(rx.cond(S.form_repeat != "none", "Changes apply to every occurrence. ", ""), "Fields marked * are required.", size="2", color_scheme="gray"),
-                margin_bottom="12px",
+    return form_dialog(
+        "event",
+        title=rx.cond(S.editing_id > 0, "Edit event", "New event"),
+        title_id="event-dialog-heading",
+        description=rx.text(rx.cond(S.form_repeat != "none", "Changes apply to every occurrence. ", ""), "Fields marked * are required.", size="2", color_scheme="gray"),
+        fields=[
+            _field("Title *", "title", rx.input(name="title", id="event-title", default_value=S.form_title, max_length=200, placeholder="What is happening?", auto_focus=True, width="100%"), "event-title"),
+            _when_fields(),
+            rx.grid(
+                _field("Type", "type", _choice("type", list(TYPES), S.form_type, "event-type"), "event-type"),
+                _field("Location", "location", rx.input(name="location", id="event-location", default_value=S.form_location, max_length=200, placeholder="Room, address or link", width="100%"), "event-location"),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
             ),
-            rx.form(
-                rx.vstack(
-                    _field("Title *", "title", rx.input(name="title", id="event-title", default_value=S.form_title, max_length=200, placeholder="What is happening?", auto_focus=True, width="100%"), "event-title"),
-                    _when_fields(),
-                    rx.grid(
-                        _field("Type", "type", _choice("type", list(TYPES), S.form_type, "event-type"), "event-type"),
-                        _field("Location", "location", rx.input(name="location", id="event-location", default_value=S.form_location, max_length=200, placeholder="Room, address or link", width="100%"), "event-location"),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    rx.vstack(
-                        rx.text("Color", size="2", weight="medium"),
-                        rx.hstack(*[_color_swatch(c) for c in COLORS], spacing="3", wrap="wrap", padding="4px"),
-                        _error("color"),
-                        spacing="1",
-                    ),
-                    _field("Description", "description", rx.text_area(name="description", id="event-description", default_value=S.form_description, rows="4", placeholder="Agenda, links… Markdown is supported.", width="100%"), "event-description"),
-                    _attendee_picker(),
-                    _error("form"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", id="event-cancel")),
-                        rx.button(rx.cond(S.editing_id > 0, "Save changes", "Create event"), type="submit", id="event-save"),
-                        justify="end",
-                        width="100%",
-                        spacing="3",
-                        padding_top="8px",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=S.save,
-                reset_on_submit=False,
-                key=S.form_key,
-                id="event-form",
+            rx.vstack(
+                rx.text("Color", size="2", weight="medium"),
+                rx.hstack(*[_color_swatch(c) for c in COLORS], spacing="3", wrap="wrap", padding="4px"),
+                _error("color"),
+                spacing="1",
             ),
-            max_width="600px",
-            id="event-dialog",
-        ),
+            _field("Description", "description", rx.text_area(name="description", id="event-description", default_value=S.form_description, rows="4", placeholder="Agenda, links… Markdown is supported.", width="100%"), "event-description"),
+            _attendee_picker(),
+        ],
+        errors=S.form_errors,
+        editing=S.editing_id > 0,
+        create_label="Create event",
+        on_submit=S.save,
+        form_key=S.form_key,
         open=S.dialog_open,
         on_open_change=S.set_dialog_open,
+        max_width="600px",
     )
 
 

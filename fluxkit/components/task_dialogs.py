@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.forms import field_error, form_dialog, labelled_field
 from fluxkit.components.task_badges import category_label, due_label, label, move_label, priority_badge, slug, status_badge
 from fluxkit.services.tasks import CATEGORIES, PRIORITIES, STATUSES, TRANSITIONS, HistoryRow
 from fluxkit.state.tasks import ImportProblem, TasksState
@@ -13,20 +14,11 @@ from fluxkit.state.tasks import ImportProblem, TasksState
 
 
 def _error(name: str) -> rx.Component:
-    return rx.cond(
-        TasksState.form_errors.contains(name),
-        rx.text(TasksState.form_errors[name], color_scheme="red", size="1", id=f"task-error-{name}", role="alert"),
-    )
+    return field_error(TasksState.form_errors, name, "task")
 
 
 def _field(label_text: str, name: str, control: rx.Component, html_for: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label_text, as_="label", html_for=html_for, size="2", weight="medium"),
-        control,
-        _error(name),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_field(label_text, control, _error(name), html_for)
 
 
 def _form_select(name: str, options: list[str] | rx.Var, default: rx.Var[str], id: str) -> rx.Component:
@@ -57,76 +49,63 @@ def assignment_badge(row) -> rx.Component:
 
 def task_dialog() -> rx.Component:
     invalid = lambda name: rx.cond(TasksState.form_errors.contains(name), "red", "gray")  # noqa: E731
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(TasksState.editing_id > 0, "Edit task", "New task"), id="task-dialog-heading"),
-            rx.dialog.description(rx.text("Fields marked * are required.", size="2", color_scheme="gray"), margin_bottom="12px"),
-            rx.form(
-                rx.vstack(
-                    _field(
-                        "Title *",
-                        "title",
-                        rx.input(name="title", id="task-dialog-title", default_value=TasksState.form_title, max_length=200, placeholder="What needs doing?", color_scheme=invalid("title"), auto_focus=True, width="100%"),
-                        "task-dialog-title",
-                    ),
-                    _field(
-                        "Description",
-                        "description",
-                        rx.text_area(name="description", id="task-dialog-description", default_value=TasksState.form_description, placeholder="Details, links, checklists… Markdown is supported.", rows="5", color_scheme=invalid("description"), width="100%"),
-                        "task-dialog-description",
-                    ),
-                    rx.grid(
-                        _field("Priority", "priority", _form_select("priority", list(PRIORITIES), TasksState.form_priority, "task-dialog-priority"), "task-dialog-priority"),
-                        _field("Category", "category", _form_select("category", list(CATEGORIES), TasksState.form_category, "task-dialog-category"), "task-dialog-category"),
-                        _field("Status", "status", _form_select("status", TasksState.form_status_options, TasksState.form_status, "task-dialog-status"), "task-dialog-status"),
-                        _field(
-                            "Due date",
-                            "due_date",
-                            rx.input(name="due_date", id="task-dialog-due", type="date", default_value=TasksState.form_due, color_scheme=invalid("due_date"), width="100%"),
-                            "task-dialog-due",
-                        ),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    rx.cond(
-                        TasksState.assignee_choices.length() > 0,
-                        _field(
-                            "Assignee",
-                            "assignee_id",
-                            rx.select.root(
-                                rx.select.trigger(id="task-dialog-assignee", width="100%"),
-                                rx.select.content(
-                                    rx.foreach(TasksState.assignee_choices, lambda c: rx.select.item(c.label, value=c.value, id="task-assignee-option-" + c.value))
-                                ),
-                                name="assignee",
-                                default_value=TasksState.form_assignee,
-                            ),
-                            "task-dialog-assignee",
-                        ),
-                    ),
-                    _error("form"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", id="task-cancel")),
-                        rx.button(rx.cond(TasksState.editing_id > 0, "Save changes", "Create task"), type="submit", id="task-save"),
-                        justify="end",
-                        width="100%",
-                        spacing="3",
-                        padding_top="8px",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=TasksState.save,
-                reset_on_submit=False,
-                key=TasksState.form_key,
-                id="task-form",
+    return form_dialog(
+        "task",
+        title=rx.cond(TasksState.editing_id > 0, "Edit task", "New task"),
+        title_id="task-dialog-heading",
+        description=rx.text("Fields marked * are required.", size="2", color_scheme="gray"),
+        fields=[
+            _field(
+                "Title *",
+                "title",
+                rx.input(name="title", id="task-dialog-title", default_value=TasksState.form_title, max_length=200, placeholder="What needs doing?", color_scheme=invalid("title"), auto_focus=True, width="100%"),
+                "task-dialog-title",
             ),
-            max_width="560px",
-            id="task-dialog",
-        ),
+            _field(
+                "Description",
+                "description",
+                rx.text_area(name="description", id="task-dialog-description", default_value=TasksState.form_description, placeholder="Details, links, checklists… Markdown is supported.", rows="5", color_scheme=invalid("description"), width="100%"),
+                "task-dialog-description",
+            ),
+            rx.grid(
+                _field("Priority", "priority", _form_select("priority", list(PRIORITIES), TasksState.form_priority, "task-dialog-priority"), "task-dialog-priority"),
+                _field("Category", "category", _form_select("category", list(CATEGORIES), TasksState.form_category, "task-dialog-category"), "task-dialog-category"),
+                _field("Status", "status", _form_select("status", TasksState.form_status_options, TasksState.form_status, "task-dialog-status"), "task-dialog-status"),
+                _field(
+                    "Due date",
+                    "due_date",
+                    rx.input(name="due_date", id="task-dialog-due", type="date", default_value=TasksState.form_due, color_scheme=invalid("due_date"), width="100%"),
+                    "task-dialog-due",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.cond(
+                TasksState.assignee_choices.length() > 0,
+                _field(
+                    "Assignee",
+                    "assignee_id",
+                    rx.select.root(
+                        rx.select.trigger(id="task-dialog-assignee", width="100%"),
+                        rx.select.content(
+                            rx.foreach(TasksState.assignee_choices, lambda c: rx.select.item(c.label, value=c.value, id="task-assignee-option-" + c.value))
+                        ),
+                        name="assignee",
+                        default_value=TasksState.form_assignee,
+                    ),
+                    "task-dialog-assignee",
+                ),
+            ),
+        ],
+        errors=TasksState.form_errors,
+        editing=TasksState.editing_id > 0,
+        create_label="Create task",
+        on_submit=TasksState.save,
+        form_key=TasksState.form_key,
         open=TasksState.dialog_open,
         on_open_change=TasksState.set_dialog_open,
+        max_width="560px",
     )
 
 

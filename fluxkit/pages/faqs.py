@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.forms import field_error, form_dialog, labelled_field
 from fluxkit.components.shell import shell
 from fluxkit.services.faqs import ANSWER_MAX, CATEGORIES, CATEGORY_LABELS, QUESTION_MAX, SEARCH_MAX, FaqGroup, FaqRow
 from fluxkit.state.faqs import ROUTE as FAQS_ROUTE, FaqsState
@@ -198,83 +199,57 @@ def _empty() -> rx.Component:
 
 
 def _error(name: str) -> rx.Component:
-    return rx.cond(
-        FaqsState.form_errors.contains(name),
-        rx.text(FaqsState.form_errors[name], color_scheme="red", size="1", id=f"faq-error-{name}", role="alert"),
-    )
+    return field_error(FaqsState.form_errors, name, "faq")
 
 
 def _field(label_text: str, name: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.text(label_text, as_="label", html_for=f"faq-dialog-{name}", size="2", weight="medium"),
-        control,
-        _error(name),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_field(label_text, control, _error(name), f"faq-dialog-{name}")
 
 
 def editor() -> rx.Component:
     invalid = lambda name: rx.cond(FaqsState.form_errors.contains(name), "red", "gray")  # noqa: E731
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(FaqsState.editing_id > 0, "Edit FAQ", "New FAQ")),
-            rx.dialog.description(
-                rx.text("Answers are markdown: **bold**, lists, links, `code`, tables.", size="2", color_scheme="gray"),
-                margin_bottom="12px",
-            ),
-            rx.form(
-                rx.vstack(
-                    _field(
-                        "Category",
-                        "category",
-                        rx.select.root(
-                            rx.select.trigger(id="faq-dialog-category", width="100%"),
-                            rx.select.content(*[rx.select.item(CATEGORY_LABELS[c], value=c, id=f"faq-category-{c}") for c in CATEGORIES]),
-                            name="category",
-                            default_value=FaqsState.form_category,
-                        ),
-                    ),
-                    _field(
-                        "Question",
-                        "question",
-                        rx.input(
-                            name="question", id="faq-dialog-question", default_value=FaqsState.form_question,
-                            max_length=QUESTION_MAX, placeholder="What do people ask?", color_scheme=invalid("question"),
-                            auto_focus=True, width="100%",
-                        ),
-                    ),
-                    _field(
-                        "Answer",
-                        "answer",
-                        rx.text_area(
-                            name="answer", id="faq-dialog-answer", default_value=FaqsState.form_answer,
-                            max_length=ANSWER_MAX, placeholder="The answer, in markdown.", rows="8",
-                            color_scheme=invalid("answer"), width="100%",
-                        ),
-                    ),
-                    _error("form"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", id="faq-cancel")),
-                        rx.button(rx.cond(FaqsState.editing_id > 0, "Save changes", "Add FAQ"), type="submit", id="faq-save"),
-                        justify="end",
-                        width="100%",
-                        spacing="3",
-                        padding_top="8px",
-                    ),
-                    spacing="3",
-                    width="100%",
+    return form_dialog(
+        "faq",
+        title=rx.cond(FaqsState.editing_id > 0, "Edit FAQ", "New FAQ"),
+        description=rx.text("Answers are markdown: **bold**, lists, links, `code`, tables.", size="2", color_scheme="gray"),
+        fields=[
+            _field(
+                "Category",
+                "category",
+                rx.select.root(
+                    rx.select.trigger(id="faq-dialog-category", width="100%"),
+                    rx.select.content(*[rx.select.item(CATEGORY_LABELS[c], value=c, id=f"faq-category-{c}") for c in CATEGORIES]),
+                    name="category",
+                    default_value=FaqsState.form_category,
                 ),
-                on_submit=FaqsState.save,
-                reset_on_submit=False,
-                key=FaqsState.form_key,
-                id="faq-form",
             ),
-            max_width="640px",
-            id="faq-dialog",
-        ),
+            _field(
+                "Question",
+                "question",
+                rx.input(
+                    name="question", id="faq-dialog-question", default_value=FaqsState.form_question,
+                    max_length=QUESTION_MAX, placeholder="What do people ask?", color_scheme=invalid("question"),
+                    auto_focus=True, width="100%",
+                ),
+            ),
+            _field(
+                "Answer",
+                "answer",
+                rx.text_area(
+                    name="answer", id="faq-dialog-answer", default_value=FaqsState.form_answer,
+                    max_length=ANSWER_MAX, placeholder="The answer, in markdown.", rows="8",
+                    color_scheme=invalid("answer"), width="100%",
+                ),
+            ),
+        ],
+        errors=FaqsState.form_errors,
+        editing=FaqsState.editing_id > 0,
+        create_label="Add FAQ",
+        on_submit=FaqsState.save,
+        form_key=FaqsState.form_key,
         open=FaqsState.editor_open,
         on_open_change=FaqsState.set_editor_open,
+        max_width="640px",
     )
 
 
