@@ -13,6 +13,7 @@ from fluxkit.components.task_badges import (
     slug,
     status_badge,
 )
+from fluxkit.components.pagination import pagination as page_footer
 from fluxkit.components.task_dialogs import assignment_badge
 from fluxkit.services.tasks import PAGE_SIZES, STATUSES, TRANSITIONS, TaskRow
 from fluxkit.state.tasks import TasksState
@@ -248,29 +249,6 @@ def task_cards() -> rx.Component:
 
 
 def pagination() -> rx.Component:
-    return rx.flex(
-        rx.text(
-            "Showing ", TasksState.first_shown, "–", TasksState.last_shown, " of ", TasksState.total,
-            size="2", color_scheme="gray", id="task-range",
-        ),
-        rx.spacer(display=["none", "block"]),
-        rx.hstack(
-            rx.text("Rows", size="2", color_scheme="gray"),
-            rx.select.root(
-                rx.select.trigger(id="page-size", aria_label="Rows per page"),
-                rx.select.content(*[rx.select.item(str(n), value=str(n), id=f"page-size-{n}") for n in PAGE_SIZES]),
-                value=TasksState.page_size.to_string(),
-                on_change=TasksState.set_page_size,
-                size="1",
-            ),
-            rx.icon_button(rx.icon("chevron-left", size=16), size="1", variant="soft", disabled=TasksState.page <= 1, on_click=TasksState.go_to_page(TasksState.page - 1), aria_label="Previous page", id="page-prev"),
-            rx.text(TasksState.page, " / ", TasksState.pages, size="2", id="page-number", white_space="nowrap"),
-            rx.icon_button(rx.icon("chevron-right", size=16), size="1", variant="soft", disabled=TasksState.page >= TasksState.pages, on_click=TasksState.go_to_page(TasksState.page + 1), aria_label="Next page", id="page-next"),
-            align="center",
-            spacing="2",
-        ),
-        direction=rx.breakpoints(initial="column", sm="row"),
-        spacing="2",
-        align=rx.breakpoints(initial="start", sm="center"),
-        width="100%",
+    return page_footer(
+        TasksState, PAGE_SIZES, range_id="task-range", size_id="page-size", size_item_id="page-size", prev_id="page-prev", page_id="page-number", next_id="page-next"
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.filter_toolbar import filter_toolbar
+from fluxkit.components.pagination import pagination as page_footer
 from fluxkit.services import plans
 from fluxkit.services.users_admin import PAGE_SIZES, PendingInvite, UserRow
 from fluxkit.state.users import ALL, UsersState
@@ -87,38 +89,18 @@ def _filter(name: str, placeholder: str, options: list[tuple[str, str]]) -> rx.C
 
 
 def toolbar() -> rx.Component:
-    return rx.flex(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            placeholder="Search name or email…",
-            value=UsersState.search,
-            on_change=UsersState.set_search,
-            debounce_timeout=300,
-            id="users-search",
-            type="search",
-            max_length=100,
-            width="100%",
-            flex="1",
-            min_width="0",
-            aria_label="Search users",
-        ),
-        rx.grid(
+    return filter_toolbar(
+        UsersState,
+        search_placeholder="Search name or email…",
+        search_id="users-search",
+        search_label="Search users",
+        filters=[
             _filter("role", "Role", [("user", "User"), ("admin", "Admin")]),
             _filter("status", "Status", [(s, s.capitalize()) for s in STATUS_COLORS]),
             _filter("plan", "Plan", [("paid", "Any paid plan"), *[(p.id, p.name) for p in plans.PLANS]]),
-            grid_template_columns=rx.breakpoints(initial="repeat(3, minmax(0, 1fr))", md="repeat(3, auto)"),
-            spacing="2",
-            width=["100%", "100%", "auto"],
-            flex_shrink="0",
-        ),
-        rx.cond(
-            UsersState.has_filters,
-            rx.button(rx.icon("x", size=14), "Clear", variant="ghost", color_scheme="gray", on_click=UsersState.clear_filters, id="users-filter-clear"),
-        ),
-        direction=rx.breakpoints(initial="column", md="row"),
-        spacing="2",
-        width="100%",
-        align=rx.breakpoints(initial="stretch", md="center"),
+        ],
+        filter_columns=rx.breakpoints(initial="repeat(3, minmax(0, 1fr))", md="repeat(3, auto)"),
+        clear_id="users-filter-clear",
     )
 
 
@@ -278,29 +260,7 @@ def users_cards() -> rx.Component:
 
 
 def pagination() -> rx.Component:
-    return rx.flex(
-        rx.text("Showing ", UsersState.first_shown, "–", UsersState.last_shown, " of ", UsersState.total, size="2", color_scheme="gray", id="users-range"),
-        rx.spacer(display=["none", "block"]),
-        rx.hstack(
-            rx.text("Rows", size="2", color_scheme="gray"),
-            rx.select.root(
-                rx.select.trigger(id="users-page-size", aria_label="Rows per page"),
-                rx.select.content(*[rx.select.item(str(n), value=str(n)) for n in PAGE_SIZES]),
-                value=UsersState.page_size.to_string(),
-                on_change=UsersState.set_page_size,
-                size="1",
-            ),
-            rx.icon_button(rx.icon("chevron-left", size=16), size="1", variant="soft", disabled=UsersState.page <= 1, on_click=UsersState.go_to_page(UsersState.page - 1), aria_label="Previous page", id="users-prev"),
-            rx.text(UsersState.page, " / ", UsersState.pages, size="2", id="users-page", white_space="nowrap"),
-            rx.icon_button(rx.icon("chevron-right", size=16), size="1", variant="soft", disabled=UsersState.page >= UsersState.pages, on_click=UsersState.go_to_page(UsersState.page + 1), aria_label="Next page", id="users-next"),
-            align="center",
-            spacing="2",
-        ),
-        direction=rx.breakpoints(initial="column", sm="row"),
-        spacing="2",
-        align=rx.breakpoints(initial="start", sm="center"),
-        width="100%",
-    )
+    return page_footer(UsersState, PAGE_SIZES, range_id="users-range", size_id="users-page-size", prev_id="users-prev", page_id="users-page", next_id="users-next")
 
 
 def _invite_row(invite: rx.Var[PendingInvite]) -> rx.Component:

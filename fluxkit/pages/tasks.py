@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.filter_toolbar import filter_toolbar
 from fluxkit.components.shell import shell
 from fluxkit.components.task_badges import DUE_LABELS, label, slug
 from fluxkit.components.task_dialogs import details_dialog, import_dialog, task_dialog
@@ -99,39 +100,19 @@ def column_menu() -> rx.Component:
 
 
 def toolbar() -> rx.Component:
-    return rx.flex(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            placeholder="Search title and description…",
-            value=TasksState.search,
-            on_change=TasksState.set_search,
-            debounce_timeout=300,
-            id="task-search",
-            type="search",
-            max_length=100,
-            width="100%",
-            flex="1",
-            min_width="0",
-            aria_label="Search tasks",
-        ),
-        rx.grid(
+    return filter_toolbar(
+        TasksState,
+        search_placeholder="Search title and description…",
+        search_id="task-search",
+        search_label="Search tasks",
+        filters=[
             _filter("status", "Status", [(s, label(s)) for s in STATUSES], "130px"),
             _filter("priority", "Priority", [(p, label(p)) for p in PRIORITIES], "130px"),
             _filter("category", "Category", [(c, label(c)) for c in CATEGORIES], "140px"),
             _filter("due", "Due", list(DUE_LABELS.items()), "130px"),
-            grid_template_columns=rx.breakpoints(initial="repeat(2, minmax(0, 1fr))", md="repeat(4, auto)"),
-            spacing="2",
-            width=["100%", "100%", "auto"],
-            flex_shrink="0",
-        ),
-        rx.cond(
-            TasksState.has_filters,
-            rx.button(rx.icon("x", size=14), "Clear", variant="ghost", color_scheme="gray", on_click=TasksState.clear_filters, id="filter-clear"),
-        ),
-        direction=rx.breakpoints(initial="column", md="row"),
-        spacing="2",
-        width="100%",
-        align=rx.breakpoints(initial="stretch", md="center"),
+        ],
+        filter_columns=rx.breakpoints(initial="repeat(2, minmax(0, 1fr))", md="repeat(4, auto)"),
+        clear_id="filter-clear",
     )
 
 
