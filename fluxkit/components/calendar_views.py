@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.empty_state import empty_state
 from fluxkit.services.calendar import Occurrence
 from fluxkit.state.calendar import CalendarState
 from fluxkit.state.calendar_layout import HOUR_PX, AgendaDay, DayCell, DayColumn, Placed
@@ -264,18 +265,10 @@ def agenda_view() -> rx.Component:
     return rx.cond(
         CalendarState.agenda.length() > 0,
         rx.card(rx.vstack(rx.foreach(CalendarState.agenda, _agenda_day), spacing="4", width="100%"), width="100%", id="calendar-agenda"),
-        rx.center(
-            rx.vstack(
-                rx.icon("calendar-x", size=28, color=rx.color("gray", 9)),
-                rx.text("Nothing in the next 30 days.", weight="medium"),
-                rx.button(rx.icon("plus", size=16), "New event", on_click=CalendarState.open_new(CalendarState.anchor, 9), variant="soft"),
-                align="center",
-                spacing="2",
-            ),
-            padding="48px 16px",
-            width="100%",
-            border=f"1px dashed {rx.color('gray', 6)}",
-            border_radius="12px",
+        empty_state(
+            rx.icon("calendar-x", size=28, color=rx.color("gray", 9)),
+            rx.text("Nothing in the next 30 days.", weight="medium"),
+            rx.button(rx.icon("plus", size=16), "New event", on_click=CalendarState.open_new(CalendarState.anchor, 9), variant="soft"),
             id="calendar-agenda-empty",
         ),
     )

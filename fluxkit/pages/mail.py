@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.empty_state import empty_state
 from fluxkit.components.shell import shell
 from fluxkit.components.task_badges import CLAMP_2
 from fluxkit.services.mailbox import FOLDERS, MailRow, MailView, Recipient
@@ -123,23 +124,15 @@ def pagination() -> rx.Component:
 
 
 def _empty() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon(rx.match(MailState.folder, *[(f, FOLDER_ICONS[f]) for f in FOLDERS], "inbox"), size=28, color=rx.color("gray", 9)),
-            rx.cond(
-                MailState.search != "",
-                rx.text("No messages match “", MailState.search, "”.", weight="medium"),
-                rx.text(MailState.folder_label, " is empty.", weight="medium"),
-            ),
-            rx.text("Mail from people on this FluxKit arrives in your Inbox.", size="2", color_scheme="gray"),
-            rx.button(rx.icon("pencil", size=14), "Write a message", variant="soft", on_click=MailState.compose, id="mail-empty-compose"),
-            align="center",
-            spacing="2",
+    return empty_state(
+        rx.icon(rx.match(MailState.folder, *[(f, FOLDER_ICONS[f]) for f in FOLDERS], "inbox"), size=28, color=rx.color("gray", 9)),
+        rx.cond(
+            MailState.search != "",
+            rx.text("No messages match “", MailState.search, "”.", weight="medium"),
+            rx.text(MailState.folder_label, " is empty.", weight="medium"),
         ),
-        padding="48px 16px",
-        width="100%",
-        border=f"1px dashed {rx.color('gray', 6)}",
-        border_radius="12px",
+        rx.text("Mail from people on this FluxKit arrives in your Inbox.", size="2", color_scheme="gray"),
+        rx.button(rx.icon("pencil", size=14), "Write a message", variant="soft", on_click=MailState.compose, id="mail-empty-compose"),
         id="mail-empty",
     )
 
