@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.empty_state import empty_state
 from fluxkit.components.filter_toolbar import filter_toolbar
 from fluxkit.components.pagination import pagination as page_footer
 from fluxkit.services import plans
@@ -294,19 +295,12 @@ def pending_invites() -> rx.Component:
 
 
 def no_matches() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon("search-x", size=28, color=rx.color("gray", 9)),
-            rx.text("No users match this view.", weight="medium"),
-            rx.button("Clear filters", variant="soft", on_click=UsersState.clear_filters, id="users-no-matches-clear"),
-            align="center",
-            spacing="2",
-        ),
-        padding="40px 16px",
-        width="100%",
-        border=f"1px dashed {rx.color('gray', 6)}",
-        border_radius="12px",
+    return empty_state(
+        rx.icon("search-x", size=28, color=rx.color("gray", 9)),
+        rx.text("No users match this view.", weight="medium"),
+        rx.button("Clear filters", variant="soft", on_click=UsersState.clear_filters, id="users-no-matches-clear"),
         id="users-no-matches",
+        padding="40px 16px",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.empty_state import empty_state
 from fluxkit.components.filter_toolbar import filter_toolbar
 from fluxkit.components.shell import shell
 from fluxkit.components.task_badges import DUE_LABELS, label, slug
@@ -212,20 +213,13 @@ def first_task() -> rx.Component:
 
 
 def no_matches() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon("search-x", size=28, color=rx.color("gray", 9)),
-            rx.text("No tasks match this view.", weight="medium"),
-            rx.text("Try another search or filter.", size="2", color_scheme="gray"),
-            rx.button("Clear filters", variant="soft", on_click=TasksState.clear_filters, id="task-no-matches-clear"),
-            align="center",
-            spacing="2",
-        ),
-        padding="40px 16px",
-        width="100%",
-        border=f"1px dashed {rx.color('gray', 6)}",
-        border_radius="12px",
+    return empty_state(
+        rx.icon("search-x", size=28, color=rx.color("gray", 9)),
+        rx.text("No tasks match this view.", weight="medium"),
+        rx.text("Try another search or filter.", size="2", color_scheme="gray"),
+        rx.button("Clear filters", variant="soft", on_click=TasksState.clear_filters, id="task-no-matches-clear"),
         id="task-no-matches",
+        padding="40px 16px",
     )
 
 
