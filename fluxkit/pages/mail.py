@@ -445,7 +445,8 @@ def compose_dialog() -> rx.Component:
 
 def toolbar() -> rx.Component:
     return rx.flex(
-        rx.button(rx.icon("pencil", size=16), "Compose", on_click=MailState.compose, id="mail-compose", flex_shrink="0"),
+        # Enabled once the page's load has run: a click before it would be undone by the load.
+        rx.button(rx.icon("pencil", size=16), "Compose", on_click=MailState.compose, id="mail-compose", flex_shrink="0", disabled=~rx.State.is_hydrated),
         rx.input(
             rx.input.slot(rx.icon("search", size=16)),
             placeholder=rx.Var.create("Search ") + MailState.folder_label.lower() + " by subject, text or sender…",

@@ -4,9 +4,12 @@ without a reload; their sign-in then says the account is suspended; reactivated,
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.live_server import live_app as start_live_app, project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -23,7 +26,34 @@ def _sign_in(page, live_app, email: str, path: str = "/dashboard") -> None:
     page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
 
 
-def test_suspend_a_signed_in_user_then_reactivate(live_app, new_page):
+@pytest.fixture(scope="module")
+def users_app(browser):
+    """An app of its own: the journey counts every account and needs to be the only admin."""
+    root = project_copy("fluxkit-users-e2e-")
+    try:
+        with start_live_app(root, FLUXKIT_TRUSTED_PROXY_HOPS="1") as app:
+            yield app
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make():
+        context = browser.new_context(extra_http_headers={"X-Forwarded-For": f"198.51.100.{240 + len(contexts)}"})
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def test_suspend_a_signed_in_user_then_reactivate(users_app, new_page):
+    live_app = users_app
     live_app.cli("create-user", "--email", ADMIN, "--name", "Boss", "--password-stdin", "--admin", stdin=PASSWORD + "\n")
     live_app.cli("create-user", "--email", MEMBER, "--name", "Member", "--password-stdin", stdin=PASSWORD + "\n")
 
