@@ -66,8 +66,10 @@ def _clean_state(request):
     ratelimit.reset_all()
     if "engine" in request.fixturenames or "db" in request.fixturenames:
         engine = request.getfixturevalue("engine")
+        # task_tally last: deleting tasks moves its counts (database triggers).
+        tables = sorted(reversed(SQLModel.metadata.sorted_tables), key=lambda table: table.name == "task_tally")
         with engine.begin() as connection:
-            for table in reversed(SQLModel.metadata.sorted_tables):
+            for table in tables:
                 connection.execute(table.delete())
     yield
 

@@ -12,12 +12,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import func, text
 from sqlmodel import select
 
 from fluxkit.models import Notification, Task, TaskEvent
+from fluxkit.services import tasks
 from fluxkit.settings import get_settings
 from tests.state.conftest import make_user
 
@@ -85,3 +87,7 @@ def test_sigkilled_writers_lose_no_acknowledged_write(db, engine):
     assert all(stored[i].completed_at is not None for i in done)
     creations = set(db.exec(select(TaskEvent.task_id).where(TaskEvent.from_status.is_(None))).all())
     assert creations >= set(stored), "a task committed without its history"
+    by_status = Counter(t.status for t in stored.values() if t.deleted_at is None)
+    assert tasks.stats(db, user.id) == tasks.TaskStats(
+        total=sum(by_status.values()), **{s.replace(" ", "_"): by_status[s] for s in tasks.STATUSES}
+    ), "the stat cards' counts (kept by triggers) differ from the tasks that committed"

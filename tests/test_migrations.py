@@ -278,3 +278,54 @@ def test_reflex_db_migrate_command_creates_the_tables(tmp_path):
         assert_schema_matches_models(engine)
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_database_with_tasks_counts_them_and_keeps_counting(empty_db):
+    """0012 fills task_tally from the tasks already there (owned, assigned, deleted), then
+    its triggers keep the counts as tasks change; downgrading removes both."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from fluxkit.models import Task, User
+
+    now = datetime(2026, 11, 27, 8, tzinfo=UTC)
+    insert_task = sa.text(
+        "INSERT INTO task (user_id, title, description, status, priority, category, created_at, updated_at,"
+        " deleted_at, assignee_id) VALUES (:owner, 't', '', :status, 'low', 'other', :now, :now, :deleted, :assignee)"
+    )
+    with empty_db.connect() as connection:
+        command.upgrade(alembic_config(connection), "0011")
+        connection.commit()
+        with Session(bind=connection) as db:  # the models' columns all exist at 0011
+            db.add_all([User(id=1, email="ada@example.com", name="Ada", password_hash="x"),
+                        User(id=2, email="bob@example.com", name="Bob", password_hash="x")])
+            db.flush()
+            for owner, status, deleted, assignee in (
+                (1, "pending", None, None),
+                (1, "pending", None, 2),
+                (1, "completed", None, None),
+                (1, "pending", now, None),  # deleted, waiting for Undo: not counted
+                (2, "cancelled", None, None),
+            ):
+                db.add(Task(user_id=owner, title="t", status=status, deleted_at=deleted, assignee_id=assignee))
+            db.commit()
+        connection.commit()
+
+        command.upgrade(alembic_config(connection), "head")
+        connection.commit()
+        tally = lambda: dict(  # noqa: E731
+            ((u, s), c) for u, s, c in connection.execute(sa.text("SELECT user_id, status, count FROM task_tally")) if c
+        )
+        assert tally() == {(1, "pending"): 2, (1, "completed"): 1, (2, "pending"): 1, (2, "cancelled"): 1}
+
+        connection.execute(sa.text("UPDATE task SET status = 'completed' WHERE assignee_id = 2"))
+        connection.execute(insert_task, {"owner": 2, "status": "pending", "now": now, "deleted": None, "assignee": None})
+        connection.commit()
+        assert tally() == {(1, "pending"): 1, (1, "completed"): 2, (2, "completed"): 1, (2, "cancelled"): 1, (2, "pending"): 1}
+
+        command.downgrade(alembic_config(connection), "0011")
+        connection.commit()
+        assert "task_tally" not in sa.inspect(connection).get_table_names()
+        connection.execute(insert_task, {"owner": 2, "status": "pending", "now": now, "deleted": None, "assignee": None})
+        connection.commit()  # no trigger left behind to write to the missing table

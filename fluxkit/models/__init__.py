@@ -9,6 +9,7 @@ from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
 from fluxkit.models.organizations import ActiveOrganization, OrgInvitation, OrgMember, Organization
 from fluxkit.models.tasks import ApiKey, Notification, Task, TaskEvent
+from fluxkit.models.task_tally import TaskTally
 
 __all__ = [
     "ApiKey",
@@ -33,6 +34,7 @@ __all__ = [
     "Subscription",
     "Task",
     "TaskEvent",
+    "TaskTally",
     "User",
     "UserSession",
     "VerificationToken",

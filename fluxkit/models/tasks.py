@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from fluxkit.clock import system_clock
@@ -14,13 +14,18 @@ def _now() -> datetime:
     return system_clock.now()
 
 
+_NOT_DELETED = {"sqlite_where": text("deleted_at IS NULL"), "postgresql_where": text("deleted_at IS NULL")}
+
+
 class Task(SQLModel, table=True):
     __tablename__ = "task"
     __table_args__ = (
-        # One index per listing query: the default view, each sort, the status filter.
-        Index("ix_task_owner_created", "user_id", "deleted_at", "created_at"),
-        Index("ix_task_owner_updated", "user_id", "deleted_at", "updated_at"),
-        Index("ix_task_owner_due", "user_id", "deleted_at", "due_date"),
+        # One index per listing query: the default view, each sort, the status filter. The
+        # sort indexes hold only tasks not deleted and end in the id (the tie-break), so a
+        # page is read in order from the index, on PostgreSQL too.
+        Index("ix_task_owner_created", "user_id", "created_at", "id", **_NOT_DELETED),
+        Index("ix_task_owner_updated", "user_id", "updated_at", "id", **_NOT_DELETED),
+        Index("ix_task_owner_due", "user_id", "due_date", "id", **_NOT_DELETED),
         Index("ix_task_owner_status", "user_id", "deleted_at", "status"),
         Index("ix_task_due_reminders", "status", "due_date"),
         Index("ix_task_assignee", "assignee_id", "deleted_at"),

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import DashboardChoice, OrgInvitation, OrgMember, Task, User
-from fluxkit.services import billing, calendar, live, mailbox, notifications
+from fluxkit.services import billing, calendar, live, mailbox, notifications, tasks
 from fluxkit.services.errors import InvalidInput, NotFound
 
 TOPIC = "dashboard"  # a dismissal, for the user's other open dashboards
@@ -127,14 +127,13 @@ def _user(db: Session, user_id: int) -> User:
 
 
 def stats(db: Session, user_id: int, clock: Clock = system_clock) -> Stats:
-    counts = dict(db.exec(select(Task.status, func.count()).where(*_mine(user_id)).group_by(Task.status)).all())
-    total = sum(counts.values())
-    completed = counts.get("completed", 0)
+    counts = tasks.stats(db, user_id)
+    total, completed = counts.total, counts.completed
     today = calendar.today_for(db, user_id, clock)
     return Stats(
         tasks_total=total,
-        tasks_pending=counts.get("pending", 0),
-        tasks_in_progress=counts.get("in progress", 0),
+        tasks_pending=counts.pending,
+        tasks_in_progress=counts.in_progress,
         tasks_completed=completed,
         completion_rate=round(100 * completed / total) if total else 0,
         events_next_7_days=len(_events(db, user_id, today, today + timedelta(days=EVENT_WINDOW_DAYS))),

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import and_, case, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
-from fluxkit.models import Task, TaskEvent, User
+from fluxkit.models import Task, TaskEvent, TaskTally, User
 from fluxkit.services import billing, live, notifications
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 
@@ -181,6 +181,9 @@ class TaskStats:
     in_progress: int = 0
     completed: int = 0
     cancelled: int = 0
+
+    def of(self, status: str) -> int:
+        return getattr(self, status.replace(" ", "_"))
 
 
 @dataclass(frozen=True)
@@ -528,8 +531,10 @@ def _mine_or_assigned(user_id: int):
     return or_(Task.user_id == user_id, Task.assignee_id == user_id)
 
 
-def _filtered(user_id: int, query: TaskQuery, today: date):
-    statement = select(Task).where(_mine_or_assigned(user_id), col(Task.deleted_at).is_(None))
+def _filtered(user_id: int, query: TaskQuery, today: date, seen_as=None):
+    """The view's tasks; `seen_as` narrows it to owned or assigned ones (see _page_rows)."""
+    visible = _mine_or_assigned(user_id) if seen_as is None else seen_as
+    statement = select(Task).where(visible, col(Task.deleted_at).is_(None))
     search = query.search.replace("\x00", "")  # PostgreSQL cannot take a NUL in a parameter
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -554,32 +559,63 @@ def _filtered(user_id: int, query: TaskQuery, today: date):
     return statement
 
 
-def _order(query: TaskQuery):
+def _order(query: TaskQuery, task=Task):
+    """ORDER BY for the view, on `task`: the table, or the columns of a subquery of its rows."""
     column = {
-        "created": col(Task.created_at),
-        "updated": col(Task.updated_at),
-        "due": col(Task.due_date),
-        "title": func.lower(Task.title),
-        "status": case({s: i for i, s in enumerate(STATUSES)}, value=Task.status),
-        "priority": case({p: i for i, p in enumerate(PRIORITIES)}, value=Task.priority),
+        "created": task.created_at,
+        "updated": task.updated_at,
+        "due": task.due_date,
+        "title": func.lower(task.title),
+        "status": case({s: i for i, s in enumerate(STATUSES)}, value=task.status),
+        "priority": case({p: i for i, p in enumerate(PRIORITIES)}, value=task.priority),
     }[query.sort]
     ordered = column.desc() if query.descending else column.asc()
     if query.sort == "due":
         # Tasks without a due date go last either way.
-        return [col(Task.due_date).is_(None), ordered, col(Task.id).desc()]
-    return [ordered, col(Task.id).desc() if query.descending else col(Task.id).asc()]
+        return [task.due_date.is_(None), ordered, task.id.desc()]
+    return [ordered, task.id.desc() if query.descending else task.id.asc()]
+
+
+def _page_rows(db: Session, user_id: int, query: TaskQuery, today: date, page: int) -> list[Task]:
+    """One page of the view, reading about a page of rows however many tasks the user has.
+
+    "Owned OR assigned" cannot walk one index in the view's order, so the database would
+    sort every task of the user for each page. Instead the first `page` pages of owned
+    tasks (walked in order on the owner's index) and of tasks assigned to the user are
+    taken separately, merged, and the page cut from the merge.
+    """
+    first = (page - 1) * query.page_size
+    enough = first + query.page_size
+    owned = _filtered(user_id, query, today, seen_as=Task.user_id == user_id)
+    assigned = _filtered(
+        user_id, query, today, seen_as=and_(Task.assignee_id == user_id, Task.user_id != user_id)
+    )
+    sort_columns = (Task.id, Task.created_at, Task.updated_at, Task.due_date, Task.title, Task.status, Task.priority)
+    branches = [
+        select(part.with_only_columns(*sort_columns).order_by(*_order(query)).limit(enough).subquery())
+        for part in (owned, assigned)
+    ]
+    merged = union_all(*branches).subquery().c
+    ids = db.exec(select(merged.id).order_by(*_order(query, merged)).offset(first).limit(query.page_size)).all()
+    found = {t.id: t for t in db.exec(select(Task).where(col(Task.id).in_(ids))).all()}
+    return [found[i] for i in ids]
+
+
+def _unfiltered_but_status(query: TaskQuery) -> bool:
+    return not (query.search or query.priority or query.category or query.due)
 
 
 def list_tasks(db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock) -> TaskPage:
     today = user_today(db, user_id, clock)
-    statement = _filtered(user_id, query, today)
-    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    if _unfiltered_but_status(query):
+        counts = stats(db, user_id)
+        total = counts.of(query.status) if query.status else counts.total
+    else:
+        total = db.exec(select(func.count()).select_from(_filtered(user_id, query, today).subquery())).one()
     pages = max(1, math.ceil(total / query.page_size))
     page = min(query.page, pages)
-    rows = db.exec(
-        statement.order_by(*_order(query)).offset((page - 1) * query.page_size).limit(query.page_size)
-    ).all()
-    names = _names(db, list(rows))
+    rows = _page_rows(db, user_id, query, today, page)
+    names = _names(db, rows)
     return TaskPage(rows=[TaskRow.of(t, today, user_id, names) for t in rows], total=total, page=page, page_size=query.page_size)
 
 
@@ -592,13 +628,8 @@ def all_matching(db: Session, user_id: int, query: TaskQuery, clock: Clock = sys
 
 
 def stats(db: Session, user_id: int) -> TaskStats:
-    counts = dict(
-        db.exec(
-            select(Task.status, func.count())
-            .where(_mine_or_assigned(user_id), col(Task.deleted_at).is_(None))
-            .group_by(Task.status)
-        ).all()
-    )
+    """The user's task counts per status: one lookup, kept current by the database (TaskTally)."""
+    counts = dict(db.exec(select(TaskTally.status, TaskTally.count).where(TaskTally.user_id == user_id)).all())
     return TaskStats(
         total=sum(counts.values()),
         pending=counts.get("pending", 0),
