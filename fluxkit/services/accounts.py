@@ -15,7 +15,7 @@ from sqlmodel import Session, select, update
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import audit, mail, notifications, passwords, sessions, tokens
+from fluxkit.services import audit, live, mail, notifications, passwords, sessions, tokens
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
@@ -29,6 +29,8 @@ NAME_MAX = 100
 
 SIGN_IN_FAILED = "Invalid email or password, or the email is not verified yet."
 SUSPENDED = "This account is suspended. Contact your administrator to have it reactivated."
+USERS_TOPIC = "users"  # the users list of every admin
+ACCOUNT_TOPIC = "account"  # a user's own account changed (their tabs re-check who they are)
 
 
 # ---- input rules -------------------------------------------------------------------
@@ -214,7 +216,14 @@ def sign_up(
     db.flush()
     token = _issue_token(db, user, VERIFY_EMAIL, VERIFY_TTL, clock)
     audit.record(db, "sign_up", meta=meta, user_id=user.id, email=user.email, clock=clock)
+    announce_to_admins(db)
     return [_verification_email(user, token)]
+
+
+def announce_to_admins(db: Session) -> None:
+    """Every admin's users list changes (an account joined, verified, changed or went)."""
+    for admin_id in db.exec(select(User.id).where(User.role == "admin")):
+        live.touch(db, admin_id, USERS_TOPIC)
 
 
 def sign_in(
@@ -271,6 +280,9 @@ def verify_email(db: Session, token: object, meta: RequestMeta, clock: Clock = s
         user.updated_at = clock.now()
         db.add(user)
         audit.record(db, "email_verified", meta=meta, user_id=user.id, email=user.email, clock=clock)
+        # Admins' users lists show it verified, and the user's own open tabs follow.
+        announce_to_admins(db)
+        live.touch(db, user.id, ACCOUNT_TOPIC)
     return UserInfo.of(user)
 
 

@@ -35,8 +35,8 @@ SORTS = ("created", "name", "email", "role")
 PAGE_SIZES = (10, 25, 50, 100)
 AUDIT_PAGE_SIZE = 25
 SEARCH_MAX = 100
-TOPIC = "users"  # the users list of every admin
-ACCOUNT_TOPIC = "account"  # a user's own role or status changed (their shell re-checks)
+TOPIC = accounts.USERS_TOPIC
+ACCOUNT_TOPIC = accounts.ACCOUNT_TOPIC
 
 NOT_FOUND = "No such user."
 LAST_ADMIN = "You are the only admin. Make someone else an admin first, so the app keeps one."
@@ -286,8 +286,7 @@ def _refuse_if_last_admin(db: Session, target: User) -> None:
 
 def _announce(db: Session, target_id: int | None = None) -> None:
     """Every admin's list changes; the target's own tabs re-check who they are."""
-    for admin_id in db.exec(select(User.id).where(User.role == "admin")):
-        live.touch(db, admin_id, TOPIC)
+    accounts.announce_to_admins(db)
     if target_id is not None:
         live.touch(db, target_id, ACCOUNT_TOPIC, TOPIC)
 

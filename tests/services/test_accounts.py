@@ -334,3 +334,25 @@ def test_safe_redirect_keeps_only_relative_paths():
         assert accounts.safe_redirect(bad) == "/dashboard"
     assert accounts.safe_redirect("//evil.example", default="/reset-password") == "/reset-password"
 
+
+
+def test_admins_lists_and_the_users_own_tabs_hear_of_a_sign_up_and_its_verification(db, clock):
+    """An admin watching /users sees the new account arrive, then turn verified, live."""
+    from fluxkit.services import live
+
+    admin = accounts.create_verified_user(db, accounts.NewUser("root@example.com", "Root", PASSWORD), META)
+    db.exec(select(User).where(User.id == admin.id)).one().role = "admin"
+    db.commit()
+    heard: list[tuple[int, frozenset[str]]] = []
+    stop = live.subscribe(lambda uid, topics: heard.append((uid, topics)))
+    try:
+        [message] = _sign_up(db, clock)
+        db.commit()
+        assert (admin.id, frozenset({"users"})) in heard
+        heard.clear()
+        user = accounts.verify_email(db, link_token(message), META, clock)
+        db.commit()
+        assert (admin.id, frozenset({"users"})) in heard
+        assert any(uid == user.id and "account" in topics for uid, topics in heard)
+    finally:
+        stop()
