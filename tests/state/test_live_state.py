@@ -8,8 +8,10 @@ from types import SimpleNamespace
 from fluxkit.db import session_scope
 from fluxkit.services import tasks
 from fluxkit.state import live
+from fluxkit.state.billing import BillingState
 from fluxkit.state.shell import ShellState
-from tests.state.conftest import call, make_root, substate
+from fluxkit.state.tasks import TasksState
+from tests.state.conftest import call, make_root, redirect_targets, substate
 
 
 class FakeNamespace:
@@ -57,10 +59,26 @@ async def test_closed_tabs_are_forgotten(db, alice):
     assert "gone-tab" not in live.tabs_of(user.id)
 
 
-async def test_the_live_event_reloads_the_registered_page_handlers(db, alice):
+async def test_the_live_event_reloads_the_registered_page_handlers_in_the_same_event(db, alice):
+    """The pages' reload handlers run inside the live event (one round trip, one delta)."""
+    user, token, _ = alice
+    root = make_root(token, "/tasks")
+    tasks_page = substate(root, TasksState)
+    await call(tasks_page, "load")
+    assert tasks_page.total == 0
+    tasks.create_task(db, user.id, {"title": "Made in another tab"})
+    db.commit()
+
+    live.on_change("test-topic", TasksState.refresh)
+    out = await call(substate(root, ShellState), "live", ["test-topic", "unknown", 7])
+    assert out == []  # nothing left for the tab to send back
+    assert (tasks_page.total, [r.title for r in tasks_page.rows]) == (1, ["Made in another tab"])
+    signed_out = await call(substate(make_root(None), ShellState), "live", ["test-topic"])
+    assert redirect_targets(signed_out) and substate(make_root(None), TasksState).total == 0
+
+
+async def test_a_live_handler_that_waits_on_something_slow_is_sent_back_to_the_tab(db, alice):
     _, token, _ = alice
-    shell = substate(make_root(token), ShellState)
-    live.on_change("test-topic", ShellState.load)
-    out = await call(shell, "live", ["test-topic", "unknown", 7])
-    assert out == [[ShellState.load]]
-    assert await call(substate(make_root(None), ShellState), "live", ["test-topic"]) != [[ShellState.load]]
+    live.on_change("slow-topic", BillingState.refresh)  # yields, then asks Stripe for invoices
+    out = await call(substate(make_root(token), ShellState), "live", ["slow-topic"])
+    assert out == [[BillingState.refresh]]
