@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from fluxkit.api.v1 import chat_schemas as cs
-from fluxkit.api.v1.routes import CallerDep, _refusals
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.schemas import ID_MAX, TEXT
 from fluxkit.db import session_scope
 from fluxkit.services import chat
@@ -23,11 +23,9 @@ TAG = ["chat"]
 router = APIRouter(prefix="/chat")
 
 
-@router.get("/conversations", tags=TAG, summary="Your conversations (pinned first, then the most recent)", response_model=list[cs.Conversation], responses=_refusals())
+@router.get("/conversations", tags=TAG, summary="Your conversations (pinned first, then the most recent)", response_model=list[cs.Conversation], responses=refusals())
 def list_conversations(caller: CallerDep):
-    with session_scope() as db:
-        rows = chat.list_conversations(db, caller.user_id)
-    return [cs.Conversation.of(r) for r in rows]
+    return [cs.Conversation.of(r) for r in run_as(caller, chat.list_conversations)]
 
 
 @router.post(
@@ -40,30 +38,26 @@ def list_conversations(caller: CallerDep):
     ),
     status_code=201,
     response_model=cs.Conversation,
-    responses={200: {"model": cs.Conversation, "description": "The existing direct conversation."}, **_refusals()},
+    responses={200: {"model": cs.Conversation, "description": "The existing direct conversation."}, **refusals()},
 )
 def create_conversation(caller: CallerDep, body: cs.ConversationCreate, response: Response):
-    with session_scope() as db:
-        row, created = chat.start(db, caller.user_id, body.kind, body.user_ids, body.title)
+    row, created = run_as(caller, chat.start, body.kind, body.user_ids, body.title)
     if not created:
         response.status_code = 200
     return cs.Conversation.of(row)
 
 
-@router.get("/unread", tags=TAG, summary="Unread messages in all (the sidebar badge)", response_model=cs.Unread, responses=_refusals())
+@router.get("/unread", tags=TAG, summary="Unread messages in all (the sidebar badge)", response_model=cs.Unread, responses=refusals())
 def unread(caller: CallerDep):
-    with session_scope() as db:
-        return cs.Unread(unread=chat.unread_total(db, caller.user_id))
+    return cs.Unread(unread=run_as(caller, chat.unread_total))
 
 
-@router.get("/users", tags=TAG, summary="Find people of this instance to talk to", response_model=list[cs.Person], responses=_refusals())
+@router.get("/users", tags=TAG, summary="Find people of this instance to talk to", response_model=list[cs.Person], responses=refusals())
 def search_users(
     caller: CallerDep,
     search: Annotated[str, Query(max_length=100, pattern=TEXT, description="In name and email; empty lists the first few.")] = "",
 ):
-    with session_scope() as db:
-        hits = chat.search_users(db, caller.user_id, search)
-    return [cs.Person(id=h.id, name=h.name, email=h.email, online=h.online) for h in hits]
+    return [cs.Person(id=h.id, name=h.name, email=h.email, online=h.online) for h in run_as(caller, chat.search_users, search)]
 
 
 @router.get(
@@ -71,12 +65,10 @@ def search_users(
     tags=TAG,
     summary="A conversation: members, who is typing, who saw your newest message",
     response_model=cs.ConversationDetail,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def get_conversation(caller: CallerDep, conversation_id: ConversationId):
-    with session_scope() as db:
-        found = chat.detail(db, caller.user_id, conversation_id)
-    return cs.ConversationDetail.of_detail(found)
+    return cs.ConversationDetail.of_detail(run_as(caller, chat.detail, conversation_id))
 
 
 @router.patch(
@@ -84,7 +76,7 @@ def get_conversation(caller: CallerDep, conversation_id: ConversationId):
     tags=TAG,
     summary="Rename a group, pin or mute",
     response_model=cs.Conversation,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def update_conversation(caller: CallerDep, conversation_id: ConversationId, body: cs.ConversationUpdate):
     sent = body.model_dump(exclude_unset=True)
@@ -101,11 +93,10 @@ def update_conversation(caller: CallerDep, conversation_id: ConversationId, body
     summary="Leave a group (its history is no longer yours to read)",
     status_code=204,
     response_class=Response,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def leave(caller: CallerDep, conversation_id: ConversationId) -> None:
-    with session_scope() as db:
-        chat.leave(db, caller.user_id, conversation_id)
+    run_as(caller, chat.leave, conversation_id)
 
 
 @router.get(
@@ -113,7 +104,7 @@ def leave(caller: CallerDep, conversation_id: ConversationId) -> None:
     tags=TAG,
     summary="Messages, newest page first (keyset: pass `next_before` as `before`)",
     response_model=cs.MessagePage,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def list_messages(
     caller: CallerDep,
@@ -121,9 +112,7 @@ def list_messages(
     before: Annotated[int | None, Query(ge=1, le=ID_MAX, description="Only messages older than this message id.")] = None,
     limit: Annotated[int, Query(ge=1, le=chat.PAGE_MAX)] = chat.PAGE_SIZE,
 ):
-    with session_scope() as db:
-        page = chat.messages(db, caller.user_id, conversation_id, before=before, limit=limit)
-    return cs.MessagePage.of(page)
+    return cs.MessagePage.of(run_as(caller, chat.messages, conversation_id, before=before, limit=limit))
 
 
 @router.post(
@@ -132,12 +121,10 @@ def list_messages(
     summary="Send a message",
     status_code=201,
     response_model=cs.Message,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def send_message(caller: CallerDep, conversation_id: ConversationId, body: cs.MessageCreate):
-    with session_scope() as db:
-        row = chat.send(db, caller.user_id, conversation_id, body.body)
-    return cs.Message.of(row)
+    return cs.Message.of(run_as(caller, chat.send, conversation_id, body.body))
 
 
 @router.post(
@@ -145,7 +132,7 @@ def send_message(caller: CallerDep, conversation_id: ConversationId, body: cs.Me
     tags=TAG,
     summary="Mark everything in it seen (the others see the receipt)",
     response_model=cs.Conversation,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def mark_seen(caller: CallerDep, conversation_id: ConversationId):
     with session_scope() as db:

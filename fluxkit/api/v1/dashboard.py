@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from fluxkit.api.v1.routes import CallerDep, _refusals
-from fluxkit.db import session_scope
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.services import dashboard
 
 TAG = ["dashboard"]
@@ -85,13 +84,12 @@ class Summary(BaseModel):
 router = APIRouter()
 
 
-@router.get("/dashboard", tags=TAG, summary="My dashboard: figures, chart, recent tasks, upcoming events, checklist", response_model=Summary, responses=_refusals())
+@router.get("/dashboard", tags=TAG, summary="My dashboard: figures, chart, recent tasks, upcoming events, checklist", response_model=Summary, responses=refusals())
 def get_dashboard(
     caller: CallerDep,
     days: Annotated[Days, Query(description="The chart's range in days: 7, 30 or 90.")] = Days.week,
 ):
-    with session_scope() as db:
-        data = dashboard.summary(db, caller.user_id, int(days))
+    data = run_as(caller, dashboard.summary, int(days))
     return Summary(
         timezone=data.timezone,
         range_days=data.range_days,

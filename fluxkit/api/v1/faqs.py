@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from fluxkit.api.v1.routes import CallerDep, _refusals
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, _utc
 from fluxkit.db import session_scope
 from fluxkit.services import faqs
@@ -37,10 +37,7 @@ TAG = ["faqs"]
 
 
 def _answers(*statuses: int) -> dict:
-    out = _refusals(*statuses)
-    if 404 in out:
-        out[404] = {**out[404], "description": "Not an admin (every change is a 404 then), or no such FAQ."}
-    return out
+    return refusals(*statuses, described={404: "Not an admin (every change is a 404 then), or no such FAQ."})
 
 
 class Faq(BaseModel):
@@ -98,20 +95,15 @@ def list_faqs(
 
 @router.post("/faqs", tags=TAG, summary="Add a FAQ (admins)", status_code=201, response_model=Faq, responses=_answers(404))
 def create_faq(caller: CallerDep, body: FaqCreate):
-    with session_scope() as db:
-        row = faqs.create_faq(db, caller.user_id, body.model_dump())
-    return Faq.of(row)
+    return Faq.of(run_as(caller, faqs.create_faq, body.model_dump()))
 
 
 @router.patch("/faqs/{faq_id}", tags=TAG, summary="Change or move a FAQ (admins)", response_model=Faq, responses=_answers(404))
 def update_faq(caller: CallerDep, faq_id: FaqId, body: FaqUpdate):
     data = {key: value for key, value in body.model_dump(exclude_unset=True).items() if value is not None}
-    with session_scope() as db:
-        row = faqs.update_faq(db, caller.user_id, faq_id, data)
-    return Faq.of(row)
+    return Faq.of(run_as(caller, faqs.update_faq, faq_id, data))
 
 
 @router.delete("/faqs/{faq_id}", tags=TAG, summary="Delete a FAQ (admins)", status_code=204, response_class=Response, responses=_answers(404))
 def delete_faq(caller: CallerDep, faq_id: FaqId) -> None:
-    with session_scope() as db:
-        faqs.delete_faq(db, caller.user_id, faq_id)
+    run_as(caller, faqs.delete_faq, faq_id)

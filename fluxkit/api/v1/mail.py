@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from fluxkit.api.v1 import mail_schemas as ms
-from fluxkit.api.v1.routes import CallerDep, _refusals
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.schemas import ID_MAX, TEXT, PageSize
 from fluxkit.db import session_scope
 from fluxkit.services import mailbox
@@ -23,7 +23,7 @@ TAG = ["mail"]
 router = APIRouter()
 
 
-@router.get("/mail", tags=TAG, summary="List a folder (one page, newest first)", response_model=ms.MailPage, responses=_refusals())
+@router.get("/mail", tags=TAG, summary="List a folder (one page, newest first)", response_model=ms.MailPage, responses=refusals())
 def list_mail(
     caller: CallerDep,
     folder: ms.Folder = "inbox",
@@ -31,9 +31,7 @@ def list_mail(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Past the last page answers the last page.")] = 1,
     page_size: Annotated[PageSize, Query()] = mailbox.PAGE_SIZE,
 ):
-    with session_scope() as db:
-        result = mailbox.list_folder(db, caller.user_id, folder, search, page, page_size)
-    return ms.MailPage.of(result)
+    return ms.MailPage.of(run_as(caller, mailbox.list_folder, folder, search, page, page_size))
 
 
 @router.post(
@@ -48,23 +46,16 @@ def list_mail(
     ),
     status_code=201,
     response_model=ms.Mail,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def send_mail(caller: CallerDep, body: ms.MailCompose):
-    data = body.model_dump(exclude={"draft"})
-    with session_scope() as db:
-        if body.draft:
-            view = mailbox.save_draft(db, caller.user_id, data)
-        else:
-            view = mailbox.send(db, caller.user_id, data)
-    return ms.Mail.of(view)
+    service = mailbox.save_draft if body.draft else mailbox.send
+    return ms.Mail.of(run_as(caller, service, body.model_dump(exclude={"draft"})))
 
 
-@router.get("/mail/{mail_id}", tags=TAG, summary="Get a message", response_model=ms.Mail, responses=_refusals(404))
+@router.get("/mail/{mail_id}", tags=TAG, summary="Get a message", response_model=ms.Mail, responses=refusals(404))
 def get_mail(caller: CallerDep, mail_id: MailId):
-    with session_scope() as db:
-        view = mailbox.get_mail(db, caller.user_id, mail_id)
-    return ms.Mail.of(view)
+    return ms.Mail.of(run_as(caller, mailbox.get_mail, mail_id))
 
 
 @router.get(
@@ -72,12 +63,10 @@ def get_mail(caller: CallerDep, mail_id: MailId):
     tags=TAG,
     summary="The conversation of a message (oldest first, your copies)",
     response_model=list[ms.Mail],
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def get_thread(caller: CallerDep, mail_id: MailId):
-    with session_scope() as db:
-        views = mailbox.thread(db, caller.user_id, mail_id)
-    return [ms.Mail.of(v) for v in views]
+    return [ms.Mail.of(v) for v in run_as(caller, mailbox.thread, mail_id)]
 
 
 @router.patch(
@@ -86,7 +75,7 @@ def get_thread(caller: CallerDep, mail_id: MailId):
     summary="Mark read or unread, star, or move a message",
     description="Only the fields sent change, and only in your copy. `folder`: inbox, archive or trash.",
     response_model=ms.Mail,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def change_mail(caller: CallerDep, mail_id: MailId, body: ms.MailChange):
     changes = body.model_dump(exclude_unset=True)
@@ -106,12 +95,10 @@ def change_mail(caller: CallerDep, mail_id: MailId, body: ms.MailChange):
     tags=TAG,
     summary="Restore a message from the Trash (to where it arrived)",
     response_model=ms.Mail,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def restore_mail(caller: CallerDep, mail_id: MailId):
-    with session_scope() as db:
-        view = mailbox.restore(db, caller.user_id, mail_id)
-    return ms.Mail.of(view)
+    return ms.Mail.of(run_as(caller, mailbox.restore, mail_id))
 
 
 @router.delete(
@@ -120,11 +107,10 @@ def restore_mail(caller: CallerDep, mail_id: MailId):
     summary="Delete your copy for good (the others keep theirs)",
     status_code=204,
     response_class=Response,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def delete_mail(caller: CallerDep, mail_id: MailId) -> None:
-    with session_scope() as db:
-        mailbox.delete_forever(db, caller.user_id, mail_id)
+    run_as(caller, mailbox.delete_forever, mail_id)
 
 
 @router.put(
@@ -132,12 +118,10 @@ def delete_mail(caller: CallerDep, mail_id: MailId) -> None:
     tags=TAG,
     summary="Replace a draft's content",
     response_model=ms.Mail,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def update_draft(caller: CallerDep, mail_id: MailId, body: ms.DraftUpdate):
-    with session_scope() as db:
-        view = mailbox.save_draft(db, caller.user_id, body.model_dump(), draft_id=mail_id)
-    return ms.Mail.of(view)
+    return ms.Mail.of(run_as(caller, mailbox.save_draft, body.model_dump(), draft_id=mail_id))
 
 
 @router.post(
@@ -146,9 +130,7 @@ def update_draft(caller: CallerDep, mail_id: MailId, body: ms.DraftUpdate):
     summary="Send a draft",
     description="A refused draft (e.g. an address without an account, 422) stays in Drafts unchanged.",
     response_model=ms.Mail,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def send_draft(caller: CallerDep, mail_id: MailId):
-    with session_scope() as db:
-        view = mailbox.send_draft(db, caller.user_id, mail_id)
-    return ms.Mail.of(view)
+    return ms.Mail.of(run_as(caller, mailbox.send_draft, mail_id))

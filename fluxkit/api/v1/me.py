@@ -13,9 +13,8 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from fluxkit.api.deps import request_meta
-from fluxkit.api.v1.routes import CallerDep, _refusals
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.schemas import NON_BLANK
-from fluxkit.db import session_scope
 from fluxkit.services import data_export, preferences, profile
 from fluxkit.services.audit import RequestMeta
 
@@ -122,36 +121,32 @@ class PreferencesUpdate(BaseModel):
 router = APIRouter(prefix="/me", tags=TAG)
 
 
-@router.get("", summary="My profile", response_model=Profile, responses=_refusals())
+@router.get("", summary="My profile", response_model=Profile, responses=refusals())
 def get_me(caller: CallerDep):
-    with session_scope() as db:
-        return Profile.of(profile.get_profile(db, caller.user_id))
+    return Profile.of(run_as(caller, profile.get_profile))
 
 
-@router.patch("", summary="Change my profile", response_model=Profile, responses=_refusals())
+@router.patch("", summary="Change my profile", response_model=Profile, responses=refusals())
 def update_me(caller: CallerDep, body: ProfileUpdate, meta: Annotated[RequestMeta, Depends(request_meta)]):
     changes = {key: value for key, value in body.model_dump(exclude_unset=True).items() if value is not None}
     if "timezone" in changes:
         changes["timezone"] = changes["timezone"].value
-    with session_scope() as db:
-        return Profile.of(profile.update_profile(db, caller.user_id, changes, meta))
+    return Profile.of(run_as(caller, profile.update_profile, changes, meta))
 
 
-@router.get("/preferences", summary="My appearance and notification preferences", response_model=Preferences, responses=_refusals())
+@router.get("/preferences", summary="My appearance and notification preferences", response_model=Preferences, responses=refusals())
 def get_preferences(caller: CallerDep):
-    with session_scope() as db:
-        return Preferences.of(preferences.get(db, caller.user_id))
+    return Preferences.of(run_as(caller, preferences.get))
 
 
-@router.put("/preferences", summary="Change my preferences", response_model=Preferences, responses=_refusals())
+@router.put("/preferences", summary="Change my preferences", response_model=Preferences, responses=refusals())
 def put_preferences(caller: CallerDep, body: PreferencesUpdate):
     changes = {key: value for key, value in body.model_dump(exclude_unset=True).items() if value is not None}
     if "notifications" in changes:
         changes["notifications"] = {
             kind: {ch: on for ch, on in channels.items() if on is not None} for kind, channels in changes["notifications"].items()
         }
-    with session_scope() as db:
-        return Preferences.of(preferences.update(db, caller.user_id, changes))
+    return Preferences.of(run_as(caller, preferences.update, changes))
 
 
 @router.get(
@@ -163,11 +158,10 @@ def put_preferences(caller: CallerDep, body: PreferencesUpdate):
         "mailbox, sent chat messages, calendar events and activity. Nobody else's data."
     ),
     response_class=Response,
-    responses={**_refusals(), 200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "The export."}},
+    responses={**refusals(), 200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "The export."}},
 )
 def export_me(caller: CallerDep, meta: Annotated[RequestMeta, Depends(request_meta)]):
-    with session_scope() as db:
-        filename, text = data_export.download(db, caller.user_id, meta)
+    filename, text = run_as(caller, data_export.download, meta)
     return Response(
         text,
         media_type="application/json",

@@ -7,38 +7,32 @@ saying who may. Invitation ids are the unguessable part of the emailed /invite/<
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Path, Response
+from fastapi import APIRouter, BackgroundTasks, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from fluxkit.api.v1.caller import Caller, current_caller
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import STATUS_OF
-from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, Error
-from fluxkit.db import session_scope
+from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK
 from fluxkit.services import mail, organizations as orgs
 
 STATUS_OF[orgs.NotAllowed] = 403
 
-CallerDep = Annotated[Caller, Depends(current_caller)]
 OrgId = Annotated[int, Path(ge=1, le=ID_MAX, description="The organization's id.")]
 MemberId = Annotated[int, Path(ge=1, le=ID_MAX, description="The member's user id.")]
 InvitationId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="From the /invite/<id> link.")]
 Role = Literal["owner", "admin", "member"]
 InviteRole = Literal["admin", "member"]
 _DESCRIBED = {
-    401: "Not signed in: no session cookie and no (valid) API key.",
     403: "`forbidden`: your role in this organization does not allow it (the message says who may).",
     404: "No such organization (or member, or invitation) for you: not being a member is not found.",
     422: "Invalid input: `fields` names each bad field; or the invitation cannot be accepted (the message says why).",
-    429: "Over the rate limit; see Retry-After.",
 }
 
 
-def _refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    out: dict[int | str, dict[str, Any]] = {s: {"model": Error, "description": _DESCRIBED[s]} for s in (401, *statuses, 422, 429)}
-    out[429]["headers"] = {"Retry-After": {"description": "Seconds until a request is allowed again.", "schema": {"type": "integer"}}}
-    return out
+def _refusals(*statuses: int) -> dict:
+    return refusals(*statuses, described=_DESCRIBED)
 
 
 # ---- schemas ---------------------------------------------------------------------------------
@@ -131,44 +125,34 @@ router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 @router.get("", summary="Your organizations", response_model=list[Organization], responses=_refusals())
 def list_mine(caller: CallerDep):
-    with session_scope() as db:
-        rows = orgs.list_mine(db, caller.user_id)
-    return [Organization.of(r) for r in rows]
+    return [Organization.of(r) for r in run_as(caller, orgs.list_mine)]
 
 
 @router.post("", summary="Create an organization (you own it; it becomes active)", status_code=201, response_model=Organization, responses=_refusals())
 def create(caller: CallerDep, body: OrganizationCreate):
-    with session_scope() as db:
-        row = orgs.create(db, caller.user_id, body.name, body.slug)
-    return Organization.of(row)
+    return Organization.of(run_as(caller, orgs.create, body.name, body.slug))
 
 
 @router.get("/active", summary="Your active organization (null: none)", response_model=Organization | None, responses=_refusals())
 def get_active(caller: CallerDep):
-    with session_scope() as db:
-        row = orgs.active_org(db, caller.user_id)
+    row = run_as(caller, orgs.active_org)
     return Organization.of(row) if row else None
 
 
 @router.put("/active", summary="Switch your active organization", response_model=Organization | None, responses=_refusals(404))
 def switch(caller: CallerDep, body: ActiveChoice):
-    with session_scope() as db:
-        row = orgs.switch(db, caller.user_id, body.organization_id)
+    row = run_as(caller, orgs.switch, body.organization_id)
     return Organization.of(row) if row else None
 
 
 @router.get("/invitations", summary="Pending invitations to your (verified) address", response_model=list[Invitation], responses=_refusals())
 def my_invitations(caller: CallerDep):
-    with session_scope() as db:
-        rows = orgs.my_invitations(db, caller.user_id)
-    return [Invitation.of(r) for r in rows]
+    return [Invitation.of(r) for r in run_as(caller, orgs.my_invitations)]
 
 
 @router.get("/invitations/{invitation_id}", summary="An invitation (from its link)", response_model=Invitation, responses=_refusals(404))
 def view_invitation(caller: CallerDep, invitation_id: InvitationId):
-    with session_scope() as db:
-        row = orgs.view_invitation(db, caller.user_id, invitation_id)
-    return Invitation.of(row)
+    return Invitation.of(run_as(caller, orgs.view_invitation, invitation_id))
 
 
 @router.post(
@@ -179,9 +163,7 @@ def view_invitation(caller: CallerDep, invitation_id: InvitationId):
     responses=_refusals(404),
 )
 def accept(caller: CallerDep, invitation_id: InvitationId):
-    with session_scope() as db:
-        row = orgs.accept(db, caller.user_id, invitation_id)
-    return Organization.of(row)
+    return Organization.of(run_as(caller, orgs.accept, invitation_id))
 
 
 @router.delete(
@@ -192,14 +174,12 @@ def accept(caller: CallerDep, invitation_id: InvitationId):
     responses=_refusals(403, 404),
 )
 def cancel_invitation(caller: CallerDep, invitation_id: InvitationId) -> None:
-    with session_scope() as db:
-        orgs.cancel_invitation(db, caller.user_id, invitation_id)
+    run_as(caller, orgs.cancel_invitation, invitation_id)
 
 
 @router.get("/{org_id}", summary="An organization: members and pending invitations", response_model=OrganizationDetail, responses=_refusals(404))
 def get_detail(caller: CallerDep, org_id: OrgId):
-    with session_scope() as db:
-        found = orgs.detail(db, caller.user_id, org_id)
+    found = run_as(caller, orgs.detail, org_id)
     return OrganizationDetail(
         organization=Organization.of(found.org),
         members=[Member.of(m) for m in found.members],
@@ -209,16 +189,12 @@ def get_detail(caller: CallerDep, org_id: OrgId):
 
 @router.get("/{org_id}/members", summary="Its members", response_model=list[Member], responses=_refusals(404))
 def list_members(caller: CallerDep, org_id: OrgId):
-    with session_scope() as db:
-        rows = orgs.members(db, caller.user_id, org_id)
-    return [Member.of(m) for m in rows]
+    return [Member.of(m) for m in run_as(caller, orgs.members, org_id)]
 
 
 @router.get("/{org_id}/invitations", summary="Its pending invitations (owner and admins)", response_model=list[Invitation], responses=_refusals(403, 404))
 def list_invitations(caller: CallerDep, org_id: OrgId):
-    with session_scope() as db:
-        rows = orgs.pending_invitations(db, caller.user_id, org_id)
-    return [Invitation.of(i) for i in rows]
+    return [Invitation.of(i) for i in run_as(caller, orgs.pending_invitations, org_id)]
 
 
 @router.post(
@@ -230,8 +206,7 @@ def list_invitations(caller: CallerDep, org_id: OrgId):
     responses=_refusals(403, 404),
 )
 def invite(caller: CallerDep, org_id: OrgId, body: InvitationCreate, background: BackgroundTasks):
-    with session_scope() as db:
-        invited = orgs.invite(db, caller.user_id, org_id, body.email, body.role)
+    invited = run_as(caller, orgs.invite, org_id, body.email, body.role)
     background.add_task(mail.deliver_all, invited.messages)
     return Invitation.of(invited.invitation)
 
@@ -243,9 +218,7 @@ def invite(caller: CallerDep, org_id: OrgId, body: InvitationCreate, background:
     responses=_refusals(403, 404),
 )
 def change_role(caller: CallerDep, org_id: OrgId, user_id: MemberId, body: RoleChange):
-    with session_scope() as db:
-        row = orgs.change_role(db, caller.user_id, org_id, user_id, body.role)
-    return Member.of(row)
+    return Member.of(run_as(caller, orgs.change_role, org_id, user_id, body.role))
 
 
 @router.delete(
@@ -256,8 +229,7 @@ def change_role(caller: CallerDep, org_id: OrgId, user_id: MemberId, body: RoleC
     responses=_refusals(403, 404),
 )
 def remove_member(caller: CallerDep, org_id: OrgId, user_id: MemberId) -> None:
-    with session_scope() as db:
-        orgs.remove_member(db, caller.user_id, org_id, user_id)
+    run_as(caller, orgs.remove_member, org_id, user_id)
 
 
 @router.post(
@@ -268,8 +240,7 @@ def remove_member(caller: CallerDep, org_id: OrgId, user_id: MemberId) -> None:
     responses=_refusals(403, 404),
 )
 def leave(caller: CallerDep, org_id: OrgId) -> None:
-    with session_scope() as db:
-        orgs.leave(db, caller.user_id, org_id)
+    run_as(caller, orgs.leave, org_id)
 
 
 @router.post(
@@ -279,6 +250,4 @@ def leave(caller: CallerDep, org_id: OrgId) -> None:
     responses=_refusals(403, 404),
 )
 def transfer(caller: CallerDep, org_id: OrgId, body: Transfer):
-    with session_scope() as db:
-        row = orgs.transfer(db, caller.user_id, org_id, body.user_id)
-    return Member.of(row)
+    return Member.of(run_as(caller, orgs.transfer, org_id, body.user_id))

@@ -1,46 +1,26 @@
 """The routes of /api/v1: thin doors onto the services, which hold every rule.
 
 Routes are plain `def`, so FastAPI runs them (and their database work) in its threadpool.
-Every write commits through `session_scope()`, whose after-commit hook announces the change
-to every open tab of the user (live updates), exactly as a change made in the UI does.
+Every write commits through `session_scope()` (`common.run_as` for a single service call), whose
+after-commit hook announces the change to every open tab of the user (live updates), exactly
+as a change made in the UI does.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1 import schemas
-from fluxkit.api.v1.caller import Caller, current_caller
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import SessionRequired
-from fluxkit.db import session_scope
 from fluxkit.services import api_keys, notifications, tasks
 
-CallerDep = Annotated[Caller, Depends(current_caller)]
 TaskId = Annotated[int, Path(ge=1, le=schemas.ID_MAX, description="The task's id.")]
 NotificationId = Annotated[int, Path(ge=1, le=schemas.ID_MAX, description="The notification's id.")]
 KeyId = Annotated[int, Path(ge=1, le=schemas.ID_MAX, description="The key's id (not the key).")]
-
-
-def _refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    described = {
-        401: "Not signed in: no session cookie and no (valid) API key.",
-        402: "The plan's limit is reached (only when billing is on); see /pricing.",
-        403: "`session_required`: an API key cannot create keys; `not_owner`: an assignee only changes a task's status.",
-        404: "No such resource for this user (another user's ids are not found either).",
-        409: "Refused by a rule: `invalid_transition` (status table) or `too_many_keys`.",
-        422: "Invalid input: `fields` names each bad field.",
-        429: "Over the rate limit; see Retry-After.",
-    }
-    out: dict[int | str, dict[str, Any]] = {}
-    for status in (401, *statuses, 422, 429):
-        out[status] = {"model": schemas.Error, "description": described[status]}
-    out[429]["headers"] = {
-        "Retry-After": {"description": "Seconds until a request is allowed again.", "schema": {"type": "integer"}},
-    }
-    return out
 
 
 router = APIRouter()
@@ -49,7 +29,7 @@ router = APIRouter()
 # ---- tasks --------------------------------------------------------------------------------
 
 
-@router.get("/tasks", tags=["tasks"], summary="List tasks (one page)", response_model=schemas.TaskPage, responses=_refusals())
+@router.get("/tasks", tags=["tasks"], summary="List tasks (one page)", response_model=schemas.TaskPage, responses=refusals())
 def list_tasks(
     caller: CallerDep,
     search: Annotated[str, Query(max_length=100, pattern=schemas.TEXT, description="In title and description.")] = "",
@@ -73,9 +53,7 @@ def list_tasks(
         "page": page,
         "page_size": page_size,
     }
-    with session_scope() as db:
-        page_ = tasks.list_tasks(db, caller.user_id, tasks.TaskQuery.parse(params))
-    return schemas.TaskPage.of(page_)
+    return schemas.TaskPage.of(run_as(caller, tasks.list_tasks, tasks.TaskQuery.parse(params)))
 
 
 @router.post(
@@ -84,19 +62,15 @@ def list_tasks(
     summary="Create a task",
     status_code=201,
     response_model=schemas.Task,
-    responses=_refusals(402),
+    responses=refusals(402),
 )
 def create_task(caller: CallerDep, body: schemas.TaskCreate):
-    with session_scope() as db:
-        row = tasks.create_task(db, caller.user_id, body.model_dump())
-    return schemas.Task.of(row)
+    return schemas.Task.of(run_as(caller, tasks.create_task, body.model_dump()))
 
 
-@router.get("/tasks/{task_id}", tags=["tasks"], summary="Get a task", response_model=schemas.Task, responses=_refusals(404))
+@router.get("/tasks/{task_id}", tags=["tasks"], summary="Get a task", response_model=schemas.Task, responses=refusals(404))
 def get_task(caller: CallerDep, task_id: TaskId):
-    with session_scope() as db:
-        row = tasks.get_task(db, caller.user_id, task_id)
-    return schemas.Task.of(row)
+    return schemas.Task.of(run_as(caller, tasks.get_task, task_id))
 
 
 @router.patch(
@@ -113,12 +87,10 @@ def get_task(caller: CallerDep, task_id: TaskId):
         "`task_assigned` notification; the assignee may change only `status` (else 403 `not_owner`)."
     ),
     response_model=schemas.Task,
-    responses=_refusals(402, 403, 404, 409),
+    responses=refusals(402, 403, 404, 409),
 )
 def update_task(caller: CallerDep, task_id: TaskId, body: schemas.TaskUpdate):
-    with session_scope() as db:
-        row = tasks.update_task(db, caller.user_id, task_id, body.model_dump(exclude_unset=True))
-    return schemas.Task.of(row)
+    return schemas.Task.of(run_as(caller, tasks.update_task, task_id, body.model_dump(exclude_unset=True)))
 
 
 @router.delete(
@@ -127,11 +99,10 @@ def update_task(caller: CallerDep, task_id: TaskId, body: schemas.TaskUpdate):
     summary="Delete a task (the app can undo it for 10 minutes)",
     status_code=204,
     response_class=Response,
-    responses=_refusals(403, 404),
+    responses=refusals(403, 404),
 )
 def delete_task(caller: CallerDep, task_id: TaskId) -> None:
-    with session_scope() as db:
-        tasks.delete_task(db, caller.user_id, task_id)
+    run_as(caller, tasks.delete_task, task_id)
 
 
 @router.get(
@@ -139,12 +110,10 @@ def delete_task(caller: CallerDep, task_id: TaskId) -> None:
     tags=["tasks"],
     summary="A task's status history (oldest first)",
     response_model=list[schemas.HistoryEntry],
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def task_history(caller: CallerDep, task_id: TaskId):
-    with session_scope() as db:
-        rows = tasks.history(db, caller.user_id, task_id)
-    return [schemas.HistoryEntry.of(r) for r in rows]
+    return [schemas.HistoryEntry.of(r) for r in run_as(caller, tasks.history, task_id)]
 
 
 # ---- notifications ------------------------------------------------------------------------
@@ -155,7 +124,7 @@ def task_history(caller: CallerDep, task_id: TaskId):
     tags=["notifications"],
     summary="List notifications (newest first)",
     response_model=schemas.NotificationPage,
-    responses=_refusals(),
+    responses=refusals(),
 )
 def list_notifications(
     caller: CallerDep,
@@ -163,9 +132,7 @@ def list_notifications(
     page_size: Annotated[int, Query(ge=1, le=100)] = notifications.PAGE_SIZE,
     unread_only: bool = False,
 ):
-    with session_scope() as db:
-        page_ = notifications.list_page(db, caller.user_id, page=page, page_size=page_size, unread_only=unread_only)
-    return schemas.NotificationPage.of(page_)
+    return schemas.NotificationPage.of(run_as(caller, notifications.list_page, page=page, page_size=page_size, unread_only=unread_only))
 
 
 @router.post(
@@ -173,12 +140,10 @@ def list_notifications(
     tags=["notifications"],
     summary="Mark every notification read",
     response_model=schemas.MarkedRead,
-    responses=_refusals(),
+    responses=refusals(),
 )
 def mark_all_read(caller: CallerDep):
-    with session_scope() as db:
-        updated = notifications.mark_all_read(db, caller.user_id)
-    return schemas.MarkedRead(updated=updated)
+    return schemas.MarkedRead(updated=run_as(caller, notifications.mark_all_read))
 
 
 @router.delete("/notifications/read-all", include_in_schema=False)
@@ -192,12 +157,10 @@ def _not_a_notification_id() -> None:
     tags=["notifications"],
     summary="Mark a notification read",
     response_model=schemas.Notification,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def mark_read(caller: CallerDep, notification_id: NotificationId):
-    with session_scope() as db:
-        row = notifications.mark_read(db, caller.user_id, notification_id)
-    return schemas.Notification.of(row)
+    return schemas.Notification.of(run_as(caller, notifications.mark_read, notification_id))
 
 
 @router.delete(
@@ -206,21 +169,18 @@ def mark_read(caller: CallerDep, notification_id: NotificationId):
     summary="Delete a notification",
     status_code=204,
     response_class=Response,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def delete_notification(caller: CallerDep, notification_id: NotificationId) -> None:
-    with session_scope() as db:
-        notifications.delete_notification(db, caller.user_id, notification_id)
+    run_as(caller, notifications.delete_notification, notification_id)
 
 
 # ---- API keys -------------------------------------------------------------------------------
 
 
-@router.get("/api-keys", tags=["api keys"], summary="List your API keys", response_model=list[schemas.ApiKey], responses=_refusals())
+@router.get("/api-keys", tags=["api keys"], summary="List your API keys", response_model=list[schemas.ApiKey], responses=refusals())
 def list_keys(caller: CallerDep):
-    with session_scope() as db:
-        rows = api_keys.list_keys(db, caller.user_id)
-    return [schemas.ApiKey.of(r) for r in rows]
+    return [schemas.ApiKey.of(r) for r in run_as(caller, api_keys.list_keys)]
 
 
 @router.post(
@@ -233,14 +193,12 @@ def list_keys(caller: CallerDep):
     ),
     status_code=201,
     response_model=schemas.ApiKeyCreated,
-    responses=_refusals(403, 409),
+    responses=refusals(403, 409),
 )
 def create_key(caller: CallerDep, body: schemas.ApiKeyCreate, request: Request):
     if not caller.with_session:
         raise SessionRequired("Create API keys while signed in (Settings), not with another key.")
-    with session_scope() as db:
-        new = api_keys.create_key(db, caller.user_id, body.name, meta=request_meta(request))
-    return schemas.ApiKeyCreated.of_new(new)
+    return schemas.ApiKeyCreated.of_new(run_as(caller, api_keys.create_key, body.name, meta=request_meta(request)))
 
 
 @router.delete(
@@ -249,8 +207,7 @@ def create_key(caller: CallerDep, body: schemas.ApiKeyCreate, request: Request):
     summary="Revoke an API key (it stops working at once)",
     status_code=204,
     response_class=Response,
-    responses=_refusals(404),
+    responses=refusals(404),
 )
 def revoke_key(caller: CallerDep, key_id: KeyId, request: Request) -> None:
-    with session_scope() as db:
-        api_keys.revoke_key(db, caller.user_id, key_id, meta=request_meta(request))
+    run_as(caller, api_keys.revoke_key, key_id, meta=request_meta(request))

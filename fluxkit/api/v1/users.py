@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1.errors import STATUS_OF
-from fluxkit.api.v1.routes import CallerDep, _refusals
+from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.schemas import ID_MAX, TEXT, IsoDate, _utc
 from fluxkit.db import session_scope
 from fluxkit.services import mail, plans
@@ -37,13 +37,15 @@ assert PlanId.__args__ == plans.PLAN_IDS
 assert PlanFilter.__args__ == (*plans.PLAN_IDS, admin.PAID)
 assert UserSort.__args__ == admin.SORTS
 
+_DESCRIBED = {
+    404: "Not an admin (every route of the users admin is a 404 then), or no such user.",
+    409: "Refused by a rule (`refused`): the last admin, your own account, a paying user.",
+}
+
 
 def _answers(*statuses: int) -> dict:
-    out = _refusals(*statuses)
-    out[404] = {**out.get(404, {}), "description": "Not an admin (every route of the users admin is a 404 then), or no such user."}
-    if 409 in out:
-        out[409] = {**out[409], "description": "Refused by a rule (`refused`): the last admin, your own account, a paying user."}
-    return out
+    """Each route passes 404: for anyone not an admin, every route of the users admin answers it."""
+    return refusals(*statuses, described=_DESCRIBED)
 
 
 # ---- bodies -------------------------------------------------------------------------------------
@@ -178,8 +180,7 @@ def list_users(
     responses=_answers(404),
 )
 def invite(caller: CallerDep, body: InviteRequest, request: Request, background: BackgroundTasks):
-    with session_scope() as db:
-        invitation = admin.invite(db, caller.user_id, body.email, request_meta(request))
+    invitation = run_as(caller, admin.invite, body.email, request_meta(request))
     background.add_task(mail.deliver_all, invitation.messages)
     return Sent(email=invitation.email, sent=True)
 
@@ -192,8 +193,7 @@ def _not_a_user_id() -> None:
 
 @router.get("/users/{user_id}", tags=TAG, summary="Get a user", response_model=AdminUser, responses=_answers(404))
 def get_user(caller: CallerDep, user_id: UserId):
-    with session_scope() as db:
-        return _row(admin.get_user(db, caller.user_id, user_id))
+    return _row(run_as(caller, admin.get_user, user_id))
 
 
 @router.patch(
@@ -205,8 +205,7 @@ def get_user(caller: CallerDep, user_id: UserId):
     responses=_answers(404, 409),
 )
 def change_role(caller: CallerDep, user_id: UserId, body: RoleChange, request: Request):
-    with session_scope() as db:
-        return _row(admin.set_role(db, caller.user_id, user_id, body.role, request_meta(request)))
+    return _row(run_as(caller, admin.set_role, user_id, body.role, request_meta(request)))
 
 
 @router.post(
@@ -221,14 +220,12 @@ def change_role(caller: CallerDep, user_id: UserId, body: RoleChange, request: R
     responses=_answers(404, 409),
 )
 def suspend(caller: CallerDep, user_id: UserId, request: Request):
-    with session_scope() as db:
-        return _row(admin.suspend(db, caller.user_id, user_id, request_meta(request)))
+    return _row(run_as(caller, admin.suspend, user_id, request_meta(request)))
 
 
 @router.post("/users/{user_id}/reactivate", tags=TAG, summary="Reactivate a suspended user", response_model=AdminUser, responses=_answers(404))
 def reactivate(caller: CallerDep, user_id: UserId, request: Request):
-    with session_scope() as db:
-        return _row(admin.reactivate(db, caller.user_id, user_id, request_meta(request)))
+    return _row(run_as(caller, admin.reactivate, user_id, request_meta(request)))
 
 
 @router.post(
@@ -240,8 +237,7 @@ def reactivate(caller: CallerDep, user_id: UserId, request: Request):
     responses=_answers(404, 409),
 )
 def resend_verification(caller: CallerDep, user_id: UserId, request: Request, background: BackgroundTasks):
-    with session_scope() as db:
-        messages = admin.resend_verification(db, caller.user_id, user_id, request_meta(request))
+    messages = run_as(caller, admin.resend_verification, user_id, request_meta(request))
     background.add_task(mail.deliver_all, messages)
     return Sent(email=str(messages[0]["To"]) if messages else "", sent=True)
 
@@ -265,8 +261,7 @@ def delete_user(
     request: Request,
     confirm: Annotated[str, Query(max_length=254, pattern=TEXT, description="The user's email, typed again.")] = "",
 ) -> None:
-    with session_scope() as db:
-        admin.delete_user(db, caller.user_id, user_id, confirm, request_meta(request))
+    run_as(caller, admin.delete_user, user_id, confirm, request_meta(request))
 
 
 # ---- the audit log ------------------------------------------------------------------------------------
@@ -285,8 +280,7 @@ def audit_log(
     query = admin.AuditQuery.parse(
         {"actor": actor, "target": target, "action": action, "date_from": date_from or "", "date_to": date_to or "", "page": page}
     )
-    with session_scope() as db:
-        result = admin.audit_log(db, caller.user_id, query)
+    result = run_as(caller, admin.audit_log, query)
     return AuditPage(
         items=[
             AuditEntry(

@@ -1,0 +1,56 @@
+"""What every /api/v1 router shares: who calls, the refusals a route declares, one service call.
+
+A route is a thin door: `CallerDep` resolves the caller (401 / 429 before the route runs),
+`run_as` calls one service function as that caller in one unit of work, and any
+ServiceError it raises becomes the `{error, message, fields}` answer in errors.py (its
+status from `STATUS_OF`). `refusals` declares those answers for the spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends
+
+from fluxkit.api.v1.caller import Caller, current_caller
+from fluxkit.api.v1.schemas import Error
+from fluxkit.db import session_scope
+
+T = TypeVar("T")
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+# What each refusal means, said once; a router with its own wording passes `described`.
+DESCRIBED: dict[int, str] = {
+    401: "Not signed in: no session cookie and no (valid) API key.",
+    402: "The plan's limit is reached (only when billing is on); see /pricing.",
+    403: "`session_required`: an API key cannot create keys; `not_owner`: an assignee only changes a task's status.",
+    404: "No such resource for this user (another user's ids are not found either).",
+    409: "Refused by a rule: `invalid_transition` (status table) or `too_many_keys`.",
+    422: "Invalid input: `fields` names each bad field.",
+    429: "Over the rate limit; see Retry-After.",
+}
+
+
+def refusals(*statuses: int, described: Mapping[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """A route's error answers for the spec: 401, then `statuses`, then 422 and 429."""
+    wording = {**DESCRIBED, **(described or {})}
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in (401, *statuses, 422, 429):
+        out[status] = {"model": Error, "description": wording[status]}
+    out[429]["headers"] = {
+        "Retry-After": {"description": "Seconds until a request is allowed again.", "schema": {"type": "integer"}},
+    }
+    return out
+
+
+def run_as(caller: Caller, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`service(db, caller.user_id, *args, **kwargs)` in one unit of work; what it returns.
+
+    It commits when the service returns (whose after-commit hook announces the change to
+    every open tab, as a change made in the UI does) and rolls back when it raises; a
+    ServiceError then reaches the client as its stable error body.
+    """
+    with session_scope() as db:
+        return service(db, caller.user_id, *args, **kwargs)
