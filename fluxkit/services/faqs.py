@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Faq, User
-from fluxkit.services import live
+from fluxkit.services import live, query_params
 from fluxkit.services.errors import InvalidInput, NotFound
 
 TOPIC = "faqs"
@@ -103,7 +103,7 @@ def _category_order():
 
 def search(db: Session, q: object = "") -> list[FaqRow]:
     """Every FAQ whose question or answer contains `q` (case-insensitive), in display order."""
-    text = q.replace("\x00", "").strip()[:SEARCH_MAX] if isinstance(q, str) else ""
+    text = query_params.search_text(q, SEARCH_MAX)
     statement = select(Faq)
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import MailCopy, MailMessage, User
-from fluxkit.services import live, notifications
+from fluxkit.services import live, notifications, query_params
 from fluxkit.services.accounts import normalize_email
 from fluxkit.services.errors import InvalidInput, NotFound
 
@@ -426,7 +426,7 @@ def list_folder(
         .join(MailMessage, col(MailMessage.id) == col(MailCopy.message_id))
         .where(MailCopy.user_id == user_id, MailCopy.folder == folder)
     )
-    text = search.replace("\x00", "").strip()[:SEARCH_MAX] if isinstance(search, str) else ""
+    text = query_params.search_text(search, SEARCH_MAX)
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Task, TaskEvent, TaskTally, User
-from fluxkit.services import billing, live, notifications
+from fluxkit.services import billing, live, notifications, query_params
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 
 STATUSES = ("pending", "in progress", "completed", "cancelled")
@@ -121,29 +121,17 @@ class TaskQuery:
     @classmethod
     def parse(cls, params: dict[str, object]) -> TaskQuery:
         """From URL or API parameters; anything unknown falls back to the default."""
-
-        def pick(key: str, allowed: tuple[str, ...], default: str = "") -> str:
-            value = params.get(key)
-            return value if isinstance(value, str) and value in allowed else default
-
-        def number(key: str, default: int) -> int:
-            try:
-                return int(str(params.get(key, default)))
-            except ValueError:
-                return default
-
-        search = params.get("search") or params.get("q") or ""
-        size = number("page_size", 10)
         return cls(
-            search=search.strip()[:100] if isinstance(search, str) else "",
-            status=pick("status", STATUSES),
-            priority=pick("priority", PRIORITIES),
-            category=pick("category", CATEGORIES),
-            due=pick("due", DUE_FILTERS),
-            sort=pick("sort", SORTS, "created"),
-            descending=params.get("order", "desc") != "asc",
-            page=max(1, number("page", 1)),
-            page_size=size if size in PAGE_SIZES else 10,
+            # NULs are kept here and dropped by list_tasks, as before
+            search=query_params.search_text(params.get("search") or params.get("q"), 100, keep_nul=True),
+            status=query_params.choice(params, "status", STATUSES),
+            priority=query_params.choice(params, "priority", PRIORITIES),
+            category=query_params.choice(params, "category", CATEGORIES),
+            due=query_params.choice(params, "due", DUE_FILTERS),
+            sort=query_params.choice(params, "sort", SORTS, "created"),
+            descending=query_params.descending(params),
+            page=query_params.page_number(params),
+            page_size=query_params.page_size(params, PAGE_SIZES, 10),
         )
 
     def as_params(self) -> dict[str, str]:

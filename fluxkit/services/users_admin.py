@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import AuditEvent, Subscription, User
-from fluxkit.services import accounts, audit, billing, live, mail, plans, sessions
+from fluxkit.services import accounts, audit, billing, live, mail, plans, query_params, sessions
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.settings import get_settings
@@ -35,6 +35,7 @@ SORTS = ("created", "name", "email", "role")
 PAGE_SIZES = (10, 25, 50, 100)
 AUDIT_PAGE_SIZE = 25
 SEARCH_MAX = 100
+PAGE_MAX = 1_000_000  # the highest page a URL may ask for
 TOPIC = accounts.USERS_TOPIC
 ACCOUNT_TOPIC = accounts.ACCOUNT_TOPIC
 
@@ -113,28 +114,15 @@ class UserQuery:
     @classmethod
     def parse(cls, params: dict[str, object]) -> UserQuery:
         """From URL, state or API parameters; anything unknown falls back to the default."""
-
-        def pick(key: str, allowed: tuple[str, ...], default: str = "") -> str:
-            value = params.get(key)
-            return value if isinstance(value, str) and value in allowed else default
-
-        def number(key: str, default: int) -> int:
-            try:
-                return int(str(params.get(key, default)))
-            except ValueError:
-                return default
-
-        search = params.get("search")
-        size = number("page_size", 25)
         return cls(
-            search=_clean_search(search),
-            role=pick("role", ROLES),
-            status=pick("status", STATUSES),
-            plan=pick("plan", (*plans.PLAN_IDS, PAID)),
-            sort=pick("sort", SORTS, "created"),
-            descending=params.get("order", "desc") != "asc",
-            page=max(1, min(number("page", 1), 1_000_000)),
-            page_size=size if size in PAGE_SIZES else 25,
+            search=_clean_search(params.get("search")),
+            role=query_params.choice(params, "role", ROLES),
+            status=query_params.choice(params, "status", STATUSES),
+            plan=query_params.choice(params, "plan", (*plans.PLAN_IDS, PAID)),
+            sort=query_params.choice(params, "sort", SORTS, "created"),
+            descending=query_params.descending(params),
+            page=query_params.page_number(params, PAGE_MAX),
+            page_size=query_params.page_size(params, PAGE_SIZES, 25),
         )
 
     def as_params(self) -> dict[str, str]:
@@ -198,17 +186,13 @@ class AuditQuery:
             return ""
 
         action = params.get("action")
-        try:
-            page = int(str(params.get("page", 1)))
-        except ValueError:
-            page = 1
         return cls(
             actor=_clean_search(params.get("actor")),
             target=_clean_search(params.get("target")),
             action=action.strip()[:64] if isinstance(action, str) and "\x00" not in action else "",
             date_from=day("date_from"),
             date_to=day("date_to"),
-            page=max(1, min(page, 1_000_000)),
+            page=query_params.page_number(params, PAGE_MAX),
         )
 
 
@@ -232,9 +216,7 @@ class Invitation:
 
 
 def _clean_search(value: object) -> str:
-    if not isinstance(value, str):
-        return ""
-    return value.replace("\x00", "").strip()[:SEARCH_MAX]
+    return query_params.search_text(value, SEARCH_MAX)
 
 
 def status_of(user: User) -> str:
