@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule
 from sqlalchemy import delete, or_
@@ -22,6 +22,7 @@ from fluxkit.clock import Clock, system_clock
 from fluxkit.models import CalendarEvent, EventAttendee, Task, User
 from fluxkit.services import live, notifications
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.user_time import today_for, user_zone, zone_of  # noqa: F401 - the user's timezone, re-exported for callers
 
 from fluxkit.services.calendar_fields import (  # noqa: F401 - the limits, re-exported for callers
     TYPES,
@@ -121,24 +122,6 @@ class EventDetail:
     is_organizer: bool
     my_status: str
     attendees: list[AttendeeRow] = field(default_factory=list)
-
-
-# ---- the user's timezone ----------------------------------------------------------------------------
-
-
-def zone_of(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def user_zone(db: Session, user_id: int) -> ZoneInfo:
-    return zone_of(db.exec(select(User.timezone).where(User.id == user_id)).first())
-
-
-def today_for(db: Session, user_id: int, clock: Clock = system_clock) -> date:
-    return clock.now().astimezone(user_zone(db, user_id)).date()
 
 
 def _fmt_time(value: datetime) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import DashboardChoice, OrgInvitation, OrgMember, Task, User
-from fluxkit.services import billing, calendar, live, mailbox, notifications, tasks
+from fluxkit.services import billing, calendar, live, mailbox, notifications, tasks, user_time
 from fluxkit.services.errors import InvalidInput, NotFound
 
 TOPIC = "dashboard"  # a dismissal, for the user's other open dashboards
@@ -129,7 +129,7 @@ def _user(db: Session, user_id: int) -> User:
 def stats(db: Session, user_id: int, clock: Clock = system_clock) -> Stats:
     counts = tasks.stats(db, user_id)
     total, completed = counts.total, counts.completed
-    today = calendar.today_for(db, user_id, clock)
+    today = user_time.today_for(db, user_id, clock)
     return Stats(
         tasks_total=total,
         tasks_pending=counts.pending,
@@ -166,7 +166,7 @@ def _per_day(db: Session, column, where: list, bounds: list[datetime]) -> list[i
 def chart(db: Session, user_id: int, days: object = DEFAULT_RANGE, clock: Clock = system_clock) -> list[DayPoint]:
     """Tasks created and completed per day over the last `days` days (today included), every day listed."""
     days = clean_range(days)
-    zone = calendar.user_zone(db, user_id)
+    zone = user_time.user_zone(db, user_id)
     first = clock.now().astimezone(zone).date() - timedelta(days=days - 1)
     bounds = _day_starts(first, days, zone)
     created = _per_day(db, col(Task.created_at), [*_mine(user_id)], bounds)
@@ -191,7 +191,7 @@ def recent_tasks(db: Session, user_id: int, limit: int = LIST_SIZE) -> list[Rece
 def upcoming_events(db: Session, user_id: int, clock: Clock = system_clock, limit: int = LIST_SIZE) -> list[UpcomingEvent]:
     """The next occurrences that have not ended yet (all-day ones until their last day is over)."""
     now = clock.now()
-    today = calendar.today_for(db, user_id, clock)
+    today = user_time.today_for(db, user_id, clock)
     out: list[UpcomingEvent] = []
     for o in _events(db, user_id, today, today + timedelta(days=UPCOMING_DAYS)):
         still_on = o.last_day >= today.isoformat() if o.all_day else datetime.fromisoformat(o.end_utc) > now
@@ -284,7 +284,7 @@ def skip_plan_step(db: Session, user_id: int, clock: Clock = system_clock) -> On
 
 def summary(db: Session, user_id: int, days: object = DEFAULT_RANGE, clock: Clock = system_clock) -> Summary:
     days = clean_range(days)
-    zone = calendar.user_zone(db, user_id)
+    zone = user_time.user_zone(db, user_id)
     figures = stats(db, user_id, clock)
     return Summary(
         stats=figures,

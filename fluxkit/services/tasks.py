@@ -11,14 +11,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, case, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Task, TaskEvent, TaskTally, User
-from fluxkit.services import billing, live, notifications, query_params
+from fluxkit.services import billing, live, notifications, query_params, user_time
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 
 STATUSES = ("pending", "in progress", "completed", "cancelled")
@@ -191,13 +190,7 @@ class BulkResult:
 # ---- the user's calendar -------------------------------------------------------------------
 
 
-def user_today(db: Session, user_id: int, clock: Clock = system_clock) -> date:
-    tz_name = db.exec(select(User.timezone).where(User.id == user_id)).first() or "UTC"
-    try:
-        zone = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return clock.now().astimezone(zone).date()
+user_today = user_time.today_for  # today in the user's timezone (UTC when theirs is unknown)
 
 
 # ---- field rules -----------------------------------------------------------------------------
