@@ -75,8 +75,9 @@ for module in SIGNED_IN_PAGES:
 # Live updates: when a service announces a topic for a user (fluxkit/services/live.py), every
 # open tab of that user runs these handlers; each re-reads what it shows through the gated path.
 LIVE_HANDLERS = {
-    # Tasks changed (another tab, the REST API, an assignment, a job): rows and stat cards.
-    "tasks": (TasksState.refresh, DashboardState.refresh),
+    # Tasks changed (another tab, the REST API, an assignment, a job): rows and stat cards,
+    # and the calendar, which shows the tasks due in its range.
+    "tasks": (TasksState.refresh, CalendarState.refresh, DashboardState.refresh),
     "notifications": (BellState.refresh, NotificationsState.refresh, DashboardState.refresh),
     "mail": (MailState.refresh, MailBadgeState.refresh, DashboardState.refresh),
     # A message, receipt, typing or group change in one of the user's conversations.

@@ -304,11 +304,12 @@ def list_range(db: Session, user_id: int, first: date, after_last: date, include
 
 
 def _due_tasks(db: Session, user_id: int, first: date, after_last: date) -> list[Occurrence]:
-    """The user's tasks with a due date in the range (as /tasks shows them: not deleted)."""
+    """The user's tasks with a due date in the range, as /tasks shows them: their own and
+    those assigned to them, not deleted."""
     tasks = db.exec(
         select(Task)
         .where(
-            Task.user_id == user_id,
+            or_(Task.user_id == user_id, Task.assignee_id == user_id),
             col(Task.deleted_at).is_(None),
             col(Task.due_date).is_not(None),
             col(Task.due_date) >= first,

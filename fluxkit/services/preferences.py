@@ -11,7 +11,6 @@ import json
 from email.message import EmailMessage
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
@@ -20,6 +19,7 @@ from sqlmodel import Session, select
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models.accounts import DigestItem, DigestSent, User
 from fluxkit.services import live, mail
+from fluxkit.services.user_time import zone_of
 from fluxkit.services.errors import InvalidInput
 from fluxkit.settings import get_settings
 
@@ -107,13 +107,6 @@ def parse_time(raw: object, field_name: str) -> int | None:
     if h > 23 or m > 59:
         raise InvalidInput(message, fields={field_name: message})
     return h * 60 + m
-
-
-def zone_of(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def in_quiet_hours(user: User, at: datetime) -> bool:

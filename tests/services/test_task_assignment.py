@@ -141,3 +141,24 @@ def test_a_member_who_leaves_or_is_removed_loses_the_tasks_assigned_to_them(db, 
         tasks.change_status(db, bob, row.id, "completed", clock)
     assert tasks.get_task(db, ada, row.id).assignee_id == 0
     assert titles(db, ada) == ["Ship it"]
+
+
+def test_a_task_assigned_to_me_with_a_due_date_is_on_my_calendar(db, clock, team):
+    from datetime import date
+
+    from fluxkit.services import calendar
+
+    org, ada, bob, dee = team
+    row = tasks.create_task(db, ada, {"title": "Review the budget", "due_date": "2026-12-03"}, clock)
+    tasks.update_task(db, ada, row.id, {"assignee_id": bob}, clock)
+    db.commit()
+
+    def due(who):
+        return [o.title for o in calendar.list_range(db, who, date(2026, 12, 1), date(2026, 12, 8)) if o.type == "task"]
+
+    assert due(bob) == ["Review the budget"]
+    assert due(ada) == ["Review the budget"]
+    assert due(dee) == []
+    tasks.update_task(db, ada, row.id, {"assignee_id": None}, clock)
+    db.commit()
+    assert due(bob) == []

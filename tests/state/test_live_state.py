@@ -82,3 +82,19 @@ async def test_a_live_handler_that_waits_on_something_slow_is_sent_back_to_the_t
     live.on_change("slow-topic", BillingState.refresh)  # yields, then asks Stripe for invoices
     out = await call(substate(make_root(token), ShellState), "live", ["slow-topic"])
     assert out == [[BillingState.refresh]]
+
+
+async def test_a_task_changed_elsewhere_shows_on_an_open_calendar(db, alice):
+    """The calendar shows the tasks due in its range, so a tasks change refreshes it too."""
+    from fluxkit.state.calendar import CalendarState
+
+    user, token, _ = alice
+    root = make_root(token, "/calendar?view=month&date=2026-12-15")
+    page = substate(root, CalendarState)
+    await call(page, "load")
+    assert "Pay the rent" not in repr(page.month_cells)
+    tasks.create_task(db, user.id, {"title": "Pay the rent", "due_date": "2026-12-09"})
+    db.commit()
+    await call(substate(root, ShellState), "live", ["tasks"])
+    by_day = {c.date: [o.title for o in c.shown] for c in page.month_cells}
+    assert by_day["2026-12-09"] == ["Pay the rent"]
