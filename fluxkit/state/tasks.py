@@ -7,12 +7,13 @@ browser sends (filters, sizes, statuses) are re-validated through `TaskQuery.par
 service rules, so a tampered event can at most show the user their own data another way.
 
 The add / edit and details dialogs live in `state/task_dialog.py`, CSV export and import in
-`state/task_csv_state.py`; both are mixed into `TasksState`, so the page has one state.
+`state/task_csv_state.py`, and the list's view handlers (search, filters, sort, paging) and
+`refresh` in `state/paged_list.py`; all are mixed into `TasksState`, so the page has one state.
 """
 
 from __future__ import annotations
 
-import json
+from typing import ClassVar
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -22,6 +23,7 @@ from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound
 from fluxkit.services.tasks import TaskQuery, TaskRow, TaskStats
+from fluxkit.state.paged_list import ALL, PagedListMixin
 from fluxkit.state.session import SignedInState, service_call
 from fluxkit.state.task_columns import TaskColumnsStorage, read_hidden, write_hidden
 from fluxkit.state.task_common import NOT_FOUND, ROUTE, plural
@@ -41,28 +43,27 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 _COLUMN_KEYS = [key for key, _ in COLUMNS]
 DEFAULT_HIDDEN = ["updated"]
-_FILTERS = ("status", "priority", "category", "due")
-ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot hold "")
 
 
-class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
-    # The current page and its totals.
+class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
+    # The list's view handlers (search, filters, sort, paging) and `refresh` are PagedListMixin's.
+    FILTERS: ClassVar[tuple[str, ...]] = ("status", "priority", "category", "due")
+    SORTS: ClassVar[tuple[str, ...]] = task_service.SORTS
+    # Text-like columns read best A→Z first; dates newest first.
+    DESCENDING_FIRST: ClassVar[tuple[str, ...]] = ("created", "updated", "priority")
+    PAGE_SIZES: ClassVar[tuple[int, ...]] = task_service.PAGE_SIZES
+    SEARCH_INPUT: ClassVar[str] = "task-search"
+
+    # The current page and its totals (with PagedListMixin's `total` and `pages`).
     rows: list[TaskRow] = []
-    total: int = 0
-    pages: int = 1
     stats: TaskStats = TaskStats()
-    loaded: bool = False
 
-    # The view (mirrors TaskQuery; always re-validated before use).
-    search: str = ""
+    # The view (mirrors TaskQuery; always re-validated before use), with PagedListMixin's
+    # `search`, `sort`, `descending`, `page` and `page_size` (10).
     status_filter: str = ""
     priority_filter: str = ""
     category_filter: str = ""
     due_filter: str = ""
-    sort: str = "created"
-    descending: bool = True
-    page: int = 1
-    page_size: int = 10
     hidden_columns: list[str] = list(DEFAULT_HIDDEN)  # remembered per user in this browser
 
     # Row selection (ids on the current page).
@@ -82,14 +83,6 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
     def all_selected(self) -> bool:
         ids = {row.id for row in self.rows}
         return bool(ids) and ids <= set(self.selected)
-
-    @rx.var
-    def first_shown(self) -> int:
-        return 0 if self.total == 0 else (self.page - 1) * self.page_size + 1
-
-    @rx.var
-    def last_shown(self) -> int:
-        return min(self.total, self.page * self.page_size)
 
     # ---- private helpers ----------------------------------------------------------------------
 
@@ -148,14 +141,9 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
         encoded = urlencode(self._url_params())
         return f"{ROUTE}?{encoded}" if encoded else ROUTE
 
-    def _sync_url(self) -> rx.event.EventSpec:
-        """Keep the view in the address bar (bookmarkable) without a navigation."""
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
-
     def _view_changed(self, me: Identity) -> list:
         self.selected = []
-        self._reload(me)
-        return [self._sync_url()]
+        return super()._view_changed(me)
 
     async def _refresh_bell(self, me: Identity) -> None:
         from fluxkit.state.notifications import BellState
@@ -191,93 +179,7 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, SignedInState):
             events.append(self._sync_url())  # normalise what the address bar says
         return events or None
 
-    @rx.event
-    def refresh(self):
-        """Reload the current page and stats (the live layer calls this when tasks change)."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self.loaded:
-            return None  # this tab has not shown the tasks page: nothing to refresh
-        self._reload(me)
-        return None
-
     # ---- the view -----------------------------------------------------------------------------
-
-    @rx.event
-    def set_search(self, value: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self.search = value if isinstance(value, str) else ""
-        self.page = 1
-        return self._view_changed(me)
-
-    @rx.event
-    def set_filter(self, name: str, value: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if name not in _FILTERS:
-            return None
-        value = "" if value == ALL or not isinstance(value, str) else value
-        setattr(self, f"{name}_filter", value)
-        self.page = 1
-        return self._view_changed(me)
-
-    @rx.event
-    def clear_filters(self):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self.search = ""
-        for name in _FILTERS:
-            setattr(self, f"{name}_filter", "")
-        self.page = 1
-        return self._view_changed(me) + [rx.set_value("task-search", "")]
-
-    @rx.event
-    def sort_by(self, column: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if column not in task_service.SORTS:
-            return None
-        if self.sort == column:
-            self.descending = not self.descending
-        else:
-            self.sort = column
-            # Text-like columns read best A→Z first; dates newest first.
-            self.descending = column in ("created", "updated", "priority")
-        self.page = 1
-        return self._view_changed(me)
-
-    @rx.event
-    def go_to_page(self, page: int):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not isinstance(page, int) or isinstance(page, bool):
-            return None
-        self.page = max(1, min(page, self.pages))
-        return self._view_changed(me)
-
-    @rx.event
-    def set_page_size(self, size: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        try:
-            value = int(size)
-        except (TypeError, ValueError):
-            return None
-        if value not in task_service.PAGE_SIZES:
-            return None
-        # Keep the first row shown in view.
-        first = (self.page - 1) * self.page_size
-        self.page_size = value
-        self.page = first // value + 1
-        return self._view_changed(me)
 
     @rx.event
     async def toggle_column(self, column: str):

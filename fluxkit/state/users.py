@@ -8,7 +8,7 @@ service looks them up and applies every rule (last admin, own account, typed con
 
 from __future__ import annotations
 
-import json
+from typing import ClassVar
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -19,12 +19,11 @@ from fluxkit.services import users_admin as admin
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
 from fluxkit.services.users_admin import AuditQuery, AuditRow, PendingInvite, UserQuery, UserRow, UserStats
+from fluxkit.state.paged_list import ALL, PagedListMixin
 from fluxkit.state.session import SignedInState, service_call
 
 ROUTE = "/users"
-ALL = "all"  # what a filter select sends for "no filter"
 TABS = ("users", "audit")
-_FILTERS = ("role", "status", "plan")
 _AUDIT_FILTERS = ("actor", "target", "action", "date_from", "date_to")
 GONE = "That user was not found. They may have been deleted."
 
@@ -34,26 +33,28 @@ def _text(form: object, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-class UsersState(SignedInState):
+class UsersState(PagedListMixin, SignedInState):
+    # The users list's view handlers (search, filters, sort, paging) and `refresh` are
+    # PagedListMixin's, gated by `_may_view`: only an active admin.
+    FILTERS: ClassVar[tuple[str, ...]] = ("role", "status", "plan")
+    SORTS: ClassVar[tuple[str, ...]] = admin.SORTS
+    DESCENDING_FIRST: ClassVar[tuple[str, ...]] = ("created",)
+    PAGE_SIZES: ClassVar[tuple[int, ...]] = admin.PAGE_SIZES
+    SEARCH_INPUT: ClassVar[str] = "users-search"
+
     # Whether this tab's user may see the page at all (decided on the server, every event).
     allowed: bool = False
-    loaded: bool = False
     tab: str = "users"
     me_id: int = 0
 
-    # The users list: one page, its totals and the stat cards.
+    # The users list: one page (with PagedListMixin's `total` and `pages`) and the stat cards.
     rows: list[UserRow] = []
-    total: int = 0
-    pages: int = 1
     stats: UserStats = UserStats()
     invites: list[PendingInvite] = []
-    search: str = ""
+    # The view, with PagedListMixin's `search`, `sort`, `descending` and `page`.
     role_filter: str = ""
     status_filter: str = ""
     plan_filter: str = ""
-    sort: str = "created"
-    descending: bool = True
-    page: int = 1
     page_size: int = 25
 
     # Invite dialog.
@@ -91,14 +92,6 @@ class UsersState(SignedInState):
         return bool(self.audit_actor or self.audit_target or self.audit_action or self.audit_date_from or self.audit_date_to)
 
     @rx.var
-    def first_shown(self) -> int:
-        return 0 if self.total == 0 else (self.page - 1) * self.page_size + 1
-
-    @rx.var
-    def last_shown(self) -> int:
-        return min(self.total, self.page * self.page_size)
-
-    @rx.var
     def delete_ready(self) -> bool:
         return self.delete_email != "" and self.delete_confirm.strip().lower() == self.delete_email
 
@@ -117,6 +110,9 @@ class UsersState(SignedInState):
         self.allowed = ok
         self.me_id = me.user.id if ok else 0
         return ok
+
+    def _may_view(self, me: Identity) -> bool:
+        return self._may_administer(me)
 
     def _query(self) -> UserQuery:
         return UserQuery.parse({
@@ -173,13 +169,6 @@ class UsersState(SignedInState):
         encoded = urlencode(params)
         return f"{ROUTE}?{encoded}" if encoded else ROUTE
 
-    def _sync_url(self) -> rx.event.EventSpec:
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
-
-    def _view_changed(self, me: Identity):
-        self._reload(me)
-        return self._sync_url()
-
     def _close_delete(self) -> None:
         self.delete_open = False
         self.delete_id = 0
@@ -218,18 +207,6 @@ class UsersState(SignedInState):
         self._reload(me)
         return self._sync_url()
 
-    @rx.event
-    def refresh(self):
-        """The live layer: an admin changed something (or this user's own role changed)."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self.loaded:
-            return None
-        if self._may_administer(me):
-            self._reload(me)
-        return None
-
     # ---- the view -------------------------------------------------------------------------------------
 
     @rx.event
@@ -240,82 +217,6 @@ class UsersState(SignedInState):
         if not self._may_administer(me) or tab not in TABS:
             return None
         self.tab = tab
-        return self._view_changed(me)
-
-    @rx.event
-    def set_search(self, value: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self._may_administer(me):
-            return None
-        self.search = value if isinstance(value, str) else ""
-        self.page = 1
-        return self._view_changed(me)
-
-    @rx.event
-    def set_filter(self, name: str, value: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self._may_administer(me) or name not in _FILTERS:
-            return None
-        setattr(self, f"{name}_filter", "" if value == ALL or not isinstance(value, str) else value)
-        self.page = 1
-        return self._view_changed(me)
-
-    @rx.event
-    def clear_filters(self):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self._may_administer(me):
-            return None
-        self.search = self.role_filter = self.status_filter = self.plan_filter = ""
-        self.page = 1
-        return [self._view_changed(me), rx.set_value("users-search", "")]
-
-    @rx.event
-    def sort_by(self, column: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self._may_administer(me) or column not in admin.SORTS:
-            return None
-        if self.sort == column:
-            self.descending = not self.descending
-        else:
-            self.sort = column
-            self.descending = column == "created"
-        self.page = 1
-        return self._view_changed(me)
-
-    @rx.event
-    def go_to_page(self, page: int):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self._may_administer(me) or not isinstance(page, int) or isinstance(page, bool):
-            return None
-        self.page = max(1, min(page, self.pages))
-        return self._view_changed(me)
-
-    @rx.event
-    def set_page_size(self, size: str):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self._may_administer(me):
-            return None
-        try:
-            value = int(size)
-        except (TypeError, ValueError):
-            return None
-        if value not in admin.PAGE_SIZES:
-            return None
-        first = (self.page - 1) * self.page_size
-        self.page_size = value
-        self.page = first // value + 1
         return self._view_changed(me)
 
     # ---- actions on a user ----------------------------------------------------------------------------
