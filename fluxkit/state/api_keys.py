@@ -18,6 +18,7 @@ from fluxkit.services import api_keys as key_service
 from fluxkit.services.api_keys import ApiKeyRow
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
+from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
 MAX_KEYS = key_service.MAX_KEYS
@@ -45,9 +46,10 @@ class ApiKeyItem:
         return cls(id=row.id, name=row.name, prefix=row.prefix, created_at=_iso(row.created_at), last_used_at=_iso(row.last_used_at))
 
 
-class ApiKeysState(SignedInState):
+class ApiKeysState(ReloadMixin, SignedInState):
+    """`refresh` (keys changed in another tab or through the REST API) is ReloadMixin's."""
+
     keys: list[ApiKeyItem] = []
-    loaded: bool = False
 
     # The create form.
     form_key: int = 0
@@ -86,16 +88,6 @@ class ApiKeysState(SignedInState):
         self.revoke_id = 0
         self.revoke_name = ""
         self._reload(me)
-        return None
-
-    @rx.event
-    def refresh(self):
-        """Keys changed elsewhere (another tab, the REST API): reload the list if it is shown."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if self.loaded:
-            self._reload(me)
         return None
 
     @rx.event

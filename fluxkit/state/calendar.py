@@ -21,6 +21,7 @@ from fluxkit.services import calendar_ics
 from fluxkit.services.calendar import EventDetail, UserPick
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound, ServiceError
+from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState
 
 from fluxkit.state.calendar_layout import (
@@ -48,13 +49,14 @@ _EMPTY_DETAIL = EventDetail(
 )
 
 
-class CalendarState(SignedInState):
+class CalendarState(ReloadMixin, SignedInState):
+    """`refresh` (the live layer) is ReloadMixin's: it reloads the visible range."""
+
     # The view.
     view: str = "month"
     anchor: str = ""
     today: str = ""
     heading: str = ""
-    loaded: bool = False
     month_cells: list[DayCell] = []
     columns: list[DayColumn] = []
     agenda: list[AgendaDay] = []
@@ -210,17 +212,6 @@ class CalendarState(SignedInState):
         self._reload(me)
         events.append(self._sync_url())
         return events
-
-    @rx.event
-    def refresh(self):
-        """Reload the visible range (the live layer calls this when the user's calendar changes)."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self.loaded:
-            return None
-        self._reload(me)
-        return None
 
     # ---- the view ---------------------------------------------------------------------------------
 

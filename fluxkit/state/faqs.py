@@ -19,6 +19,7 @@ from fluxkit.services import faqs as faq_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.services.faqs import FaqGroup
+from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState
 
 ROUTE = "/faqs"
@@ -29,12 +30,13 @@ def _text(form: object, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-class FaqsState(SignedInState):
+class FaqsState(ReloadMixin, SignedInState):
+    """`refresh` (the live layer: the FAQs or this user's role changed) is ReloadMixin's."""
+
     query: str = ""
     groups: list[FaqGroup] = []
     total: int = 0
     is_admin: bool = False
-    loaded: bool = False
 
     # Add / edit dialog (admins).
     editor_open: bool = False
@@ -94,17 +96,6 @@ class FaqsState(SignedInState):
         q = self.router.url.query_parameters.get("q", "")
         self.query = q.strip()[: faq_service.SEARCH_MAX] if isinstance(q, str) else ""
         self._close_dialogs()
-        self._reload(me)
-        return None
-
-    @rx.event
-    def refresh(self):
-        """Reload what this tab shows (the live layer calls this when the FAQs change)."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self.loaded:
-            return None
         self._reload(me)
         return None
 

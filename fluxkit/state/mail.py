@@ -22,6 +22,7 @@ from fluxkit.services import mailbox
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.mailbox import FolderCount, MailRow, MailView, Recipient
+from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
 ROUTE = mailbox.ROUTE
@@ -68,7 +69,9 @@ class MailBadgeState(SignedInState):
         return None
 
 
-class MailState(SignedInState):
+class MailState(ReloadMixin, SignedInState):
+    """`refresh` (the live layer: a new message, a change in another tab) is ReloadMixin's."""
+
     # The folder page.
     folder: str = "inbox"
     search: str = ""
@@ -77,7 +80,6 @@ class MailState(SignedInState):
     total: int = 0
     rows: list[MailRow] = []
     folders: list[FolderTab] = [FolderTab.of(FolderCount(f, 0, 0)) for f in mailbox.FOLDERS]
-    loaded: bool = False
 
     # The open conversation (my copy that was opened, and the messages around it).
     open_id: int = 0
@@ -234,17 +236,6 @@ class MailState(SignedInState):
         self._reload(me)
         events.append(self._sync_url())
         return events
-
-    @rx.event
-    def refresh(self):
-        """The live layer calls this when this user's mail changed (a new message, another tab)."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self.loaded:
-            return None
-        self._reload(me)
-        return None
 
     # ---- the view ---------------------------------------------------------------------------------
 

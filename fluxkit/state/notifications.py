@@ -15,6 +15,7 @@ from fluxkit.db import session_scope
 from fluxkit.services import notifications as notification_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.notifications import NotificationRow
+from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
 ROUTE = "/notifications"
@@ -99,8 +100,8 @@ class BellState(NotificationActionMixin, SignedInState):
         return None
 
 
-class NotificationsState(NotificationActionMixin, SignedInState):
-    """/notifications: newest first, one page at a time."""
+class NotificationsState(NotificationActionMixin, ReloadMixin, SignedInState):
+    """/notifications: newest first, one page at a time (`refresh` is ReloadMixin's)."""
 
     rows: list[NotificationRow] = []
     total: int = 0
@@ -108,7 +109,6 @@ class NotificationsState(NotificationActionMixin, SignedInState):
     page: int = 1
     pages: int = 1
     unread_only: bool = False
-    loaded: bool = False
 
     def _reload(self, me: Identity) -> None:
         with session_scope() as db:
@@ -144,16 +144,6 @@ class NotificationsState(NotificationActionMixin, SignedInState):
         except ValueError:
             self.page = 1
         self.unread_only = params.get("unread", "") in ("1", "true")
-        self._reload(me)
-        return None
-
-    @rx.event
-    def refresh(self):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self.loaded:
-            return None
         self._reload(me)
         return None
 

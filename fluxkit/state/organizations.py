@@ -13,6 +13,7 @@ from fluxkit.db import session_scope
 from fluxkit.services import mail, organizations as org_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.organizations import InvitationRow, MemberRow, OrgRow
+from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
 ROUTE = "/organizations"
@@ -70,15 +71,17 @@ class OrgSwitcherState(SignedInState):
         return rx.toast.success(f"Now working in {row.name}." if row else "No active organization: tasks are your own.")
 
 
-class OrganizationsState(SignedInState):
-    """/organizations: the user's organizations, one of them open with its members."""
+class OrganizationsState(ReloadMixin, SignedInState):
+    """/organizations: the user's organizations, one of them open with its members.
+
+    `refresh` (the live layer: members, roles or invitations changed) is ReloadMixin's.
+    """
 
     orgs: list[OrgRow] = []
     selected: OrgRow = EMPTY_ORG
     members: list[MemberRow] = []
     invitations: list[InvitationRow] = []  # pending, for the owner and admins
     my_invitations: list[InvitationRow] = []  # to the user's own address
-    loaded: bool = False
 
     create_open: bool = False
     create_errors: dict[str, str] = {}
@@ -144,16 +147,6 @@ class OrganizationsState(SignedInState):
         self.create_open = False
         self.confirm_kind = ""
         self._reload(me)
-        return None
-
-    @rx.event
-    def refresh(self):
-        """The live layer: members, roles or invitations changed somewhere."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if self.loaded:
-            self._reload(me)
         return None
 
     @rx.event
