@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, IsoDate
 from fluxkit.services import calendar
@@ -34,9 +34,9 @@ Moment = Annotated[
 Title = Annotated[str, Field(min_length=1, max_length=calendar.TITLE_MAX, pattern=NON_BLANK, examples=["Design review"])]
 Description = Annotated[str, Field(max_length=calendar.DESCRIPTION_MAX, pattern=TEXT, description="Markdown.")]
 Location = Annotated[str, Field(max_length=calendar.LOCATION_MAX, pattern=TEXT)]
-UserId = Annotated[int, Field(ge=1, le=ID_MAX)]
+UserId = Annotated[StrictInt, Field(ge=1, le=ID_MAX)]
 Attendees = Annotated[list[UserId], Field(max_length=calendar.MAX_ATTENDEES, description="User ids of the people invited.")]
-Count = Annotated[int, Field(ge=1, le=calendar.MAX_COUNT)]
+Count = Annotated[StrictInt, Field(ge=1, le=calendar.MAX_COUNT)]
 
 
 class EventCreate(BaseModel):
@@ -45,7 +45,7 @@ class EventCreate(BaseModel):
     title: Title
     start: Moment
     end: Moment | None = Field(default=None, description="Default: an hour after the start (all-day: the same day).")
-    all_day: bool = False
+    all_day: StrictBool = False
     type: EventType = "event"
     color: Color = "blue"
     location: Location = ""
@@ -64,7 +64,7 @@ class EventUpdate(BaseModel):
     title: Title | None = None
     start: Moment | None = None
     end: Moment | None = None
-    all_day: bool | None = None
+    all_day: StrictBool | None = None
     type: EventType | None = None
     color: Color | None = None
     location: Location | None = None

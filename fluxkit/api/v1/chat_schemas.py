@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, _utc
 from fluxkit.services import chat
@@ -13,7 +13,7 @@ from fluxkit.services import chat
 Kind = Literal["direct", "group"]
 assert Kind.__args__ == chat.KINDS
 
-UserId = Annotated[int, Field(ge=1, le=ID_MAX)]
+UserId = Annotated[StrictInt, Field(ge=1, le=ID_MAX)]
 Title = Annotated[str, Field(max_length=chat.TITLE_MAX, pattern=TEXT, description="A group's name; empty shows the members' names.")]
 
 
@@ -36,8 +36,8 @@ class ConversationUpdate(BaseModel):
 
     # Optional but not nullable: `None` here only means "not sent".
     title: Title = Field(default=None)
-    pinned: bool = Field(default=None, description="Listed first.")
-    muted: bool = Field(default=None, description="Its messages no longer count in the unread badge.")
+    pinned: StrictBool = Field(default=None, description="Listed first.")
+    muted: StrictBool = Field(default=None, description="Its messages no longer count in the unread badge.")
 
 
 class MessageCreate(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from fluxkit.api.v1.schemas import TEXT, _utc
 from fluxkit.services import mailbox
@@ -29,8 +29,8 @@ class MailCompose(BaseModel):
     cc: list[Address] = Field(default_factory=list, max_length=mailbox.RECIPIENTS_MAX)
     subject: Subject = ""
     body: Body = ""
-    reply_to: int | None = Field(default=None, ge=1, le=2**31 - 1, description="The id of a message of yours this answers (joins its conversation).")
-    draft: bool = Field(default=False, description="Keep it in Drafts instead of sending (addresses are checked only when sent).")
+    reply_to: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1, description="The id of a message of yours this answers (joins its conversation).")
+    draft: StrictBool = Field(default=False, description="Keep it in Drafts instead of sending (addresses are checked only when sent).")
 
 
 class DraftUpdate(BaseModel):
@@ -49,8 +49,8 @@ class MailChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    read: bool = Field(default=None)
-    starred: bool = Field(default=None)
+    read: StrictBool = Field(default=None)
+    starred: StrictBool = Field(default=None)
     folder: MoveTarget = Field(default=None, description="`inbox` brings mail you sent back to Sent.")
 
 

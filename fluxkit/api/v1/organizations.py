@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import STATUS_OF
@@ -109,13 +109,13 @@ class RoleChange(BaseModel):
 class Transfer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: Annotated[int, Field(ge=1, le=ID_MAX, description="The member who becomes the owner.")]
+    user_id: Annotated[StrictInt, Field(ge=1, le=ID_MAX, description="The member who becomes the owner.")]
 
 
 class ActiveChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organization_id: Annotated[int | None, Field(ge=1, le=ID_MAX, description="null: no active organization.")]
+    organization_id: Annotated[StrictInt | None, Field(ge=1, le=ID_MAX, description="null: no active organization.")]
 
 
 # ---- routes ------------------------------------------------------------------------------------

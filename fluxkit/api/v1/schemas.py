@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 from pydantic_core import PydanticCustomError
 
 from fluxkit.services import api_keys, notifications, tasks
@@ -91,7 +91,7 @@ class TaskCreate(BaseModel):
     priority: Priority = "medium"
     category: Category = "feature"
     due_date: IsoDate | None = Field(default=None, description="In the user's timezone; null for none.")
-    assignee_id: int | None = Field(
+    assignee_id: StrictInt | None = Field(
         default=None, ge=1, le=2**31 - 1, description="A member of your active organization to assign it to; null for nobody."
     )
 
@@ -108,7 +108,7 @@ class TaskUpdate(BaseModel):
     priority: Priority = Field(default=None)
     category: Category = Field(default=None)
     due_date: IsoDate | None = Field(default=None, description="null clears the due date.")
-    assignee_id: int | None = Field(
+    assignee_id: StrictInt | None = Field(
         default=None,
         ge=1,
         le=2**31 - 1,

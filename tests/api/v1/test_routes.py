@@ -589,3 +589,22 @@ def test_each_key_and_each_user_has_a_budget(new_client, api, ada, bob, monkeypa
 def test_a_fixed_path_is_not_taken_for_an_id(api, ada):
     refused = api(ada).delete(f"{V1}/notifications/read-all")
     assert refused.status_code == 405 and refused.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/tasks", {"title": "T", "assignee_id": True}, "assignee_id"),
+        ("POST", "/tasks", {"title": "T", "assignee_id": 1.0}, "assignee_id"),
+        ("PUT", "/organizations/active", {"organization_id": True}, "organization_id"),
+        ("POST", "/mail", {"to": "bob@example.com", "subject": "s", "body": "b", "draft": 1}, "draft"),
+        ("POST", "/calendar/events", {"title": "E", "start": "2026-12-01T10:00", "all_day": "yes"}, "all_day"),
+        ("POST", "/chat/conversations", {"kind": "direct", "user_ids": [True]}, "user_ids"),
+    ],
+)
+def test_a_number_or_switch_must_be_sent_as_one(api, ada, method, path, body, field):
+    """JSON true is not the id 1, nor 1 or "yes" a true: the field is refused (422), nothing is done."""
+    client = api(ada)
+    answer = client.request(method, V1 + path, json=body)
+    assert answer.status_code == 422, answer.text
+    assert field in answer.text
