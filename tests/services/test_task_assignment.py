@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from fluxkit.models import Notification, TaskEvent, User
 from fluxkit.services import live, notifications, organizations as orgs, tasks
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.tasks import NotOwner, TaskQuery

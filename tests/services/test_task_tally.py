@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fluxkit.models import User
-from fluxkit.services import calendar, mailbox, tasks
+from fluxkit.services import calendar, mailbox, notifications, tasks
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.shell import ShellState
 from tests.state.conftest import call, make_root, redirect_targets, substate
@@ -59,15 +61,28 @@ async def test_a_change_elsewhere_reaches_the_open_dashboard_through_the_live_to
     await call(page, "load")
     assert page.tasks_total == 0 and page.recent_tasks == []
 
+    # Each topic the dashboard shows reloads it in place when announced.
     tasks.create_task(db, alice_user.id, {"title": "Made in another tab"})
-    calendar.create_event(db, alice_user.id, {"title": "Review", "start": "2099-01-01T09:00"})
     db.commit()
-    for topic in ("tasks", "notifications", "mail", "calendar"):
-        handlers = await call(substate(root, ShellState), "live", [topic])
-        assert DashboardState.refresh in handlers[0], topic
-    await call(page, "refresh")
-
+    await call(substate(root, ShellState), "live", ["tasks"])
     assert page.tasks_total == 1 and [t.title for t in page.recent_tasks] == ["Made in another tab"]
+
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    calendar.create_event(db, alice_user.id, {"title": "Review", "start": f"{tomorrow}T09:00"})
+    db.commit()
+    await call(substate(root, ShellState), "live", ["calendar"])
+    assert [e.title for e in page.upcoming_events] == ["Review"]
+
+    notifications.notify(db, alice_user.id, "system", "Hello", "Something happened.")
+    db.commit()
+    before = page.unread_notifications
+    await call(substate(root, ShellState), "live", ["notifications"])
+    assert page.unread_notifications == before + 1
+
+    tasks.create_task(db, alice_user.id, {"title": "Second"})
+    db.commit()
+    await call(substate(root, ShellState), "live", ["mail"])  # any of its topics reloads all of it
+    assert page.tasks_total == 2
 
 
 async def test_refresh_does_nothing_in_a_tab_that_never_showed_the_dashboard(db, alice):

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from fluxkit.db import session_scope
 from fluxkit.models import AuditEvent, Subscription, User, UserSession
-from fluxkit.services import accounts, sessions
+from fluxkit.services import accounts
 from fluxkit.services.audit import RequestMeta
-from tests.api.conftest import PASSWORD, cookie_name, emails, link_in, sign_in
-from tests.api.v1.conftest import V1, Account, make_account
+from tests.api.conftest import PASSWORD, emails, link_in, sign_in
+from tests.api.v1.conftest import V1, Account
 
 META = RequestMeta(ip="127.0.0.1", user_agent="setup")
 # A key's 11-character display prefix (e.g. in an audit detail) is public; a whole key is not.
