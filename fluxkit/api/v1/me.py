@@ -34,7 +34,8 @@ TIME = r"^(([01][0-9]|2[0-3]):[0-5][0-9])?$"
 # may have line breaks and tabs; a website is "" or an http(s) address without credentials.
 LINE = r"^[^\x00-\x1f\x7f]*$"
 MULTILINE = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
-WEBSITE = r"^(https?://[^\s\x00-\x1f\x7f/?#@\\\[\]:]+(:[0-9]{1,5})?([/?#][^\s\x00-\x1f\x7f\\]*)?)?$"
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"  # 0-65535
+WEBSITE = r"^(https?://[^\s\x00-\x1f\x7f/?#@\\\[\]:]+(:" + _PORT + r")?([/?#][^\s\x00-\x1f\x7f\\]*)?)?$"
 TimeZone = Enum("TimeZone", {name: name for name in profile.timezones()}, type=str)
 
 

@@ -133,3 +133,20 @@ def test_email_change_link_switches_the_address(new_client, ada, monkeypatch):
     assert browser.get(f"{V1}/me").json()["email"] == "ada@new.example"
     again = browser.get(f"/api/account/confirm-email?token={token}", follow_redirects=False)
     assert again.headers["location"] == "/settings?email=invalid"
+
+
+@pytest.mark.parametrize("port", ["0", "80", "8080", "65535", "65536", "70000", "73164", "99999"])
+def test_the_spec_admits_a_website_port_exactly_when_the_profile_does(port):
+    """The OpenAPI pattern and the service agree, so no client is told one thing and refused another."""
+    import re
+
+    from fluxkit.api.v1.me import WEBSITE
+    from fluxkit.services.errors import InvalidInput
+
+    url = f"https://example.com:{port}/about"
+    try:
+        profile.clean_website(url)
+        accepted = True
+    except InvalidInput:
+        accepted = False
+    assert bool(re.fullmatch(WEBSITE, url)) == accepted == (int(port) <= 65535)
