@@ -12,13 +12,14 @@ import reflex as rx
 from fluxkit.services import dashboard as dashboard_service, profile
 from fluxkit.services.dashboard import DayPoint, RecentTask, Step, UpcomingEvent
 from fluxkit.services.dto import Identity
+from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
 RANGE_CHOICES = [str(days) for days in dashboard_service.RANGES]
 ACTIVITY_ITEMS = 5
 
 
-class DashboardState(SignedInState):
+class DashboardState(ReloadMixin, SignedInState):
     name: str = ""
     email: str = ""
     email_verified: bool = False
@@ -43,7 +44,6 @@ class DashboardState(SignedInState):
     steps: list[Step] = []
     steps_done: int = 0
     show_checklist: bool = False
-    loaded: bool = False
 
     @rx.var
     def chart_created(self) -> int:
@@ -82,16 +82,6 @@ class DashboardState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        return self._reload(me)
-
-    @rx.event
-    def refresh(self):
-        """The live layer: tasks, mail, notifications, calendar, plan or checklist changed."""
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not self.loaded:
-            return None  # this tab has not shown the dashboard: nothing to refresh
         return self._reload(me)
 
     @rx.event

@@ -29,8 +29,8 @@ class ReloadMixin(rx.State, mixin=True):
 
     loaded: bool = False  # `_reload` sets it: this tab has shown the page
 
-    def _reload(self, me: Identity) -> None:
-        """Read what the page shows for `me`, and set `loaded`."""
+    def _reload(self, me: Identity):
+        """Read what the page shows for `me`, and set `loaded`; may answer a toast to show."""
         raise NotImplementedError
 
     def _may_view(self, me: Identity) -> bool:
@@ -46,7 +46,7 @@ class ReloadMixin(rx.State, mixin=True):
         if not self.loaded:
             return None  # this tab has not shown the page: nothing to refresh
         if self._may_view(me):
-            self._reload(me)
+            return self._reload(me)
         return None
 
 
