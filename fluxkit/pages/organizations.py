@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from fluxkit.components.org_members import confirm_dialog, create_dialog, invitations_card, members_card, role_badge
+from fluxkit.components.org_members import confirm_dialog, create_dialog, invitations_card, members_card, rename_dialog, role_badge
 from fluxkit.components.shell import shell
 from fluxkit.services.organizations import InvitationRow, OrgRow
 from fluxkit.state.organizations import ROUTE as ORGANIZATIONS_ROUTE, OrganizationsState
@@ -67,6 +67,10 @@ def _detail() -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.hstack(
+                    rx.cond(
+                        state.can_manage,
+                        rx.button(rx.icon("pencil", size=14), "Rename", variant="soft", color_scheme="gray", size="2", on_click=state.set_rename_open(True), id="org-rename"),
+                    ),
                     rx.cond(
                         org.active,
                         rx.badge(rx.icon("check", size=12), "Active organization", color_scheme="green", variant="soft", size="2"),
@@ -147,6 +151,7 @@ def content() -> rx.Component:
             rx.cond(state.loaded, _empty(), rx.center(rx.spinner(size="3"), padding="64px", width="100%")),
         ),
         create_dialog(),
+        rename_dialog(),
         confirm_dialog(),
         spacing="4",
         width="100%",

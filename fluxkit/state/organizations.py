@@ -93,6 +93,11 @@ class OrganizationsState(ReloadMixin, SignedInState):
     invite_email: str = ""
     invite_key: int = 0
 
+    rename_open: bool = False
+    rename_errors: dict[str, str] = {}
+    rename_name: str = ""
+    rename_key: int = 0
+
     # The pending confirmation: remove / leave / transfer (who, and the sentence shown).
     confirm_kind: str = ""
     confirm_user_id: int = 0
@@ -192,6 +197,40 @@ class OrganizationsState(ReloadMixin, SignedInState):
         self.create_errors = {}
         self.selected = row
         return await self._after_change(me, f"Created {row.name}. It is now your active organization.")
+
+    # ---- renaming ---------------------------------------------------------------------------------
+
+    @rx.event
+    def set_rename_open(self, open: bool):
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.rename_open = open is True
+        if self.rename_open:
+            self.rename_errors = {}
+            self.rename_name = self.selected.name
+            self.rename_key += 1
+        return None
+
+    @rx.event
+    async def rename(self, form: dict):
+        """Rename the open organization (owner and admins; the service checks the role)."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.rename_name = _text(form, "name")
+        with service_call(GONE) as call:
+            row = org_service.rename(call.db, me.user.id, self.selected.id, self.rename_name)
+        if call.refused:
+            if call.refused.fields:
+                self.rename_errors = call.refused.fields
+                return None
+            self.rename_open = False
+            self._reload(me)
+            return call.toast
+        self.rename_open = False
+        self.rename_errors = {}
+        return await self._after_change(me, f"Renamed to {row.name}.")
 
     # ---- invitations ------------------------------------------------------------------------------
 

@@ -76,6 +76,15 @@ def test_invite_accept_assign_and_complete_live(live_app, new_page):
     expect(ada.locator("#org-members")).to_contain_text("bob.org@example.com")
     expect(ada.locator("#org-invitations-empty")).to_be_visible()
 
+    # Ada renames it; Bob (a member: no Rename button) sees the new name without reload.
+    expect(bob.locator("#org-rename")).to_have_count(0)
+    ada.click("#org-rename")
+    ada.fill("#org-rename-name", "Acme Robotics Labs")
+    ada.click("#org-rename-submit")
+    expect(ada.locator("#org-detail-name")).to_have_text("Acme Robotics Labs")
+    expect(bob.locator("#org-detail-name")).to_have_text("Acme Robotics Labs")
+    expect(bob.locator("#org-switcher-active")).to_have_text("Acme Robotics Labs")
+
     # Ada assigns Bob a new task.
     ada.goto(f"{live_app.url}/tasks")
     ada.click("#task-empty-create")

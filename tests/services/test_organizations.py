@@ -254,3 +254,20 @@ def test_assignable_lists_the_active_organizations_other_members(db, clock, team
     org, ada, bob, cy, dee = team
     assert [m.name for m in orgs.assignable(db, ada)] == ["Bob", "Cy"]
     assert orgs.assignable(db, dee) == []
+
+
+def test_owner_and_admins_rename_members_and_outsiders_cannot(db, clock, team):
+    org, ada, bob, cy, dee = team
+    assert orgs.rename(db, bob, org, "  Acme Group ").name == "Acme Group"
+    db.commit()
+    assert orgs.detail(db, cy, org).org.name == "Acme Group"  # every member sees it
+    with pytest.raises(NotAllowed):
+        orgs.rename(db, cy, org, "Cy's Club")
+    with pytest.raises(NotFound):
+        orgs.rename(db, dee, org, "Taken over")
+    for bad in ("", "   ", "x" * (orgs.NAME_MAX + 1), "A\x00B", None, 7):
+        with pytest.raises(InvalidInput) as refused:
+            orgs.rename(db, ada, org, bad)
+        assert "name" in refused.value.fields
+    db.rollback()
+    assert orgs.detail(db, ada, org).org.name == "Acme Group"

@@ -144,3 +144,28 @@ async def test_task_dialog_lists_the_active_organizations_members_and_assigns(db
     await call(switcher, "switch_to", 0)
     await call(state, "open_new")
     assert state.assignee_choices == []
+
+
+async def test_rename_through_the_dialog_keeps_a_refused_name_and_only_managers_may(db, alice, bob, monkeypatch):
+    (a_user, a_token, _), (b_user, b_token, _) = alice, bob
+    page = await _page(a_token)
+    await call(page, "create", {"name": "Acme Inc", "slug": ""})
+    org_id = page.selected.id
+    await call(page, "set_rename_open", True)
+    assert page.rename_open and page.rename_name == "Acme Inc"
+
+    out = await call(page, "rename", {"name": "   "})
+    assert page.rename_open and "name" in page.rename_errors and page.selected.name == "Acme Inc"
+    out = await call(page, "rename", {"name": "Acme Group"})
+    assert "Renamed to Acme Group." in texts(out)
+    assert not page.rename_open and page.selected.name == "Acme Group" and [o.name for o in page.orgs] == ["Acme Group"]
+    switcher = substate(make_root(a_token), OrgSwitcherState)
+    await call(switcher, "refresh")
+    assert switcher.active_name == "Acme Group"
+
+    # Bob is no member: the open organization's id from his browser changes nothing.
+    intruder = await _page(b_token)
+    intruder.selected = page.selected
+    out = await call(intruder, "rename", {"name": "Mine now"})
+    assert "not found" in texts(out)
+    assert orgs.detail(db, a_user.id, org_id).org.name == "Acme Group"

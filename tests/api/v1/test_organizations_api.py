@@ -112,3 +112,14 @@ def test_unverified_invitee_is_told_to_verify(api, ada, client):
     inv = a.post(f"{V1}/organizations/{org['id']}/invitations", json={"email": "carl@example.com"}).json()
     refused = api(carl).post(f"{V1}/organizations/invitations/{inv['id']}/accept")
     assert refused.status_code == 422 and refused.json()["message"].startswith("Verify your email address")
+
+
+def test_rename(api, ada, bob):
+    owner, outsider = api(ada), api(bob)
+    org = owner.post(f"{V1}/organizations", json={"name": "Acme Inc"}).json()
+    renamed = owner.put(f"{V1}/organizations/{org['id']}/name", json={"name": "Acme Group"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Acme Group"
+    assert owner.get(f"{V1}/organizations/{org['id']}").json()["organization"]["name"] == "Acme Group"
+    assert owner.put(f"{V1}/organizations/{org['id']}/name", json={"name": "  "}).status_code == 422
+    assert outsider.put(f"{V1}/organizations/{org['id']}/name", json={"name": "Mine"}).status_code == 404
+    assert owner.get(f"{V1}/organizations/{org['id']}").json()["organization"]["name"] == "Acme Group"
