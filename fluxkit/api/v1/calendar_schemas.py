@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, IsoDate
+from fluxkit.api.v1.schemas import ID_MAX, IsoDate, json_int, NON_BLANK, TEXT
 from fluxkit.services import calendar
 
 EventType = Literal["meeting", "event", "personal", "task", "reminder"]
@@ -34,9 +34,9 @@ Moment = Annotated[
 Title = Annotated[str, Field(min_length=1, max_length=calendar.TITLE_MAX, pattern=NON_BLANK, examples=["Design review"])]
 Description = Annotated[str, Field(max_length=calendar.DESCRIPTION_MAX, pattern=TEXT, description="Markdown.")]
 Location = Annotated[str, Field(max_length=calendar.LOCATION_MAX, pattern=TEXT)]
-UserId = Annotated[StrictInt, Field(ge=1, le=ID_MAX)]
+UserId = json_int(1, ID_MAX)
 Attendees = Annotated[list[UserId], Field(max_length=calendar.MAX_ATTENDEES, description="User ids of the people invited.")]
-Count = Annotated[StrictInt, Field(ge=1, le=calendar.MAX_COUNT)]
+Count = json_int(1, calendar.MAX_COUNT)
 
 
 class EventCreate(BaseModel):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, _utc
+from fluxkit.api.v1.schemas import ID_MAX, json_int, NON_BLANK, TEXT, _utc
 from fluxkit.services import chat
 
 Kind = Literal["direct", "group"]
 assert Kind.__args__ == chat.KINDS
 
-UserId = Annotated[StrictInt, Field(ge=1, le=ID_MAX)]
+UserId = json_int(1, ID_MAX)
 Title = Annotated[str, Field(max_length=chat.TITLE_MAX, pattern=TEXT, description="A group's name; empty shows the members' names.")]
 
 

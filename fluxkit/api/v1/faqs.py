@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, _utc
+from fluxkit.api.v1.schemas import ID_MAX, json_int, NON_BLANK, TEXT, _utc
 from fluxkit.db import session_scope
 from fluxkit.services import faqs
 
@@ -32,7 +32,7 @@ Question = Annotated[
     Field(min_length=faqs.QUESTION_MIN, max_length=faqs.QUESTION_MAX, pattern=QUESTION_PATTERN, examples=["How do I export my tasks?"]),
 ]
 Answer = Annotated[str, Field(min_length=1, max_length=faqs.ANSWER_MAX, pattern=NON_BLANK, description="Markdown.")]
-Position = Annotated[StrictInt, Field(ge=1, le=1_000_000, description="1 is first in its category; past the end means last.")]
+Position = json_int(1, 1_000_000, "1 is first in its category; past the end means last.")
 TAG = ["faqs"]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from fluxkit.api.v1.schemas import TEXT, _utc
+from fluxkit.api.v1.schemas import ID, TEXT, _utc
 from fluxkit.services import mailbox
 
 Folder = Literal["inbox", "sent", "drafts", "archive", "trash"]
@@ -29,7 +29,7 @@ class MailCompose(BaseModel):
     cc: list[Address] = Field(default_factory=list, max_length=mailbox.RECIPIENTS_MAX)
     subject: Subject = ""
     body: Body = ""
-    reply_to: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1, description="The id of a message of yours this answers (joins its conversation).")
+    reply_to: ID | None = Field(default=None, description="The id of a message of yours this answers (joins its conversation).")
     draft: StrictBool = Field(default=False, description="Keep it in Drafts instead of sending (addresses are checked only when sent).")
 
 

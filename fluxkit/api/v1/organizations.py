@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import STATUS_OF
-from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK
+from fluxkit.api.v1.schemas import ID, ID_MAX, NON_BLANK, json_int
 from fluxkit.services import mail, organizations as orgs
 
 STATUS_OF[orgs.NotAllowed] = 403
@@ -112,16 +112,19 @@ class RoleChange(BaseModel):
     role: InviteRole
 
 
+NewOwnerId = json_int(1, ID_MAX, "The member who becomes the owner.")
+
+
 class Transfer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: Annotated[StrictInt, Field(ge=1, le=ID_MAX, description="The member who becomes the owner.")]
+    user_id: NewOwnerId
 
 
 class ActiveChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organization_id: Annotated[StrictInt | None, Field(ge=1, le=ID_MAX, description="null: no active organization.")]
+    organization_id: Annotated[ID | None, Field(description="null: no active organization.")]
 
 
 # ---- routes ------------------------------------------------------------------------------------

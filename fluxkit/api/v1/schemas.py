@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from fluxkit.services import api_keys, notifications, tasks
@@ -64,6 +64,26 @@ def _iso_date_only(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
+def _json_integer(value: object) -> object:
+    """What JSON Schema calls an integer: a number without a fraction (7 or 7.0), never
+    true/false or "7" (pydantic alone would take true as 1 and "7" as 7)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def json_int(ge: int, le: int, description: str | None = None):
+    """An integer field in [ge, le] that takes only what JSON Schema calls an integer.
+
+    The check runs before pydantic's own, and after the bounds in the Annotated list, so the
+    spec still says minimum / maximum.
+    """
+    return Annotated[int, Field(ge=ge, le=le, description=description), BeforeValidator(_json_integer)]
+
+
+ID = json_int(1, ID_MAX)
+
+
 def _utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -91,8 +111,8 @@ class TaskCreate(BaseModel):
     priority: Priority = "medium"
     category: Category = "feature"
     due_date: IsoDate | None = Field(default=None, description="In the user's timezone; null for none.")
-    assignee_id: StrictInt | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="A member of your active organization to assign it to; null for nobody."
+    assignee_id: ID | None = Field(
+        default=None, description="A member of your active organization to assign it to; null for nobody."
     )
 
 
@@ -108,10 +128,8 @@ class TaskUpdate(BaseModel):
     priority: Priority = Field(default=None)
     category: Category = Field(default=None)
     due_date: IsoDate | None = Field(default=None, description="null clears the due date.")
-    assignee_id: StrictInt | None = Field(
+    assignee_id: ID | None = Field(
         default=None,
-        ge=1,
-        le=2**31 - 1,
         description="Assign to a member of your active organization (owner only); null unassigns.",
     )
 
