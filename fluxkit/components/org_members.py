@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.forms import field_error, form_dialog, labelled_field
 from fluxkit.services.organizations import InvitationRow, MemberRow
 from fluxkit.state.organizations import OrganizationsState
 
@@ -219,35 +220,26 @@ def create_dialog() -> rx.Component:
 
 def rename_dialog() -> rx.Component:
     state = OrganizationsState
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Rename organization"),
-            rx.dialog.description("Every member sees the new name at once. The slug stays the same.", size="2", color_scheme="gray", margin_bottom="12px"),
-            rx.form(
-                rx.vstack(
-                    rx.text("Name *", as_="label", html_for="org-rename-name", size="2", weight="medium"),
-                    rx.input(name="name", id="org-rename-name", default_value=state.rename_name, max_length=100, auto_focus=True, width="100%"),
-                    _error(state.rename_errors, "name"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-                        rx.button("Rename", type="submit", id="org-rename-submit"),
-                        justify="end",
-                        width="100%",
-                        spacing="3",
-                        padding_top="8px",
-                    ),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=state.rename,
-                reset_on_submit=False,
-                key=state.rename_key,
+    return form_dialog(
+        "org-rename",
+        title="Rename organization",
+        description=rx.text("Every member sees the new name at once. The slug stays the same.", size="2", color_scheme="gray"),
+        fields=[
+            labelled_field(
+                "Name *",
+                rx.input(name="name", id="org-rename-name", default_value=state.rename_name, max_length=100, auto_focus=True, width="100%"),
+                field_error(state.rename_errors, "name", "org-rename"),
+                "org-rename-name",
             ),
-            max_width="460px",
-            id="org-rename-dialog",
-        ),
+        ],
+        errors=state.rename_errors,
+        editing=True,
+        create_label="Rename",
+        on_submit=state.rename,
+        form_key=state.rename_key,
         open=state.rename_open,
         on_open_change=state.set_rename_open,
+        max_width="460px",
     )
 
 

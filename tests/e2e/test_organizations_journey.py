@@ -80,7 +80,7 @@ def test_invite_accept_assign_and_complete_live(live_app, new_page):
     expect(bob.locator("#org-rename")).to_have_count(0)
     ada.click("#org-rename")
     ada.fill("#org-rename-name", "Acme Robotics Labs")
-    ada.click("#org-rename-submit")
+    ada.click("#org-rename-save")
     expect(ada.locator("#org-detail-name")).to_have_text("Acme Robotics Labs")
     expect(bob.locator("#org-detail-name")).to_have_text("Acme Robotics Labs")
     expect(bob.locator("#org-switcher-active")).to_have_text("Acme Robotics Labs")
