@@ -25,13 +25,13 @@ ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot 
 
 
 class ReloadMixin(rx.State, mixin=True):
-    """A page state that reads what it shows in `_reload(me)`; mixed into a SignedInState."""
+    """A page state that reads what it shows in `_reload(me)`; mixed into a SignedInState.
+
+    The state defines `_reload(me)`: read the page for `me`, set `loaded`, and answer a
+    toast to show or None.
+    """
 
     loaded: bool = False  # `_reload` sets it: this tab has shown the page
-
-    def _reload(self, me: Identity):
-        """Read what the page shows for `me`, and set `loaded`; may answer a toast to show."""
-        raise NotImplementedError
 
     def _may_view(self, me: Identity) -> bool:
         """Whether `me` may see the page at all (after the sign-in check); most pages: yes."""
@@ -51,7 +51,8 @@ class ReloadMixin(rx.State, mixin=True):
 
 
 class PagedListMixin(ReloadMixin, mixin=True):
-    """One page of a list and its view; the state's `_reload` reads it, its `_url` says it."""
+    """One page of a list and its view; the state's `_reload` reads it, and its `_url()`
+    (which the state defines) says it as a bookmarkable address."""
 
     # What the state's list offers. Each state sets them as ClassVar too: a plain class
     # attribute of a state would become a var (and be sent to the browser).
@@ -77,10 +78,6 @@ class PagedListMixin(ReloadMixin, mixin=True):
     @rx.var
     def last_shown(self) -> int:
         return min(self.total, self.page * self.page_size)
-
-    def _url(self) -> str:
-        """The view as a bookmarkable address."""
-        raise NotImplementedError
 
     def _sync_url(self) -> rx.event.EventSpec:
         """Keep the view in the address bar (bookmarkable) without a navigation."""
