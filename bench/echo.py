@@ -41,6 +41,13 @@ async def _echo(sid, data):
 @contextlib.contextmanager
 def echo_server() -> Iterator[str]:
     """Granian (ASGI, one worker) serving `app` on a free loopback port; yields its URL."""
+    with echo_process() as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def echo_process() -> Iterator[tuple[str, subprocess.Popen]]:
+    """As echo_server, yielding (URL, the Granian process); worker_pid(process) is its one worker."""
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix="fluxkit-echo-", suffix=".log")[1])
     with open(log_path, "ab") as log:
@@ -59,10 +66,20 @@ def echo_server() -> Iterator[str]:
                 if httpx.get(f"{url}/_event/?EIO=4&transport=polling", timeout=2).status_code == 200:
                     break
             time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
         stop_process(process)
         log_path.unlink(missing_ok=True)
+
+
+def worker_pid(process: subprocess.Popen) -> int:
+    """The Granian worker serving the echo (the one leaf under the server's process tree)."""
+    import psutil
+
+    leaves = [p.pid for p in psutil.Process(process.pid).children(recursive=True) if not p.children()]
+    if len(leaves) != 1:
+        raise BenchError(f"expected one echo worker under the Granian process, found {len(leaves)}")
+    return leaves[0]
 
 
 async def measure(url: str, samples: int) -> dict:

@@ -5,7 +5,13 @@
 One production backend worker (state in memory, as without Redis; SQLite). Its resident set
 (psutil RSS of the Granian worker process) is read idle, then with each number of connected
 /tasks tabs open (signed in as a handful of users, each tab hydrated and its on_load chain
-run, like a browser tab left open). Per tab = (RSS with N tabs - idle RSS) / N.
+run, like a browser tab left open). Per tab = (RSS with N tabs - RSS after the warm-up tabs) /
+(N - warm-up); "all-in" = (RSS with N tabs - idle RSS) / N.
+
+Reference, in the same run: the bare python-socketio echo of bench/echo.py on the same server
+(Granian, one worker) with the same numbers of connected clients, each connected and answered
+once. Its per-connection RSS is the transport's floor under every tab; per tab minus that floor
+is what FluxKit (Reflex's state, the page's data, the session records) adds.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import json
 import sys
 import time
 
+from bench.echo import echo_process, worker_pid
 from bench.fanout import open_tasks_tab
+from bench.reflex_client import ReflexTab
 from bench.support import backend, progress, rss_bytes, signed_in_users, worker_pids
 from bench.tasks_roundtrip import run_async, tasks_state
 
@@ -31,10 +39,16 @@ def _settled_rss(pids: list[int], seconds: float = 1.5) -> int:
 
 
 def run(tab_counts=(100, 500), app=None) -> dict:
-    """Against `app` (a running one-worker LiveApp) or a backend started for the run."""
+    """Against `app` (a running one-worker LiveApp) or a backend started for the run; then the echo floor."""
     if app is None:
         with backend(workers=1) as started:
             return run(tab_counts, started)
+    result = _app_tabs(tab_counts, app)
+    result["echo"] = echo_floor(tab_counts)
+    return result
+
+
+def _app_tabs(tab_counts, app) -> dict:
     state = tasks_state()
     pids = worker_pids(app)
     idle = _settled_rss(pids)
@@ -72,15 +86,78 @@ def run(tab_counts=(100, 500), app=None) -> dict:
     return {"workers": len(pids), "idle_rss": idle, "warm_rss": warm[0], "rows": rows}
 
 
+def echo_floor(tab_counts=(100, 500)) -> dict:
+    """RSS per connected client of the bare socket.io echo (Granian, one worker), measured as the tabs are."""
+    with echo_process() as (url, process):
+        pids = [worker_pid(process)]
+        idle = _settled_rss(pids)
+        clients: list[ReflexTab] = []
+        rows = []
+        warm: list[int] = []
+
+        async def connect_more(count: int) -> None:
+            gate = asyncio.Semaphore(16)
+
+            async def one() -> ReflexTab:
+                async with gate:
+                    client = ReflexTab(url, None, "/tasks")
+                    await client.connect()
+                    try:
+                        await client.call("bench.echo", {"x": 1}, done=lambda r: "echo" in r.updates[-1])
+                    except BaseException:
+                        await client.close()
+                        raise
+                    return client
+
+            clients.extend(await asyncio.gather(*(one() for _ in range(count))))
+
+        async def scenario() -> None:
+            try:
+                await connect_more(WARM_UP)
+                warm.append(await asyncio.to_thread(_settled_rss, pids))
+                for count in sorted(tab_counts):
+                    await connect_more(count - len(clients))
+                    rss = await asyncio.to_thread(_settled_rss, pids)
+                    rows.append({"tabs": len(clients), "rss": rss, "per_tab": (rss - warm[0]) / (len(clients) - WARM_UP)})
+                    progress(f"echo, {len(clients)} clients: {rss / 2**20:.1f} MiB")
+            finally:
+                for client in clients:
+                    await client.close()
+
+        run_async(scenario())
+    return {"idle_rss": idle, "warm_rss": warm[0], "rows": rows}
+
+
+def compared(result: dict) -> list[dict]:
+    """Per tab count: FluxKit's per tab, the bare connection's, and FluxKit's own share (the difference)."""
+    floor = {row["tabs"]: row["per_tab"] for row in result["echo"]["rows"]}
+    return [
+        {"tabs": row["tabs"], "per_tab": row["per_tab"], "echo": floor[row["tabs"]], "own": row["per_tab"] - floor[row["tabs"]]}
+        for row in result["rows"]
+    ]
+
+
 def as_json(result: dict) -> dict:
+    floor = {c["tabs"]: c for c in compared(result)}
+    echo = result["echo"]
     return {
         "idle_worker_mib": round(result["idle_rss"] / 2**20, 1),
         "warm_worker_mib": round(result["warm_rss"] / 2**20, 1),
         "rows": [
             {"tabs": r["tabs"], "rss_mib": round(r["rss"] / 2**20, 1), "per_tab_kib": round(r["per_tab"] / 1024, 1),
-             "all_in_per_tab_kib": round(r["all_in"] / 1024, 1)}
+             "all_in_per_tab_kib": round(r["all_in"] / 1024, 1),
+             "echo_per_connection_kib": round(floor[r["tabs"]]["echo"] / 1024, 1),
+             "fluxkit_own_per_tab_kib": round(floor[r["tabs"]]["own"] / 1024, 1)}
             for r in result["rows"]
         ],
+        "echo": {
+            "idle_worker_mib": round(echo["idle_rss"] / 2**20, 1),
+            "warm_worker_mib": round(echo["warm_rss"] / 2**20, 1),
+            "rows": [
+                {"clients": r["tabs"], "rss_mib": round(r["rss"] / 2**20, 1), "per_connection_kib": round(r["per_tab"] / 1024, 1)}
+                for r in echo["rows"]
+            ],
+        },
     }
 
 

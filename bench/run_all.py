@@ -189,12 +189,13 @@ WHY = {
         "free, and every event now also pays for Redis: the state is read, locked and written back per event."
     ),
     "150 KB": (
-        "Without Redis each tab's state lives in the worker, and Reflex's in-memory state manager creates the tab's "
-        "whole state tree on its first event (`get_root_state()(...)` with every substate: one state class per "
-        "page and shared component, plus Reflex's own), whatever page the tab shows; add the "
-        "socket.io session, the websocket buffers and the token records. The cost per tab grows with the number of "
-        "states and vars in the app. With Redis the states are kept in Redis between events "
-        "rather than in the worker."
+        "Every tab first pays for the transport: its socket.io session and websocket connection in the Granian "
+        "worker (Granian's command line has no setting for its websocket buffers). On top, without Redis, "
+        "Reflex's in-memory state manager creates the tab's whole state tree on its first event "
+        "(`get_root_state()(...)`: every state class of every page and shared component, plus Reflex's own), "
+        "whatever page the tab shows, holding the page's data (a page of rows, the stat cards), plus the token "
+        "and session records. That share grows with the app's states and vars; with Redis the states are kept "
+        "in Redis between events rather than in the worker."
     ),
     "sign-ins run": (
         "Hashing (argon2id, 19 MiB, t=3, about 100-150 ms of CPU each) never ran on the event loop: the auth routes "
@@ -233,6 +234,16 @@ def _measured_why(target: str, r: dict) -> str:
                 if growth <= 1.25
                 else ": part of the re-read grows with the table while the delta does not."
             )
+        )
+    if "150 KB" in target and "memory" in r and "echo" in r["memory"]:
+        last = memory.compared(r["memory"])[-1]
+        per_tab, echo, own = last["per_tab"] / 1000, last["echo"] / 1000, last["own"] / 1000
+        return (
+            f"Measured in this run at {last['tabs']:,} connections: the bare socket.io echo on the same server "
+            f"(Granian, one worker) already costs {echo:.0f} KB per connected client, "
+            + (f"{echo - 150:.0f} KB above the 150 KB target by itself" if echo >= 150 else f"{150 - echo:.0f} KB under the target")
+            + f"; FluxKit adds {own:.0f} KB per tab on top ({own / per_tab:.0%} of {per_tab:.0f} KB), and the "
+            f"target is missed by {per_tab - 150:.0f} KB."
         )
     if "2 workers" in target and "throughput" in r:
         rows = r["throughput"]
@@ -389,11 +400,28 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             f"One worker, state in memory, SQLite. RSS of the Granian worker process: idle {m['idle_rss'] / 2**20:.1f} MiB, "
             f"after {memory.WARM_UP} warm-up tabs {m['warm_rss'] / 2**20:.1f} MiB.",
             "",
-            "| Connected /tasks tabs | Worker RSS MiB | Per tab KB (after warm-up) | Per tab KB (all-in from idle) |",
-            "|---:|---:|---:|---:|",
+            "| Connected /tasks tabs | Worker RSS MiB | Per tab KB (after warm-up) | Per tab KB (all-in from idle) "
+            "| Bare socket.io connection KB | FluxKit's own KB per tab |",
+            "|---:|---:|---:|---:|---:|---:|",
         ]
+        floor = {c["tabs"]: c for c in memory.compared(m)} if "echo" in m else {}
         for row in m["rows"]:
-            out.append(f"| {row['tabs']} | {row['rss'] / 2**20:.1f} | {row['per_tab'] / 1000:.0f} | {row['all_in'] / 1000:.0f} |")
+            c = floor.get(row["tabs"])
+            out.append(
+                f"| {row['tabs']} | {row['rss'] / 2**20:.1f} | {row['per_tab'] / 1000:.0f} | {row['all_in'] / 1000:.0f} "
+                + (f"| {c['echo'] / 1000:.0f} | {c['own'] / 1000:.0f} |" if c else "| – | – |")
+            )
+        if "echo" in m:
+            e = m["echo"]
+            out += [
+                "",
+                "Bare socket.io connection (reference, same run): bench/echo.py's python-socketio echo on the same "
+                "server (Granian, one worker), the same numbers of websocket clients, each connected and answered "
+                f"once; its worker's RSS idle {e['idle_rss'] / 2**20:.1f} MiB, after {memory.WARM_UP} warm-up clients "
+                f"{e['warm_rss'] / 2**20:.1f} MiB, with {e['rows'][-1]['tabs']} clients {e['rows'][-1]['rss'] / 2**20:.1f} MiB. "
+                "Per connection is counted as per tab (after the warm-up); FluxKit's own = per tab − bare connection: "
+                "the state tree, page data and session records a tab adds above the transport.",
+            ]
         if "throughput" in r:
             idle = ", ".join(
                 f"{row['workers']} worker(s): {row['idle_rss_per_worker'] / 2**20:.0f} MiB each" for row in r["throughput"] if not row["again"]

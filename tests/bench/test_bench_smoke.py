@@ -90,6 +90,12 @@ def test_memory_grows_with_connected_tabs(results):
     assert m["idle_rss"] > 20 * 2**20  # a Python worker with the app loaded
     assert [row["tabs"] for row in m["rows"]] == [memory.WARM_UP + 4, memory.WARM_UP + 8]
     assert all(row["rss"] > 0 for row in m["rows"])
+    # The bare socket.io echo, measured with the same numbers of connections in the same run.
+    echo = m["echo"]
+    assert [row["tabs"] for row in echo["rows"]] == [memory.WARM_UP + 4, memory.WARM_UP + 8]
+    assert 0 < echo["idle_rss"] < m["idle_rss"] and all(row["rss"] > 0 for row in echo["rows"])
+    as_json = memory.as_json(m)
+    assert [r["echo_per_connection_kib"] for r in as_json["rows"]] == [r["per_connection_kib"] for r in as_json["echo"]["rows"]]
 
 
 def test_sign_ins_all_succeed_while_others_keep_working(results):
@@ -157,6 +163,7 @@ def test_report_names_every_figure_and_target(results, tmp_path: Path):
     ):
         assert heading in text
     assert "socket.io echo" in text and "Reflex | 0.10" in text
+    assert "| Bare socket.io connection KB | FluxKit's own KB per tab |" in text
     targets = run_all.targets(results)
     assert len(targets) == 6
     for name, met, _ in targets:
