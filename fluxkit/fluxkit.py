@@ -100,6 +100,14 @@ LIVE_HANDLERS = {
 }
 for topic, handlers in LIVE_HANDLERS.items():
     live.on_change(topic, *handlers)
+# States that are on screen on their own page only: a tab showing another page does not
+# re-read them on a change (their page's on_load reads them when the tab returns).
+for module, state in (
+    (tasks_page, TasksState), (calendar_page, CalendarState), (dashboard, DashboardState),
+    (mail_page, MailState), (chat_page, ChatState), (notifications_page, NotificationsState),
+    (users_page, UsersState), (faqs_page, FaqsState),
+):
+    live.shown_only_on(module.ROUTE, state)
 
 
 def _redirecting() -> rx.Component:

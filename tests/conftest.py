@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 import fluxkit.models  # noqa: E402,F401 - registers the tables
 from fluxkit.clock import FrozenClock  # noqa: E402
 from fluxkit.db import get_engine  # noqa: E402
-from fluxkit.services import ratelimit  # noqa: E402
+from fluxkit.services import live, ratelimit  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -62,8 +62,9 @@ def engine():
 
 @pytest.fixture(autouse=True)
 def _clean_state(request):
-    """Empty tables and rate-limit counters before each test that touches them."""
+    """Empty tables, rate-limit counters and what live updates heard, before each test."""
     ratelimit.reset_all()
+    live.forget_heard()  # user ids are reused once tables are emptied
     if "engine" in request.fixturenames or "db" in request.fixturenames:
         engine = request.getfixturevalue("engine")
         # task_tally last: deleting tasks moves its counts (database triggers).

@@ -12,6 +12,8 @@ import asyncio
 import json
 import logging
 import threading
+import time
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy import event
@@ -26,6 +28,49 @@ Listener = Callable[[int, frozenset[str]], None]
 
 _listeners: list[Listener] = []
 _lock = threading.Lock()
+
+# This process, as named in its Redis messages (so it knows its own when they come back).
+INSTANCE = uuid.uuid4().hex
+# user id -> when (time.monotonic) this process learned of the user's latest committed change.
+_heard_at: dict[int, float] = {}
+_HEARD_KEEP_SECONDS = 60.0  # older entries are dropped; a missing entry means "re-read"
+_HEARD_PRUNE_ABOVE = 10_000
+
+
+def clock() -> float:
+    """The clock of `read_covers`: a reader notes it before reading (this process only)."""
+    return time.monotonic()
+
+
+def _heard(user_id: int) -> None:
+    now = clock()
+    with _lock:
+        _heard_at[user_id] = now
+        if len(_heard_at) > _HEARD_PRUNE_ABOVE:
+            for old in [u for u, at in _heard_at.items() if now - at > _HEARD_KEEP_SECONDS]:
+                del _heard_at[old]
+
+
+def forget_heard() -> None:
+    """Forget every change heard (tests start afresh); later reads then simply re-read."""
+    with _lock:
+        _heard_at.clear()
+
+
+def read_covers(user_id: int, read_started_at: float) -> bool:
+    """Whether a read of `user_id`'s data that began at `read_started_at` (this process's
+    `clock()`) already saw every change this process has heard of for them.
+
+    A change is heard only after its commit, so a read begun later saw it: a tab that
+    re-read after making the change itself need not re-read when the announcement comes.
+    Unknown (never heard, or forgotten): False, re-read.
+    """
+    with _lock:
+        latest = _heard_at.get(user_id)
+        everyone = _heard_at.get(EVERYONE)
+    if latest is None:
+        return False
+    return read_started_at > max(latest, everyone or 0.0)
 
 
 def touch(db: OrmSession, user_id: int, *topics: str) -> None:
@@ -65,11 +110,13 @@ def _after_transaction_end(db: OrmSession, transaction) -> None:
 
 
 def publish(user_id: int, topics: frozenset[str]) -> None:
+    _heard(user_id)  # committed: this process knows now, before its own message comes back
     settings = get_settings()
     if settings.redis_url:
         try:
             _redis_client(settings.redis_url).publish(
-                channel_for(settings.redis_url), json.dumps({"user": user_id, "topics": sorted(topics)})
+                channel_for(settings.redis_url),
+                json.dumps({"user": user_id, "topics": sorted(topics), "from": INSTANCE}),
             )
             return
         except Exception as exc:  # noqa: BLE001 - live updates must never fail a write
@@ -137,7 +184,10 @@ async def relay_from_redis(url: str, stop: asyncio.Event | None = None) -> None:
                 continue
             try:
                 data = json.loads(message["data"])
-                deliver_locally(int(data["user"]), frozenset(data["topics"]))
+                user_id = int(data["user"])
+                if data.get("from") != INSTANCE:
+                    _heard(user_id)  # another process committed it (ours were noted at publish)
+                deliver_locally(user_id, frozenset(data["topics"]))
             except (ValueError, KeyError, TypeError):
                 log.warning("ignored a malformed live message")
     finally:

@@ -72,6 +72,7 @@ class ApiKeysState(ReloadMixin, SignedInState):
         return RequestMeta(ip=self.router.session.client_ip or "", user_agent=self.router.headers.user_agent)
 
     def _reload(self, me: Identity) -> None:
+        self._reading()
         with session_scope() as db:
             rows = key_service.list_keys(db, me.user.id)
         self.keys = [ApiKeyItem.of(row) for row in rows]

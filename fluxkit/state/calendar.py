@@ -98,6 +98,7 @@ class CalendarState(ReloadMixin, SignedInState):
         return found
 
     def _reload(self, me: Identity) -> None:
+        self._reading()
         view = self.view if self.view in VIEWS else "month"
         anchor = self._anchor(me)
         start, end = visible_range(view, anchor)

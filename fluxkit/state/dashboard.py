@@ -54,6 +54,7 @@ class DashboardState(ReloadMixin, SignedInState):
         return sum(p.completed for p in self.chart)
 
     def _reload(self, me: Identity) -> rx.event.EventSpec | None:
+        self._reading()
         with service_call() as call:
             data = dashboard_service.summary(call.db, me.user.id, self.range_days)
             account = profile.overview(call.db, me, limit=ACTIVITY_ITEMS)

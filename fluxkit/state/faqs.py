@@ -54,6 +54,7 @@ class FaqsState(ReloadMixin, SignedInState):
     # ---- private helpers ----------------------------------------------------------------------
 
     def _reload(self, me: Identity) -> None:
+        self._reading()
         with session_scope() as db:
             rows = faq_service.search(db, self.query)
             self.is_admin = faq_service.is_admin(db, me.user.id)

@@ -24,6 +24,8 @@ log = logging.getLogger("fluxkit.live")
 
 # topic -> the page handlers that reload data of that topic (registered by fluxkit.py).
 _handlers: dict[str, list[EventHandler]] = defaultdict(list)
+# state class -> the only routes on which it is on screen (see shown_only_on).
+_routes_of: dict[type, tuple[str, ...]] = {}
 # user id -> client tokens of tabs that loaded a signed-in page through this worker.
 _tabs: dict[int, set[str]] = defaultdict(set)
 
@@ -34,11 +36,30 @@ def on_change(topic: str, *handlers: EventHandler) -> None:
             _handlers[topic].append(handler)
 
 
-def handlers_for(topics: list[str]) -> list[EventHandler]:
+def shown_only_on(route: str, *states: type) -> None:
+    """`states` are on screen on `route` only: a tab showing another page skips their refresh.
+
+    Nothing is lost: the page's on_load reads its state afresh when the tab goes back to it.
+    It spares each live event reading (and, with Redis, fetching) the states of pages the
+    tab is not showing.
+    """
+    for state in states:
+        _routes_of[state] = (*_routes_of.get(state, ()), route)
+
+
+def _on_screen(handler: EventHandler, path: str | None) -> bool:
+    routes = _routes_of.get(handler.state)
+    if routes is None or path is None:
+        return True
+    return (path.rstrip("/") or "/") in routes
+
+
+def handlers_for(topics: list[str], path: str | None = None) -> list[EventHandler]:
+    """The reload handlers of `topics`; with `path`, only those of states shown there."""
     found: list[EventHandler] = []
     for topic in topics:
         for handler in _handlers.get(topic, ()):
-            if handler not in found:
+            if handler not in found and _on_screen(handler, path):
                 found.append(handler)
     return found
 

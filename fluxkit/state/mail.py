@@ -129,6 +129,7 @@ class MailState(ReloadMixin, SignedInState):
     # ---- private helpers ----------------------------------------------------------------------
 
     def _reload(self, me: Identity) -> None:
+        self._reading()
         with session_scope() as db:
             result = mailbox.list_folder(db, me.user.id, self.folder, self.search, self.page)
             if self.open_id:

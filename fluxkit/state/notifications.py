@@ -111,6 +111,7 @@ class NotificationsState(NotificationActionMixin, ReloadMixin, SignedInState):
     unread_only: bool = False
 
     def _reload(self, me: Identity) -> None:
+        self._reading()
         with session_scope() as db:
             result = notification_service.list_page(db, me.user.id, self.page, notification_service.PAGE_SIZE, self.unread_only)
         self.rows = result.rows

@@ -114,6 +114,7 @@ class OrganizationsState(ReloadMixin, SignedInState):
     # ---- private helpers ----------------------------------------------------------------------
 
     def _reload(self, me: Identity) -> None:
+        self._reading()
         with session_scope() as db:
             self.orgs = org_service.list_mine(db, me.user.id)
             self.my_invitations = org_service.my_invitations(db, me.user.id)

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from fluxkit.services import live
 from fluxkit.services.dto import Identity
 
 ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot hold "")
@@ -27,15 +28,27 @@ ALL = "all"  # what a filter select sends for "no filter" (Radix selects cannot 
 class ReloadMixin(rx.State, mixin=True):
     """A page state that reads what it shows in `_reload(me)`; mixed into a SignedInState.
 
-    The state defines `_reload(me)`: read the page for `me`, set `loaded`, and answer a
-    toast to show or None.
+    The state defines `_reload(me)`: call `self._reading()` first, read the page for `me`,
+    set `loaded`, and answer a toast to show or None.
     """
 
     loaded: bool = False  # `_reload` sets it: this tab has shown the page
+    # Where and when (services.live.clock) this tab's last `_reload` began, if it notes it.
+    _read_in: str = ""
+    _read_at: float = 0.0
 
     def _may_view(self, me: Identity) -> bool:
         """Whether `me` may see the page at all (after the sign-in check); most pages: yes."""
         return True
+
+    def _reading(self) -> None:
+        """Called first thing in `_reload`: lets `refresh` skip a re-read that would show
+        nothing new (the tab that made a change re-read after it; then the announcement comes)."""
+        self._read_in = live.INSTANCE
+        self._read_at = live.clock()
+
+    def _shows_latest(self, me: Identity) -> bool:
+        return self._read_in == live.INSTANCE and live.read_covers(me.user.id, self._read_at)
 
     @rx.event
     def refresh(self):
@@ -43,8 +56,8 @@ class ReloadMixin(rx.State, mixin=True):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        if not self.loaded:
-            return None  # this tab has not shown the page: nothing to refresh
+        if not self.loaded or self._shows_latest(me):
+            return None  # not shown in this tab, or already read after the change
         if self._may_view(me):
             return self._reload(me)
         return None

@@ -10,14 +10,17 @@ tab is sent to sign-in, and private state is wiped whenever the tab's session ch
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import quote
 
 import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
+from reflex_base.event.context import EventContext
 from sqlmodel import Session
 
 from fluxkit.api.deps import session_token_from_cookie_header
@@ -34,6 +37,40 @@ def identity_for_cookie(cookie_header: str | None) -> Identity | None:
         return None
     with session_scope() as db:
         return sessions.resolve(db, token)
+
+
+# One session lookup per event: the gate (SessionGate.preprocess) resolves the cookie, and the
+# handlers of the same event (a live refresh runs several) reuse that answer. Reflex runs each
+# event in its own task under its own EventContext; the answer is keyed by that event's id
+# and cookie, and a handler still running a second later (a background one) looks again.
+_EVENT_IDENTITY: ContextVar[tuple[str, str, float, Identity | None] | None] = ContextVar(
+    "fluxkit_event_identity", default=None
+)
+EVENT_IDENTITY_SECONDS = 1.0
+_clock = time.monotonic
+
+
+def _event_id() -> str | None:
+    try:
+        return EventContext.get().txid or None
+    except LookupError:  # called outside an event (a test, a script): no reuse
+        return None
+
+
+def identity_for_event(cookie_header: str | None) -> Identity | None:
+    """`identity_for_cookie`, looked up once per event (see _EVENT_IDENTITY)."""
+    event_id = _event_id()
+    cached = _EVENT_IDENTITY.get()
+    now = _clock()
+    if (
+        event_id is not None and cached is not None and cached[0] == event_id
+        and cached[1] == (cookie_header or "") and now - cached[2] < EVENT_IDENTITY_SECONDS
+    ):
+        return cached[3]
+    identity = identity_for_cookie(cookie_header)
+    if event_id is not None:
+        _EVENT_IDENTITY.set((event_id, cookie_header or "", now, identity))
+    return identity
 
 
 def sign_in_url(path: str | None) -> str:
@@ -93,7 +130,7 @@ class SignedInState(rx.State):
 
     def _current_identity(self) -> Identity | None:
         """Who sent this event, from the server-side session. None when signed out."""
-        return identity_for_cookie(self.router.headers.cookie)
+        return identity_for_event(self.router.headers.cookie)
 
     def _to_sign_in(self) -> rx.event.EventSpec:
         return rx.redirect(sign_in_url(self.router.url.path))
@@ -120,7 +157,7 @@ def _signed_in_state_classes() -> list[type[SignedInState]]:
 @dataclasses.dataclass
 class SessionGate(Middleware):
     async def preprocess(self, app, state: BaseState, event: Event) -> StateUpdate | None:
-        identity = identity_for_cookie(state.router.headers.cookie)
+        identity = identity_for_event(state.router.headers.cookie)
         owner = await state.get_state(SignedInState)
         session_id = identity.session.id if identity else 0
         if owner._owner_session_id != session_id:

@@ -52,7 +52,8 @@ class ShellState(SignedInState):
         if not isinstance(topics, list):
             return None
         follow_ups: list = []
-        for handler in live_tabs.handlers_for([topic for topic in topics if isinstance(topic, str)]):
+        wanted = [topic for topic in topics if isinstance(topic, str)]
+        for handler in live_tabs.handlers_for(wanted, self.router.url.path or None):
             follow_ups.extend(await self._run_here(handler))
         return follow_ups or None
 

@@ -113,6 +113,7 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
 
     def _reload(self, me: Identity) -> None:
         """Fetch the current page and the stat cards."""
+        self._reading()
         query = self._query()
         with session_scope() as db:
             page = task_service.list_tasks(db, me.user.id, query)

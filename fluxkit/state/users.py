@@ -137,6 +137,7 @@ class UsersState(PagedListMixin, SignedInState):
         })
 
     def _reload(self, me: Identity) -> None:
+        self._reading()
         query = self._query()
         audit_query = self._audit_query()
         with session_scope() as db:

@@ -167,6 +167,24 @@ def test_unsubscribe_stops_delivery():
     assert got == [7]
 
 
+# ---- what a read saw ----------------------------------------------------------------------------
+
+
+def test_a_read_begun_after_a_commit_covers_it_one_begun_before_does_not(db, ada, bob, heard, clock):
+    before = live.clock()
+    tasks.create_task(db, ada, {"title": "New"})
+    assert not live.read_covers(ada, live.clock())  # not committed: not heard yet
+    db.commit()
+    after = live.clock()
+    assert not live.read_covers(ada, before)
+    assert live.read_covers(ada, after)
+    assert not live.read_covers(bob, after)  # nothing heard of Bob: re-read to be safe
+    live.touch_all(db, "faqs")
+    db.commit()
+    assert not live.read_covers(ada, after)  # a change for everyone counts for Ada too
+    assert live.read_covers(ada, live.clock())
+
+
 # ---- across workers: Redis ------------------------------------------------------------------------------
 
 
@@ -236,7 +254,7 @@ async def test_publish_goes_through_redis_and_the_relay_delivers_it(redis_env, h
         live.publish(4242, frozenset({"tasks", "notifications"}))
         # On the wire: one JSON message on the channel, for every worker.
         message = raw.get_message(ignore_subscribe_messages=True, timeout=2)
-        assert json.loads(message["data"]) == {"user": 4242, "topics": ["notifications", "tasks"]}
+        assert json.loads(message["data"]) == {"user": 4242, "topics": ["notifications", "tasks"], "from": live.INSTANCE}
         await _wait_until(lambda: heard)
         latency = time.monotonic() - sent
         await asyncio.sleep(0.1)
@@ -263,6 +281,22 @@ async def test_another_workers_announcement_reaches_this_workers_listeners(redis
         await _wait_until(lambda: len(heard) >= 2)
         # Malformed messages are skipped; the relay keeps going.
         assert heard == [(17, frozenset({"tasks"})), (18, frozenset({"notifications"}))]
+
+
+async def test_a_change_from_another_worker_counts_from_when_it_is_heard_ours_from_commit(redis_env, heard):
+    async with Relay(redis_env):
+        heard.clear()
+        before = live.clock()
+        redis_env.publish(_channel(), json.dumps({"user": 19, "topics": ["tasks"], "from": "another-worker"}))
+        await _wait_until(lambda: heard)
+        assert not live.read_covers(19, before)
+        assert live.read_covers(19, live.clock())
+
+        heard.clear()
+        live.publish(20, frozenset({"tasks"}))  # ours: noted at once
+        reread = live.clock()
+        await _wait_until(lambda: heard)  # our own message back through Redis moves nothing
+        assert live.read_covers(20, reread)
 
 
 async def test_an_app_on_another_redis_database_is_not_heard(redis_env, heard):

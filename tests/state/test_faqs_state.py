@@ -24,9 +24,13 @@ def seeded(db):
 
 
 def _promote(db, user_id: int) -> None:
+    """Make the user an admin and announce it to their tabs, as the users admin does."""
+    from fluxkit.services import live
+
     user = db.get(User, user_id)
     user.role = "admin"
     db.add(user)
+    live.touch(db, user_id, "account")
     db.commit()
 
 

@@ -111,3 +111,60 @@ async def test_gate_wipes_private_data_when_the_tab_changes_hands(db, alice, bob
     assert substate(root, SignedInState)._owner_session_id != 0
     assert await SessionGate().preprocess(None, root, hydrate) is None
     assert substate(root, SignedInState)._owner_session_id == 0
+
+
+def _in_event(txid: str):
+    """Run the block as Reflex runs an event: under an EventContext of its own."""
+    from reflex_base.event.context import EventContext
+
+    return EventContext(token="tab-token", state_manager=None, enqueue_impl=None, txid=txid)
+
+
+async def test_one_session_lookup_per_event_and_a_revocation_counts_from_the_next(db, alice, monkeypatch):
+    """The gate's lookup is reused by the event's handlers; the next event looks again."""
+    from fluxkit.state import session as session_module
+
+    user, token, identity = alice
+    lookups = []
+    real_lookup = session_module.identity_for_cookie
+    monkeypatch.setattr(session_module, "identity_for_cookie", lambda c: lookups.append(c) or real_lookup(c))
+    root = make_root(token)
+    dashboard = substate(root, DashboardState)
+    hydrate = Event(name="reflex___state____state.hydrate", payload={})
+
+    with _in_event("event-1"):
+        assert await SessionGate().preprocess(None, root, hydrate) is None
+        await call(dashboard, "load")
+        assert dashboard.email == "alice@example.com"
+        assert len(lookups) == 1  # the handler reused the gate's answer
+        sessions.revoke(db, user.id, identity.session.id)
+        db.commit()
+        assert dashboard._current_identity() is not None  # still this event
+
+    with _in_event("event-2"):
+        assert dashboard._current_identity() is None  # the next event sees the revocation
+        assert redirect_targets(await call(dashboard, "load")) == ["/sign-in?redirect=/dashboard"]
+    assert len(lookups) == 2
+
+
+async def test_a_long_running_handler_looks_the_session_up_again(db, alice, monkeypatch):
+    from fluxkit.state import session as session_module
+
+    user, token, identity = alice
+    dashboard = substate(make_root(token), DashboardState)
+    with _in_event("slow-event"):
+        assert dashboard._current_identity() is not None
+        sessions.revoke(db, user.id, identity.session.id)
+        db.commit()
+        later = session_module._clock() + session_module.EVENT_IDENTITY_SECONDS + 0.1
+        monkeypatch.setattr(session_module, "_clock", lambda: later)
+        assert dashboard._current_identity() is None
+
+
+async def test_outside_an_event_every_call_looks_the_session_up(db, alice):
+    user, token, identity = alice
+    dashboard = substate(make_root(token), DashboardState)
+    assert dashboard._current_identity() is not None
+    sessions.revoke(db, user.id, identity.session.id)
+    db.commit()
+    assert dashboard._current_identity() is None

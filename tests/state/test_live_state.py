@@ -98,3 +98,56 @@ async def test_a_task_changed_elsewhere_shows_on_an_open_calendar(db, alice):
     await call(substate(root, ShellState), "live", ["tasks"])
     by_day = {c.date: [o.title for o in c.shown] for c in page.month_cells}
     assert by_day["2026-12-09"] == ["Pay the rent"]
+
+
+async def test_a_live_event_rereads_only_what_the_tab_shows(db, alice):
+    """A /tasks tab re-reads its tasks on a change, not the calendar it showed before;
+    going back to the calendar reads it afresh."""
+    from fluxkit.state.calendar import CalendarState
+
+    user, token, _ = alice
+    root = make_root(token, "/calendar")
+    calendar = substate(root, CalendarState)
+    await call(calendar, "load")
+    stale_before = repr(calendar.month_cells)
+    root.router = make_root(token, "/tasks").router
+    tasks_page = substate(root, TasksState)
+    await call(tasks_page, "load")
+
+    tasks.create_task(db, user.id, {"title": "Seen on the tasks page", "due_date": calendar.anchor})
+    db.commit()
+    await call(substate(root, ShellState), "live", ["tasks"])
+    assert [r.title for r in tasks_page.rows] == ["Seen on the tasks page"]
+    assert repr(calendar.month_cells) == stale_before  # not on screen: not re-read
+
+    root.router = make_root(token, "/calendar").router
+    await call(calendar, "load")
+    assert "Seen on the tasks page" in repr(calendar.month_cells)
+
+
+async def test_the_tab_that_made_a_change_does_not_reread_it_when_the_announcement_comes(db, alice, monkeypatch):
+    """Its handler re-read after the commit; the user's other tab re-reads on the live event."""
+    user, token, _ = alice
+    task_id = tasks.create_task(db, user.id, {"title": "Ship it"}).id
+    db.commit()
+    actor_root, watcher_root = make_root(token, "/tasks"), make_root(token, "/tasks")
+    actor, watcher = substate(actor_root, TasksState), substate(watcher_root, TasksState)
+    await call(actor, "load")
+    await call(watcher, "load")
+
+    pages_read = []
+    real_list = tasks.list_tasks
+    monkeypatch.setattr(tasks, "list_tasks", lambda *a, **k: pages_read.append(1) or real_list(*a, **k))
+    await call(actor, "change_status", task_id, "completed")
+    assert len(pages_read) == 1 and actor.rows[0].status == "completed"
+
+    await call(substate(actor_root, ShellState), "live", ["tasks"])
+    assert len(pages_read) == 1  # the actor's tab already shows it
+    await call(substate(watcher_root, ShellState), "live", ["tasks"])
+    assert len(pages_read) == 2 and watcher.rows[0].status == "completed"
+
+    # A change the actor's tab did not re-read after (the REST API, say) is re-read there.
+    tasks.change_status(db, user.id, task_id, "in progress")
+    db.commit()
+    await call(substate(actor_root, ShellState), "live", ["tasks"])
+    assert len(pages_read) == 3 and actor.rows[0].status == "in progress"

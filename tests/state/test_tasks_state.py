@@ -85,7 +85,7 @@ async def test_the_state_holds_one_page_of_rows(db, alice):
     await call(state, "set_page_size", "100000")
     assert state.page_size == 25
     state.page_size = 100000  # even set directly, the query re-validates it
-    await call(state, "refresh")
+    await call(state, "go_to_page", 1)
     assert len(state.rows) == 10
 
 
