@@ -116,8 +116,9 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
         self._reading()
         query = self._query()
         with session_scope() as db:
-            page = task_service.list_tasks(db, me.user.id, query)
-            self.stats = task_service.stats(db, me.user.id)
+            counts = task_service.stats(db, me.user.id)
+            page = task_service.list_tasks(db, me.user.id, query, counts=counts)
+            self.stats = counts
             if self.details_open and self.detail.id:
                 try:
                     self._fill_details(db, me, self.detail.id)
