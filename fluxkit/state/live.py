@@ -110,8 +110,16 @@ async def relay(app) -> None:
     loop = asyncio.get_running_loop()
 
     def listener(user_id: int, topics: frozenset[str]) -> None:
-        # Called from whichever thread committed; hop onto this worker's event loop.
-        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(_notify_tabs(app, user_id, topics)))
+        # Called from whichever thread committed; hop onto this worker's event loop (from the
+        # loop's own thread, without waking it through its self-pipe: it is awake).
+        def notify() -> None:
+            asyncio.ensure_future(_notify_tabs(app, user_id, topics))
+
+        try:
+            on_loop = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            on_loop = False
+        (loop.call_soon if on_loop else loop.call_soon_threadsafe)(notify)
 
     unsubscribe = live.subscribe(listener)
     try:

@@ -151,3 +151,27 @@ async def test_the_tab_that_made_a_change_does_not_reread_it_when_the_announceme
     db.commit()
     await call(substate(actor_root, ShellState), "live", ["tasks"])
     assert len(pages_read) == 3 and actor.rows[0].status == "in progress"
+
+
+async def test_a_commit_in_another_thread_reaches_the_tabs_too(db, alice):
+    """A sync handler, a job or the REST API commits outside the event loop's thread."""
+    alice_user, _, _ = alice
+    live.register_tab(alice_user.id, "alice-tab")
+    namespace = FakeNamespace(["alice-tab"])
+    relay = asyncio.create_task(live.relay(SimpleNamespace(event_namespace=namespace)))
+    await asyncio.sleep(0.05)
+
+    def write_elsewhere() -> None:
+        with session_scope() as session:
+            tasks.create_task(session, alice_user.id, {"title": "From a thread"})
+
+    try:
+        await asyncio.to_thread(write_elsewhere)
+        for _ in range(50):
+            if namespace.sent:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        relay.cancel()
+        live.forget_tab(alice_user.id, "alice-tab")
+    assert [token for token, _ in namespace.sent] == ["alice-tab"]
