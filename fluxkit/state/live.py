@@ -6,6 +6,11 @@ signed-in page through it; on an announcement it sends those tabs a `ShellState.
 event. The tab sends it straight back like any other event, so the refresh goes through
 the same session gate and identity check as a click would: nothing is pushed that the
 tab could not have asked for itself. With REDIS_URL, announcements reach every worker.
+
+What a live event re-reads is kept small: only the states of the page the tab shows
+(`shown_only_on`; the others are read afresh by their page's on_load), and not a state
+whose last read began after this worker heard of the change (`ReloadMixin.refresh`): the
+tab that made the change re-read it already.
 """
 
 from __future__ import annotations
