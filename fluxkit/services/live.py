@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -33,6 +34,16 @@ _lock = threading.Lock()
 INSTANCE = uuid.uuid4().hex
 # user id -> when (time.monotonic) this process learned of the user's latest committed change.
 _heard_at: dict[int, float] = {}
+
+
+def _new_process() -> None:
+    """A forked worker (Granian forks them from one parent) is a process of its own."""
+    global INSTANCE
+    INSTANCE = uuid.uuid4().hex
+    _heard_at.clear()
+
+
+os.register_at_fork(after_in_child=_new_process)
 _HEARD_KEEP_SECONDS = 60.0  # older entries are dropped; a missing entry means "re-read"
 _HEARD_PRUNE_ABOVE = 10_000
 

@@ -185,6 +185,24 @@ def test_a_read_begun_after_a_commit_covers_it_one_begun_before_does_not(db, ada
     assert live.read_covers(ada, live.clock())
 
 
+def test_a_forked_worker_names_itself_and_has_heard_nothing(db, ada, heard):
+    """Granian forks its workers from one parent: each must tell its own messages apart."""
+    live.publish(ada, frozenset({"tasks"}))
+    assert live.read_covers(ada, live.clock())
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            os.write(write_end, json.dumps([live.INSTANCE, live.read_covers(ada, live.clock())]).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    child_instance, child_covers = json.loads(os.read(read_end, 1000))
+    os.waitpid(pid, 0)
+    assert child_instance != live.INSTANCE
+    assert child_covers is False  # the parent's changes are not the worker's to vouch for
+
+
 # ---- across workers: Redis ------------------------------------------------------------------------------
 
 
