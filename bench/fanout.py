@@ -4,7 +4,8 @@
 
 Two Granian workers share an empty Redis database (state, live updates). One user opens
 /tasks tabs until both workers hold at least two (the worker of a tab is read from Reflex's
-own socket record in Redis, as tests/e2e/test_multiworker_live.py does). Each sample: the
+own socket record in Redis, as tests/e2e/test_multiworker_live.py does), and closes the
+surplus, so every run has the same four tabs: two on each worker. Each sample: the
 actor tab adds a task, everything settles, then the actor completes it and we time, from
 sending the event, until
 - the actor's own reply shows it (the reference: a plain round trip),
@@ -27,6 +28,7 @@ from bench.support import Latency, backend, empty_redis, progress, redis_client,
 from bench.tasks_roundtrip import BenchError, run_async, tasks_state
 
 WORKERS = 2
+TABS_PER_WORKER = 2  # the actor and one watcher on its worker; two watchers on the other
 MAX_TABS = 24
 
 
@@ -52,12 +54,19 @@ async def measure(url: str, redis_url: str, cookie: str, samples: int, state: st
     by_worker: dict[str, list[ReflexTab]] = {}
     opened: list[ReflexTab] = []
     try:
-        while len(by_worker) < WORKERS or min(len(t) for t in by_worker.values()) < 2:
+        while len(by_worker) < WORKERS or min(len(t) for t in by_worker.values()) < TABS_PER_WORKER:
             if len(opened) >= MAX_TABS:
                 raise BenchError(f"{len(opened)} tabs all landed on {len(by_worker)} worker(s)")
             tab = await open_tasks_tab(url, cookie, state)
             opened.append(tab)
             by_worker.setdefault(worker_of(redis_url, tab), []).append(tab)
+        # The same tabs every run: which worker a new tab lands on is chance, and every extra
+        # tab of the user on a worker is one more re-read queued before the one we time.
+        for worker, tabs in by_worker.items():
+            for surplus in tabs[TABS_PER_WORKER:]:
+                await surplus.close()
+                opened.remove(surplus)
+            by_worker[worker] = tabs[:TABS_PER_WORKER]
         home, away = list(by_worker.values())[:2]
         actor, same, other = home[0], home[1], away[0]
         result = {"actor": Latency(), "same-worker": Latency(), "cross-worker": Latency(), "seen": []}
