@@ -191,7 +191,8 @@ class TaskDialogMixin(rx.State, mixin=True):
         self.dialog_open = False
         self.editing_id = 0
         self._reload(me)
-        await self._refresh_bell(me)
+        if not created:  # an edit can complete the task (a notification); a new task notifies no one but an assignee
+            await self._refresh_bell(me)
         return rx.toast.success(f"Task {'created' if created else 'saved'}: “{row.title}”.")
 
     # ---- details --------------------------------------------------------------------------------

@@ -387,3 +387,20 @@ async def test_csv_export_is_the_current_view(db, alice, task_csv):
     encoded = text.split("base64,", 1)[1].split('"', 1)[0].split("\n", 1)[0]
     csv_text = base64.b64decode(encoded).decode("utf-8-sig")
     assert "Alpha bug" in csv_text and "Beta doc" not in csv_text
+
+
+async def test_completing_a_task_in_the_edit_dialog_shows_on_the_bell_at_once(db, alice):
+    user, token, _ = alice
+    row = add(db, user, "Write the report")
+    unread = notifications.unread_count(db, user.id)
+    state = tasks_state(token)
+    await call(state, "load")
+    bell = await state.get_state(BellState)
+    await call(bell, "refresh")  # the bell reads itself when it mounts
+    assert bell.unread == unread
+    await call(state, "open_new")
+    await call(state, "save", {"title": "A new one", "priority": "low", "category": "bug", "due_date": ""})
+    assert bell.unread == unread  # nothing to tell: a new task notifies no one but an assignee
+    await call(state, "open_edit", row.id)
+    await call(state, "save", {"title": "Write the report", "priority": "low", "category": "bug", "due_date": "", "status": "completed"})
+    assert bell.unread == unread + 1 and bell.items[0].title == "Task completed"
