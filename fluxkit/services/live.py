@@ -34,6 +34,8 @@ _lock = threading.Lock()
 INSTANCE = uuid.uuid4().hex
 # user id -> when (time.monotonic) this process learned of the user's latest committed change.
 _heard_at: dict[int, float] = {}
+_HEARD_KEEP_SECONDS = 60.0  # older entries are dropped; a missing entry means "re-read"
+_HEARD_PRUNE_ABOVE = 10_000
 
 
 def _new_process() -> None:
@@ -44,8 +46,6 @@ def _new_process() -> None:
 
 
 os.register_at_fork(after_in_child=_new_process)
-_HEARD_KEEP_SECONDS = 60.0  # older entries are dropped; a missing entry means "re-read"
-_HEARD_PRUNE_ABOVE = 10_000
 
 
 def clock() -> float:
