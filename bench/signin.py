@@ -32,7 +32,7 @@ from bench.tasks_roundtrip import PASSWORD, BenchError, run_async, tasks_state
 
 OBSERVERS = 4
 PER_ACCOUNT = 9  # under the 10 sign-ins per account per 15 minutes
-EXPECTED_PER_SECOND = 25  # sizes the account pool; more sign-ins than that reuse nothing
+EXPECTED_PER_SECOND = 40  # sizes the account pool; more sign-ins than that reuse nothing
 
 
 async def observe(tabs, state: str, seconds: float) -> Latency:
