@@ -251,6 +251,15 @@ def _measured_why(target: str, r: dict) -> str:
             + f"; FluxKit adds {own:.0f} KB per tab on top ({own / per_tab:.0%} of {per_tab:.0f} KB), and the "
             f"target is missed by {per_tab - 150:.0f} KB."
         )
+    if "sign-ins run" in target and "signin" in r:
+        s = r["signin"]
+        alone, during = s["alone"].p95, s["during"].p95
+        return (
+            f"Measured in this run: other users' p95 went from {alone:.1f} ms to {during:.1f} ms "
+            f"(+{during - alone:.1f} ms) while {s['sign_ins']['per_second']:.1f} sign-ins/s ran. The faster the "
+            f"reference event, the less added time 2× allows (here {alone:.1f} ms), and on this shared machine "
+            "the ratio moves from run to run: `python -m bench.signin` repeats this section alone."
+        )
     if "2 workers" in target and "throughput" in r:
         rows = r["throughput"]
         busy = "; ".join(
