@@ -48,42 +48,58 @@ def run(tab_counts=(100, 500), app=None) -> dict:
     return result
 
 
+async def _grow(opened: list, open_more, pids: list[int], idle: int, tab_counts, label: str) -> tuple[int, list[dict]]:
+    """Open WARM_UP connections, note the RSS, then open up to each count and note it again.
+
+    Per tab = (RSS now - RSS after warm-up) / (connections opened since the warm-up).
+    """
+    rows = []
+    await open_more(WARM_UP)
+    warm = await asyncio.to_thread(_settled_rss, pids)
+    for count in sorted(tab_counts):
+        await open_more(count - len(opened))
+        rss = await asyncio.to_thread(_settled_rss, pids)
+        rows.append({
+            "tabs": len(opened), "rss": rss,
+            "per_tab": (rss - warm) / (len(opened) - WARM_UP), "all_in": (rss - idle) / len(opened),
+        })
+        progress(f"{label}, {len(opened)}: {rss / 2**20:.1f} MiB")
+    return warm, rows
+
+
+async def _opened_in_parallel(opened: list, count: int, open_one) -> None:
+    gate = asyncio.Semaphore(16)
+
+    async def one(n: int):
+        async with gate:
+            return await open_one(n)
+
+    opened.extend(await asyncio.gather(*(one(len(opened) + n) for n in range(count))))
+
+
+async def _close_all(opened: list) -> None:
+    for connection in opened:
+        await connection.close()
+
+
 def _app_tabs(tab_counts, app) -> dict:
     state = tasks_state()
     pids = worker_pids(app)
     idle = _settled_rss(pids)
     cookies = signed_in_users(app, "memory", USERS)
     tabs: list = []
-    rows = []
-    warm: list[int] = []
 
     async def open_more(count: int) -> None:
-        gate = asyncio.Semaphore(16)
+        await _opened_in_parallel(tabs, count, lambda n: open_tasks_tab(app.url, cookies[n % len(cookies)], state))
 
-        async def one(n: int):
-            async with gate:
-                return await open_tasks_tab(app.url, cookies[n % len(cookies)], state)
-
-        tabs.extend(await asyncio.gather(*(one(len(tabs) + n) for n in range(count))))
-
-    async def scenario() -> None:
+    async def scenario() -> tuple[int, list[dict]]:
         try:
-            await open_more(WARM_UP)
-            warm.append(await asyncio.to_thread(_settled_rss, pids))
-            for count in sorted(tab_counts):
-                await open_more(count - len(tabs))
-                rss = await asyncio.to_thread(_settled_rss, pids)
-                rows.append({
-                    "tabs": len(tabs), "rss": rss,
-                    "per_tab": (rss - warm[0]) / (len(tabs) - WARM_UP), "all_in": (rss - idle) / len(tabs),
-                })
-                progress(f"{len(tabs)} tabs: {rss / 2**20:.1f} MiB")
+            return await _grow(tabs, open_more, pids, idle, tab_counts, "tabs")
         finally:
-            for tab in tabs:
-                await tab.close()
+            await _close_all(tabs)
 
-    run_async(scenario())
-    return {"workers": len(pids), "idle_rss": idle, "warm_rss": warm[0], "rows": rows}
+    warm, rows = run_async(scenario())
+    return {"workers": len(pids), "idle_rss": idle, "warm_rss": warm, "rows": rows}
 
 
 def echo_floor(tab_counts=(100, 500)) -> dict:
@@ -92,40 +108,26 @@ def echo_floor(tab_counts=(100, 500)) -> dict:
         pids = [worker_pid(process)]
         idle = _settled_rss(pids)
         clients: list[ReflexTab] = []
-        rows = []
-        warm: list[int] = []
 
-        async def connect_more(count: int) -> None:
-            gate = asyncio.Semaphore(16)
-
-            async def one() -> ReflexTab:
-                async with gate:
-                    client = ReflexTab(url, None, "/tasks")
-                    await client.connect()
-                    try:
-                        await client.call("bench.echo", {"x": 1}, done=lambda r: "echo" in r.updates[-1])
-                    except BaseException:
-                        await client.close()
-                        raise
-                    return client
-
-            clients.extend(await asyncio.gather(*(one() for _ in range(count))))
-
-        async def scenario() -> None:
+        async def connect(_n: int) -> ReflexTab:
+            client = ReflexTab(url, None, "/tasks")
+            await client.connect()
             try:
-                await connect_more(WARM_UP)
-                warm.append(await asyncio.to_thread(_settled_rss, pids))
-                for count in sorted(tab_counts):
-                    await connect_more(count - len(clients))
-                    rss = await asyncio.to_thread(_settled_rss, pids)
-                    rows.append({"tabs": len(clients), "rss": rss, "per_tab": (rss - warm[0]) / (len(clients) - WARM_UP)})
-                    progress(f"echo, {len(clients)} clients: {rss / 2**20:.1f} MiB")
-            finally:
-                for client in clients:
-                    await client.close()
+                await client.call("bench.echo", {"x": 1}, done=lambda r: "echo" in r.updates[-1])
+            except BaseException:
+                await client.close()
+                raise
+            return client
 
-        run_async(scenario())
-    return {"idle_rss": idle, "warm_rss": warm[0], "rows": rows}
+        async def scenario() -> tuple[int, list[dict]]:
+            try:
+                return await _grow(clients, lambda count: _opened_in_parallel(clients, count, connect), pids, idle,
+                                   tab_counts, "echo clients")
+            finally:
+                await _close_all(clients)
+
+        warm, rows = run_async(scenario())
+    return {"idle_rss": idle, "warm_rss": warm, "rows": rows}
 
 
 def compared(result: dict) -> list[dict]:
