@@ -52,9 +52,27 @@ def echo_process() -> Iterator[tuple[str, subprocess.Popen]]:
     log_path = Path(tempfile.mkstemp(prefix="fluxkit-echo-", suffix=".log")[1])
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "1", "--log-level", "warning", "bench.echo:app"],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+                "bench.echo:app",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -92,7 +110,7 @@ async def measure(url: str, samples: int) -> dict:
     try:
         for n in range(samples):
             payload = {"column": "updated", "n": n}
-            sent = json.loads(tab._event("bench.echo", payload)[len(f"42{NAMESPACE},"):])[1]
+            sent = json.loads(tab._event("bench.echo", payload)[len(f"42{NAMESPACE},") :])[1]
             reply = await tab.call("bench.echo", payload, done=lambda r: "echo" in r.updates[-1])
             last_echo = reply.updates[-1]["echo"]
             mismatches += last_echo != sent

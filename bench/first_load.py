@@ -75,8 +75,13 @@ def measure(url: str, loads: int) -> dict:
                 scripts = []
                 page.on("response", lambda r: scripts.append(r) if r.url.endswith(".js") else None)
                 page.goto(f"{url}/sign-in", wait_until="domcontentloaded")
-                page.wait_for_function("window.__bench && window.__bench.hydrated !== undefined && window.__bench.ws !== undefined", timeout=60_000)
-                marks = page.evaluate("({...window.__bench, html: performance.getEntriesByType('navigation')[0].responseEnd})")
+                page.wait_for_function(
+                    "window.__bench && window.__bench.hydrated !== undefined && window.__bench.ws !== undefined",
+                    timeout=60_000,
+                )
+                marks = page.evaluate(
+                    "({...window.__bench, html: performance.getEntriesByType('navigation')[0].responseEnd})"
+                )
                 if not sockets or "/_event" not in sockets[0].url:
                     raise RuntimeError("the page opened no /_event websocket")
                 samples["html"].append(marks["html"])
@@ -110,7 +115,8 @@ def run(loads: int = 10, app=None) -> dict:
 def as_json(result: dict) -> dict:
     return {
         **{name: {"p50_ms": round(v["p50"], 1), "max_ms": round(v["max"], 1)} for name, v in result["ms"].items()},
-        "js_files": result["js"]["files"], "js_raw_kib": round(result["js"]["raw"] / 1024, 1),
+        "js_files": result["js"]["files"],
+        "js_raw_kib": round(result["js"]["raw"] / 1024, 1),
         "js_gzip_kib": round(result["js"]["gzip"] / 1024, 1),
         "sign_in_js_kib": round(result["sign_in_js_bytes"] / 1024, 1),
     }

@@ -59,10 +59,14 @@ async def _grow(opened: list, open_more, pids: list[int], idle: int, tab_counts,
     for count in sorted(tab_counts):
         await open_more(count - len(opened))
         rss = await asyncio.to_thread(_settled_rss, pids)
-        rows.append({
-            "tabs": len(opened), "rss": rss,
-            "per_tab": (rss - warm) / (len(opened) - WARM_UP), "all_in": (rss - idle) / len(opened),
-        })
+        rows.append(
+            {
+                "tabs": len(opened),
+                "rss": rss,
+                "per_tab": (rss - warm) / (len(opened) - WARM_UP),
+                "all_in": (rss - idle) / len(opened),
+            }
+        )
         progress(f"{label}, {len(opened)}: {rss / 2**20:.1f} MiB")
     return warm, rows
 
@@ -121,8 +125,14 @@ def echo_floor(tab_counts=(100, 500)) -> dict:
 
         async def scenario() -> tuple[int, list[dict]]:
             try:
-                return await _grow(clients, lambda count: _opened_in_parallel(clients, count, connect), pids, idle,
-                                   tab_counts, "echo clients")
+                return await _grow(
+                    clients,
+                    lambda count: _opened_in_parallel(clients, count, connect),
+                    pids,
+                    idle,
+                    tab_counts,
+                    "echo clients",
+                )
             finally:
                 await _close_all(clients)
 
@@ -134,7 +144,12 @@ def compared(result: dict) -> list[dict]:
     """Per tab count: FluxKit's per tab, the bare connection's, and FluxKit's own share (the difference)."""
     floor = {row["tabs"]: row["per_tab"] for row in result["echo"]["rows"]}
     return [
-        {"tabs": row["tabs"], "per_tab": row["per_tab"], "echo": floor[row["tabs"]], "own": row["per_tab"] - floor[row["tabs"]]}
+        {
+            "tabs": row["tabs"],
+            "per_tab": row["per_tab"],
+            "echo": floor[row["tabs"]],
+            "own": row["per_tab"] - floor[row["tabs"]],
+        }
         for row in result["rows"]
     ]
 
@@ -146,17 +161,25 @@ def as_json(result: dict) -> dict:
         "idle_worker_mib": round(result["idle_rss"] / 2**20, 1),
         "warm_worker_mib": round(result["warm_rss"] / 2**20, 1),
         "rows": [
-            {"tabs": r["tabs"], "rss_mib": round(r["rss"] / 2**20, 1), "per_tab_kib": round(r["per_tab"] / 1024, 1),
-             "all_in_per_tab_kib": round(r["all_in"] / 1024, 1),
-             "echo_per_connection_kib": round(floor[r["tabs"]]["echo"] / 1024, 1),
-             "fluxkit_own_per_tab_kib": round(floor[r["tabs"]]["own"] / 1024, 1)}
+            {
+                "tabs": r["tabs"],
+                "rss_mib": round(r["rss"] / 2**20, 1),
+                "per_tab_kib": round(r["per_tab"] / 1024, 1),
+                "all_in_per_tab_kib": round(r["all_in"] / 1024, 1),
+                "echo_per_connection_kib": round(floor[r["tabs"]]["echo"] / 1024, 1),
+                "fluxkit_own_per_tab_kib": round(floor[r["tabs"]]["own"] / 1024, 1),
+            }
             for r in result["rows"]
         ],
         "echo": {
             "idle_worker_mib": round(echo["idle_rss"] / 2**20, 1),
             "warm_worker_mib": round(echo["warm_rss"] / 2**20, 1),
             "rows": [
-                {"clients": r["tabs"], "rss_mib": round(r["rss"] / 2**20, 1), "per_connection_kib": round(r["per_tab"] / 1024, 1)}
+                {
+                    "clients": r["tabs"],
+                    "rss_mib": round(r["rss"] / 2**20, 1),
+                    "per_connection_kib": round(r["per_tab"] / 1024, 1),
+                }
                 for r in echo["rows"]
             ],
         },

@@ -64,9 +64,10 @@ def var(delta: dict, state: str, name: str, default=_MISSING):
     return default
 
 
-
 class ReflexTab:
-    def __init__(self, base_url: str, cookie: str | None, path: str, *, follow: bool = True, headers: dict | None = None):
+    def __init__(
+        self, base_url: str, cookie: str | None, path: str, *, follow: bool = True, headers: dict | None = None
+    ):
         self.base_url = base_url.rstrip("/")
         self.cookie = cookie
         self.path = path
@@ -103,7 +104,7 @@ class ReflexTab:
                 continue
             if not message.startswith(prefix):
                 continue
-            name, payload = json.loads(message[len(prefix):])[:2]
+            name, payload = json.loads(message[len(prefix) :])[:2]
             if name == "new_token":  # the server saw this token twice and gave the tab a new one
                 self.token = payload
             elif name == "event":
@@ -122,7 +123,9 @@ class ReflexTab:
         }
         return f"42{NAMESPACE}," + json.dumps(["event", body])
 
-    async def call(self, name: str, payload: dict | None = None, *, until=None, done=None, timeout: float = 10) -> Reply:
+    async def call(
+        self, name: str, payload: dict | None = None, *, until=None, done=None, timeout: float = 10
+    ) -> Reply:
         """Send one event; collect updates until `until(merged_delta)` or `done(reply)` (default: first update)."""
         while not self.inbox.empty():
             self.inbox.get_nowait()

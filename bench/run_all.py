@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -48,8 +48,19 @@ class Plan:
     first_load_beside: bool = False
 
 
-QUICK = Plan(sizes=(10, 10_000), samples=5, fanout_samples=5, workers=(1, 2), load_users=6, load_seconds=4,
-             tabs=(20, 40), loads=2, signin_seconds=4, floor_samples=100, first_load_beside=True)
+QUICK = Plan(
+    sizes=(10, 10_000),
+    samples=5,
+    fanout_samples=5,
+    workers=(1, 2),
+    load_users=6,
+    load_seconds=4,
+    tabs=(20, 40),
+    loads=2,
+    signin_seconds=4,
+    floor_samples=100,
+    first_load_beside=True,
+)
 
 
 def measure(plan: Plan, only: tuple[str, ...] = SECTIONS) -> dict:
@@ -81,7 +92,7 @@ def measure(plan: Plan, only: tuple[str, ...] = SECTIONS) -> dict:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # ---- the machine ----------------------------------------------------------------------------
@@ -98,8 +109,7 @@ def machine() -> list[tuple[str, str]]:
     import psutil
 
     lscpu = dict(
-        (key.strip(), value.strip())
-        for key, _, value in (line.partition(":") for line in _cmd("lscpu").splitlines())
+        (key.strip(), value.strip()) for key, _, value in (line.partition(":") for line in _cmd("lscpu").splitlines())
     )
     pg = _cmd("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version")
     code = os.environ.get("FLUXKIT_BENCH_COMMIT") or _cmd("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
@@ -136,34 +146,64 @@ def targets(r: dict) -> list[tuple[str, bool, str]]:
         largest = r["roundtrip"]["report"].results[-1]
         add, trivial = largest.series["add-task"], largest.series["trivial"]
         ratio = add.p50_ms / trivial.p50_ms
-        out.append((
-            f"add-task p50 at {largest.size:,} tasks within 2× the trivial event",
-            ratio <= 2,
-            f"{add.p50_ms:.1f} ms against {trivial.p50_ms:.1f} ms = {_x(ratio)}"
-            + ("" if ratio <= 2 else f" ({ratio / 2:.1f}× over the target, {add.p50_ms - 2 * trivial.p50_ms:.1f} ms too slow)"),
-        ))
-        out.append((
-            f"add-task delta at {largest.size:,} tasks under 8 KiB",
-            max(add.delta_bytes) < 8192,
-            f"p50 {add.bytes_p50:,} B, largest {max(add.delta_bytes):,} B ({max(add.delta_bytes) / 8192:.0%} of 8 KiB)",
-        ))
+        out.append(
+            (
+                f"add-task p50 at {largest.size:,} tasks within 2× the trivial event",
+                ratio <= 2,
+                f"{add.p50_ms:.1f} ms against {trivial.p50_ms:.1f} ms = {_x(ratio)}"
+                + (
+                    ""
+                    if ratio <= 2
+                    else f" ({ratio / 2:.1f}× over the target, {add.p50_ms - 2 * trivial.p50_ms:.1f} ms too slow)"
+                ),
+            )
+        )
+        out.append(
+            (
+                f"add-task delta at {largest.size:,} tasks under 8 KiB",
+                max(add.delta_bytes) < 8192,
+                f"p50 {add.bytes_p50:,} B, largest {max(add.delta_bytes):,} B ({max(add.delta_bytes) / 8192:.0%} of 8 KiB)",
+            )
+        )
     if "fanout" in r:
         p95 = r["fanout"]["cross-worker"].p95
-        out.append(("fan-out p95 across workers under 50 ms", p95 < 50,
-                    f"{p95:.1f} ms" + ("" if p95 < 50 else f" ({p95 - 50:.1f} ms over, {p95 / 50:.1f}× the target)")))
+        out.append(
+            (
+                "fan-out p95 across workers under 50 ms",
+                p95 < 50,
+                f"{p95:.1f} ms" + ("" if p95 < 50 else f" ({p95 - 50:.1f} ms over, {p95 / 50:.1f}× the target)"),
+            )
+        )
     if "throughput" in r:
         two = next((row for row in r["throughput"] if row["workers"] == 2 and not row["again"]), None)
         if two:
-            out.append(("2 workers give at least 1.6× the events/s of one", two["vs_one"] >= 1.6,
-                        f"{_x(two['vs_one'])}" + ("" if two["vs_one"] >= 1.6 else f" ({1.6 - two['vs_one']:.2f} short of 1.6×)")))
+            out.append(
+                (
+                    "2 workers give at least 1.6× the events/s of one",
+                    two["vs_one"] >= 1.6,
+                    f"{_x(two['vs_one'])}"
+                    + ("" if two["vs_one"] >= 1.6 else f" ({1.6 - two['vs_one']:.2f} short of 1.6×)"),
+                )
+            )
     if "memory" in r:
         per_tab = r["memory"]["rows"][-1]["per_tab"]
-        out.append(("under 150 KB per connected tab", per_tab < 150_000,
-                    f"{per_tab / 1000:.0f} KB per tab" + ("" if per_tab < 150_000 else f" ({per_tab / 150_000:.1f}× the target)")))
+        out.append(
+            (
+                "under 150 KB per connected tab",
+                per_tab < 150_000,
+                f"{per_tab / 1000:.0f} KB per tab"
+                + ("" if per_tab < 150_000 else f" ({per_tab / 150_000:.1f}× the target)"),
+            )
+        )
     if "signin" in r:
         ratio = r["signin"]["ratio_p95"]
-        out.append(("other users' p95 at most 2× while sign-ins run", ratio <= 2,
-                    f"{_x(ratio)}" + ("" if ratio <= 2 else f" ({ratio - 2:.2f} above the 2× limit)")))
+        out.append(
+            (
+                "other users' p95 at most 2× while sign-ins run",
+                ratio <= 2,
+                f"{_x(ratio)}" + ("" if ratio <= 2 else f" ({ratio - 2:.2f} above the 2× limit)"),
+            )
+        )
     return out
 
 
@@ -247,7 +287,11 @@ def _measured_why(target: str, r: dict) -> str:
         return (
             f"Measured in this run at {last['tabs']:,} connections: the bare socket.io echo on the same server "
             f"(Granian, one worker) already costs {echo:.0f} KB per connected client, "
-            + (f"{echo - 150:.0f} KB above the 150 KB target by itself" if echo >= 150 else f"{150 - echo:.0f} KB under the target")
+            + (
+                f"{echo - 150:.0f} KB above the 150 KB target by itself"
+                if echo >= 150
+                else f"{150 - echo:.0f} KB under the target"
+            )
             + f"; FluxKit adds {own:.0f} KB per tab on top ({own / per_tab:.0%} of {per_tab:.0f} KB), and the "
             f"target is missed by {per_tab - 150:.0f} KB."
         )
@@ -336,7 +380,9 @@ def _sections(r: dict, plan: Plan) -> list[str]:
         report, echo = r["roundtrip"]["report"], r["roundtrip"]["echo"]
         e = echo["latency"]
         out += [
-            "", "## Event round trip (tasks page)", "",
+            "",
+            "## Event round trip (tasks page)",
+            "",
             f"One signed-in tab on /tasks per size, one worker, SQLite; {plan.samples} samples per event, interleaved. "
             "Round trip: from sending the event to the update that shows its effect. Delta: websocket bytes of the "
             f"updates carrying state. Echo: a bare python-socketio app on Granian, same client code, {len(e.seconds)} "
@@ -363,15 +409,22 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             f"{w.p50 + rd.p50:.1f} ms together, the database work inside one add-task.",
         ]
         small, large = report.results[0], report.results[-1]
-        out += ["", f"{large.size:,} tasks against {small.size:,} (p50): " + ", ".join(
-            f"{kind} ×{large.series[kind].p50_ms / small.series[kind].p50_ms:.2f} time, "
-            f"×{large.series[kind].bytes_p50 / small.series[kind].bytes_p50:.2f} bytes"
-            for kind in ("add-task", "complete-task")
-        ) + "."]
+        out += [
+            "",
+            f"{large.size:,} tasks against {small.size:,} (p50): "
+            + ", ".join(
+                f"{kind} ×{large.series[kind].p50_ms / small.series[kind].p50_ms:.2f} time, "
+                f"×{large.series[kind].bytes_p50 / small.series[kind].bytes_p50:.2f} bytes"
+                for kind in ("add-task", "complete-task")
+            )
+            + ".",
+        ]
     if "fanout" in r:
         f = r["fanout"]
         out += [
-            "", "## Live fan-out to another tab", "",
+            "",
+            "## Live fan-out to another tab",
+            "",
             f"Two workers, Redis, SQLite; one user with {sum(f['tabs'].values())} open /tasks tabs "
             f"({' and '.join(str(n) for n in f['tabs'].values())} on the two workers). "
             f"Tab A completes a task; time from sending the event until a tab shows the task completed. "
@@ -381,16 +434,22 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             "| Who sees it | p50 ms | p95 ms | p99 ms | × actor's own round trip (p50) |",
             "|---|---:|---:|---:|---:|",
         ]
-        for key, label in (("actor", "tab A itself (reference)"), ("same-worker", "tab B, same worker"), ("cross-worker", "tab C, other worker (via Redis)")):
+        for key, label in (
+            ("actor", "tab A itself (reference)"),
+            ("same-worker", "tab B, same worker"),
+            ("cross-worker", "tab C, other worker (via Redis)"),
+        ):
             lat = f[key]
             out.append(f"| {label} | {lat.p50:.1f} | {lat.p95:.1f} | {lat.p99:.1f} | {lat.p50 / f['actor'].p50:.2f} |")
     if "throughput" in r:
         out += [
-            "", "## Events per second by worker count (PostgreSQL + Redis)", "",
+            "",
+            "## Events per second by worker count (PostgreSQL + Redis)",
+            "",
             f"{plan.load_users} distinct signed-in users, one /tasks tab each, each adding tasks in a closed loop for "
             f"{plan.load_seconds:g} s (each add also triggers the tab's live refresh, which is load but not counted). "
             "A fresh PostgreSQL database and an empty Redis database per worker count. One worker runs first and "
-            "again last; \"× one worker\" is against the mean of those two runs.",
+            'again last; "× one worker" is against the mean of those two runs.',
             "",
             "Cores busy: average number of cores in use during the loop (this machine has "
             f"{os.cpu_count()}) by the app's workers, by the load client, by PostgreSQL and Redis (every database "
@@ -405,13 +464,18 @@ def _sections(r: dict, plan: Plan) -> list[str]:
                 f"| {row['workers']}{' (again)' if row['again'] else ''} | {row['events_per_s']:.1f} | {row['vs_one']:.2f} | {lat.p50:.0f} | {lat.p95:.0f} | {lat.p99:.0f} "
                 f"| {cores['workers']:.2f} | {cores['client']:.2f} | {cores['databases']:.2f} | {cores['machine']:.2f} |"
             )
-        out += ["", "Ceiling: this machine has 2 cores shared by the workers, the load client, PostgreSQL, Redis and "
-                "other engineers' tests; more workers than free cores cannot add throughput, they only add "
-                "context switches and Redis round trips."]
+        out += [
+            "",
+            "Ceiling: this machine has 2 cores shared by the workers, the load client, PostgreSQL, Redis and "
+            "other engineers' tests; more workers than free cores cannot add throughput, they only add "
+            "context switches and Redis round trips.",
+        ]
     if "memory" in r:
         m = r["memory"]
         out += [
-            "", "## Memory", "",
+            "",
+            "## Memory",
+            "",
             f"One worker, state in memory, SQLite. RSS of the Granian worker process: idle {m['idle_rss'] / 2**20:.1f} MiB, "
             f"after {memory.WARM_UP} warm-up tabs {m['warm_rss'] / 2**20:.1f} MiB.",
             "",
@@ -439,13 +503,17 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             ]
         if "throughput" in r:
             idle = ", ".join(
-                f"{row['workers']} worker(s): {row['idle_rss_per_worker'] / 2**20:.0f} MiB each" for row in r["throughput"] if not row["again"]
+                f"{row['workers']} worker(s): {row['idle_rss_per_worker'] / 2**20:.0f} MiB each"
+                for row in r["throughput"]
+                if not row["again"]
             )
             out += ["", f"Idle worker RSS with PostgreSQL + Redis (before any tab): {idle}."]
     if "first_load" in r:
         fl = r["first_load"]
         out += [
-            "", "## First load in production (/sign-in, Chromium, empty cache)", "",
+            "",
+            "## First load in production (/sign-in, Chromium, empty cache)",
+            "",
             f"{len(fl['ms']['html']['samples'])} loads, each in a fresh browser context; milliseconds from navigation start.",
             "",
             "| Milestone | p50 ms | max ms |",
@@ -462,7 +530,9 @@ def _sections(r: dict, plan: Plan) -> list[str]:
         s = r["signin"]
         load = s["sign_ins"]
         out += [
-            "", "## Sign-in throughput and everyone else's latency", "",
+            "",
+            "## Sign-in throughput and everyone else's latency",
+            "",
             f"One worker, SQLite. {s['clients']} concurrent clients sign in over POST /api/auth/sign-in/email "
             f"(argon2id verification, new session) for {plan.signin_seconds:g} s; {signin.OBSERVERS} other signed-in users "
             "send a trivial event in a closed loop, first alone, then during the sign-ins.",
@@ -479,7 +549,9 @@ def _sections(r: dict, plan: Plan) -> list[str]:
     if "commit_floor" in r:
         c = r["commit_floor"]
         out += [
-            "", "## Commit latency floor", "",
+            "",
+            "## Commit latency floor",
+            "",
             f"One tiny INSERT + COMMIT per transaction, one connection, {len(c['sqlite'].seconds)} samples each. SQLite "
             "through the app's engine (WAL, synchronous=FULL); PostgreSQL on localhost with default settings.",
             "",
@@ -494,7 +566,9 @@ def _sections(r: dict, plan: Plan) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run_all", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and short runs (under 3 minutes)")
-    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"), help="where to write the report (default %(default)s)")
+    parser.add_argument(
+        "--out", default=str(ROOT / "BENCHMARKS.md"), help="where to write the report (default %(default)s)"
+    )
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections, comma-separated (default: all)")
     args = parser.parse_args(argv)
     only = tuple(s.strip() for s in args.only.split(",") if s.strip())

@@ -44,7 +44,8 @@ async def observe(tabs, state: str, seconds: float) -> Latency:
         while time.perf_counter() < stop_at:
             before = hidden
             reply = await tab.call(
-                f"{state}.toggle_column", {"column": "updated"},
+                f"{state}.toggle_column",
+                {"column": "updated"},
                 until=lambda d: var(d, state, "hidden_columns", before) != before,
             )
             hidden = var(reply.delta(), state, "hidden_columns")
@@ -67,7 +68,8 @@ async def sign_in_load(url: str, emails: list[str], clients: int, seconds: float
                 raise BenchError("the sign-in account pool ran out; raise EXPECTED_PER_SECOND")
             started = time.perf_counter()
             response = await http.post(
-                f"{url}/api/auth/sign-in/email", json={"email": email, "password": PASSWORD},
+                f"{url}/api/auth/sign-in/email",
+                json={"email": email, "password": PASSWORD},
                 headers={"Origin": url, "X-Forwarded-For": next_address()},
             )
             latency.seconds.append(time.perf_counter() - started)
@@ -86,13 +88,17 @@ def run(clients: int = 4, seconds: float = 15, app=None) -> dict:
             return run(clients, seconds, started)
     state = tasks_state()
     observers = signed_in_users(app, "observer", OBSERVERS)
-    accounts = create_users(app.env["DATABASE_URL"], "signin", int(EXPECTED_PER_SECOND * seconds / PER_ACCOUNT) + clients)
+    accounts = create_users(
+        app.env["DATABASE_URL"], "signin", int(EXPECTED_PER_SECOND * seconds / PER_ACCOUNT) + clients
+    )
 
     async def scenario() -> dict:
         tabs = [await open_tasks_tab(app.url, cookie, state) for cookie in observers]
         try:
             alone = await observe(tabs, state, seconds)
-            during, load = await asyncio.gather(observe(tabs, state, seconds), sign_in_load(app.url, accounts, clients, seconds))
+            during, load = await asyncio.gather(
+                observe(tabs, state, seconds), sign_in_load(app.url, accounts, clients, seconds)
+            )
         finally:
             for tab in tabs:
                 await tab.close()
@@ -108,9 +114,12 @@ def as_json(result: dict) -> dict:
     load = result["sign_ins"]
     return {
         "clients": result["clients"],
-        "sign_ins_per_s": round(load["per_second"], 1), "ok": load["ok"], "refused": load["refused"],
+        "sign_ins_per_s": round(load["per_second"], 1),
+        "ok": load["ok"],
+        "refused": load["refused"],
         "sign_in_latency": load["latency"].as_json(),
-        "others_alone": result["alone"].as_json(), "others_during": result["during"].as_json(),
+        "others_alone": result["alone"].as_json(),
+        "others_during": result["during"].as_json(),
         "others_p95_ratio": round(result["ratio_p95"], 2),
     }
 

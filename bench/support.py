@@ -68,7 +68,12 @@ class Latency:
         return self.ms(99)
 
     def as_json(self) -> dict:
-        return {"n": len(self.seconds), "p50_ms": round(self.p50, 2), "p95_ms": round(self.p95, 2), "p99_ms": round(self.p99, 2)}
+        return {
+            "n": len(self.seconds),
+            "p50_ms": round(self.p50, 2),
+            "p95_ms": round(self.p95, 2),
+            "p99_ms": round(self.p99, 2),
+        }
 
 
 def progress(message: str) -> None:
@@ -122,9 +127,24 @@ def backend(workers: int = 1, **overrides: str) -> Iterator[LiveApp]:
     app.cli("migrate")
     with open(data_dir / "server.log", "ab") as log:
         app.process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-only",
-             "--backend-port", str(port), "--backend-host", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--backend-only",
+                "--backend-port",
+                str(port),
+                "--backend-host",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_for_workers(app, workers)
@@ -220,16 +240,19 @@ _pg_numbers = itertools.count(1)
 
 def create_users(database_url: str, prefix: str, count: int) -> list[str]:
     """`count` verified accounts (through the accounts service) sharing PASSWORD; their emails."""
+    from sqlmodel import Session
+
     from fluxkit.db import engine_for
     from fluxkit.services import accounts
     from fluxkit.services.audit import RequestMeta
-    from sqlmodel import Session
 
     stamp = time.time_ns()
     emails = [f"{prefix}-{stamp}-{n}@example.com" for n in range(count)]
     with Session(engine_for(database_url)) as db:
         for email in emails:
-            accounts.create_verified_user(db, accounts.NewUser(email=email, name="Bench user", password=PASSWORD), RequestMeta())
+            accounts.create_verified_user(
+                db, accounts.NewUser(email=email, name="Bench user", password=PASSWORD), RequestMeta()
+            )
         db.commit()
     return emails
 
@@ -245,4 +268,7 @@ def next_address() -> str:
 
 def signed_in_users(app: LiveApp, prefix: str, count: int) -> list[str]:
     """Cookie headers of `count` distinct users, each signed in over HTTP (real sessions)."""
-    return [sign_in(app.url, email, forwarded_for=next_address()) for email in create_users(app.env["DATABASE_URL"], prefix, count)]
+    return [
+        sign_in(app.url, email, forwarded_for=next_address())
+        for email in create_users(app.env["DATABASE_URL"], prefix, count)
+    ]

@@ -33,11 +33,11 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from bench.reflex_client import Reply, ReflexTab, var
+from bench.reflex_client import ReflexTab, Reply, var
 
 SIZES = (10, 1_000, 10_000)
 SAMPLES = 20
@@ -116,13 +116,20 @@ class Report:
             for kind in KINDS:
                 series = result.series[kind]
                 time_ratio, bytes_ratio = result.ratio(kind)
-                rows.append({
-                    "tasks": result.size, "event": kind,
-                    "p50_ms": round(series.p50_ms, 2), "p95_ms": round(series.p95_ms, 2), "p99_ms": round(series.p99_ms, 2),
-                    "delta_bytes_p50": series.bytes_p50, "delta_bytes_max": max(series.delta_bytes),
-                    "time_vs_trivial": round(time_ratio, 2), "bytes_vs_trivial": round(bytes_ratio, 2),
-                    "samples_ms": [round(s * 1000, 3) for s in series.seconds],
-                })
+                rows.append(
+                    {
+                        "tasks": result.size,
+                        "event": kind,
+                        "p50_ms": round(series.p50_ms, 2),
+                        "p95_ms": round(series.p95_ms, 2),
+                        "p99_ms": round(series.p99_ms, 2),
+                        "delta_bytes_p50": series.bytes_p50,
+                        "delta_bytes_max": max(series.delta_bytes),
+                        "time_vs_trivial": round(time_ratio, 2),
+                        "bytes_vs_trivial": round(bytes_ratio, 2),
+                        "samples_ms": [round(s * 1000, 3) for s in series.seconds],
+                    }
+                )
         return {"samples": self.samples, "workers": self.workers, "redis": self.redis, "rows": rows}
 
     def table(self) -> str:
@@ -146,7 +153,9 @@ class Report:
             lines += ["", f"{large.size:,} tasks against {small.size:,} (p50):"]
             for kind in KINDS:
                 a, b = small.series[kind], large.series[kind]
-                lines.append(f"  {kind:<14} time x{b.p50_ms / a.p50_ms:.2f}   delta bytes x{b.bytes_p50 / a.bytes_p50:.2f}")
+                lines.append(
+                    f"  {kind:<14} time x{b.p50_ms / a.p50_ms:.2f}   delta bytes x{b.bytes_p50 / a.bytes_p50:.2f}"
+                )
         return "\n".join(lines)
 
 
@@ -176,30 +185,30 @@ def seed_tasks(database_url: str, user_id: int, count: int) -> None:
     from fluxkit.db import engine_for
     from fluxkit.models import Task, TaskEvent
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = date.today()
     tasks = []
     for n in range(count):
         created = now - timedelta(minutes=10 * (count - n) + 5)
         status = _STATUSES[n % len(_STATUSES)]
-        tasks.append({
-            "user_id": user_id,
-            "title": f"Seeded task {n + 1}",
-            "description": "Seeded for the benchmark." if n % 3 == 0 else "",
-            "status": status,
-            "priority": _PRIORITIES[n % len(_PRIORITIES)],
-            "category": _CATEGORIES[n % len(_CATEGORIES)],
-            "due_date": today + timedelta(days=(n % 60) - 20) if n % 2 else None,
-            "created_at": created,
-            "updated_at": created,
-            "completed_at": created if status == "completed" else None,
-        })
+        tasks.append(
+            {
+                "user_id": user_id,
+                "title": f"Seeded task {n + 1}",
+                "description": "Seeded for the benchmark." if n % 3 == 0 else "",
+                "status": status,
+                "priority": _PRIORITIES[n % len(_PRIORITIES)],
+                "category": _CATEGORIES[n % len(_CATEGORIES)],
+                "due_date": today + timedelta(days=(n % 60) - 20) if n % 2 else None,
+                "created_at": created,
+                "updated_at": created,
+                "completed_at": created if status == "completed" else None,
+            }
+        )
     engine = engine_for(database_url)
     with engine.begin() as connection:
         connection.execute(insert(Task), tasks)
-        rows = connection.execute(
-            select(Task.id, Task.status, Task.created_at).where(Task.user_id == user_id)
-        ).all()
+        rows = connection.execute(select(Task.id, Task.status, Task.created_at).where(Task.user_id == user_id)).all()
         connection.execute(
             insert(TaskEvent),
             [{"task_id": i, "actor_id": user_id, "from_status": None, "to_status": s, "at": at} for i, s, at in rows],
@@ -250,7 +259,8 @@ async def measure_size(base_url: str, cookie: str, size: int, samples: int, stat
             # The reference: one small var changes.
             hidden = var(opened.delta(), state, "hidden_columns", None)
             reply = await tab.call(
-                f"{state}.toggle_column", {"column": "updated"},
+                f"{state}.toggle_column",
+                {"column": "updated"},
                 until=lambda d: var(d, state, "hidden_columns", hidden) != hidden,
             )
             opened = reply
@@ -261,7 +271,15 @@ async def measure_size(base_url: str, cookie: str, size: int, samples: int, stat
             title = f"Bench task {size}-{n + 1}"
             reply = await tab.call(
                 f"{state}.save",
-                {"form": {"title": title, "description": "", "priority": "high", "category": "feature", "due_date": ""}},
+                {
+                    "form": {
+                        "title": title,
+                        "description": "",
+                        "priority": "high",
+                        "category": "feature",
+                        "due_date": "",
+                    }
+                },
                 until=lambda d: any(row["title"] == title for row in var(d, state, "rows", [])),
             )
             rows = var(reply.delta(), state, "rows")
@@ -274,9 +292,12 @@ async def measure_size(base_url: str, cookie: str, size: int, samples: int, stat
             # Complete it: the reply carries the changed row and stat cards.
             before = var(reply.delta(), state, "stats", None)
             reply = await tab.call(
-                f"{state}.change_status", {"task_id": task_id, "status": "completed"},
-                until=lambda d: var(d, state, "stats", None) is not None
-                and any(row["id"] == task_id and row["status"] == "completed" for row in var(d, state, "rows", [])),
+                f"{state}.change_status",
+                {"task_id": task_id, "status": "completed"},
+                until=lambda d: (
+                    var(d, state, "stats", None) is not None
+                    and any(row["id"] == task_id and row["status"] == "completed" for row in var(d, state, "rows", []))
+                ),
             )
             result.series["complete-task"].add(reply)
             result.stats_around_complete.append((before, var(reply.delta(), state, "stats")))
@@ -333,7 +354,7 @@ def run_async(coroutine):
     def target() -> None:
         try:
             outcome["value"] = context.run(asyncio.run, coroutine)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+        except BaseException as exc:
             outcome["error"] = exc
 
     thread = threading.Thread(target=target, name="bench-websocket")
@@ -346,10 +367,14 @@ def run_async(coroutine):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tasks_roundtrip", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="task counts, comma-separated (default %(default)s)")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="task counts, comma-separated (default %(default)s)"
+    )
     parser.add_argument("--samples", type=int, default=SAMPLES, help="samples per event and size (default %(default)s)")
     parser.add_argument("--workers", type=int, default=None, help="backend workers (several need --redis-url)")
-    parser.add_argument("--redis-url", default=None, help="run with REDIS_URL set (Reflex state, live updates in Redis)")
+    parser.add_argument(
+        "--redis-url", default=None, help="run with REDIS_URL set (Reflex state, live updates in Redis)"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     args = parser.parse_args(argv)
     try:

@@ -22,7 +22,16 @@ import time
 
 from bench.fanout import open_tasks_tab
 from bench.reflex_client import var
-from bench.support import Latency, backend, empty_redis, fresh_postgres, progress, rss_bytes, signed_in_users, worker_pids
+from bench.support import (
+    Latency,
+    backend,
+    empty_redis,
+    fresh_postgres,
+    progress,
+    rss_bytes,
+    signed_in_users,
+    worker_pids,
+)
 from bench.tasks_roundtrip import BenchError, run_async, tasks_state
 
 
@@ -49,8 +58,7 @@ def service_pids() -> list[int]:
     import psutil
 
     return [
-        p.pid for p in psutil.process_iter(["name"])
-        if (p.info["name"] or "").startswith(("postgres", "redis-server"))
+        p.pid for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith(("postgres", "redis-server"))
     ]
 
 
@@ -61,7 +69,9 @@ def machine_busy_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
-async def closed_loop(url: str, cookies: list[str], seconds: float, state: str, pids: list[int]) -> tuple[float, Latency, dict]:
+async def closed_loop(
+    url: str, cookies: list[str], seconds: float, state: str, pids: list[int]
+) -> tuple[float, Latency, dict]:
     tabs = [await open_tasks_tab(url, cookie, state) for cookie in cookies]
     latency = Latency()
     stop_at = 0.0
@@ -129,9 +139,15 @@ def run(worker_counts=(1, 2, 4), users: int = 16, seconds: float = 20) -> list[d
 
 def as_json(rows: list[dict]) -> list[dict]:
     return [
-        {"workers": r["workers"], "again": r["again"], "events_per_s": round(r["events_per_s"], 1), "vs_one": round(r["vs_one"], 2),
-         "idle_rss_per_worker_mib": round(r["idle_rss_per_worker"] / 2**20, 1),
-         "cores_busy": {k: round(v, 2) for k, v in r["cores"].items()}, **r["latency"].as_json()}
+        {
+            "workers": r["workers"],
+            "again": r["again"],
+            "events_per_s": round(r["events_per_s"], 1),
+            "vs_one": round(r["vs_one"], 2),
+            "idle_rss_per_worker_mib": round(r["idle_rss_per_worker"] / 2**20, 1),
+            "cores_busy": {k: round(v, 2) for k, v in r["cores"].items()},
+            **r["latency"].as_json(),
+        }
         for r in rows
     ]
 

@@ -83,12 +83,12 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
+    from alembic import command
     from fluxkit.settings import get_settings
 
     config = Config(str(_alembic_ini()))
@@ -160,8 +160,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
     if status is None:
         print(
-            f"The demo account {DEMO_EMAIL} exists, but its password was changed since seeding; "
-            "it was left as it is."
+            f"The demo account {DEMO_EMAIL} exists, but its password was changed since seeding; it was left as it is."
         )
         return
     print(f"{status}. Sign in at {get_settings().url('/sign-in')} with:")
@@ -227,7 +226,9 @@ def cmd_backup(args: argparse.Namespace) -> None:
     from fluxkit.settings import get_settings
 
     if not get_settings().is_sqlite:
-        raise CommandFailed(f"the database is {_database_label()}: back it up with pg_dump (see README, Backup and restore).")
+        raise CommandFailed(
+            f"the database is {_database_label()}: back it up with pg_dump (see README, Backup and restore)."
+        )
     try:
         pages = backup_sqlite(args.file)
     except FileExistsError:

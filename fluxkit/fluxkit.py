@@ -61,8 +61,20 @@ for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
 
 # Every signed-in page: the shell loads first (who is signed in, the bell, badges), then the page.
 SIGNED_IN_PAGES = (
-    dashboard, tasks_page, mail_page, chat_page, calendar_page, notifications_page, organizations_page,
-    invite_page, users_page, faqs_page, pricing, billing_success, billing_cancel, settings,
+    dashboard,
+    tasks_page,
+    mail_page,
+    chat_page,
+    calendar_page,
+    notifications_page,
+    organizations_page,
+    invite_page,
+    users_page,
+    faqs_page,
+    pricing,
+    billing_success,
+    billing_cancel,
+    settings,
 )
 for module in SIGNED_IN_PAGES:
     app.add_page(
@@ -103,9 +115,14 @@ for topic, handlers in LIVE_HANDLERS.items():
 # States that are on screen on their own page only: a tab showing another page does not
 # re-read them on a change (their page's on_load reads them when the tab returns).
 for module, state in (
-    (tasks_page, TasksState), (calendar_page, CalendarState), (dashboard, DashboardState),
-    (mail_page, MailState), (chat_page, ChatState), (notifications_page, NotificationsState),
-    (users_page, UsersState), (faqs_page, FaqsState),
+    (tasks_page, TasksState),
+    (calendar_page, CalendarState),
+    (dashboard, DashboardState),
+    (mail_page, MailState),
+    (chat_page, ChatState),
+    (notifications_page, NotificationsState),
+    (users_page, UsersState),
+    (faqs_page, FaqsState),
 ):
     live.shown_only_on(module.ROUTE, state)
 

@@ -40,6 +40,6 @@ async def scheduler() -> None:
                 log.info("scheduled jobs: %s", done)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - try again next round
+        except Exception:
             log.exception("scheduled jobs failed")
         await asyncio.sleep(INTERVAL_SECONDS)

@@ -147,9 +147,7 @@ def get_settings() -> Settings:
     hops = env.get("FLUXKIT_TRUSTED_PROXY_HOPS", "0").strip() or "0"
     if not hops.isdigit():
         raise ValueError("FLUXKIT_TRUSTED_PROXY_HOPS must be a whole number (0 or more)")
-    extra = tuple(
-        o.strip() for o in env.get("FLUXKIT_TRUSTED_ORIGINS", "").split(",") if o.strip()
-    )
+    extra = tuple(o.strip() for o in env.get("FLUXKIT_TRUSTED_ORIGINS", "").split(",") if o.strip())
     return Settings(
         base_url=env.get("FLUXKIT_BASE_URL", "http://localhost:3000").rstrip("/"),
         database_url=env.get("DATABASE_URL") or _sqlite_url(data_dir),

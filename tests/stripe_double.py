@@ -77,7 +77,14 @@ def decode_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return root
 
 
-def _error(status: int, message: str, *, type_: str = "invalid_request_error", code: str | None = None, param: str | None = None) -> JSONResponse:
+def _error(
+    status: int,
+    message: str,
+    *,
+    type_: str = "invalid_request_error",
+    code: str | None = None,
+    param: str | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": type_, "message": message}
     if code:
         body["code"] = code
@@ -151,8 +158,13 @@ class StripeDouble:
         key = request.headers.get("idempotency-key")
         with self.lock:
             self.requests.append(
-                {"method": request.method, "path": path, "params": params, "idempotency_key": key,
-                 "stripe_version": request.headers.get("stripe-version")}
+                {
+                    "method": request.method,
+                    "path": path,
+                    "params": params,
+                    "idempotency_key": key,
+                    "stripe_version": request.headers.get("stripe-version"),
+                }
             )
             if not auth.startswith("Bearer sk_test_"):
                 return _error(401, "Invalid API Key provided.", type_="invalid_request_error")
@@ -185,11 +197,21 @@ class StripeDouble:
             if parts[0] == "prices":
                 return self._crud(self.prices, "price", "price", method, parts[1:], params, self._new_price)
             if parts[:2] == ["checkout", "sessions"]:
-                return self._crud(self.checkout_sessions, "cs_test", "checkout.session", method, parts[2:], params, self._new_checkout)
+                return self._crud(
+                    self.checkout_sessions, "cs_test", "checkout.session", method, parts[2:], params, self._new_checkout
+                )
             if parts[:2] == ["billing_portal", "sessions"] and method == "POST":
                 return JSONResponse(self._new_portal_session(params))
             if parts[:2] == ["billing_portal", "configurations"]:
-                return self._crud(self.portal_configurations, "bpc", "billing_portal.configuration", method, parts[2:], params, self._new_portal_configuration)
+                return self._crud(
+                    self.portal_configurations,
+                    "bpc",
+                    "billing_portal.configuration",
+                    method,
+                    parts[2:],
+                    params,
+                    self._new_portal_configuration,
+                )
             if parts[0] == "subscriptions" and len(parts) == 2:
                 return self._subscription(method, parts[1], params)
             if parts[0] == "invoices" and method == "GET" and len(parts) == 1:
@@ -218,7 +240,9 @@ class StripeDouble:
                 items = [c for c in items if c["email"] == email]
             limit = int(params.get("limit", 10))
             items.sort(key=lambda o: o["created"], reverse=True)
-            return JSONResponse({"object": "list", "url": f"/v1/{kind}s", "has_more": len(items) > limit, "data": items[:limit]})
+            return JSONResponse(
+                {"object": "list", "url": f"/v1/{kind}s", "has_more": len(items) > limit, "data": items[:limit]}
+            )
         if len(rest) == 1:
             obj = store.get(rest[0])
             if obj is None:
@@ -235,16 +259,27 @@ class StripeDouble:
 
     def _new_customer(self, params) -> dict:
         return {
-            "id": self._id("cus"), "object": "customer", "created": self.now, "livemode": False,
-            "email": params.get("email"), "name": params.get("name"), "metadata": params.get("metadata", {}),
+            "id": self._id("cus"),
+            "object": "customer",
+            "created": self.now,
+            "livemode": False,
+            "email": params.get("email"),
+            "name": params.get("name"),
+            "metadata": params.get("metadata", {}),
         }
 
     def _new_product(self, params) -> dict:
         if not params.get("name"):
             raise _Invalid("Missing required param: name.", "name")
         return {
-            "id": self._id("prod"), "object": "product", "created": self.now, "livemode": False, "active": True,
-            "name": params["name"], "description": params.get("description"), "metadata": params.get("metadata", {}),
+            "id": self._id("prod"),
+            "object": "product",
+            "created": self.now,
+            "livemode": False,
+            "active": True,
+            "name": params["name"],
+            "description": params.get("description"),
+            "metadata": params.get("metadata", {}),
         }
 
     def _new_price(self, params) -> dict:
@@ -257,11 +292,20 @@ class StripeDouble:
                 raise _Invalid(f"A price (`{lookup_key}`) already uses that lookup key.", "lookup_key")
         recurring = params.get("recurring")
         return {
-            "id": self._id("price"), "object": "price", "created": self.now, "livemode": False, "active": True,
-            "product": product, "currency": params.get("currency", "usd"),
-            "unit_amount": int(params["unit_amount"]), "lookup_key": lookup_key,
-            "recurring": {"interval": recurring["interval"], "interval_count": 1, "usage_type": "licensed"} if recurring else None,
-            "type": "recurring" if recurring else "one_time", "metadata": params.get("metadata", {}),
+            "id": self._id("price"),
+            "object": "price",
+            "created": self.now,
+            "livemode": False,
+            "active": True,
+            "product": product,
+            "currency": params.get("currency", "usd"),
+            "unit_amount": int(params["unit_amount"]),
+            "lookup_key": lookup_key,
+            "recurring": {"interval": recurring["interval"], "interval_count": 1, "usage_type": "licensed"}
+            if recurring
+            else None,
+            "type": "recurring" if recurring else "one_time",
+            "metadata": params.get("metadata", {}),
         }
 
     def _new_checkout(self, params) -> dict:
@@ -281,11 +325,20 @@ class StripeDouble:
         self._line_items[session_id] = items
         self._sub_metadata[session_id] = (params.get("subscription_data") or {}).get("metadata", {})
         return {
-            "id": session_id, "object": "checkout.session", "created": self.now, "livemode": False,
-            "mode": "subscription", "customer": customer, "client_reference_id": params.get("client_reference_id"),
-            "status": "open", "payment_status": "unpaid", "subscription": None,
-            "success_url": params["success_url"], "cancel_url": params["cancel_url"],
-            "url": f"{self.url}/checkout/{session_id}", "metadata": params.get("metadata", {}),
+            "id": session_id,
+            "object": "checkout.session",
+            "created": self.now,
+            "livemode": False,
+            "mode": "subscription",
+            "customer": customer,
+            "client_reference_id": params.get("client_reference_id"),
+            "status": "open",
+            "payment_status": "unpaid",
+            "subscription": None,
+            "success_url": params["success_url"],
+            "cancel_url": params["cancel_url"],
+            "url": f"{self.url}/checkout/{session_id}",
+            "metadata": params.get("metadata", {}),
             "expires_at": self.now + 24 * 3600,
         }
 
@@ -294,8 +347,12 @@ class StripeDouble:
         if customer not in self.customers:
             raise _Missing("customer", customer)
         session = {
-            "id": self._id("bps"), "object": "billing_portal.session", "created": self.now, "livemode": False,
-            "customer": customer, "return_url": params.get("return_url"),
+            "id": self._id("bps"),
+            "object": "billing_portal.session",
+            "created": self.now,
+            "livemode": False,
+            "customer": customer,
+            "return_url": params.get("return_url"),
             "configuration": params.get("configuration"),
         }
         session["url"] = f"{self.url}/portal/{session['id']}"
@@ -304,9 +361,15 @@ class StripeDouble:
 
     def _new_portal_configuration(self, params) -> dict:
         return {
-            "id": self._id("bpc"), "object": "billing_portal.configuration", "created": self.now, "livemode": False,
-            "active": True, "is_default": not self.portal_configurations, "features": params.get("features", {}),
-            "business_profile": params.get("business_profile", {}), "metadata": params.get("metadata", {}),
+            "id": self._id("bpc"),
+            "object": "billing_portal.configuration",
+            "created": self.now,
+            "livemode": False,
+            "active": True,
+            "is_default": not self.portal_configurations,
+            "features": params.get("features", {}),
+            "business_profile": params.get("business_profile", {}),
+            "metadata": params.get("metadata", {}),
         }
 
     def _subscription(self, method: str, sub_id: str, params: dict) -> Response:
@@ -328,7 +391,9 @@ class StripeDouble:
             items = [i for i in items if _invoice_subscription(i) == sub]
         items.sort(key=lambda i: (i["created"], i["id"]), reverse=True)
         limit = int(params.get("limit", 10))
-        return JSONResponse({"object": "list", "url": "/v1/invoices", "has_more": len(items) > limit, "data": items[:limit]})
+        return JSONResponse(
+            {"object": "list", "url": "/v1/invoices", "has_more": len(items) > limit, "data": items[:limit]}
+        )
 
     # ---- Stripe's side: changes and the events they send ---------------------------------------
 
@@ -337,33 +402,57 @@ class StripeDouble:
         if previous is not None:
             data["previous_attributes"] = previous
         return {
-            "id": self._id("evt"), "object": "event", "api_version": API_VERSION,
-            "created": self.now if created is None else created, "data": data, "livemode": False,
-            "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None}, "type": type_,
+            "id": self._id("evt"),
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": self.now if created is None else created,
+            "data": data,
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "type": type_,
         }
 
     def _item(self, price_id: str, start: int) -> dict:
         price = self.prices[price_id]
         end = start + (365 if price["recurring"]["interval"] == "year" else 30) * 86400
         return {
-            "id": self._id("si"), "object": "subscription_item", "price": json.loads(json.dumps(price)),
-            "quantity": 1, "current_period_start": start, "current_period_end": end,
+            "id": self._id("si"),
+            "object": "subscription_item",
+            "price": json.loads(json.dumps(price)),
+            "quantity": 1,
+            "current_period_start": start,
+            "current_period_end": end,
         }
 
     def _invoice(self, sub: dict, *, paid: bool) -> dict:
         price = sub["items"]["data"][0]["price"]
         number = f"DBL-{len(self.invoices) + 1:04d}"
         invoice = {
-            "id": self._id("in"), "object": "invoice", "created": self.now, "livemode": False,
-            "customer": sub["customer"], "number": number, "currency": price["currency"],
-            "amount_due": price["unit_amount"], "amount_paid": price["unit_amount"] if paid else 0,
-            "amount_remaining": 0 if paid else price["unit_amount"], "total": price["unit_amount"],
-            "status": "paid" if paid else "open", "attempt_count": 1,
-            "hosted_invoice_url": f"{self.url}/invoice/{number}", "invoice_pdf": f"{self.url}/invoice/{number}.pdf",
+            "id": self._id("in"),
+            "object": "invoice",
+            "created": self.now,
+            "livemode": False,
+            "customer": sub["customer"],
+            "number": number,
+            "currency": price["currency"],
+            "amount_due": price["unit_amount"],
+            "amount_paid": price["unit_amount"] if paid else 0,
+            "amount_remaining": 0 if paid else price["unit_amount"],
+            "total": price["unit_amount"],
+            "status": "paid" if paid else "open",
+            "attempt_count": 1,
+            "hosted_invoice_url": f"{self.url}/invoice/{number}",
+            "invoice_pdf": f"{self.url}/invoice/{number}.pdf",
             "period_start": sub["items"]["data"][0]["current_period_start"],
             "period_end": sub["items"]["data"][0]["current_period_end"],
-            "billing_reason": "subscription_create" if not any(_invoice_subscription(i) == sub["id"] for i in self.invoices.values()) else "subscription_cycle",
-            "parent": {"type": "subscription_details", "subscription_details": {"subscription": sub["id"], "metadata": sub["metadata"]}},
+            "billing_reason": "subscription_create"
+            if not any(_invoice_subscription(i) == sub["id"] for i in self.invoices.values())
+            else "subscription_cycle",
+            "parent": {
+                "type": "subscription_details",
+                "subscription_details": {"subscription": sub["id"], "metadata": sub["metadata"]},
+            },
         }
         self.invoices[invoice["id"]] = invoice
         sub["latest_invoice"] = invoice["id"]
@@ -381,11 +470,20 @@ class StripeDouble:
             start = self.tick()
             [item] = self._line_items[session_id]
             sub = {
-                "id": self._id("sub"), "object": "subscription", "created": start, "start_date": start,
-                "livemode": False, "customer": session["customer"], "status": status,
-                "cancel_at_period_end": False, "cancel_at": None, "canceled_at": None, "ended_at": None,
+                "id": self._id("sub"),
+                "object": "subscription",
+                "created": start,
+                "start_date": start,
+                "livemode": False,
+                "customer": session["customer"],
+                "status": status,
+                "cancel_at_period_end": False,
+                "cancel_at": None,
+                "canceled_at": None,
+                "ended_at": None,
                 "items": {"object": "list", "data": [self._item(item["price"], start)]},
-                "metadata": self._sub_metadata.get(session_id, {}), "latest_invoice": None,
+                "metadata": self._sub_metadata.get(session_id, {}),
+                "latest_invoice": None,
             }
             self._sync_period(sub)
             self.subscriptions[sub["id"]] = sub
@@ -464,8 +562,13 @@ class StripeDouble:
             payload = json.dumps(event)
             header = stripe.WebhookSignature.generate_signature_header(payload, self.webhook_secret)
             response = httpx.post(
-                self.webhook_url, content=payload,
-                headers={"Stripe-Signature": header, "Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"},
+                self.webhook_url,
+                content=payload,
+                headers={
+                    "Stripe-Signature": header,
+                    "Content-Type": "application/json; charset=utf-8",
+                    "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+                },
                 timeout=30,
             )
             self.delivered.append((event, response.status_code))
@@ -484,13 +587,13 @@ class StripeDouble:
         amount = f"${price['unit_amount'] / 100:,.2f} per {price['recurring']['interval']}"
         return HTMLResponse(
             f"""<!doctype html><title>Checkout (Stripe double)</title>
-            <h1 id="checkout-product">{html.escape(product['name'])}</h1>
+            <h1 id="checkout-product">{html.escape(product["name"])}</h1>
             <p id="checkout-amount">{html.escape(amount)}</p>
-            <p>Customer {html.escape(session['customer'])}</p>
-            <form method="post" action="/checkout/{session['id']}/pay">
+            <p>Customer {html.escape(session["customer"])}</p>
+            <form method="post" action="/checkout/{session["id"]}/pay">
               <button id="checkout-pay" type="submit">Subscribe</button>
             </form>
-            <a id="checkout-back" href="{html.escape(session['cancel_url'])}">Back</a>"""
+            <a id="checkout-back" href="{html.escape(session["cancel_url"])}">Back</a>"""
         )
 
     async def _checkout_pay(self, request: Request) -> Response:
@@ -525,7 +628,8 @@ class StripeDouble:
             )
             options = "".join(
                 f"<button name='price' value='{p['id']}' id='portal-switch-{p['lookup_key'] or p['id']}'>Switch to {html.escape(self.products[p['product']]['name'])} {p['recurring']['interval']}ly</button>"
-                for p in self.prices.values() if p["id"] != price["id"] and p["recurring"]
+                for p in self.prices.values()
+                if p["id"] != price["id"] and p["recurring"]
             )
             buttons = (
                 f"<form method='post' action='{action}'>"
@@ -539,7 +643,7 @@ class StripeDouble:
         return HTMLResponse(
             f"""<!doctype html><title>Customer portal (Stripe double)</title><h1>Billing portal</h1>
             {current}{buttons}
-            <a id="portal-return" href="{html.escape(session['return_url'] or '/')}">Return</a>"""
+            <a id="portal-return" href="{html.escape(session["return_url"] or "/")}">Return</a>"""
         )
 
     async def _portal_action(self, request: Request) -> Response:
@@ -591,7 +695,9 @@ class _Invalid(Exception):
 @contextlib.contextmanager
 def running_double() -> Iterator[StripeDouble]:
     double = StripeDouble()
-    server = uvicorn.Server(uvicorn.Config(double.app, host="127.0.0.1", port=double.port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(double.app, host="127.0.0.1", port=double.port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, name="stripe-double", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -671,8 +777,8 @@ def billing_on(stripe_double: StripeDouble) -> Iterator[BillingEnv]:
 
 @pytest.fixture
 def billing_off() -> Iterator[None]:
-    from fluxkit.settings import get_settings, price_env_name
     from fluxkit.services.plans import INTERVALS, PAID_PLANS
+    from fluxkit.settings import get_settings, price_env_name
     from tests.services.settings_env import settings_env
 
     names = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "STRIPE_PORTAL_CONFIGURATION"]

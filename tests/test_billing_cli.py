@@ -81,5 +81,7 @@ def test_setup_reports_a_rejected_key_or_stripe_down_in_one_line(capsys, stripe_
 
 
 def test_the_command_is_listed_in_help():
-    done = subprocess.run([sys.executable, "-m", "fluxkit.cli", "billing", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "fluxkit.cli", "billing", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and "setup" in done.stdout

@@ -88,22 +88,40 @@ def test_no_command_is_a_usage_error(capsys):
 
 def test_create_user_then_sign_in(db, capsys, monkeypatch):
     code, out, _ = run(
-        capsys, monkeypatch,
-        "create-user", "--email", " Grace@Example.com ", "--name", "Grace Hopper", "--password-stdin",
+        capsys,
+        monkeypatch,
+        "create-user",
+        "--email",
+        " Grace@Example.com ",
+        "--name",
+        "Grace Hopper",
+        "--password-stdin",
         stdin=GOOD_PASSWORD + "\n",
     )
     assert code == 0
     assert "grace@example.com" in out
     [user] = users(db)
-    assert (user.email, user.name, user.role, user.email_verified) == ("grace@example.com", "Grace Hopper", "user", True)
+    assert (user.email, user.name, user.role, user.email_verified) == (
+        "grace@example.com",
+        "Grace Hopper",
+        "user",
+        True,
+    )
     _, identity = accounts.sign_in(db, email="grace@example.com", password=GOOD_PASSWORD, meta=META)
     assert identity.user.email == "grace@example.com"
 
 
 def test_create_admin(db, capsys, monkeypatch):
     code, out, _ = run(
-        capsys, monkeypatch,
-        "create-user", "--email", "root@example.com", "--name", "Root", "--password-stdin", "--admin",
+        capsys,
+        monkeypatch,
+        "create-user",
+        "--email",
+        "root@example.com",
+        "--name",
+        "Root",
+        "--password-stdin",
+        "--admin",
         stdin=GOOD_PASSWORD,  # no trailing newline is fine too
     )
     assert code == 0 and "admin" in out
@@ -115,8 +133,15 @@ def test_create_admin(db, capsys, monkeypatch):
 def test_password_keeps_inner_and_trailing_spaces_but_not_the_newline(db, capsys, monkeypatch):
     password = " spaced out password "
     code, _, _ = run(
-        capsys, monkeypatch,
-        "create-user", "--email", "s@example.com", "--name", "S", "--password-stdin", stdin=password + "\n",
+        capsys,
+        monkeypatch,
+        "create-user",
+        "--email",
+        "s@example.com",
+        "--name",
+        "S",
+        "--password-stdin",
+        stdin=password + "\n",
     )
     assert code == 0
     accounts.sign_in(db, email="s@example.com", password=password, meta=META)
@@ -134,8 +159,15 @@ def test_password_keeps_inner_and_trailing_spaces_but_not_the_newline(db, capsys
 )
 def test_bad_input_is_a_clear_error(db, capsys, monkeypatch, email, password, message):
     code, out, err = run(
-        capsys, monkeypatch,
-        "create-user", "--email", email, "--name", "Someone", "--password-stdin", stdin=password + "\n",
+        capsys,
+        monkeypatch,
+        "create-user",
+        "--email",
+        email,
+        "--name",
+        "Someone",
+        "--password-stdin",
+        stdin=password + "\n",
     )
     assert code == 1
     assert message in err
@@ -156,7 +188,9 @@ def test_existing_email_is_a_clear_error(db, capsys, monkeypatch):
 
 
 def test_password_without_stdin_flag_is_refused_when_not_on_a_terminal(db, capsys, monkeypatch):
-    code, _, err = run(capsys, monkeypatch, "create-user", "--email", "x@example.com", "--name", "X", stdin=GOOD_PASSWORD)
+    code, _, err = run(
+        capsys, monkeypatch, "create-user", "--email", "x@example.com", "--name", "X", stdin=GOOD_PASSWORD
+    )
     assert code == 1
     assert "--password-stdin" in err
     assert users(db) == []

@@ -14,7 +14,9 @@ from fluxkit.services.audit import RequestMeta
 
 
 def test_run_once_reminds_once_and_cleans_up(db):
-    user = accounts.create_verified_user(db, accounts.NewUser("jobs@example.com", "Jobs", "a-long-passphrase-1"), RequestMeta())
+    user = accounts.create_verified_user(
+        db, accounts.NewUser("jobs@example.com", "Jobs", "a-long-passphrase-1"), RequestMeta()
+    )
     today = tasks.user_today(db, user.id)
     late = tasks.create_task(db, user.id, {"title": "Late", "due_date": (today - timedelta(days=1)).isoformat()})
     tasks.create_task(db, user.id, {"title": "Later", "due_date": (today + timedelta(days=30)).isoformat()})

@@ -9,7 +9,17 @@ from tests.test_cli import GOOD_PASSWORD, run
 
 
 def test_make_admin_promotes_an_existing_account_once(db, capsys, monkeypatch):
-    code, _, _ = run(capsys, monkeypatch, "create-user", "--email", "ada@example.com", "--name", "Ada", "--password-stdin", stdin=GOOD_PASSWORD + "\n")
+    code, _, _ = run(
+        capsys,
+        monkeypatch,
+        "create-user",
+        "--email",
+        "ada@example.com",
+        "--name",
+        "Ada",
+        "--password-stdin",
+        stdin=GOOD_PASSWORD + "\n",
+    )
     assert code == 0
     code, out, err = run(capsys, monkeypatch, "make-admin", "Ada@Example.com")
     assert code == 0 and err == ""

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -26,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import fluxkit.models  # noqa: F401 - registers the tables
+from alembic import command
 from fluxkit.db import engine_for
 from tests.conftest import need
 
@@ -103,9 +103,7 @@ def empty_db(request, tmp_path) -> Iterator[sa.Engine]:
 
 
 def schema_differences(connection: sa.Connection) -> list:
-    context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": True}
-    )
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
     return compare_metadata(context, SQLModel.metadata)
 
 
@@ -113,9 +111,7 @@ def model_keys(table: sa.Table) -> dict[str, set]:
     """The indexes, unique constraints and foreign keys the models declare."""
     indexes = {(ix.name, tuple(c.name for c in ix.columns), bool(ix.unique)) for ix in table.indexes}
     uniques = {
-        (uc.name, tuple(c.name for c in uc.columns))
-        for uc in table.constraints
-        if isinstance(uc, sa.UniqueConstraint)
+        (uc.name, tuple(c.name for c in uc.columns)) for uc in table.constraints if isinstance(uc, sa.UniqueConstraint)
     }
     fks = {
         (
@@ -298,8 +294,12 @@ def test_upgrading_a_database_with_tasks_counts_them_and_keeps_counting(empty_db
         command.upgrade(alembic_config(connection), "0011")
         connection.commit()
         with Session(bind=connection) as db:  # the models' columns all exist at 0011
-            db.add_all([User(id=1, email="ada@example.com", name="Ada", password_hash="x"),
-                        User(id=2, email="bob@example.com", name="Bob", password_hash="x")])
+            db.add_all(
+                [
+                    User(id=1, email="ada@example.com", name="Ada", password_hash="x"),
+                    User(id=2, email="bob@example.com", name="Bob", password_hash="x"),
+                ]
+            )
             db.flush()
             for owner, status, deleted, assignee in (
                 (1, "pending", None, None),
@@ -320,12 +320,22 @@ def test_upgrading_a_database_with_tasks_counts_them_and_keeps_counting(empty_db
         assert tally() == {(1, "pending"): 2, (1, "completed"): 1, (2, "pending"): 1, (2, "cancelled"): 1}
 
         connection.execute(sa.text("UPDATE task SET status = 'completed' WHERE assignee_id = 2"))
-        connection.execute(insert_task, {"owner": 2, "status": "pending", "now": now, "deleted": None, "assignee": None})
+        connection.execute(
+            insert_task, {"owner": 2, "status": "pending", "now": now, "deleted": None, "assignee": None}
+        )
         connection.commit()
-        assert tally() == {(1, "pending"): 1, (1, "completed"): 2, (2, "completed"): 1, (2, "cancelled"): 1, (2, "pending"): 1}
+        assert tally() == {
+            (1, "pending"): 1,
+            (1, "completed"): 2,
+            (2, "completed"): 1,
+            (2, "cancelled"): 1,
+            (2, "pending"): 1,
+        }
 
         command.downgrade(alembic_config(connection), "0011")
         connection.commit()
         assert "task_tally" not in sa.inspect(connection).get_table_names()
-        connection.execute(insert_task, {"owner": 2, "status": "pending", "now": now, "deleted": None, "assignee": None})
+        connection.execute(
+            insert_task, {"owner": 2, "status": "pending", "now": now, "deleted": None, "assignee": None}
+        )
         connection.commit()  # no trigger left behind to write to the missing table

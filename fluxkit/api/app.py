@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from fluxkit.api import auth, avatars, billing, calendar_feed, health
 from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.api.request_log import RequestLog
-from fluxkit.api.v1 import PREFIX as V1_PREFIX, create_v1
+from fluxkit.api.v1 import PREFIX as V1_PREFIX
+from fluxkit.api.v1 import create_v1
 
 # The ASGI layers around the API and Reflex's own app, innermost first (Reflex's
 # `api_transformer` order): the request id and access log wrap everything.

@@ -30,9 +30,7 @@ from fluxkit.settings import get_settings
 
 router = APIRouter(prefix="/api/auth")
 
-GENERIC_SIGN_UP = (
-    "Check your email: if the address can be used, we sent a link to verify it."
-)
+GENERIC_SIGN_UP = "Check your email: if the address can be used, we sent a link to verify it."
 GENERIC_RESET = "If an account exists for this email, we sent a link to reset the password."
 GENERIC_VERIFICATION = "If this email needs verifying, we sent a new link."
 

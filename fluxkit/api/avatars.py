@@ -34,7 +34,9 @@ def avatar(name: str) -> Response:
     try:
         path = avatars.path_for(name)
     except NotFound:
-        return Response("No such picture.", status_code=404, media_type="text/plain", headers={"X-Content-Type-Options": "nosniff"})
+        return Response(
+            "No such picture.", status_code=404, media_type="text/plain", headers={"X-Content-Type-Options": "nosniff"}
+        )
     return Response(path.read_bytes(), media_type=avatars.MEDIA_TYPE, headers=HEADERS)
 
 

@@ -22,7 +22,12 @@ FEED_RATE = parse("60/minute")  # per feed URL: calendar apps poll every few min
 def feed(token: str) -> Response:
     verdict = ratelimit.hit(FEED_RATE, "calendar-feed", token[:100])
     if not verdict.allowed:
-        return Response("Too many requests.", status_code=429, media_type="text/plain", headers={"Retry-After": str(verdict.retry_after)})
+        return Response(
+            "Too many requests.",
+            status_code=429,
+            media_type="text/plain",
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
     try:
         with session_scope() as db:
             data = calendar_ics.feed_for_token(db, token)

@@ -12,6 +12,7 @@ from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
 from fluxkit.settings import Settings, get_settings
 
+
 def client_ip(peer: str | None, forwarded_for: str | None, hops: int) -> str:
     """The peer address; X-Forwarded-For only counts behind `hops` trusted proxies."""
     ip = peer or ""
@@ -21,6 +22,7 @@ def client_ip(peer: str | None, forwarded_for: str | None, hops: int) -> str:
             ip = chain[-hops]
     return ip
 
+
 def request_meta(request: Request) -> RequestMeta:
     settings = get_settings()
     peer = request.client.host if request.client else ""
@@ -29,6 +31,7 @@ def request_meta(request: Request) -> RequestMeta:
         user_agent=request.headers.get("user-agent", "")[:512],
     )
 
+
 def session_token_from_cookie_header(cookie_header: str | None, settings: Settings | None = None) -> str | None:
     if not cookie_header:
         return None
@@ -36,14 +39,16 @@ def session_token_from_cookie_header(cookie_header: str | None, settings: Settin
     jar = SimpleCookie()
     try:
         jar.load(cookie_header)
-    except Exception:  # noqa: BLE001 - a malformed Cookie header means no session
+    except Exception:
         return None
     morsel = jar.get(name)
     return morsel.value if morsel else None
 
+
 def current_identity(request: Request, db: Session) -> Identity | None:
     token = request.cookies.get(get_settings().session_cookie_name)
     return sessions.resolve(db, token)
+
 
 def set_session_cookie(response: Response, token: str) -> None:
     settings = get_settings()
@@ -56,6 +61,7 @@ def set_session_cookie(response: Response, token: str) -> None:
         samesite="lax",
         secure=settings.secure_cookies,
     )
+
 
 def clear_session_cookie(response: Response) -> None:
     settings = get_settings()

@@ -51,11 +51,7 @@ class OriginGuard:
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             headers = Headers(scope=scope)
             origin = _request_origin(headers)
-            if (
-                headers.get("cookie")
-                and origin is not None
-                and origin not in get_settings().trusted_origins
-            ):
+            if headers.get("cookie") and origin is not None and origin not in get_settings().trusted_origins:
                 response = JSONResponse(
                     {"error": "forbidden_origin", "message": "This request came from another site."},
                     status_code=403,
@@ -94,14 +90,10 @@ class EdgeGate:
         if not protected and not auth_page:
             await self.app(scope, receive, send)
             return
-        token, identity = await anyio.to_thread.run_sync(
-            _resolve, Headers(scope=scope).get("cookie")
-        )
+        token, identity = await anyio.to_thread.run_sync(_resolve, Headers(scope=scope).get("cookie"))
         if protected and identity is None:
             target = path + (f"?{query}" if query else "")
-            await RedirectResponse(f"/sign-in?redirect={quote(target, safe='/')}", 307)(
-                scope, receive, send
-            )
+            await RedirectResponse(f"/sign-in?redirect={quote(target, safe='/')}", 307)(scope, receive, send)
             return
         if auth_page and identity is not None:
             redirect = safe_redirect(QueryParams(query).get("redirect"))

@@ -22,7 +22,14 @@ def _create_form() -> rx.Component:
                     color_scheme=rx.cond(ApiKeysState.name_error != "", "red", "gray"),
                     aria_invalid=ApiKeysState.name_error != "",
                 ),
-                rx.button(rx.icon("key-round", size=16), "Create key", type="submit", size="3", id="api-key-create", disabled=ApiKeysState.at_limit),
+                rx.button(
+                    rx.icon("key-round", size=16),
+                    "Create key",
+                    type="submit",
+                    size="3",
+                    id="api-key-create",
+                    disabled=ApiKeysState.at_limit,
+                ),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 spacing="2",
                 width="100%",
@@ -45,14 +52,27 @@ def _create_form() -> rx.Component:
 def _key_row(key: rx.Var[ApiKeyItem]) -> rx.Component:
     return rx.flex(
         rx.hstack(
-            rx.center(rx.icon("key-round", size=16), bg=rx.color("accent", 3), color=rx.color("accent", 11), border_radius="8px", width="32px", height="32px", min_width="32px"),
+            rx.center(
+                rx.icon("key-round", size=16),
+                bg=rx.color("accent", 3),
+                color=rx.color("accent", 11),
+                border_radius="8px",
+                width="32px",
+                height="32px",
+                min_width="32px",
+            ),
             rx.vstack(
                 rx.text(key.name, size="2", weight="medium", word_break="break-word"),
                 rx.code(key.prefix, "…", size="1", variant="ghost", color_scheme="gray"),
                 rx.text(
-                    "Created ", rx.moment(key.created_at, format="MMM D, YYYY"),
+                    "Created ",
+                    rx.moment(key.created_at, format="MMM D, YYYY"),
                     " · ",
-                    rx.cond(key.last_used_at != "", rx.text.span("last used ", rx.moment(key.last_used_at, from_now=True)), "never used"),
+                    rx.cond(
+                        key.last_used_at != "",
+                        rx.text.span("last used ", rx.moment(key.last_used_at, from_now=True)),
+                        "never used",
+                    ),
                     size="1",
                     color_scheme="gray",
                 ),
@@ -65,8 +85,11 @@ def _key_row(key: rx.Var[ApiKeyItem]) -> rx.Component:
             flex="1",
         ),
         rx.button(
-            rx.icon("trash-2", size=14), "Revoke",
-            variant="soft", color_scheme="red", size="1",
+            rx.icon("trash-2", size=14),
+            "Revoke",
+            variant="soft",
+            color_scheme="red",
+            size="1",
             on_click=ApiKeysState.ask_revoke(key.id),
             id=f"api-key-revoke-{key.id}",
             align_self=rx.breakpoints(initial="end", sm="center"),
@@ -87,8 +110,11 @@ def _key_list() -> rx.Component:
         rx.vstack(
             rx.vstack(rx.foreach(ApiKeysState.keys, _key_row), spacing="0", width="100%", id="api-key-list"),
             rx.text(
-                ApiKeysState.keys.length(), f" of {MAX_KEYS} keys",
-                rx.cond(ApiKeysState.at_limit, ": the most allowed. Revoke one you no longer use to create another.", ""),
+                ApiKeysState.keys.length(),
+                f" of {MAX_KEYS} keys",
+                rx.cond(
+                    ApiKeysState.at_limit, ": the most allowed. Revoke one you no longer use to create another.", ""
+                ),
                 size="1",
                 color_scheme=rx.cond(ApiKeysState.at_limit, "orange", "gray"),
                 id="api-key-count",
@@ -96,7 +122,12 @@ def _key_list() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        rx.text("No API keys yet. Create one for each app or script that should use the API as you.", size="2", color_scheme="gray", id="api-keys-empty"),
+        rx.text(
+            "No API keys yet. Create one for each app or script that should use the API as you.",
+            size="2",
+            color_scheme="gray",
+            id="api-keys-empty",
+        ),
     )
 
 
@@ -105,7 +136,14 @@ def _new_key_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Your new API key"),
             rx.dialog.description(
-                rx.text("“", ApiKeysState.new_key_name, "” is ready. Send it as ", rx.code("Authorization: Bearer <key>"), ".", size="2"),
+                rx.text(
+                    "“",
+                    ApiKeysState.new_key_name,
+                    "” is ready. Send it as ",
+                    rx.code("Authorization: Bearer <key>"),
+                    ".",
+                    size="2",
+                ),
                 margin_bottom="12px",
             ),
             rx.callout(
@@ -115,9 +153,19 @@ def _new_key_dialog() -> rx.Component:
                 id="api-key-new-warning",
             ),
             rx.flex(
-                rx.input(value=ApiKeysState.new_key, read_only=True, id="api-key-new-value", font_family="monospace", size="3", width="100%", aria_label="Your new API key", on_focus=rx.call_script("document.getElementById('api-key-new-value').select()")),
+                rx.input(
+                    value=ApiKeysState.new_key,
+                    read_only=True,
+                    id="api-key-new-value",
+                    font_family="monospace",
+                    size="3",
+                    width="100%",
+                    aria_label="Your new API key",
+                    on_focus=rx.call_script("document.getElementById('api-key-new-value').select()"),
+                ),
                 rx.button(
-                    rx.icon("copy", size=16), "Copy",
+                    rx.icon("copy", size=16),
+                    "Copy",
                     size="3",
                     on_click=[rx.set_clipboard(ApiKeysState.new_key), rx.toast.success("API key copied.")],
                     id="api-key-copy",
@@ -146,11 +194,25 @@ def _revoke_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Revoke this API key?"),
             rx.alert_dialog.description(
-                rx.text("“", rx.text.strong(ApiKeysState.revoke_name), "” stops working at once: every app or script using it gets 401 from then on. This cannot be undone.", size="2"),
+                rx.text(
+                    "“",
+                    rx.text.strong(ApiKeysState.revoke_name),
+                    "” stops working at once: every app or script using it gets 401 from then on. This cannot be undone.",
+                    size="2",
+                ),
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray", id="api-key-revoke-cancel")),
-                rx.alert_dialog.action(rx.button("Revoke key", color_scheme="red", on_click=ApiKeysState.confirm_revoke, id="api-key-revoke-confirm")),
+                rx.alert_dialog.cancel(
+                    rx.button("Cancel", variant="soft", color_scheme="gray", id="api-key-revoke-cancel")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Revoke key",
+                        color_scheme="red",
+                        on_click=ApiKeysState.confirm_revoke,
+                        id="api-key-revoke-confirm",
+                    )
+                ),
                 justify="end",
                 spacing="3",
                 width="100%",

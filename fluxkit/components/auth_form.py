@@ -14,7 +14,13 @@ def auth_card(title: str, subtitle: rx.Component | str, *body: rx.Component) -> 
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.center(rx.icon("zap", size=16, color="white"), bg=rx.color("accent", 9), border_radius="6px", width="28px", height="28px"),
+                    rx.center(
+                        rx.icon("zap", size=16, color="white"),
+                        bg=rx.color("accent", 9),
+                        border_radius="6px",
+                        width="28px",
+                        height="28px",
+                    ),
                     rx.text("FluxKit", weight="bold", size="4"),
                     align="center",
                     spacing="2",
@@ -48,7 +54,9 @@ def field_error(name: str) -> rx.Component:
     )
 
 
-def field(label: str, name: str, *, id: str, type: str = "text", autocomplete: str = "", placeholder: str = "", **props) -> rx.Component:
+def field(
+    label: str, name: str, *, id: str, type: str = "text", autocomplete: str = "", placeholder: str = "", **props
+) -> rx.Component:
     return rx.vstack(
         rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
         rx.input(
@@ -71,7 +79,9 @@ def field(label: str, name: str, *, id: str, type: str = "text", autocomplete: s
 def form_error() -> rx.Component:
     return rx.cond(
         AuthState.error != "",
-        rx.callout(AuthState.error, icon="triangle-alert", color_scheme="red", role="alert", id="form-error", width="100%"),
+        rx.callout(
+            AuthState.error, icon="triangle-alert", color_scheme="red", role="alert", id="form-error", width="100%"
+        ),
     )
 
 

@@ -8,8 +8,24 @@ from fluxkit.components.task_badges import CLAMP_2
 from fluxkit.services.notifications import NotificationRow
 from fluxkit.state.notifications import ROUTE, BellState
 
-TYPE_ICONS = {"task_completed": "circle-check", "task_due": "alarm-clock", "welcome": "party-popper", "system": "info", "mail": "mail", "event_invitation": "calendar-plus", "task_assigned": "user-check"}
-TYPE_COLORS = {"task_completed": "green", "task_due": "orange", "welcome": "violet", "system": "blue", "mail": "cyan", "event_invitation": "indigo", "task_assigned": "violet"}
+TYPE_ICONS = {
+    "task_completed": "circle-check",
+    "task_due": "alarm-clock",
+    "welcome": "party-popper",
+    "system": "info",
+    "mail": "mail",
+    "event_invitation": "calendar-plus",
+    "task_assigned": "user-check",
+}
+TYPE_COLORS = {
+    "task_completed": "green",
+    "task_due": "orange",
+    "welcome": "violet",
+    "system": "blue",
+    "mail": "cyan",
+    "event_invitation": "indigo",
+    "task_assigned": "violet",
+}
 
 
 def type_icon(kind: rx.Var[str]) -> rx.Component:
@@ -38,7 +54,17 @@ def _bell_item(item: rx.Var[NotificationRow]) -> rx.Component:
             min_width="0",
             flex="1",
         ),
-        rx.cond(~item.read, rx.box(width="8px", height="8px", min_width="8px", border_radius="50%", bg=rx.color("accent", 9), margin_top="6px")),
+        rx.cond(
+            ~item.read,
+            rx.box(
+                width="8px",
+                height="8px",
+                min_width="8px",
+                border_radius="50%",
+                bg=rx.color("accent", 9),
+                margin_top="6px",
+            ),
+        ),
         on_click=BellState.open_item(item.id),
         id=f"bell-item-{item.id}",
         role="button",
@@ -58,7 +84,14 @@ def bell() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
             rx.box(
-                rx.icon_button(rx.icon("bell", size=18), variant="ghost", size="2", aria_label="Notifications", id="bell", on_click=BellState.refresh),
+                rx.icon_button(
+                    rx.icon("bell", size=18),
+                    variant="ghost",
+                    size="2",
+                    aria_label="Notifications",
+                    id="bell",
+                    on_click=BellState.refresh,
+                ),
                 rx.cond(
                     BellState.badge != "",
                     rx.box(
@@ -93,7 +126,13 @@ def bell() -> rx.Component:
                     rx.spacer(),
                     rx.cond(
                         BellState.unread > 0,
-                        rx.button("Mark all read", variant="ghost", size="1", on_click=BellState.mark_all_read, id="bell-mark-all"),
+                        rx.button(
+                            "Mark all read",
+                            variant="ghost",
+                            size="1",
+                            on_click=BellState.mark_all_read,
+                            id="bell-mark-all",
+                        ),
                     ),
                     width="100%",
                     align="center",
@@ -115,7 +154,15 @@ def bell() -> rx.Component:
                     ),
                 ),
                 rx.divider(),
-                rx.link("View all notifications", href=ROUTE, size="2", id="bell-view-all", align="center", width="100%", padding="4px"),
+                rx.link(
+                    "View all notifications",
+                    href=ROUTE,
+                    size="2",
+                    id="bell-view-all",
+                    align="center",
+                    width="100%",
+                    padding="4px",
+                ),
                 spacing="1",
                 width="100%",
             ),

@@ -39,8 +39,16 @@ def chip(item: rx.Var[Occurrence], compact: bool = True) -> rx.Component:
     """An occurrence as a small pill (month cells, all-day rows)."""
     return rx.hstack(
         _status_icon(item.my_status),
-        rx.cond(~item.all_day, rx.text(item.start[11:16], size="1", weight="medium", flex_shrink="0", display=["none", "none", "block"])),
-        rx.text(item.title, size="1", style=ONE_LINE, text_decoration=rx.cond(item.my_status == "declined", "line-through", "none")),
+        rx.cond(
+            ~item.all_day,
+            rx.text(item.start[11:16], size="1", weight="medium", flex_shrink="0", display=["none", "none", "block"]),
+        ),
+        rx.text(
+            item.title,
+            size="1",
+            style=ONE_LINE,
+            text_decoration=rx.cond(item.my_status == "declined", "line-through", "none"),
+        ),
         spacing="1",
         align="center",
         width="100%",
@@ -71,7 +79,9 @@ def _month_cell(cell: rx.Var[DayCell]) -> rx.Component:
                 height="22px",
                 border_radius="50%",
                 bg=rx.cond(cell.is_today, rx.color("accent", 9), "transparent"),
-                color=rx.cond(cell.is_today, "white", rx.cond(cell.in_month, rx.color("gray", 12), rx.color("gray", 8))),
+                color=rx.cond(
+                    cell.is_today, "white", rx.cond(cell.in_month, rx.color("gray", 12), rx.color("gray", 8))
+                ),
                 cursor="pointer",
                 on_click=CalendarState.show_day(cell.date).stop_propagation,
                 title="Open this day",
@@ -81,7 +91,12 @@ def _month_cell(cell: rx.Var[DayCell]) -> rx.Component:
         rx.foreach(cell.shown, chip),
         rx.cond(
             cell.more > 0,
-            rx.link(f"+{cell.more} more", size="1", on_click=CalendarState.show_day(cell.date).stop_propagation, cursor="pointer"),
+            rx.link(
+                f"+{cell.more} more",
+                size="1",
+                on_click=CalendarState.show_day(cell.date).stop_propagation,
+                cursor="pointer",
+            ),
         ),
         spacing="1",
         min_height=["64px", "84px", "112px"],
@@ -101,7 +116,10 @@ def _month_cell(cell: rx.Var[DayCell]) -> rx.Component:
 def month_view() -> rx.Component:
     return rx.box(
         rx.grid(
-            *[rx.text(d, size="1", weight="medium", color_scheme="gray", padding="6px", text_align="center") for d in WEEKDAYS],
+            *[
+                rx.text(d, size="1", weight="medium", color_scheme="gray", padding="6px", text_align="center")
+                for d in WEEKDAYS
+            ],
             columns="7",
             border_bottom=f"1px solid {rx.color('gray', 5)}",
         ),
@@ -169,7 +187,12 @@ def _column(col: rx.Var[DayColumn]) -> rx.Component:
 def _column_head(col: rx.Var[DayColumn]) -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.text(col.label, size="2", weight=rx.cond(col.is_today, "bold", "medium"), color=rx.cond(col.is_today, rx.color("accent", 11), rx.color("gray", 12))),
+            rx.text(
+                col.label,
+                size="2",
+                weight=rx.cond(col.is_today, "bold", "medium"),
+                color=rx.cond(col.is_today, rx.color("accent", 11), rx.color("gray", 12)),
+            ),
             on_click=CalendarState.show_day(col.date),
             cursor="pointer",
             underline="none",
@@ -191,11 +214,26 @@ def time_grid() -> rx.Component:
     """Week (7 columns) or day (1 column): an all-day row, then 24 hour slots."""
     gutter = "52px"
     return rx.box(
-        rx.hstack(rx.box(width=gutter, min_width=gutter), rx.foreach(CalendarState.columns, _column_head), spacing="0", width="100%", border_bottom=f"1px solid {rx.color('gray', 5)}"),
+        rx.hstack(
+            rx.box(width=gutter, min_width=gutter),
+            rx.foreach(CalendarState.columns, _column_head),
+            spacing="0",
+            width="100%",
+            border_bottom=f"1px solid {rx.color('gray', 5)}",
+        ),
         rx.scroll_area(
             rx.hstack(
                 rx.vstack(
-                    *[rx.box(rx.text(f"{h:02d}:00", size="1", color_scheme="gray"), height=f"{HOUR_PX}px", padding_right="6px", text_align="right", width="100%") for h in HOURS],
+                    *[
+                        rx.box(
+                            rx.text(f"{h:02d}:00", size="1", color_scheme="gray"),
+                            height=f"{HOUR_PX}px",
+                            padding_right="6px",
+                            text_align="right",
+                            width="100%",
+                        )
+                        for h in HOURS
+                    ],
                     spacing="0",
                     width=gutter,
                     min_width=gutter,
@@ -223,11 +261,18 @@ def time_grid() -> rx.Component:
 
 def _agenda_item(item: rx.Var[Occurrence]) -> rx.Component:
     return rx.hstack(
-        rx.box(width="10px", height="10px", min_width="10px", border_radius="50%", bg=tint(item.color, 9), margin_top="5px"),
+        rx.box(
+            width="10px", height="10px", min_width="10px", border_radius="50%", bg=tint(item.color, 9), margin_top="5px"
+        ),
         rx.text(item.time_label, size="2", color_scheme="gray", min_width=["72px", "96px"]),
         rx.vstack(
             rx.hstack(
-                rx.text(item.title, size="2", weight="medium", text_decoration=rx.cond(item.my_status == "declined", "line-through", "none")),
+                rx.text(
+                    item.title,
+                    size="2",
+                    weight="medium",
+                    text_decoration=rx.cond(item.my_status == "declined", "line-through", "none"),
+                ),
                 rx.cond(item.my_status == "pending", rx.badge("Invitation", color_scheme="orange", size="1")),
                 rx.cond(item.recurring, rx.icon("repeat", size=12, color=rx.color("gray", 10))),
                 spacing="2",
@@ -254,7 +299,13 @@ def _agenda_item(item: rx.Var[Occurrence]) -> rx.Component:
 
 def _agenda_day(day: rx.Var[AgendaDay]) -> rx.Component:
     return rx.vstack(
-        rx.text(day.label, size="2", weight="bold", color=rx.cond(day.is_today, rx.color("accent", 11), rx.color("gray", 12)), padding="0 12px"),
+        rx.text(
+            day.label,
+            size="2",
+            weight="bold",
+            color=rx.cond(day.is_today, rx.color("accent", 11), rx.color("gray", 12)),
+            padding="0 12px",
+        ),
         rx.foreach(day.shown, _agenda_item),
         spacing="1",
         width="100%",
@@ -264,11 +315,20 @@ def _agenda_day(day: rx.Var[AgendaDay]) -> rx.Component:
 def agenda_view() -> rx.Component:
     return rx.cond(
         CalendarState.agenda.length() > 0,
-        rx.card(rx.vstack(rx.foreach(CalendarState.agenda, _agenda_day), spacing="4", width="100%"), width="100%", id="calendar-agenda"),
+        rx.card(
+            rx.vstack(rx.foreach(CalendarState.agenda, _agenda_day), spacing="4", width="100%"),
+            width="100%",
+            id="calendar-agenda",
+        ),
         empty_state(
             rx.icon("calendar-x", size=28, color=rx.color("gray", 9)),
             rx.text("Nothing in the next 30 days.", weight="medium"),
-            rx.button(rx.icon("plus", size=16), "New event", on_click=CalendarState.open_new(CalendarState.anchor, 9), variant="soft"),
+            rx.button(
+                rx.icon("plus", size=16),
+                "New event",
+                on_click=CalendarState.open_new(CalendarState.anchor, 9),
+                variant="soft",
+            ),
             id="calendar-agenda-empty",
         ),
     )

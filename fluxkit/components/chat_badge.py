@@ -12,7 +12,9 @@ def chat_nav_badge() -> rx.Component:
     return rx.fragment(
         rx.cond(
             ChatBadgeState.badge != "",
-            rx.badge(ChatBadgeState.badge, color_scheme="red", variant="solid", radius="full", size="1", id="chat-nav-badge"),
+            rx.badge(
+                ChatBadgeState.badge, color_scheme="red", variant="solid", radius="full", size="1", id="chat-nav-badge"
+            ),
         ),
         # Fires on mount and then every HEARTBEAT_SECONDS: "online" while a tab is open,
         # and the count is re-read (the live layer also refreshes it at once on changes).

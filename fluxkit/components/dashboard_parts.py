@@ -11,7 +11,9 @@ from fluxkit.services.dashboard import RecentTask, Step, UpcomingEvent
 from fluxkit.state.dashboard import RANGE_CHOICES, DashboardState
 
 
-def stat_card(label: str, value: rx.Var, icon: str, id: str, href: str, detail: rx.Component | None = None) -> rx.Component:
+def stat_card(
+    label: str, value: rx.Var, icon: str, id: str, href: str, detail: rx.Component | None = None
+) -> rx.Component:
     return rx.link(
         rx.card(
             rx.hstack(
@@ -62,7 +64,15 @@ def activity_chart() -> rx.Component:
                 rx.vstack(
                     rx.heading("Tasks created vs completed", size="4"),
                     rx.text(
-                        "Last ", DashboardState.range_days, " days: ", DashboardState.chart_created, " created, ", DashboardState.chart_completed, " completed (days in ", DashboardState.timezone, ")",
+                        "Last ",
+                        DashboardState.range_days,
+                        " days: ",
+                        DashboardState.chart_created,
+                        " created, ",
+                        DashboardState.chart_completed,
+                        " completed (days in ",
+                        DashboardState.timezone,
+                        ")",
                         size="1",
                         color_scheme="gray",
                         id="chart-totals",
@@ -78,15 +88,41 @@ def activity_chart() -> rx.Component:
             rx.box(
                 rx.recharts.area_chart(
                     rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke=rx.color("gray", 5), vertical=False),
-                    rx.recharts.x_axis(data_key="label", stroke=rx.color("gray", 9), font_size=12, min_tick_gap=16, interval="preserveStartEnd"),
+                    rx.recharts.x_axis(
+                        data_key="label",
+                        stroke=rx.color("gray", 9),
+                        font_size=12,
+                        min_tick_gap=16,
+                        interval="preserveStartEnd",
+                    ),
                     rx.recharts.y_axis(allow_decimals=False, stroke=rx.color("gray", 9), font_size=12, width=32),
                     rx.recharts.graphing_tooltip(
-                        content_style={"backgroundColor": rx.color("gray", 1), "borderColor": rx.color("gray", 6), "borderRadius": "8px"},
+                        content_style={
+                            "backgroundColor": rx.color("gray", 1),
+                            "borderColor": rx.color("gray", 6),
+                            "borderRadius": "8px",
+                        },
                         label_style={"color": rx.color("gray", 12)},
                     ),
                     rx.recharts.legend(),
-                    rx.recharts.area(data_key="created", name="Created", type_="monotone", stroke=rx.color("accent", 9), fill=rx.color("accent", 5), fill_opacity=0.5, is_animation_active=False),
-                    rx.recharts.area(data_key="completed", name="Completed", type_="monotone", stroke=rx.color("green", 9), fill=rx.color("green", 5), fill_opacity=0.5, is_animation_active=False),
+                    rx.recharts.area(
+                        data_key="created",
+                        name="Created",
+                        type_="monotone",
+                        stroke=rx.color("accent", 9),
+                        fill=rx.color("accent", 5),
+                        fill_opacity=0.5,
+                        is_animation_active=False,
+                    ),
+                    rx.recharts.area(
+                        data_key="completed",
+                        name="Completed",
+                        type_="monotone",
+                        stroke=rx.color("green", 9),
+                        fill=rx.color("green", 5),
+                        fill_opacity=0.5,
+                        is_animation_active=False,
+                    ),
                     data=DashboardState.chart.to(list[dict[str, Any]]),
                     width="100%",
                     height=280,
@@ -122,7 +158,14 @@ def _step(step: rx.Var[Step]) -> rx.Component:
         ),
         rx.cond(
             step.dismissible,
-            rx.button("Skip", size="1", variant="ghost", color_scheme="gray", on_click=DashboardState.skip_plan_step, id="skip-plan-step"),
+            rx.button(
+                "Skip",
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=DashboardState.skip_plan_step,
+                id="skip-plan-step",
+            ),
         ),
         align="center",
         spacing="3",
@@ -138,11 +181,21 @@ def checklist() -> rx.Component:
             rx.hstack(
                 rx.vstack(
                     rx.heading("Get started with FluxKit", size="4"),
-                    rx.text(DashboardState.steps_done, " of 4 done", size="2", color_scheme="gray", id="checklist-progress"),
+                    rx.text(
+                        DashboardState.steps_done, " of 4 done", size="2", color_scheme="gray", id="checklist-progress"
+                    ),
                     spacing="1",
                 ),
                 rx.spacer(),
-                rx.icon_button(rx.icon("x", size=16), variant="ghost", color_scheme="gray", on_click=DashboardState.dismiss_checklist, aria_label="Hide the checklist", title="Hide the checklist", id="dismiss-checklist"),
+                rx.icon_button(
+                    rx.icon("x", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=DashboardState.dismiss_checklist,
+                    aria_label="Hide the checklist",
+                    title="Hide the checklist",
+                    id="dismiss-checklist",
+                ),
                 width="100%",
                 align="start",
             ),
@@ -173,9 +226,24 @@ def _row_link(body: rx.Component, href: rx.Var[str], **props) -> rx.Component:
 def recent_task_row(task: rx.Var[RecentTask]) -> rx.Component:
     return _row_link(
         rx.hstack(
-            rx.text(task.title, size="2", weight="medium", flex="1", min_width="0", overflow="hidden", text_overflow="ellipsis", white_space="nowrap"),
+            rx.text(
+                task.title,
+                size="2",
+                weight="medium",
+                flex="1",
+                min_width="0",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+            ),
             status_badge(task.status),
-            rx.text(rx.moment(task.created_at, from_now=True), size="1", color_scheme="gray", display=rx.breakpoints(initial="none", sm="block"), white_space="nowrap"),
+            rx.text(
+                rx.moment(task.created_at, from_now=True),
+                size="1",
+                color_scheme="gray",
+                display=rx.breakpoints(initial="none", sm="block"),
+                white_space="nowrap",
+            ),
             align="center",
             spacing="3",
             width="100%",
@@ -189,17 +257,29 @@ def recent_task_row(task: rx.Var[RecentTask]) -> rx.Component:
 def upcoming_event_row(event: rx.Var[UpcomingEvent]) -> rx.Component:
     return _row_link(
         rx.hstack(
-            rx.box(width="4px", align_self="stretch", border_radius="2px", bg=f"var(--{event.color}-9)", flex_shrink="0"),
+            rx.box(
+                width="4px", align_self="stretch", border_radius="2px", bg=f"var(--{event.color}-9)", flex_shrink="0"
+            ),
             rx.vstack(
                 rx.hstack(
-                    rx.text(event.title, size="2", weight="medium", overflow="hidden", text_overflow="ellipsis", white_space="nowrap"),
+                    rx.text(
+                        event.title,
+                        size="2",
+                        weight="medium",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                        white_space="nowrap",
+                    ),
                     rx.cond(event.recurring, rx.icon("repeat", size=12, color=rx.color("gray", 9), flex_shrink="0")),
                     align="center",
                     spacing="1",
                     min_width="0",
                 ),
                 rx.text(
-                    event.day_label, " · ", event.time_label, rx.cond(event.location != "", " · " + event.location, ""),
+                    event.day_label,
+                    " · ",
+                    event.time_label,
+                    rx.cond(event.location != "", " · " + event.location, ""),
                     size="1",
                     color_scheme="gray",
                 ),

@@ -44,7 +44,14 @@ def filter_toolbar(
         ),
         rx.cond(
             state.has_filters,
-            rx.button(rx.icon("x", size=14), "Clear", variant="ghost", color_scheme="gray", on_click=state.clear_filters, id=clear_id),
+            rx.button(
+                rx.icon("x", size=14),
+                "Clear",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=state.clear_filters,
+                id=clear_id,
+            ),
         ),
         direction=rx.breakpoints(initial="column", md="row"),
         spacing="2",

@@ -54,7 +54,11 @@ def form_dialog(
                     *fields,
                     field_error(errors, "form", prefix),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", id=f"{prefix}-cancel")),
+                        rx.dialog.close(
+                            rx.button(
+                                "Cancel", type="button", variant="soft", color_scheme="gray", id=f"{prefix}-cancel"
+                            )
+                        ),
                         rx.button(rx.cond(editing, "Save changes", create_label), type="submit", id=f"{prefix}-save"),
                         justify="end",
                         width="100%",

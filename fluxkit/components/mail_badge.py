@@ -11,7 +11,14 @@ def mail_nav_badge() -> rx.Component:
     return rx.box(
         rx.cond(
             MailBadgeState.badge != "",
-            rx.badge(MailBadgeState.badge, color_scheme="violet", variant="solid", radius="full", size="1", id="mail-nav-badge"),
+            rx.badge(
+                MailBadgeState.badge,
+                color_scheme="violet",
+                variant="solid",
+                radius="full",
+                size="1",
+                id="mail-nav-badge",
+            ),
         ),
         # Read when the page mounts; the live layer refreshes it whenever the mailbox changes.
         on_mount=MailBadgeState.refresh,

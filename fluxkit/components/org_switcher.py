@@ -11,7 +11,13 @@ from fluxkit.state.organizations import ROUTE, OrgSwitcherState
 def _item(org: rx.Var[OrgRow]) -> rx.Component:
     return rx.dropdown_menu.item(
         rx.hstack(
-            rx.text(org.name, size="2", flex="1", trim="both", style={"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap"}),
+            rx.text(
+                org.name,
+                size="2",
+                flex="1",
+                trim="both",
+                style={"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap"},
+            ),
             rx.cond(org.active, rx.icon("check", size=14)),
             align="center",
             width="100%",
@@ -27,10 +33,28 @@ def org_switcher() -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.button(
-                rx.center(rx.icon("building-2", size=14), width="24px", height="24px", border_radius="6px", bg=rx.color("accent", 3), color=rx.color("accent", 11)),
+                rx.center(
+                    rx.icon("building-2", size=14),
+                    width="24px",
+                    height="24px",
+                    border_radius="6px",
+                    bg=rx.color("accent", 3),
+                    color=rx.color("accent", 11),
+                ),
                 rx.vstack(
                     rx.text("Organization", size="1", color_scheme="gray"),
-                    rx.text(rx.cond(state.active_name != "", state.active_name, "Personal"), size="2", weight="medium", id="org-switcher-active", style={"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap", "maxWidth": "150px"}),
+                    rx.text(
+                        rx.cond(state.active_name != "", state.active_name, "Personal"),
+                        size="2",
+                        weight="medium",
+                        id="org-switcher-active",
+                        style={
+                            "overflow": "hidden",
+                            "textOverflow": "ellipsis",
+                            "whiteSpace": "nowrap",
+                            "maxWidth": "150px",
+                        },
+                    ),
                     spacing="0",
                     align="start",
                 ),
@@ -49,13 +73,22 @@ def org_switcher() -> rx.Component:
         rx.dropdown_menu.content(
             rx.text("Work in", size="1", color_scheme="gray", padding="4px 8px"),
             rx.dropdown_menu.item(
-                rx.hstack(rx.text("Personal (no organization)", size="2", flex="1"), rx.cond(state.active_id == 0, rx.icon("check", size=14)), align="center", width="100%"),
+                rx.hstack(
+                    rx.text("Personal (no organization)", size="2", flex="1"),
+                    rx.cond(state.active_id == 0, rx.icon("check", size=14)),
+                    align="center",
+                    width="100%",
+                ),
                 on_click=OrgSwitcherState.switch_to(0),
                 id="org-switch-personal",
             ),
             rx.foreach(state.orgs, _item),
             rx.dropdown_menu.separator(),
-            rx.dropdown_menu.item(rx.hstack(rx.icon("settings-2", size=14), rx.text("Manage organizations"), align="center"), on_click=rx.redirect(ROUTE), id="org-switch-manage"),
+            rx.dropdown_menu.item(
+                rx.hstack(rx.icon("settings-2", size=14), rx.text("Manage organizations"), align="center"),
+                on_click=rx.redirect(ROUTE),
+                id="org-switch-manage",
+            ),
             min_width="220px",
         ),
         on_open_change=lambda _open: OrgSwitcherState.refresh(),

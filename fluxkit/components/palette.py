@@ -23,13 +23,45 @@ def _result(item: rx.Var[PaletteItem], index: rx.Var[int]) -> rx.Component:
     return rx.fragment(
         rx.cond(
             item.section != "",
-            rx.text(item.section, size="1", weight="bold", color_scheme="gray", padding="10px 10px 4px", text_transform="uppercase", letter_spacing="0.04em"),
+            rx.text(
+                item.section,
+                size="1",
+                weight="bold",
+                color_scheme="gray",
+                padding="10px 10px 4px",
+                text_transform="uppercase",
+                letter_spacing="0.04em",
+            ),
         ),
         rx.hstack(
-            rx.center(rx.icon(item.icon, size=16), width="28px", height="28px", border_radius="6px", bg=rx.color("gray", 3), flex_shrink="0"),
+            rx.center(
+                rx.icon(item.icon, size=16),
+                width="28px",
+                height="28px",
+                border_radius="6px",
+                bg=rx.color("gray", 3),
+                flex_shrink="0",
+            ),
             rx.vstack(
-                rx.text(item.label, size="2", weight="medium", trim="both", overflow="hidden", text_overflow="ellipsis", white_space="nowrap", max_width="100%"),
-                rx.text(item.detail, size="1", color_scheme="gray", overflow="hidden", text_overflow="ellipsis", white_space="nowrap", max_width="100%"),
+                rx.text(
+                    item.label,
+                    size="2",
+                    weight="medium",
+                    trim="both",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                    max_width="100%",
+                ),
+                rx.text(
+                    item.detail,
+                    size="1",
+                    color_scheme="gray",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                    max_width="100%",
+                ),
                 spacing="0",
                 min_width="0",
                 flex="1",
@@ -101,7 +133,14 @@ def palette() -> rx.Component:
         _hidden(THEME_TOGGLE_ID, [AppearanceState.toggle_theme(resolved_color_mode), rx.toggle_color_mode]),
         rx.dialog.root(
             rx.dialog.content(
-                rx.dialog.title("Search and jump", position="absolute", width="1px", height="1px", overflow="hidden", clip="rect(0 0 0 0)"),
+                rx.dialog.title(
+                    "Search and jump",
+                    position="absolute",
+                    width="1px",
+                    height="1px",
+                    overflow="hidden",
+                    clip="rect(0 0 0 0)",
+                ),
                 rx.input(
                     rx.input.slot(rx.icon("search", size=16)),
                     placeholder="Search pages, tasks, mail, events and actions…",

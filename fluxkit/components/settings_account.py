@@ -16,7 +16,14 @@ def export_panel() -> rx.Component:
             "calendar events and account activity. Also at GET /api/v1/me/export.",
             size="2",
         ),
-        rx.button(rx.icon("download", size=16), "Download my data", variant="outline", on_click=S.export_data, id="export-data", flex_shrink="0"),
+        rx.button(
+            rx.icon("download", size=16),
+            "Download my data",
+            variant="outline",
+            on_click=S.export_data,
+            id="export-data",
+            flex_shrink="0",
+        ),
         gap="12px",
         direction=rx.breakpoints(initial="column", sm="row"),
         align=rx.breakpoints(initial="start", sm="center"),
@@ -26,19 +33,58 @@ def export_panel() -> rx.Component:
 
 def delete_panel() -> rx.Component:
     return rx.vstack(
-        rx.text("Deleting your account signs you out everywhere and removes your tasks, notifications, API keys, mail, chat memberships and calendar events for good. It cannot be undone.", size="2"),
+        rx.text(
+            "Deleting your account signs you out everywhere and removes your tasks, notifications, API keys, mail, chat memberships and calendar events for good. It cannot be undone.",
+            size="2",
+        ),
         rx.alert_dialog.root(
-            rx.alert_dialog.trigger(rx.button("Delete my account", color_scheme="red", variant="soft", id="delete-account")),
+            rx.alert_dialog.trigger(
+                rx.button("Delete my account", color_scheme="red", variant="soft", id="delete-account")
+            ),
             rx.alert_dialog.content(
                 rx.alert_dialog.title("Delete your account?"),
-                rx.alert_dialog.description("This removes your account and your data for good. Type your email and your password to confirm.", size="2"),
+                rx.alert_dialog.description(
+                    "This removes your account and your data for good. Type your email and your password to confirm.",
+                    size="2",
+                ),
                 rx.form(
                     rx.vstack(
-                        labelled("Type your email: " + S.email, rx.input(name="confirm", id="delete-confirm", size="3", width="100%", auto_complete="off"), "delete-confirm", S.delete_errors, "confirm"),
-                        labelled("Current password", rx.input(name="password", id="delete-password", type="password", size="3", width="100%", auto_complete="current-password"), "delete-password", S.delete_errors, "password"),
-                        rx.cond(S.delete_errors.contains("form"), rx.callout(S.delete_errors["form"], icon="circle-x", color_scheme="red", role="alert", width="100%", id="delete-refused")),
+                        labelled(
+                            "Type your email: " + S.email,
+                            rx.input(name="confirm", id="delete-confirm", size="3", width="100%", auto_complete="off"),
+                            "delete-confirm",
+                            S.delete_errors,
+                            "confirm",
+                        ),
+                        labelled(
+                            "Current password",
+                            rx.input(
+                                name="password",
+                                id="delete-password",
+                                type="password",
+                                size="3",
+                                width="100%",
+                                auto_complete="current-password",
+                            ),
+                            "delete-password",
+                            S.delete_errors,
+                            "password",
+                        ),
+                        rx.cond(
+                            S.delete_errors.contains("form"),
+                            rx.callout(
+                                S.delete_errors["form"],
+                                icon="circle-x",
+                                color_scheme="red",
+                                role="alert",
+                                width="100%",
+                                id="delete-refused",
+                            ),
+                        ),
                         rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                            rx.alert_dialog.cancel(
+                                rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                            ),
                             rx.button("Delete for good", color_scheme="red", type="submit", id="delete-confirm-button"),
                             justify="end",
                             width="100%",

@@ -6,7 +6,8 @@ import reflex as rx
 
 from fluxkit.components.settings_profile import labelled
 from fluxkit.services import preferences
-from fluxkit.state.settings import ChoiceRow, SettingsState as S
+from fluxkit.state.settings import ChoiceRow
+from fluxkit.state.settings import SettingsState as S
 
 _THEME_ICONS = {"light": "sun", "dark": "moon", "system": "monitor"}
 
@@ -47,13 +48,29 @@ def _swatch(accent: str) -> rx.Component:
 
 def appearance_panel() -> rx.Component:
     return rx.vstack(
-        labelled("Theme", _segmented(S.theme, [(t, t.capitalize()) for t in preferences.THEMES], S.set_theme, "appearance-theme"), "appearance-theme"),
+        labelled(
+            "Theme",
+            _segmented(S.theme, [(t, t.capitalize()) for t in preferences.THEMES], S.set_theme, "appearance-theme"),
+            "appearance-theme",
+        ),
         rx.vstack(
             rx.text("Accent color", size="2", weight="medium"),
-            rx.hstack(*[_swatch(a) for a in preferences.ACCENTS], spacing="3", wrap="wrap", role="radiogroup", id="accent-choices"),
+            rx.hstack(
+                *[_swatch(a) for a in preferences.ACCENTS],
+                spacing="3",
+                wrap="wrap",
+                role="radiogroup",
+                id="accent-choices",
+            ),
             spacing="2",
         ),
-        labelled("Density", _segmented(S.density, [(d, d.capitalize()) for d in preferences.DENSITIES], S.set_density, "appearance-density"), "appearance-density"),
+        labelled(
+            "Density",
+            _segmented(
+                S.density, [(d, d.capitalize()) for d in preferences.DENSITIES], S.set_density, "appearance-density"
+            ),
+            "appearance-density",
+        ),
         rx.text("Saved to your account: every device you sign in on uses them.", size="1", color_scheme="gray"),
         spacing="4",
         width="100%",
@@ -98,21 +115,50 @@ def notifications_panel() -> rx.Component:
             width="100%",
             overflow_x="auto",
         ),
-        rx.text("The digest is one email a day (from 08:00 your time) with what it collected.", size="1", color_scheme="gray"),
+        rx.text(
+            "The digest is one email a day (from 08:00 your time) with what it collected.",
+            size="1",
+            color_scheme="gray",
+        ),
         rx.form(
             rx.vstack(
                 rx.text("Quiet hours", size="2", weight="medium"),
                 rx.flex(
-                    rx.input(name="quiet_start", id="quiet-start", type="time", default_value=S.quiet_start, key=S.quiet_start + "s", size="2", aria_label="Quiet hours start"),
+                    rx.input(
+                        name="quiet_start",
+                        id="quiet-start",
+                        type="time",
+                        default_value=S.quiet_start,
+                        key=S.quiet_start + "s",
+                        size="2",
+                        aria_label="Quiet hours start",
+                    ),
                     rx.text("to", size="2"),
-                    rx.input(name="quiet_end", id="quiet-end", type="time", default_value=S.quiet_end, key=S.quiet_end + "e", size="2", aria_label="Quiet hours end"),
+                    rx.input(
+                        name="quiet_end",
+                        id="quiet-end",
+                        type="time",
+                        default_value=S.quiet_end,
+                        key=S.quiet_end + "e",
+                        size="2",
+                        aria_label="Quiet hours end",
+                    ),
                     rx.button("Save", type="submit", size="2", variant="soft", id="quiet-save"),
                     gap="8px",
                     align="center",
                     wrap="wrap",
                 ),
-                rx.text("No emails in this window (", S.timezone, "): they wait for the digest. Leave both empty for none.", size="1", color_scheme="gray"),
-                rx.cond(S.quiet_error != "", rx.text(S.quiet_error, color_scheme="red", size="1", id="quiet-error", role="alert")),
+                rx.text(
+                    "No emails in this window (",
+                    S.timezone,
+                    "): they wait for the digest. Leave both empty for none.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.cond(
+                    S.quiet_error != "",
+                    rx.text(S.quiet_error, color_scheme="red", size="1", id="quiet-error", role="alert"),
+                ),
                 spacing="2",
             ),
             on_submit=S.save_quiet_hours,

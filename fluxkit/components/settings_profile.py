@@ -11,7 +11,9 @@ UPLOAD_ID = "avatar-file"
 
 
 def field_error(errors, name: str, id: str) -> rx.Component:
-    return rx.cond(errors.contains(name), rx.text(errors[name], color_scheme="red", size="1", id=f"{id}-error", role="alert"))
+    return rx.cond(
+        errors.contains(name), rx.text(errors[name], color_scheme="red", size="1", id=f"{id}-error", role="alert")
+    )
 
 
 def labelled(label: str, control: rx.Component, id: str, errors=None, name: str = "", hint: str = "") -> rx.Component:
@@ -25,11 +27,23 @@ def labelled(label: str, control: rx.Component, id: str, errors=None, name: str 
     )
 
 
-def _text_input(label: str, name: str, value, max_length: int, placeholder: str = "", type: str = "text", hint: str = "") -> rx.Component:
+def _text_input(
+    label: str, name: str, value, max_length: int, placeholder: str = "", type: str = "text", hint: str = ""
+) -> rx.Component:
     id = f"profile-{name}"
     return labelled(
         label,
-        rx.input(name=name, id=id, default_value=value, key=value, size="3", width="100%", max_length=max_length, placeholder=placeholder, type=type),
+        rx.input(
+            name=name,
+            id=id,
+            default_value=value,
+            key=value,
+            size="3",
+            width="100%",
+            max_length=max_length,
+            placeholder=placeholder,
+            type=type,
+        ),
         id,
         S.profile_errors,
         name,
@@ -45,7 +59,15 @@ def _select(options: rx.Component, name: str, value) -> rx.Component:
         id=f"profile-{name}",
         default_value=value,
         key=value,
-        style={"height": "40px", "padding": "0 8px", "border-radius": "6px", "border": f"1px solid {rx.color('gray', 7)}", "background": rx.color("gray", 1), "color": rx.color("gray", 12), "width": "100%"},
+        style={
+            "height": "40px",
+            "padding": "0 8px",
+            "border-radius": "6px",
+            "border": f"1px solid {rx.color('gray', 7)}",
+            "background": rx.color("gray", 1),
+            "color": rx.color("gray", 12),
+            "width": "100%",
+        },
     )
 
 
@@ -56,15 +78,39 @@ def avatar_block() -> rx.Component:
             rx.upload.root(
                 rx.button(rx.icon("image-up", size=16), "Upload a picture", variant="soft", size="2", type="button"),
                 id=UPLOAD_ID,
-                accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"], "image/gif": [".gif"]},
+                accept={
+                    "image/png": [".png"],
+                    "image/jpeg": [".jpg", ".jpeg"],
+                    "image/webp": [".webp"],
+                    "image/gif": [".gif"],
+                },
                 max_files=1,
                 multiple=False,
                 on_drop=S.upload_avatar(rx.upload_files(upload_id=UPLOAD_ID)),
                 no_drag=False,
             ),
-            rx.text(f"PNG, JPEG, WebP or GIF, up to {avatars.MAX_BYTES // 1024 // 1024} MB. Cropped to a square; photo details (EXIF, location) are removed.", size="1", color_scheme="gray"),
-            rx.cond(S.avatar_url != "", rx.button("Remove picture", variant="ghost", color_scheme="red", size="1", on_click=S.remove_avatar, id="avatar-remove")),
-            rx.cond(S.avatar_error != "", rx.callout(S.avatar_error, icon="circle-x", color_scheme="red", size="1", role="alert", id="avatar-error")),
+            rx.text(
+                f"PNG, JPEG, WebP or GIF, up to {avatars.MAX_BYTES // 1024 // 1024} MB. Cropped to a square; photo details (EXIF, location) are removed.",
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                S.avatar_url != "",
+                rx.button(
+                    "Remove picture",
+                    variant="ghost",
+                    color_scheme="red",
+                    size="1",
+                    on_click=S.remove_avatar,
+                    id="avatar-remove",
+                ),
+            ),
+            rx.cond(
+                S.avatar_error != "",
+                rx.callout(
+                    S.avatar_error, icon="circle-x", color_scheme="red", size="1", role="alert", id="avatar-error"
+                ),
+            ),
             spacing="2",
             align="start",
         ),
@@ -106,7 +152,15 @@ def profile_form() -> rx.Component:
             grid,
             labelled(
                 "Bio",
-                rx.text_area(name="bio", id="profile-bio", default_value=S.bio, key=S.bio, max_length=profile.BIO_MAX, rows="3", width="100%"),
+                rx.text_area(
+                    name="bio",
+                    id="profile-bio",
+                    default_value=S.bio,
+                    key=S.bio,
+                    max_length=profile.BIO_MAX,
+                    rows="3",
+                    width="100%",
+                ),
                 "profile-bio",
                 S.profile_errors,
                 "bio",
@@ -128,7 +182,12 @@ def email_form() -> rx.Component:
             S.pending_email != "",
             rx.callout(
                 rx.hstack(
-                    rx.text("Waiting for you to open the link sent to ", rx.text.strong(S.pending_email), ". Until then your email stays as it is.", size="2"),
+                    rx.text(
+                        "Waiting for you to open the link sent to ",
+                        rx.text.strong(S.pending_email),
+                        ". Until then your email stays as it is.",
+                        size="2",
+                    ),
                     rx.button("Cancel", variant="ghost", size="1", on_click=S.cancel_email_change, id="email-cancel"),
                     align="center",
                     wrap="wrap",
@@ -141,8 +200,27 @@ def email_form() -> rx.Component:
         ),
         rx.form(
             rx.flex(
-                labelled("New email", rx.input(name="email", id="new-email", type="email", size="3", width="100%", auto_complete="email"), "new-email", S.email_errors, "email"),
-                labelled("Current password", rx.input(name="password", id="email-password", type="password", size="3", width="100%", auto_complete="current-password"), "email-password", S.email_errors, "password"),
+                labelled(
+                    "New email",
+                    rx.input(name="email", id="new-email", type="email", size="3", width="100%", auto_complete="email"),
+                    "new-email",
+                    S.email_errors,
+                    "email",
+                ),
+                labelled(
+                    "Current password",
+                    rx.input(
+                        name="password",
+                        id="email-password",
+                        type="password",
+                        size="3",
+                        width="100%",
+                        auto_complete="current-password",
+                    ),
+                    "email-password",
+                    S.email_errors,
+                    "password",
+                ),
                 rx.button("Send confirmation link", type="submit", size="3", id="email-save", flex_shrink="0"),
                 gap="12px",
                 align=rx.breakpoints(initial="stretch", md="end"),
@@ -152,7 +230,11 @@ def email_form() -> rx.Component:
             on_submit=S.change_email,
             width="100%",
         ),
-        rx.text("We email a link to the new address; your email changes only when it is opened. Your current address is told either way.", size="1", color_scheme="gray"),
+        rx.text(
+            "We email a link to the new address; your email changes only when it is opened. Your current address is told either way.",
+            size="1",
+            color_scheme="gray",
+        ),
         spacing="3",
         width="100%",
     )

@@ -7,12 +7,12 @@ from collections.abc import Callable
 import reflex as rx
 from reflex_base.style import set_color_mode
 
-from fluxkit.components.billing import past_due_banner
 from fluxkit.components.bell import bell
-from fluxkit.components.palette import palette, palette_button
+from fluxkit.components.billing import past_due_banner
 from fluxkit.components.chat_badge import chat_nav_badge
 from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.org_switcher import sidebar_org_switcher
+from fluxkit.components.palette import palette, palette_button
 from fluxkit.components.theme import theme_menu
 from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
 from fluxkit.services.preferences import THEMES
@@ -42,7 +42,13 @@ NAV_BADGES: dict[str, Callable[[], rx.Component]] = {"/chat": chat_nav_badge, "/
 def brand() -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.center(rx.icon("zap", size=16, color="white"), bg=rx.color("accent", 9), border_radius="6px", width="28px", height="28px"),
+            rx.center(
+                rx.icon("zap", size=16, color="white"),
+                bg=rx.color("accent", 9),
+                border_radius="6px",
+                width="28px",
+                height="28px",
+            ),
             rx.heading("FluxKit", size="4", weight="bold"),
             align="center",
             spacing="2",
@@ -116,7 +122,9 @@ def phone_menu() -> rx.Component:
                     rx.hstack(
                         brand(),
                         rx.spacer(),
-                        rx.drawer.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close menu")),
+                        rx.drawer.close(
+                            rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close menu")
+                        ),
                         width="100%",
                         align="center",
                     ),
@@ -142,7 +150,13 @@ def user_menu() -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.button(
-                rx.avatar(src=AppearanceState.avatar_url, fallback=ShellState.user_name[:1].upper(), size="2", radius="full", id="user-menu-avatar"),
+                rx.avatar(
+                    src=AppearanceState.avatar_url,
+                    fallback=ShellState.user_name[:1].upper(),
+                    size="2",
+                    radius="full",
+                    id="user-menu-avatar",
+                ),
                 rx.text(ShellState.user_name, size="2", display=["none", "none", "block"]),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
@@ -202,7 +216,14 @@ def appearance(page: rx.Component) -> rx.Component:
     return rx.theme(
         rx.box(on_mount=AppearanceState.load, display="none", id="appearance-loader"),
         *[
-            rx.el.button(on_click=set_color_mode(mode), id=f"{APPLY_THEME_ID}-{mode}", type="button", tab_index=-1, aria_hidden="true", style={"display": "none"})
+            rx.el.button(
+                on_click=set_color_mode(mode),
+                id=f"{APPLY_THEME_ID}-{mode}",
+                type="button",
+                tab_index=-1,
+                aria_hidden="true",
+                style={"display": "none"},
+            )
             for mode in THEMES
         ],
         page,
@@ -218,20 +239,24 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
     """Wrap a page's content in the signed-in layout."""
 
     def page() -> rx.Component:
-        return appearance(rx.hstack(
-            sidebar(),
-            rx.box(
-                header(title),
-                palette(),  # Ctrl/⌘-K
-                rx.box(past_due_banner(), content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"),
-                flex="1",
-                min_width="0",
-            ),
-            spacing="0",
-            align="start",
-            width="100%",
-            min_height="100vh",
-        ))
+        return appearance(
+            rx.hstack(
+                sidebar(),
+                rx.box(
+                    header(title),
+                    palette(),  # Ctrl/⌘-K
+                    rx.box(
+                        past_due_banner(), content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"
+                    ),
+                    flex="1",
+                    min_width="0",
+                ),
+                spacing="0",
+                align="start",
+                width="100%",
+                min_height="100vh",
+            )
+        )
 
     page.__name__ = content.__name__
     return page

@@ -12,7 +12,13 @@ PRIORITY_COLORS = {"low": "gray", "medium": "orange", "high": "red"}
 PRIORITY_ICONS = {"low": "arrow-down", "medium": "arrow-right", "high": "arrow-up"}
 CATEGORY_ICONS = {"feature": "sparkles", "bug": "bug", "documentation": "book-open", "other": "tag"}
 # Cut long text at two lines with an ellipsis.
-CLAMP_2 = {"display": "-webkit-box", "WebkitLineClamp": "2", "WebkitBoxOrient": "vertical", "overflow": "hidden", "wordBreak": "break-word"}
+CLAMP_2 = {
+    "display": "-webkit-box",
+    "WebkitLineClamp": "2",
+    "WebkitBoxOrient": "vertical",
+    "overflow": "hidden",
+    "wordBreak": "break-word",
+}
 DUE_LABELS = {"overdue": "Overdue", "today": "Due today", "week": "Due this week"}
 
 
@@ -28,7 +34,16 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
     return rx.match(
         status,
         *[
-            (s, rx.badge(rx.icon(STATUS_ICONS[s], size=12), label(s), color_scheme=STATUS_COLORS[s], variant="soft", radius="full"))
+            (
+                s,
+                rx.badge(
+                    rx.icon(STATUS_ICONS[s], size=12),
+                    label(s),
+                    color_scheme=STATUS_COLORS[s],
+                    variant="soft",
+                    radius="full",
+                ),
+            )
             for s in STATUSES
         ],
         rx.badge(status),
@@ -39,7 +54,12 @@ def priority_badge(priority: rx.Var[str]) -> rx.Component:
     return rx.match(
         priority,
         *[
-            (p, rx.badge(rx.icon(PRIORITY_ICONS[p], size=12), label(p), color_scheme=PRIORITY_COLORS[p], variant="outline"))
+            (
+                p,
+                rx.badge(
+                    rx.icon(PRIORITY_ICONS[p], size=12), label(p), color_scheme=PRIORITY_COLORS[p], variant="outline"
+                ),
+            )
             for p in PRIORITIES
         ],
         rx.badge(priority),
@@ -50,7 +70,15 @@ def category_label(category: rx.Var[str]) -> rx.Component:
     return rx.match(
         category,
         *[
-            (c, rx.hstack(rx.icon(CATEGORY_ICONS[c], size=14, color=rx.color("gray", 10)), rx.text(label(c), size="2"), spacing="1", align="center"))
+            (
+                c,
+                rx.hstack(
+                    rx.icon(CATEGORY_ICONS[c], size=14, color=rx.color("gray", 10)),
+                    rx.text(label(c), size="2"),
+                    spacing="1",
+                    align="center",
+                ),
+            )
             for c in CATEGORIES
         ],
         rx.text(category, size="2"),

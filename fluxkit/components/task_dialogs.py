@@ -5,10 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components.forms import field_error, form_dialog, labelled_field
-from fluxkit.components.task_badges import category_label, due_label, label, move_label, priority_badge, slug, status_badge
+from fluxkit.components.task_badges import (
+    category_label,
+    due_label,
+    label,
+    move_label,
+    priority_badge,
+    slug,
+    status_badge,
+)
 from fluxkit.services.tasks import CATEGORIES, PRIORITIES, STATUSES, TRANSITIONS, HistoryRow
 from fluxkit.state.tasks import ImportProblem, TasksState
-
 
 # ---- add / edit dialog ------------------------------------------------------------------------------
 
@@ -36,13 +43,27 @@ def _form_select(name: str, options: list[str] | rx.Var, default: rx.Var[str], i
 
 
 def assignment_badge(row) -> rx.Component:
-    """"Assigned to me · by Ada" on a task someone assigned to the viewer; "→ Bob" on one they assigned."""
+    """ "Assigned to me · by Ada" on a task someone assigned to the viewer; "→ Bob" on one they assigned."""
     return rx.cond(
         row.assigned_to_me,
-        rx.badge(rx.icon("user-check", size=12), "Assigned to me · by ", row.owner_name, color_scheme="violet", variant="soft", class_name="task-assigned-to-me"),
+        rx.badge(
+            rx.icon("user-check", size=12),
+            "Assigned to me · by ",
+            row.owner_name,
+            color_scheme="violet",
+            variant="soft",
+            class_name="task-assigned-to-me",
+        ),
         rx.cond(
             row.assignee_name != "",
-            rx.badge(rx.icon("user", size=12), "Assigned to ", row.assignee_name, color_scheme="gray", variant="soft", class_name="task-assignee"),
+            rx.badge(
+                rx.icon("user", size=12),
+                "Assigned to ",
+                row.assignee_name,
+                color_scheme="gray",
+                variant="soft",
+                class_name="task-assignee",
+            ),
         ),
     )
 
@@ -58,23 +79,64 @@ def task_dialog() -> rx.Component:
             _field(
                 "Title *",
                 "title",
-                rx.input(name="title", id="task-dialog-title", default_value=TasksState.form_title, max_length=200, placeholder="What needs doing?", color_scheme=invalid("title"), auto_focus=True, width="100%"),
+                rx.input(
+                    name="title",
+                    id="task-dialog-title",
+                    default_value=TasksState.form_title,
+                    max_length=200,
+                    placeholder="What needs doing?",
+                    color_scheme=invalid("title"),
+                    auto_focus=True,
+                    width="100%",
+                ),
                 "task-dialog-title",
             ),
             _field(
                 "Description",
                 "description",
-                rx.text_area(name="description", id="task-dialog-description", default_value=TasksState.form_description, placeholder="Details, links, checklists… Markdown is supported.", rows="5", color_scheme=invalid("description"), width="100%"),
+                rx.text_area(
+                    name="description",
+                    id="task-dialog-description",
+                    default_value=TasksState.form_description,
+                    placeholder="Details, links, checklists… Markdown is supported.",
+                    rows="5",
+                    color_scheme=invalid("description"),
+                    width="100%",
+                ),
                 "task-dialog-description",
             ),
             rx.grid(
-                _field("Priority", "priority", _form_select("priority", list(PRIORITIES), TasksState.form_priority, "task-dialog-priority"), "task-dialog-priority"),
-                _field("Category", "category", _form_select("category", list(CATEGORIES), TasksState.form_category, "task-dialog-category"), "task-dialog-category"),
-                _field("Status", "status", _form_select("status", TasksState.form_status_options, TasksState.form_status, "task-dialog-status"), "task-dialog-status"),
+                _field(
+                    "Priority",
+                    "priority",
+                    _form_select("priority", list(PRIORITIES), TasksState.form_priority, "task-dialog-priority"),
+                    "task-dialog-priority",
+                ),
+                _field(
+                    "Category",
+                    "category",
+                    _form_select("category", list(CATEGORIES), TasksState.form_category, "task-dialog-category"),
+                    "task-dialog-category",
+                ),
+                _field(
+                    "Status",
+                    "status",
+                    _form_select(
+                        "status", TasksState.form_status_options, TasksState.form_status, "task-dialog-status"
+                    ),
+                    "task-dialog-status",
+                ),
                 _field(
                     "Due date",
                     "due_date",
-                    rx.input(name="due_date", id="task-dialog-due", type="date", default_value=TasksState.form_due, color_scheme=invalid("due_date"), width="100%"),
+                    rx.input(
+                        name="due_date",
+                        id="task-dialog-due",
+                        type="date",
+                        default_value=TasksState.form_due,
+                        color_scheme=invalid("due_date"),
+                        width="100%",
+                    ),
                     "task-dialog-due",
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
@@ -89,7 +151,10 @@ def task_dialog() -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(id="task-dialog-assignee", width="100%"),
                         rx.select.content(
-                            rx.foreach(TasksState.assignee_choices, lambda c: rx.select.item(c.label, value=c.value, id="task-assignee-option-" + c.value))
+                            rx.foreach(
+                                TasksState.assignee_choices,
+                                lambda c: rx.select.item(c.label, value=c.value, id="task-assignee-option-" + c.value),
+                            )
                         ),
                         name="assignee",
                         default_value=TasksState.form_assignee,
@@ -114,14 +179,29 @@ def task_dialog() -> rx.Component:
 
 def _history_row(item: rx.Var[HistoryRow]) -> rx.Component:
     return rx.hstack(
-        rx.box(width="8px", height="8px", min_width="8px", border_radius="50%", bg=rx.color("accent", 9), margin_top="7px"),
+        rx.box(
+            width="8px", height="8px", min_width="8px", border_radius="50%", bg=rx.color("accent", 9), margin_top="7px"
+        ),
         rx.vstack(
             rx.cond(
                 item.from_status == "",
                 rx.text(rx.text.strong(item.actor), " created it as ", rx.text.strong(item.to_status), size="2"),
-                rx.text(rx.text.strong(item.actor), " moved it from ", rx.text.strong(item.from_status), " to ", rx.text.strong(item.to_status), size="2"),
+                rx.text(
+                    rx.text.strong(item.actor),
+                    " moved it from ",
+                    rx.text.strong(item.from_status),
+                    " to ",
+                    rx.text.strong(item.to_status),
+                    size="2",
+                ),
             ),
-            rx.text(rx.moment(item.at, format="MMM D, YYYY HH:mm"), " · ", rx.moment(item.at, from_now=True), size="1", color_scheme="gray"),
+            rx.text(
+                rx.moment(item.at, format="MMM D, YYYY HH:mm"),
+                " · ",
+                rx.moment(item.at, from_now=True),
+                size="1",
+                color_scheme="gray",
+            ),
             spacing="0",
         ),
         align="start",
@@ -168,7 +248,15 @@ def details_dialog() -> rx.Component:
                 rx.hstack(
                     rx.dialog.title(detail.title, id="task-details-title", margin="0", word_break="break-word"),
                     rx.spacer(),
-                    rx.dialog.close(rx.icon_button(rx.icon("x", size=16), variant="ghost", color_scheme="gray", aria_label="Close", id="task-details-close")),
+                    rx.dialog.close(
+                        rx.icon_button(
+                            rx.icon("x", size=16),
+                            variant="ghost",
+                            color_scheme="gray",
+                            aria_label="Close",
+                            id="task-details-close",
+                        )
+                    ),
                     width="100%",
                     align="start",
                 ),
@@ -201,14 +289,29 @@ def details_dialog() -> rx.Component:
                 rx.heading("History", size="3", margin_top="4px"),
                 rx.vstack(rx.foreach(TasksState.history, _history_row), spacing="3", id="task-history", width="100%"),
                 rx.text(
-                    "Created ", rx.moment(detail.created_at, format="MMM D, YYYY HH:mm"),
-                    " · updated ", rx.moment(detail.updated_at, from_now=True),
-                    size="1", color_scheme="gray",
+                    "Created ",
+                    rx.moment(detail.created_at, format="MMM D, YYYY HH:mm"),
+                    " · updated ",
+                    rx.moment(detail.updated_at, from_now=True),
+                    size="1",
+                    color_scheme="gray",
                 ),
                 rx.hstack(
-                    rx.button(rx.icon("trash-2", size=14), "Delete", variant="soft", color_scheme="red", on_click=TasksState.delete(detail.id), id="task-details-delete"),
+                    rx.button(
+                        rx.icon("trash-2", size=14),
+                        "Delete",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=TasksState.delete(detail.id),
+                        id="task-details-delete",
+                    ),
                     rx.spacer(),
-                    rx.button(rx.icon("pencil", size=14), "Edit", on_click=TasksState.edit_from_details, id="task-details-edit"),
+                    rx.button(
+                        rx.icon("pencil", size=14),
+                        "Edit",
+                        on_click=TasksState.edit_from_details,
+                        id="task-details-edit",
+                    ),
                     width="100%",
                     padding_top="8px",
                 ),
@@ -272,15 +375,29 @@ def import_dialog() -> rx.Component:
             ),
             rx.cond(
                 TasksState.import_error != "",
-                rx.callout(TasksState.import_error, icon="circle-x", color_scheme="red", role="alert", width="100%", margin_top="12px", id="import-error"),
+                rx.callout(
+                    TasksState.import_error,
+                    icon="circle-x",
+                    color_scheme="red",
+                    role="alert",
+                    width="100%",
+                    margin_top="12px",
+                    id="import-error",
+                ),
             ),
             rx.cond(
                 TasksState.import_done,
                 rx.vstack(
                     rx.callout(
                         rx.text(
-                            "Created ", rx.text.strong(TasksState.import_created, id="import-created"), " task(s). ",
-                            rx.cond(TasksState.import_refused.length() > 0, rx.text.span(TasksState.import_refused.length(), " row(s) were refused:"), "Nothing was refused."),
+                            "Created ",
+                            rx.text.strong(TasksState.import_created, id="import-created"),
+                            " task(s). ",
+                            rx.cond(
+                                TasksState.import_refused.length() > 0,
+                                rx.text.span(TasksState.import_refused.length(), " row(s) were refused:"),
+                                "Nothing was refused.",
+                            ),
                         ),
                         icon=rx.cond(TasksState.import_refused.length() > 0, "triangle-alert", "circle-check"),
                         color_scheme=rx.cond(TasksState.import_refused.length() > 0, "orange", "green"),
@@ -291,7 +408,12 @@ def import_dialog() -> rx.Component:
                         TasksState.import_refused.length() > 0,
                         rx.scroll_area(
                             rx.table.root(
-                                rx.table.header(rx.table.row(rx.table.column_header_cell("Line"), rx.table.column_header_cell("Why it was refused"))),
+                                rx.table.header(
+                                    rx.table.row(
+                                        rx.table.column_header_cell("Line"),
+                                        rx.table.column_header_cell("Why it was refused"),
+                                    )
+                                ),
                                 rx.table.body(rx.foreach(TasksState.import_refused, _refused_row)),
                                 size="1",
                                 width="100%",

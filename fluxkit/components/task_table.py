@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.pagination import pagination as page_footer
 from fluxkit.components.task_badges import (
     CLAMP_2,
     category_label,
@@ -13,7 +14,6 @@ from fluxkit.components.task_badges import (
     slug,
     status_badge,
 )
-from fluxkit.components.pagination import pagination as page_footer
 from fluxkit.components.task_dialogs import assignment_badge
 from fluxkit.services.tasks import PAGE_SIZES, STATUSES, TRANSITIONS, TaskRow
 from fluxkit.state.tasks import TasksState
@@ -54,21 +54,46 @@ def _status_items(row: rx.Var[TaskRow]) -> rx.Component:
 def row_menu(row: rx.Var[TaskRow], prefix: str) -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
-            rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", color_scheme="gray", size="2", aria_label="Task actions", id=f"{prefix}-actions-{row.id}")
+            rx.icon_button(
+                rx.icon("ellipsis", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+                aria_label="Task actions",
+                id=f"{prefix}-actions-{row.id}",
+            )
         ),
         rx.dropdown_menu.content(
-            rx.dropdown_menu.item(rx.icon("eye", size=14), "View details", on_click=TasksState.open_details(row.id), id=f"task-view-{row.id}"),
-            rx.cond(row.owner_name == "", rx.dropdown_menu.item(rx.icon("pencil", size=14), "Edit", on_click=TasksState.open_edit(row.id), id=f"task-edit-{row.id}")),
+            rx.dropdown_menu.item(
+                rx.icon("eye", size=14),
+                "View details",
+                on_click=TasksState.open_details(row.id),
+                id=f"task-view-{row.id}",
+            ),
+            rx.cond(
+                row.owner_name == "",
+                rx.dropdown_menu.item(
+                    rx.icon("pencil", size=14), "Edit", on_click=TasksState.open_edit(row.id), id=f"task-edit-{row.id}"
+                ),
+            ),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.sub(
-                rx.dropdown_menu.sub_trigger(rx.icon("arrow-right-left", size=14), "Change status", id=f"task-status-menu-{row.id}"),
+                rx.dropdown_menu.sub_trigger(
+                    rx.icon("arrow-right-left", size=14), "Change status", id=f"task-status-menu-{row.id}"
+                ),
                 rx.dropdown_menu.sub_content(_status_items(row)),
             ),
             rx.cond(
                 row.owner_name == "",
                 rx.fragment(
                     rx.dropdown_menu.separator(),
-                    rx.dropdown_menu.item(rx.icon("trash-2", size=14), "Delete", color_scheme="red", on_click=TasksState.delete(row.id), id=f"task-delete-{row.id}"),
+                    rx.dropdown_menu.item(
+                        rx.icon("trash-2", size=14),
+                        "Delete",
+                        color_scheme="red",
+                        on_click=TasksState.delete(row.id),
+                        id=f"task-delete-{row.id}",
+                    ),
                 ),
             ),
             align="end",
@@ -125,7 +150,12 @@ def _cell(column: str, child: rx.Component) -> rx.Component:
 def _table_row(row: rx.Var[TaskRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.checkbox(checked=TasksState.selected.contains(row.id), on_change=lambda _c: TasksState.toggle_select(row.id), id=f"task-select-{row.id}", aria_label="Select task"),
+            rx.checkbox(
+                checked=TasksState.selected.contains(row.id),
+                on_change=lambda _c: TasksState.toggle_select(row.id),
+                id=f"task-select-{row.id}",
+                aria_label="Select task",
+            ),
             vertical_align="middle",
             width="36px",
         ),
@@ -139,8 +169,14 @@ def _table_row(row: rx.Var[TaskRow]) -> rx.Component:
         _cell("priority", priority_badge(row.priority)),
         _cell("category", category_label(row.category)),
         _cell("due", due_label(row.due_date, row.overdue)),
-        _cell("created", rx.text(rx.moment(row.created_at, from_now=True), size="2", color_scheme="gray", white_space="nowrap")),
-        _cell("updated", rx.text(rx.moment(row.updated_at, from_now=True), size="2", color_scheme="gray", white_space="nowrap")),
+        _cell(
+            "created",
+            rx.text(rx.moment(row.created_at, from_now=True), size="2", color_scheme="gray", white_space="nowrap"),
+        ),
+        _cell(
+            "updated",
+            rx.text(rx.moment(row.updated_at, from_now=True), size="2", color_scheme="gray", white_space="nowrap"),
+        ),
         rx.table.cell(row_menu(row, "task"), vertical_align="middle", width="48px", text_align="right"),
         id=f"task-row-{row.id}",
         class_name="task-row",
@@ -153,7 +189,12 @@ def task_table() -> rx.Component:
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell(
-                    rx.checkbox(checked=TasksState.all_selected, on_change=lambda _c: TasksState.toggle_select_page(), id="task-select-page", aria_label="Select all on this page"),
+                    rx.checkbox(
+                        checked=TasksState.all_selected,
+                        on_change=lambda _c: TasksState.toggle_select_page(),
+                        id="task-select-page",
+                        aria_label="Select all on this page",
+                    ),
                     width="36px",
                 ),
                 _sort_header("Title", "title"),
@@ -180,7 +221,13 @@ def _task_card(row: rx.Var[TaskRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.checkbox(checked=TasksState.selected.contains(row.id), on_change=lambda _c: TasksState.toggle_select(row.id), id=f"task-card-select-{row.id}", aria_label="Select task", margin_top="3px"),
+                rx.checkbox(
+                    checked=TasksState.selected.contains(row.id),
+                    on_change=lambda _c: TasksState.toggle_select(row.id),
+                    id=f"task-card-select-{row.id}",
+                    aria_label="Select task",
+                    margin_top="3px",
+                ),
                 rx.box(_title_button(row, "task-card-open"), flex="1", min_width="0"),
                 row_menu(row, "task-card"),
                 align="start",
@@ -215,12 +262,28 @@ def _task_card(row: rx.Var[TaskRow]) -> rx.Component:
 def task_cards() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.checkbox("Select all", checked=TasksState.all_selected, on_change=lambda _c: TasksState.toggle_select_page(), id="task-card-select-page", size="1"),
+            rx.checkbox(
+                "Select all",
+                checked=TasksState.all_selected,
+                on_change=lambda _c: TasksState.toggle_select_page(),
+                id="task-card-select-page",
+                size="1",
+            ),
             rx.spacer(),
             rx.select.root(
                 rx.select.trigger(id="sort-phone", variant="ghost", aria_label="Sort"),
                 rx.select.content(
-                    *[rx.select.item(f"Sort: {text}", value=key) for key, text in (("created", "Created"), ("updated", "Updated"), ("due", "Due date"), ("title", "Title"), ("priority", "Priority"), ("status", "Status"))]
+                    *[
+                        rx.select.item(f"Sort: {text}", value=key)
+                        for key, text in (
+                            ("created", "Created"),
+                            ("updated", "Updated"),
+                            ("due", "Due date"),
+                            ("title", "Title"),
+                            ("priority", "Priority"),
+                            ("status", "Status"),
+                        )
+                    ]
                 ),
                 value=TasksState.sort,
                 on_change=TasksState.sort_by,
@@ -250,5 +313,12 @@ def task_cards() -> rx.Component:
 
 def pagination() -> rx.Component:
     return page_footer(
-        TasksState, PAGE_SIZES, range_id="task-range", size_id="page-size", size_item_id="page-size", prev_id="page-prev", page_id="page-number", next_id="page-next"
+        TasksState,
+        PAGE_SIZES,
+        range_id="task-range",
+        size_id="page-size",
+        size_item_id="page-size",
+        prev_id="page-prev",
+        page_id="page-number",
+        next_id="page-next",
     )

@@ -9,7 +9,13 @@ from fluxkit.state.users import ALL, UsersState
 
 
 def _action_label(action: rx.Var[str]) -> rx.Component:
-    return rx.code(action, size="1", variant="soft", color_scheme=rx.cond(action.startswith("admin_"), "violet", "gray"), white_space="nowrap")
+    return rx.code(
+        action,
+        size="1",
+        variant="soft",
+        color_scheme=rx.cond(action.startswith("admin_"), "violet", "gray"),
+        white_space="nowrap",
+    )
 
 
 def _date(name: str, label: str) -> rx.Component:
@@ -44,8 +50,18 @@ def _text_filter(name: str, placeholder: str) -> rx.Component:
 
 def audit_filters() -> rx.Component:
     return rx.grid(
-        rx.vstack(rx.text("Actor", size="1", color_scheme="gray"), _text_filter("actor", "Who did it (email)"), spacing="1", width="100%"),
-        rx.vstack(rx.text("Target", size="1", color_scheme="gray"), _text_filter("target", "Which account (email)"), spacing="1", width="100%"),
+        rx.vstack(
+            rx.text("Actor", size="1", color_scheme="gray"),
+            _text_filter("actor", "Who did it (email)"),
+            spacing="1",
+            width="100%",
+        ),
+        rx.vstack(
+            rx.text("Target", size="1", color_scheme="gray"),
+            _text_filter("target", "Which account (email)"),
+            spacing="1",
+            width="100%",
+        ),
         rx.vstack(
             rx.text("Action", size="1", color_scheme="gray"),
             rx.select.root(
@@ -70,7 +86,10 @@ def audit_filters() -> rx.Component:
 
 def _row(event: rx.Var[AuditRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(rx.moment(event.created_at, format="YYYY-MM-DD HH:mm"), size="2", white_space="nowrap"), vertical_align="middle"),
+        rx.table.cell(
+            rx.text(rx.moment(event.created_at, format="YYYY-MM-DD HH:mm"), size="2", white_space="nowrap"),
+            vertical_align="middle",
+        ),
         rx.table.cell(_action_label(event.action), vertical_align="middle"),
         rx.table.cell(rx.text(event.actor, size="2", word_break="break-all"), vertical_align="middle"),
         rx.table.cell(rx.text(event.target, size="2", word_break="break-all"), vertical_align="middle"),
@@ -84,8 +103,19 @@ def _row(event: rx.Var[AuditRow]) -> rx.Component:
 def _card(event: rx.Var[AuditRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(_action_label(event.action), rx.spacer(), rx.text(rx.moment(event.created_at, from_now=True), size="1", color_scheme="gray"), width="100%", align="center"),
-            rx.text(rx.text.strong(event.actor), rx.cond(event.target != event.actor, rx.text.span(" → ", event.target)), size="2", word_break="break-all"),
+            rx.hstack(
+                _action_label(event.action),
+                rx.spacer(),
+                rx.text(rx.moment(event.created_at, from_now=True), size="1", color_scheme="gray"),
+                width="100%",
+                align="center",
+            ),
+            rx.text(
+                rx.text.strong(event.actor),
+                rx.cond(event.target != event.actor, rx.text.span(" → ", event.target)),
+                size="2",
+                word_break="break-all",
+            ),
             rx.cond(event.detail != "", rx.text(event.detail, size="1", color_scheme="gray")),
             spacing="1",
             width="100%",
@@ -102,7 +132,18 @@ def audit_tab() -> rx.Component:
         rx.hstack(
             rx.text(state.audit_total, " events", size="2", color_scheme="gray", id="audit-total"),
             rx.spacer(),
-            rx.cond(state.has_audit_filters, rx.button(rx.icon("x", size=14), "Clear", variant="ghost", color_scheme="gray", size="1", on_click=state.clear_audit_filters, id="audit-clear")),
+            rx.cond(
+                state.has_audit_filters,
+                rx.button(
+                    rx.icon("x", size=14),
+                    "Clear",
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="1",
+                    on_click=state.clear_audit_filters,
+                    id="audit-clear",
+                ),
+            ),
             width="100%",
             align="center",
         ),
@@ -112,7 +153,14 @@ def audit_tab() -> rx.Component:
                 rx.tablet_and_desktop(
                     rx.box(
                         rx.table.root(
-                            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("When", "Action", "Actor", "Target", "Detail", "IP")])),
+                            rx.table.header(
+                                rx.table.row(
+                                    *[
+                                        rx.table.column_header_cell(h)
+                                        for h in ("When", "Action", "Actor", "Target", "Detail", "IP")
+                                    ]
+                                )
+                            ),
                             rx.table.body(rx.foreach(state.audit_rows, _row)),
                             variant="surface",
                             size="1",
@@ -128,14 +176,37 @@ def audit_tab() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.center(rx.text("No events match these filters.", size="2", color_scheme="gray"), padding="40px 16px", width="100%", border=f"1px dashed {rx.color('gray', 6)}", border_radius="12px", id="audit-empty"),
+            rx.center(
+                rx.text("No events match these filters.", size="2", color_scheme="gray"),
+                padding="40px 16px",
+                width="100%",
+                border=f"1px dashed {rx.color('gray', 6)}",
+                border_radius="12px",
+                id="audit-empty",
+            ),
         ),
         rx.cond(
             state.audit_pages > 1,
             rx.hstack(
-                rx.icon_button(rx.icon("chevron-left", size=16), size="1", variant="soft", disabled=state.audit_page <= 1, on_click=state.audit_go_to_page(state.audit_page - 1), aria_label="Previous page", id="audit-prev"),
+                rx.icon_button(
+                    rx.icon("chevron-left", size=16),
+                    size="1",
+                    variant="soft",
+                    disabled=state.audit_page <= 1,
+                    on_click=state.audit_go_to_page(state.audit_page - 1),
+                    aria_label="Previous page",
+                    id="audit-prev",
+                ),
                 rx.text("Page ", state.audit_page, " of ", state.audit_pages, size="2", id="audit-page"),
-                rx.icon_button(rx.icon("chevron-right", size=16), size="1", variant="soft", disabled=state.audit_page >= state.audit_pages, on_click=state.audit_go_to_page(state.audit_page + 1), aria_label="Next page", id="audit-next"),
+                rx.icon_button(
+                    rx.icon("chevron-right", size=16),
+                    size="1",
+                    variant="soft",
+                    disabled=state.audit_page >= state.audit_pages,
+                    on_click=state.audit_go_to_page(state.audit_page + 1),
+                    aria_label="Next page",
+                    id="audit-next",
+                ),
                 justify="end",
                 align="center",
                 spacing="3",

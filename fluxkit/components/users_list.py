@@ -19,7 +19,16 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
     return rx.match(
         status,
         *[
-            (s, rx.badge(rx.icon(STATUS_ICONS[s], size=12), s.capitalize(), color_scheme=STATUS_COLORS[s], variant="soft", radius="full"))
+            (
+                s,
+                rx.badge(
+                    rx.icon(STATUS_ICONS[s], size=12),
+                    s.capitalize(),
+                    color_scheme=STATUS_COLORS[s],
+                    variant="soft",
+                    radius="full",
+                ),
+            )
             for s in STATUS_COLORS
         ],
         rx.badge(status),
@@ -35,7 +44,9 @@ def role_badge(role: rx.Var[str]) -> rx.Component:
 
 
 def plan_badge(row: rx.Var[UserRow]) -> rx.Component:
-    return rx.badge(row.plan_name, color_scheme=rx.cond(row.plan == plans.FREE, "gray", "blue"), variant="outline", radius="full")
+    return rx.badge(
+        row.plan_name, color_scheme=rx.cond(row.plan == plans.FREE, "gray", "blue"), variant="outline", radius="full"
+    )
 
 
 # ---- stat cards --------------------------------------------------------------------------------
@@ -50,7 +61,14 @@ def _stat(label: str, value: rx.Var[int], icon: str, color: str, id: str, on_cli
                 spacing="2",
             ),
             rx.spacer(),
-            rx.center(rx.icon(icon, size=20), bg=rx.color(color, 3), color=rx.color(color, 11), border_radius="10px", width="40px", height="40px"),
+            rx.center(
+                rx.icon(icon, size=20),
+                bg=rx.color(color, 3),
+                color=rx.color(color, 11),
+                border_radius="10px",
+                width="40px",
+                height="40px",
+            ),
             align="center",
             width="100%",
         ),
@@ -64,9 +82,30 @@ def _stat(label: str, value: rx.Var[int], icon: str, color: str, id: str, on_cli
 def stat_cards() -> rx.Component:
     return rx.grid(
         _stat("Total", UsersState.stats.total, "users", "violet", "users-stat-total", UsersState.clear_filters),
-        _stat("Active", UsersState.stats.active, "user-check", "green", "users-stat-active", UsersState.set_filter("status", "active")),
-        _stat("Paid", UsersState.stats.paid, "credit-card", "blue", "users-stat-paid", UsersState.set_filter("plan", "paid")),
-        _stat("Unverified", UsersState.stats.unverified, "mail-question", "amber", "users-stat-unverified", UsersState.set_filter("status", "unverified")),
+        _stat(
+            "Active",
+            UsersState.stats.active,
+            "user-check",
+            "green",
+            "users-stat-active",
+            UsersState.set_filter("status", "active"),
+        ),
+        _stat(
+            "Paid",
+            UsersState.stats.paid,
+            "credit-card",
+            "blue",
+            "users-stat-paid",
+            UsersState.set_filter("plan", "paid"),
+        ),
+        _stat(
+            "Unverified",
+            UsersState.stats.unverified,
+            "mail-question",
+            "amber",
+            "users-stat-unverified",
+            UsersState.set_filter("status", "unverified"),
+        ),
         columns=rx.breakpoints(initial="2", md="4"),
         spacing="3",
         width="100%",
@@ -79,7 +118,13 @@ def stat_cards() -> rx.Component:
 def _filter(name: str, placeholder: str, options: list[tuple[str, str]]) -> rx.Component:
     value = getattr(UsersState, f"{name}_filter")
     return rx.select.root(
-        rx.select.trigger(placeholder=placeholder, id=f"users-filter-{name}", width=["100%", "100%", "auto"], min_width=["0", "0", "130px"], aria_label=placeholder),
+        rx.select.trigger(
+            placeholder=placeholder,
+            id=f"users-filter-{name}",
+            width=["100%", "100%", "auto"],
+            min_width=["0", "0", "130px"],
+            aria_label=placeholder,
+        ),
         rx.select.content(
             rx.select.item(f"Any {placeholder.lower()}", value=ALL, id=f"users-filter-{name}-all"),
             *[rx.select.item(text, value=key, id=f"users-filter-{name}-{key}") for key, text in options],
@@ -111,25 +156,64 @@ def toolbar() -> rx.Component:
 def row_menu(row: rx.Var[UserRow], prefix: str) -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
-            rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", color_scheme="gray", size="2", aria_label="User actions", id=f"{prefix}-actions-{row.id}")
+            rx.icon_button(
+                rx.icon("ellipsis", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+                aria_label="User actions",
+                id=f"{prefix}-actions-{row.id}",
+            )
         ),
         rx.dropdown_menu.content(
             rx.cond(
                 row.role == "admin",
-                rx.dropdown_menu.item(rx.icon("shield-off", size=14), "Remove admin rights", on_click=UsersState.set_role(row.id, "user"), id=f"user-role-user-{row.id}"),
-                rx.dropdown_menu.item(rx.icon("shield", size=14), "Make admin", on_click=UsersState.set_role(row.id, "admin"), id=f"user-role-admin-{row.id}"),
+                rx.dropdown_menu.item(
+                    rx.icon("shield-off", size=14),
+                    "Remove admin rights",
+                    on_click=UsersState.set_role(row.id, "user"),
+                    id=f"user-role-user-{row.id}",
+                ),
+                rx.dropdown_menu.item(
+                    rx.icon("shield", size=14),
+                    "Make admin",
+                    on_click=UsersState.set_role(row.id, "admin"),
+                    id=f"user-role-admin-{row.id}",
+                ),
             ),
             rx.cond(
                 row.status == "unverified",
-                rx.dropdown_menu.item(rx.icon("mail", size=14), "Resend verification email", on_click=UsersState.resend_verification(row.id), id=f"user-resend-{row.id}"),
+                rx.dropdown_menu.item(
+                    rx.icon("mail", size=14),
+                    "Resend verification email",
+                    on_click=UsersState.resend_verification(row.id),
+                    id=f"user-resend-{row.id}",
+                ),
             ),
             rx.dropdown_menu.separator(),
             rx.cond(
                 row.status == "suspended",
-                rx.dropdown_menu.item(rx.icon("rotate-ccw", size=14), "Reactivate", on_click=UsersState.reactivate(row.id), id=f"user-reactivate-{row.id}"),
-                rx.dropdown_menu.item(rx.icon("ban", size=14), "Suspend", color_scheme="orange", on_click=UsersState.suspend(row.id), id=f"user-suspend-{row.id}"),
+                rx.dropdown_menu.item(
+                    rx.icon("rotate-ccw", size=14),
+                    "Reactivate",
+                    on_click=UsersState.reactivate(row.id),
+                    id=f"user-reactivate-{row.id}",
+                ),
+                rx.dropdown_menu.item(
+                    rx.icon("ban", size=14),
+                    "Suspend",
+                    color_scheme="orange",
+                    on_click=UsersState.suspend(row.id),
+                    id=f"user-suspend-{row.id}",
+                ),
             ),
-            rx.dropdown_menu.item(rx.icon("trash-2", size=14), "Delete…", color_scheme="red", on_click=UsersState.open_delete(row.id), id=f"user-delete-{row.id}"),
+            rx.dropdown_menu.item(
+                rx.icon("trash-2", size=14),
+                "Delete…",
+                color_scheme="red",
+                on_click=UsersState.open_delete(row.id),
+                id=f"user-delete-{row.id}",
+            ),
             align="end",
         ),
     )
@@ -190,7 +274,10 @@ def _table_row(row: rx.Var[UserRow]) -> rx.Component:
         rx.table.cell(role_badge(row.role), vertical_align="middle"),
         rx.table.cell(status_badge(row.status), vertical_align="middle", id=f"user-status-{row.id}"),
         rx.table.cell(plan_badge(row), vertical_align="middle"),
-        rx.table.cell(rx.text(rx.moment(row.created_at, from_now=True), size="2", color_scheme="gray", white_space="nowrap"), vertical_align="middle"),
+        rx.table.cell(
+            rx.text(rx.moment(row.created_at, from_now=True), size="2", color_scheme="gray", white_space="nowrap"),
+            vertical_align="middle",
+        ),
         rx.table.cell(row_menu(row, "user"), vertical_align="middle", width="48px", text_align="right"),
         id=f"user-row-{row.id}",
         class_name="user-row",
@@ -222,7 +309,9 @@ def users_table() -> rx.Component:
 def _card(row: rx.Var[UserRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.box(_who(row), flex="1", min_width="0"), row_menu(row, "user-card"), width="100%", align="start"),
+            rx.hstack(
+                rx.box(_who(row), flex="1", min_width="0"), row_menu(row, "user-card"), width="100%", align="start"
+            ),
             rx.flex(role_badge(row.role), status_badge(row.status), plan_badge(row), wrap="wrap", spacing="2"),
             rx.text("Joined ", rx.moment(row.created_at, from_now=True), size="1", color_scheme="gray"),
             spacing="2",
@@ -238,7 +327,12 @@ def users_cards() -> rx.Component:
         rx.hstack(
             rx.select.root(
                 rx.select.trigger(variant="ghost", aria_label="Sort", id="users-sort-phone"),
-                rx.select.content(*[rx.select.item(f"Sort: {text}", value=key) for key, text in (("created", "Joined"), ("name", "Name"), ("email", "Email"), ("role", "Role"))]),
+                rx.select.content(
+                    *[
+                        rx.select.item(f"Sort: {text}", value=key)
+                        for key, text in (("created", "Joined"), ("name", "Name"), ("email", "Email"), ("role", "Role"))
+                    ]
+                ),
                 value=UsersState.sort,
                 on_change=UsersState.sort_by,
                 size="1",
@@ -261,7 +355,15 @@ def users_cards() -> rx.Component:
 
 
 def pagination() -> rx.Component:
-    return page_footer(UsersState, PAGE_SIZES, range_id="users-range", size_id="users-page-size", prev_id="users-prev", page_id="users-page", next_id="users-next")
+    return page_footer(
+        UsersState,
+        PAGE_SIZES,
+        range_id="users-range",
+        size_id="users-page-size",
+        prev_id="users-prev",
+        page_id="users-page",
+        next_id="users-next",
+    )
 
 
 def _invite_row(invite: rx.Var[PendingInvite]) -> rx.Component:
@@ -269,7 +371,15 @@ def _invite_row(invite: rx.Var[PendingInvite]) -> rx.Component:
         rx.icon("mail", size=14, color=rx.color("gray", 10)),
         rx.text(invite.email, size="2", weight="medium", word_break="break-all"),
         rx.spacer(),
-        rx.text("invited ", rx.moment(invite.invited_at, from_now=True), " by ", invite.invited_by, size="1", color_scheme="gray", text_align="right"),
+        rx.text(
+            "invited ",
+            rx.moment(invite.invited_at, from_now=True),
+            " by ",
+            invite.invited_by,
+            size="1",
+            color_scheme="gray",
+            text_align="right",
+        ),
         width="100%",
         align="center",
         spacing="2",
@@ -283,7 +393,9 @@ def pending_invites() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.text("Pending invitations", size="2", weight="bold"),
-                rx.text("They appear in the list once they sign up with the invited email.", size="1", color_scheme="gray"),
+                rx.text(
+                    "They appear in the list once they sign up with the invited email.", size="1", color_scheme="gray"
+                ),
                 rx.foreach(UsersState.invites, _invite_row),
                 spacing="2",
                 width="100%",

@@ -83,9 +83,7 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=_now, index=True)
-    user_id: int | None = Field(
-        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
-    )
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="SET NULL")
     action: str = Field(max_length=64, index=True)
     email: str = Field(default="", max_length=254)
     ip: str = Field(default="", max_length=64)

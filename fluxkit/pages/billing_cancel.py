@@ -19,7 +19,9 @@ def content() -> rx.Component:
             rx.vstack(
                 rx.icon("circle-x", size=40, color=rx.color("gray", 10)),
                 rx.heading("Checkout cancelled", size="6", id="checkout-cancelled"),
-                rx.text("You were not charged. You are still on the ", PricingState.plan_name, " plan.", color_scheme="gray"),
+                rx.text(
+                    "You were not charged. You are still on the ", PricingState.plan_name, " plan.", color_scheme="gray"
+                ),
                 rx.link(rx.button("Back to pricing"), href=PRICING, id="checkout-cancelled-back"),
                 align="center",
                 spacing="3",

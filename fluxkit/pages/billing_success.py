@@ -24,7 +24,9 @@ def content() -> rx.Component:
                 BillingState.subscribed,
                 rx.vstack(
                     rx.icon("circle-check", size=40, color=rx.color("green", 10)),
-                    rx.heading("You are on the ", BillingState.plan_name, " plan", size="6", id="checkout-success-plan"),
+                    rx.heading(
+                        "You are on the ", BillingState.plan_name, " plan", size="6", id="checkout-success-plan"
+                    ),
                     rx.text("Thank you! Your payment went through and your new limits apply now.", color_scheme="gray"),
                     rx.hstack(
                         rx.link(rx.button("Go to the dashboard"), href=DASHBOARD, id="checkout-success-dashboard"),

@@ -7,7 +7,8 @@ import reflex as rx
 from fluxkit.components.calendar_dialogs import details_dialog, event_dialog, feed_dialog, import_dialog
 from fluxkit.components.calendar_views import current_view
 from fluxkit.components.shell import shell
-from fluxkit.state.calendar import ROUTE as CALENDAR_ROUTE, VIEWS, CalendarState
+from fluxkit.state.calendar import ROUTE as CALENDAR_ROUTE
+from fluxkit.state.calendar import VIEWS, CalendarState
 from fluxkit.state.calendar_io import CalendarFilesState
 
 ROUTE = CALENDAR_ROUTE
@@ -19,13 +20,31 @@ def toolbar() -> rx.Component:
     state = CalendarState
     return rx.flex(
         rx.hstack(
-            rx.button("Today", variant="outline", color_scheme="gray", size="2", on_click=state.go_today, id="calendar-today"),
-            rx.icon_button(rx.icon("chevron-left", size=16), variant="ghost", color_scheme="gray", on_click=state.step(-1), aria_label="Previous", id="calendar-prev"),
-            rx.icon_button(rx.icon("chevron-right", size=16), variant="ghost", color_scheme="gray", on_click=state.step(1), aria_label="Next", id="calendar-next"),
+            rx.button(
+                "Today", variant="outline", color_scheme="gray", size="2", on_click=state.go_today, id="calendar-today"
+            ),
+            rx.icon_button(
+                rx.icon("chevron-left", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=state.step(-1),
+                aria_label="Previous",
+                id="calendar-prev",
+            ),
+            rx.icon_button(
+                rx.icon("chevron-right", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=state.step(1),
+                aria_label="Next",
+                id="calendar-next",
+            ),
             rx.heading(state.heading, size="4", id="calendar-heading", white_space="nowrap"),
             rx.cond(
                 state.pending_invites > 0,
-                rx.badge(state.pending_invites, " to answer", color_scheme="orange", variant="soft", id="calendar-pending"),
+                rx.badge(
+                    state.pending_invites, " to answer", color_scheme="orange", variant="soft", id="calendar-pending"
+                ),
             ),
             align="center",
             spacing="2",
@@ -41,13 +60,34 @@ def toolbar() -> rx.Component:
                 id="calendar-view",
             ),
             rx.menu.root(
-                rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="soft", color_scheme="gray", aria_label="More", id="calendar-more")),
+                rx.menu.trigger(
+                    rx.icon_button(
+                        rx.icon("ellipsis", size=16),
+                        variant="soft",
+                        color_scheme="gray",
+                        aria_label="More",
+                        id="calendar-more",
+                    )
+                ),
                 rx.menu.content(
-                    rx.menu.item(rx.hstack(rx.icon("rss", size=14), rx.text("Subscribe (ICS feed)"), align="center"), on_click=CalendarFilesState.set_feed_open(True), id="calendar-feed-open"),
-                    rx.menu.item(rx.hstack(rx.icon("upload", size=14), rx.text("Import .ics"), align="center"), on_click=CalendarFilesState.set_import_open(True), id="calendar-import-open"),
+                    rx.menu.item(
+                        rx.hstack(rx.icon("rss", size=14), rx.text("Subscribe (ICS feed)"), align="center"),
+                        on_click=CalendarFilesState.set_feed_open(True),
+                        id="calendar-feed-open",
+                    ),
+                    rx.menu.item(
+                        rx.hstack(rx.icon("upload", size=14), rx.text("Import .ics"), align="center"),
+                        on_click=CalendarFilesState.set_import_open(True),
+                        id="calendar-import-open",
+                    ),
                 ),
             ),
-            rx.button(rx.icon("plus", size=16), rx.text("New event", display=["none", "inline"]), on_click=state.open_new(state.anchor, 9), id="calendar-new"),
+            rx.button(
+                rx.icon("plus", size=16),
+                rx.text("New event", display=["none", "inline"]),
+                on_click=state.open_new(state.anchor, 9),
+                id="calendar-new",
+            ),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -67,7 +107,9 @@ def content() -> rx.Component:
             current_view(),
             rx.center(rx.spinner(size="3"), padding="64px", width="100%"),
         ),
-        rx.text("Times are in your timezone. Click an empty day or hour to add an event.", size="1", color_scheme="gray"),
+        rx.text(
+            "Times are in your timezone. Click an empty day or hour to add an event.", size="1", color_scheme="gray"
+        ),
         event_dialog(),
         details_dialog(),
         feed_dialog(),

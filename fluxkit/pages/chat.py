@@ -6,7 +6,8 @@ import reflex as rx
 
 from fluxkit.components.shell import shell
 from fluxkit.services.chat import BODY_MAX, TITLE_MAX, ConversationRow, MessageRow, TextPart, UserHit
-from fluxkit.state.chat import ROUTE as CHAT_ROUTE, ChatState
+from fluxkit.state.chat import ROUTE as CHAT_ROUTE
+from fluxkit.state.chat import ChatState
 
 ROUTE = CHAT_ROUTE
 TITLE = "Chat · FluxKit"
@@ -40,8 +41,14 @@ def _avatar(name: rx.Var[str], online: rx.Var[bool], group: rx.Var[bool], size: 
         rx.cond(
             online,
             rx.box(
-                position="absolute", bottom="0", right="0", width="11px", height="11px", border_radius="50%",
-                bg=rx.color("grass", 9), border=f"2px solid {rx.color('gray', 1)}",
+                position="absolute",
+                bottom="0",
+                right="0",
+                width="11px",
+                height="11px",
+                border_radius="50%",
+                bg=rx.color("grass", 9),
+                border=f"2px solid {rx.color('gray', 1)}",
             ),
         ),
         position="relative",
@@ -58,19 +65,42 @@ def _conversation_item(item: rx.Var[ConversationRow]) -> rx.Component:
         _avatar(item.title, item.online, item.kind == "group"),
         rx.vstack(
             rx.hstack(
-                rx.text(item.title, size="2", weight=rx.cond(item.unread > 0, "bold", "medium"), style=CLAMP_1, flex="1", min_width="0"),
+                rx.text(
+                    item.title,
+                    size="2",
+                    weight=rx.cond(item.unread > 0, "bold", "medium"),
+                    style=CLAMP_1,
+                    flex="1",
+                    min_width="0",
+                ),
                 rx.cond(item.pinned, rx.icon("pin", size=12, color=rx.color("gray", 10), aria_label="Pinned")),
                 rx.cond(item.muted, rx.icon("bell-off", size=12, color=rx.color("gray", 10), aria_label="Muted")),
-                rx.text(rx.moment(item.last_message_at, from_now=True), size="1", color_scheme="gray", white_space="nowrap"),
+                rx.text(
+                    rx.moment(item.last_message_at, from_now=True), size="1", color_scheme="gray", white_space="nowrap"
+                ),
                 width="100%",
                 align="center",
                 spacing="1",
             ),
             rx.hstack(
-                rx.text(rx.cond(item.last_message != "", item.last_message, item.subtitle), size="1", color_scheme="gray", style=CLAMP_1, flex="1", min_width="0"),
+                rx.text(
+                    rx.cond(item.last_message != "", item.last_message, item.subtitle),
+                    size="1",
+                    color_scheme="gray",
+                    style=CLAMP_1,
+                    flex="1",
+                    min_width="0",
+                ),
                 rx.cond(
                     (item.unread > 0) & ~item.muted,
-                    rx.badge(item.unread, color_scheme="red", variant="solid", radius="full", size="1", id=f"chat-unread-{item.id}"),
+                    rx.badge(
+                        item.unread,
+                        color_scheme="red",
+                        variant="solid",
+                        radius="full",
+                        size="1",
+                        id=f"chat-unread-{item.id}",
+                    ),
                 ),
                 width="100%",
                 align="center",
@@ -101,22 +131,39 @@ def _list_pane() -> rx.Component:
         rx.hstack(
             rx.text("Conversations", weight="bold", size="3"),
             rx.spacer(),
-            rx.button(rx.icon("square-pen", size=16), "New", size="2", on_click=state.set_picker_open(True), id="chat-new"),
+            rx.button(
+                rx.icon("square-pen", size=16), "New", size="2", on_click=state.set_picker_open(True), id="chat-new"
+            ),
             width="100%",
             align="center",
             padding="12px 12px 8px 14px",
         ),
         rx.cond(
             state.conversations.length() > 0,
-            rx.vstack(rx.foreach(state.conversations, _conversation_item), spacing="1", width="100%", padding="4px 6px 8px", overflow_y="auto", flex="1", id="chat-list"),
+            rx.vstack(
+                rx.foreach(state.conversations, _conversation_item),
+                spacing="1",
+                width="100%",
+                padding="4px 6px 8px",
+                overflow_y="auto",
+                flex="1",
+                id="chat-list",
+            ),
             rx.cond(
                 state.loaded,
                 rx.center(
                     rx.vstack(
                         rx.icon("messages-square", size=28, color=rx.color("gray", 9)),
                         rx.text("No conversations yet.", weight="medium"),
-                        rx.text("Start one with anyone on this FluxKit.", size="2", color_scheme="gray", text_align="center"),
-                        rx.button("Start a conversation", variant="soft", on_click=state.set_picker_open(True), id="chat-empty-new"),
+                        rx.text(
+                            "Start one with anyone on this FluxKit.", size="2", color_scheme="gray", text_align="center"
+                        ),
+                        rx.button(
+                            "Start a conversation",
+                            variant="soft",
+                            on_click=state.set_picker_open(True),
+                            id="chat-empty-new",
+                        ),
                         align="center",
                         spacing="2",
                     ),
@@ -144,7 +191,14 @@ def _part(part: rx.Var[TextPart]) -> rx.Component:
     # Text is always text (React escapes it); only http(s) runs become links.
     return rx.cond(
         part.url != "",
-        rx.link(part.text, href=part.url, is_external=True, rel="noopener noreferrer nofollow", underline="always", color="inherit"),
+        rx.link(
+            part.text,
+            href=part.url,
+            is_external=True,
+            rel="noopener noreferrer nofollow",
+            underline="always",
+            color="inherit",
+        ),
         rx.text.span(part.text),
     )
 
@@ -155,7 +209,13 @@ def _message(item: rx.Var[MessageRow]) -> rx.Component:
             ~item.mine & (ChatState.active.kind == "group"),
             rx.text(item.sender_name, size="1", weight="bold", color=rx.color("accent", 11)),
         ),
-        rx.text(rx.foreach(item.parts, _part), size="2", white_space="pre-wrap", word_break="break-word", overflow_wrap="anywhere"),
+        rx.text(
+            rx.foreach(item.parts, _part),
+            size="2",
+            white_space="pre-wrap",
+            word_break="break-word",
+            overflow_wrap="anywhere",
+        ),
         rx.text(rx.moment(item.created_at, format="HH:mm"), size="1", opacity="0.7", align_self="end"),
         spacing="1",
         padding="8px 12px",
@@ -168,7 +228,11 @@ def _message(item: rx.Var[MessageRow]) -> rx.Component:
     )
     return rx.cond(
         item.kind == "event",
-        rx.center(rx.text(item.body, size="1", color_scheme="gray", id=f"chat-message-{item.id}", class_name="chat-event"), width="100%", padding="4px 0"),
+        rx.center(
+            rx.text(item.body, size="1", color_scheme="gray", id=f"chat-message-{item.id}", class_name="chat-event"),
+            width="100%",
+            padding="4px 0",
+        ),
         rx.flex(bubble, justify=rx.cond(item.mine, "end", "start"), width="100%"),
     )
 
@@ -176,15 +240,31 @@ def _message(item: rx.Var[MessageRow]) -> rx.Component:
 def _conversation_menu() -> rx.Component:
     state = ChatState
     return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(rx.icon_button(rx.icon("ellipsis-vertical", size=18), variant="ghost", color_scheme="gray", aria_label="Conversation menu", id="chat-menu")),
+        rx.dropdown_menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis-vertical", size=18),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Conversation menu",
+                id="chat-menu",
+            )
+        ),
         rx.dropdown_menu.content(
             rx.dropdown_menu.item(
-                rx.hstack(rx.icon(rx.cond(state.active.pinned, "pin-off", "pin"), size=14), rx.text(rx.cond(state.active.pinned, "Unpin", "Pin to top")), align="center"),
+                rx.hstack(
+                    rx.icon(rx.cond(state.active.pinned, "pin-off", "pin"), size=14),
+                    rx.text(rx.cond(state.active.pinned, "Unpin", "Pin to top")),
+                    align="center",
+                ),
                 on_click=state.toggle_pin(state.active_id),
                 id="chat-pin",
             ),
             rx.dropdown_menu.item(
-                rx.hstack(rx.icon(rx.cond(state.active.muted, "bell", "bell-off"), size=14), rx.text(rx.cond(state.active.muted, "Unmute", "Mute")), align="center"),
+                rx.hstack(
+                    rx.icon(rx.cond(state.active.muted, "bell", "bell-off"), size=14),
+                    rx.text(rx.cond(state.active.muted, "Unmute", "Mute")),
+                    align="center",
+                ),
                 on_click=state.toggle_mute(state.active_id),
                 id="chat-mute",
             ),
@@ -214,7 +294,15 @@ def _conversation_header() -> rx.Component:
     state = ChatState
     active = state.active
     return rx.hstack(
-        rx.icon_button(rx.icon("arrow-left", size=18), variant="ghost", color_scheme="gray", on_click=state.close_conversation, aria_label="Back to conversations", display=rx.breakpoints(initial="inline-flex", md="none"), id="chat-back"),
+        rx.icon_button(
+            rx.icon("arrow-left", size=18),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=state.close_conversation,
+            aria_label="Back to conversations",
+            display=rx.breakpoints(initial="inline-flex", md="none"),
+            id="chat-back",
+        ),
         _avatar(active.title, active.online, active.kind == "group", size="2"),
         rx.vstack(
             rx.text(active.title, weight="bold", size="3", style=CLAMP_1, id="chat-title"),
@@ -247,7 +335,17 @@ def _composer() -> rx.Component:
     state = ChatState
     return rx.form(
         rx.vstack(
-            rx.cond(state.composer_error != "", rx.callout(state.composer_error, icon="triangle-alert", color_scheme="red", size="1", width="100%", id="chat-error")),
+            rx.cond(
+                state.composer_error != "",
+                rx.callout(
+                    state.composer_error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    id="chat-error",
+                ),
+            ),
             rx.hstack(
                 rx.text_area(
                     name="body",
@@ -264,12 +362,19 @@ def _composer() -> rx.Component:
                     on_key_down=state.typing.throttle(1000),
                     on_mount=rx.call_script(_ENTER_SENDS),
                 ),
-                rx.icon_button(rx.icon("send-horizontal", size=18), type="submit", size="3", aria_label="Send", id="chat-send"),
+                rx.icon_button(
+                    rx.icon("send-horizontal", size=18), type="submit", size="3", aria_label="Send", id="chat-send"
+                ),
                 width="100%",
                 align="end",
                 spacing="2",
             ),
-            rx.text(f"Enter sends · Shift+Enter for a new line · up to {BODY_MAX:,} characters", size="1", color_scheme="gray", display=rx.breakpoints(initial="none", sm="block")),
+            rx.text(
+                f"Enter sends · Shift+Enter for a new line · up to {BODY_MAX:,} characters",
+                size="1",
+                color_scheme="gray",
+                display=rx.breakpoints(initial="none", sm="block"),
+            ),
             spacing="1",
             width="100%",
         ),
@@ -290,7 +395,13 @@ def _messages() -> rx.Component:
         rx.vstack(
             rx.cond(
                 state.has_more,
-                rx.center(rx.button("Load older messages", variant="soft", size="1", on_click=state.load_older, id="chat-load-older"), width="100%", padding="4px"),
+                rx.center(
+                    rx.button(
+                        "Load older messages", variant="soft", size="1", on_click=state.load_older, id="chat-load-older"
+                    ),
+                    width="100%",
+                    padding="4px",
+                ),
             ),
             rx.foreach(state.messages, _message),
             rx.cond(
@@ -304,10 +415,18 @@ def _messages() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.cond(state.typing_text != "", rx.text(state.typing_text, size="1", color_scheme="gray", font_style="italic", id="chat-typing")),
+            rx.cond(
+                state.typing_text != "",
+                rx.text(state.typing_text, size="1", color_scheme="gray", font_style="italic", id="chat-typing"),
+            ),
             rx.cond(
                 state.messages.length() == 0,
-                rx.center(rx.text("No messages yet. Say hello!", size="2", color_scheme="gray"), padding="32px", width="100%", id="chat-no-messages"),
+                rx.center(
+                    rx.text("No messages yet. Say hello!", size="2", color_scheme="gray"),
+                    padding="32px",
+                    width="100%",
+                    id="chat-no-messages",
+                ),
             ),
             spacing="2",
             width="100%",
@@ -333,7 +452,9 @@ def _conversation_pane() -> rx.Component:
                 _messages(),
                 _composer(),
                 # While someone shows as typing, re-check every 2 s so it lapses on time.
-                rx.cond(state.typing_names.length() > 0, rx.moment(interval=2000, on_change=state.tick, display="none")),
+                rx.cond(
+                    state.typing_names.length() > 0, rx.moment(interval=2000, on_change=state.tick, display="none")
+                ),
                 spacing="0",
                 height="100%",
                 width="100%",
@@ -371,7 +492,11 @@ def _person(hit: rx.Var[UserHit]) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        rx.cond(picked, rx.icon("circle-check", size=18, color=rx.color("accent", 9)), rx.icon("circle", size=18, color=rx.color("gray", 7))),
+        rx.cond(
+            picked,
+            rx.icon("circle-check", size=18, color=rx.color("accent", 9)),
+            rx.icon("circle", size=18, color=rx.color("gray", 7)),
+        ),
         on_click=ChatState.toggle_person(hit.id),
         id=f"chat-person-{hit.id}",
         role="button",
@@ -413,7 +538,9 @@ def _picker() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("New conversation"),
-            rx.dialog.description("Pick one person for a direct chat, or several for a group.", size="2", color_scheme="gray"),
+            rx.dialog.description(
+                "Pick one person for a direct chat, or several for a group.", size="2", color_scheme="gray"
+            ),
             rx.vstack(
                 rx.input(
                     rx.input.slot(rx.icon("search", size=16)),
@@ -428,7 +555,17 @@ def _picker() -> rx.Component:
                 rx.cond(
                     state.picked.length() > 0,
                     rx.flex(
-                        rx.foreach(state.picked, lambda p: rx.badge(p.name, rx.icon("x", size=12), variant="soft", radius="full", cursor="pointer", on_click=state.toggle_person(p.id))),
+                        rx.foreach(
+                            state.picked,
+                            lambda p: rx.badge(
+                                p.name,
+                                rx.icon("x", size=12),
+                                variant="soft",
+                                radius="full",
+                                cursor="pointer",
+                                on_click=state.toggle_person(p.id),
+                            ),
+                        ),
                         wrap="wrap",
                         spacing="2",
                         width="100%",
@@ -439,7 +576,9 @@ def _picker() -> rx.Component:
                     rx.cond(
                         state.picker_hits.length() > 0,
                         rx.vstack(rx.foreach(state.picker_hits, _person), spacing="1", width="100%"),
-                        rx.center(rx.text("Nobody found.", size="2", color_scheme="gray"), padding="16px", width="100%"),
+                        rx.center(
+                            rx.text("Nobody found.", size="2", color_scheme="gray"), padding="16px", width="100%"
+                        ),
                     ),
                     max_height="280px",
                     type="auto",
@@ -453,9 +592,18 @@ def _picker() -> rx.Component:
             _dialog_form(
                 rx.cond(
                     state.picked.length() > 1,
-                    rx.input(name="title", placeholder="Group name (optional)", max_length=TITLE_MAX, id="chat-group-title", width="100%"),
+                    rx.input(
+                        name="title",
+                        placeholder="Group name (optional)",
+                        max_length=TITLE_MAX,
+                        id="chat-group-title",
+                        width="100%",
+                    ),
                 ),
-                rx.cond(state.picker_error != "", rx.text(state.picker_error, size="2", color_scheme="red", id="chat-picker-error")),
+                rx.cond(
+                    state.picker_error != "",
+                    rx.text(state.picker_error, size="2", color_scheme="red", id="chat-picker-error"),
+                ),
                 submit=rx.button(
                     rx.cond(state.picked.length() > 1, "Create group", "Start chat"),
                     type="submit",
@@ -477,8 +625,18 @@ def _rename_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Rename group"),
             _dialog_form(
-                rx.input(name="title", default_value=state.active.custom_title, placeholder="Leave empty to show the members' names", id="chat-rename-input", width="100%", auto_focus=True),
-                rx.cond(state.rename_error != "", rx.text(state.rename_error, size="2", color_scheme="red", id="chat-rename-error")),
+                rx.input(
+                    name="title",
+                    default_value=state.active.custom_title,
+                    placeholder="Leave empty to show the members' names",
+                    id="chat-rename-input",
+                    width="100%",
+                    auto_focus=True,
+                ),
+                rx.cond(
+                    state.rename_error != "",
+                    rx.text(state.rename_error, size="2", color_scheme="red", id="chat-rename-error"),
+                ),
                 submit=rx.button("Save", type="submit", id="chat-rename-save"),
                 on_submit=state.rename,
             ),

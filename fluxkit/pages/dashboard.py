@@ -28,7 +28,9 @@ def _stats() -> rx.Component:
         ),
         stat_card("Events, next 7 days", s.events_next_7_days, "calendar-days", "stat-events", "/calendar?view=agenda"),
         stat_card("Unread mail", s.unread_mail, "mail", "stat-unread-mail", "/mail"),
-        stat_card("Unread notifications", s.unread_notifications, "bell", "stat-unread-notifications", "/notifications"),
+        stat_card(
+            "Unread notifications", s.unread_notifications, "bell", "stat-unread-notifications", "/notifications"
+        ),
         columns=rx.breakpoints(initial="1", xs="2", md="3", lg="4"),
         spacing="4",
         width="100%",
@@ -41,7 +43,12 @@ def _no_tasks_yet() -> rx.Component:
         rx.vstack(
             rx.icon("chart-area", size=32, color=rx.color("gray", 9)),
             rx.heading("No tasks yet", size="4"),
-            rx.text("Your tasks created and completed per day appear here once you add one.", size="2", color_scheme="gray", text_align="center"),
+            rx.text(
+                "Your tasks created and completed per day appear here once you add one.",
+                size="2",
+                color_scheme="gray",
+                text_align="center",
+            ),
             rx.link(rx.button(rx.icon("list-checks", size=16), "Go to Tasks"), href="/tasks"),
             align="center",
             spacing="3",
@@ -55,7 +62,13 @@ def _no_tasks_yet() -> rx.Component:
 def _list_card(title: str, more: str, href: str, items, row, empty: str, id: str) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading(title, size="4"), rx.spacer(), rx.link(more, href=href, size="2"), width="100%", align="center"),
+            rx.hstack(
+                rx.heading(title, size="4"),
+                rx.spacer(),
+                rx.link(more, href=href, size="2"),
+                width="100%",
+                align="center",
+            ),
             rx.cond(
                 items.length() > 0,
                 rx.vstack(rx.foreach(items, row), spacing="0", width="100%", id=id),
@@ -84,9 +97,33 @@ def content() -> rx.Component:
             rx.cond(DashboardState.show_checklist, rx.fragment(), _no_tasks_yet()),
         ),
         rx.grid(
-            _list_card("Recent tasks", "All tasks", "/tasks", DashboardState.recent_tasks, recent_task_row, "No tasks yet.", "recent-tasks"),
-            _list_card("Upcoming events", "Calendar", "/calendar", DashboardState.upcoming_events, upcoming_event_row, "Nothing on your calendar soon.", "upcoming-events"),
-            _list_card("Security activity", "Manage sessions", "/settings#sessions", DashboardState.activity, activity_row, "No activity yet.", "activity-list"),
+            _list_card(
+                "Recent tasks",
+                "All tasks",
+                "/tasks",
+                DashboardState.recent_tasks,
+                recent_task_row,
+                "No tasks yet.",
+                "recent-tasks",
+            ),
+            _list_card(
+                "Upcoming events",
+                "Calendar",
+                "/calendar",
+                DashboardState.upcoming_events,
+                upcoming_event_row,
+                "Nothing on your calendar soon.",
+                "upcoming-events",
+            ),
+            _list_card(
+                "Security activity",
+                "Manage sessions",
+                "/settings#sessions",
+                DashboardState.activity,
+                activity_row,
+                "No activity yet.",
+                "activity-list",
+            ),
             columns=rx.breakpoints(initial="1", md="2", xl="3"),
             spacing="4",
             width="100%",

@@ -7,7 +7,8 @@ import reflex as rx
 from fluxkit.components.forms import field_error, form_dialog, labelled_field
 from fluxkit.components.shell import shell
 from fluxkit.services.faqs import ANSWER_MAX, CATEGORIES, CATEGORY_LABELS, QUESTION_MAX, SEARCH_MAX, FaqGroup, FaqRow
-from fluxkit.state.faqs import ROUTE as FAQS_ROUTE, FaqsState
+from fluxkit.state.faqs import ROUTE as FAQS_ROUTE
+from fluxkit.state.faqs import FaqsState
 
 ROUTE = FAQS_ROUTE
 TITLE = "FAQs · FluxKit"
@@ -17,7 +18,9 @@ ON_LOAD = FaqsState.load
 # ---- one question -------------------------------------------------------------------------------
 
 
-def _admin_button(icon: str, label: str, on_click, id: rx.Var, disabled: rx.Var | bool = False, color: str = "gray") -> rx.Component:
+def _admin_button(
+    icon: str, label: str, on_click, id: rx.Var, disabled: rx.Var | bool = False, color: str = "gray"
+) -> rx.Component:
     return rx.tooltip(
         rx.icon_button(
             rx.icon(icon, size=15),
@@ -38,7 +41,9 @@ def _admin_controls(row: rx.Var[FaqRow], index: rx.Var[int], count: rx.Var[int])
         FaqsState.is_admin,
         rx.hstack(
             _admin_button("arrow-up", "Move up", FaqsState.move(row.id, -1), f"faq-up-{row.id}", index == 0),
-            _admin_button("arrow-down", "Move down", FaqsState.move(row.id, 1), f"faq-down-{row.id}", index == count - 1),
+            _admin_button(
+                "arrow-down", "Move down", FaqsState.move(row.id, 1), f"faq-down-{row.id}", index == count - 1
+            ),
             _admin_button("pencil", "Edit", FaqsState.open_edit(row.id), f"faq-edit-{row.id}"),
             _admin_button("trash-2", "Delete", FaqsState.ask_delete(row.id), f"faq-delete-{row.id}", color="red"),
             spacing="3",
@@ -54,7 +59,14 @@ def _item(row: rx.Var[FaqRow], index: rx.Var[int], count: rx.Var[int]) -> rx.Com
         rx.accordion.header(
             rx.hstack(
                 rx.accordion.trigger(
-                    rx.text(row.question, size="3", weight="medium", text_align="left", color=rx.color("gray", 12), id=f"faq-question-{row.id}"),
+                    rx.text(
+                        row.question,
+                        size="3",
+                        weight="medium",
+                        text_align="left",
+                        color=rx.color("gray", 12),
+                        id=f"faq-question-{row.id}",
+                    ),
                     rx.accordion.icon(flex_shrink="0"),
                     flex="1",
                     min_width="0",
@@ -76,7 +88,12 @@ def _item(row: rx.Var[FaqRow], index: rx.Var[int], count: rx.Var[int]) -> rx.Com
                 overflow_x="auto",
                 style={
                     "& table": {"borderCollapse": "collapse", "margin": "4px 0 12px"},
-                    "& th, & td": {"padding": "6px 14px 6px 0", "textAlign": "left", "borderBottom": f"1px solid {rx.color('gray', 5)}", "whiteSpace": "nowrap"},
+                    "& th, & td": {
+                        "padding": "6px 14px 6px 0",
+                        "textAlign": "left",
+                        "borderBottom": f"1px solid {rx.color('gray', 5)}",
+                        "whiteSpace": "nowrap",
+                    },
                 },
                 id=f"faq-answer-{row.id}",
             ),
@@ -97,8 +114,12 @@ def _group(group: rx.Var[FaqGroup]) -> rx.Component:
             rx.cond(
                 FaqsState.is_admin,
                 rx.button(
-                    rx.icon("plus", size=14), "Add", size="1", variant="ghost",
-                    on_click=FaqsState.open_new(group.category), id=f"faq-add-{group.category}",
+                    rx.icon("plus", size=14),
+                    "Add",
+                    size="1",
+                    variant="ghost",
+                    on_click=FaqsState.open_new(group.category),
+                    id=f"faq-add-{group.category}",
                 ),
             ),
             align="center",
@@ -140,7 +161,9 @@ def _toolbar() -> rx.Component:
         ),
         rx.cond(
             FaqsState.is_admin,
-            rx.button(rx.icon("plus", size=16), "New FAQ", size="3", on_click=FaqsState.open_new(CATEGORIES[0]), id="faq-new"),
+            rx.button(
+                rx.icon("plus", size=16), "New FAQ", size="3", on_click=FaqsState.open_new(CATEGORIES[0]), id="faq-new"
+            ),
         ),
         direction=rx.breakpoints(initial="column", sm="row"),
         spacing="3",
@@ -154,10 +177,22 @@ def _summary() -> rx.Component:
         FaqsState.query != "",
         rx.hstack(
             rx.text(
-                FaqsState.total, rx.cond(FaqsState.total == 1, " answer", " answers"), " for “", FaqsState.query, "”",
-                size="2", color_scheme="gray",
+                FaqsState.total,
+                rx.cond(FaqsState.total == 1, " answer", " answers"),
+                " for “",
+                FaqsState.query,
+                "”",
+                size="2",
+                color_scheme="gray",
             ),
-            rx.button(rx.icon("x", size=14), "Clear search", variant="ghost", size="1", on_click=FaqsState.clear_query, id="faq-search-clear"),
+            rx.button(
+                rx.icon("x", size=14),
+                "Clear search",
+                variant="ghost",
+                size="1",
+                on_click=FaqsState.clear_query,
+                id="faq-search-clear",
+            ),
             spacing="3",
             align="center",
             id="faq-summary",
@@ -168,19 +203,37 @@ def _summary() -> rx.Component:
 def _empty() -> rx.Component:
     return rx.center(
         rx.vstack(
-            rx.center(rx.icon("circle-help", size=24), bg=rx.color("accent", 3), color=rx.color("accent", 11), border_radius="12px", width="48px", height="48px"),
+            rx.center(
+                rx.icon("circle-help", size=24),
+                bg=rx.color("accent", 3),
+                color=rx.color("accent", 11),
+                border_radius="12px",
+                width="48px",
+                height="48px",
+            ),
             rx.cond(
                 FaqsState.query != "",
                 rx.fragment(
                     rx.heading("No answers match your search", size="4"),
-                    rx.text("Try other words, or clear the search to see every question.", size="2", color_scheme="gray", text_align="center"),
+                    rx.text(
+                        "Try other words, or clear the search to see every question.",
+                        size="2",
+                        color_scheme="gray",
+                        text_align="center",
+                    ),
                     rx.button("Clear search", variant="soft", on_click=FaqsState.clear_query, id="faq-empty-clear"),
                 ),
                 rx.fragment(
                     rx.heading("No FAQs yet", size="4"),
                     rx.text(
-                        rx.cond(FaqsState.is_admin, "Add the first question people ask you.", "Nobody has written any questions and answers yet."),
-                        size="2", color_scheme="gray", text_align="center",
+                        rx.cond(
+                            FaqsState.is_admin,
+                            "Add the first question people ask you.",
+                            "Nobody has written any questions and answers yet.",
+                        ),
+                        size="2",
+                        color_scheme="gray",
+                        text_align="center",
                     ),
                 ),
             ),
@@ -211,14 +264,18 @@ def editor() -> rx.Component:
     return form_dialog(
         "faq",
         title=rx.cond(FaqsState.editing_id > 0, "Edit FAQ", "New FAQ"),
-        description=rx.text("Answers are markdown: **bold**, lists, links, `code`, tables.", size="2", color_scheme="gray"),
+        description=rx.text(
+            "Answers are markdown: **bold**, lists, links, `code`, tables.", size="2", color_scheme="gray"
+        ),
         fields=[
             _field(
                 "Category",
                 "category",
                 rx.select.root(
                     rx.select.trigger(id="faq-dialog-category", width="100%"),
-                    rx.select.content(*[rx.select.item(CATEGORY_LABELS[c], value=c, id=f"faq-category-{c}") for c in CATEGORIES]),
+                    rx.select.content(
+                        *[rx.select.item(CATEGORY_LABELS[c], value=c, id=f"faq-category-{c}") for c in CATEGORIES]
+                    ),
                     name="category",
                     default_value=FaqsState.form_category,
                 ),
@@ -227,18 +284,28 @@ def editor() -> rx.Component:
                 "Question",
                 "question",
                 rx.input(
-                    name="question", id="faq-dialog-question", default_value=FaqsState.form_question,
-                    max_length=QUESTION_MAX, placeholder="What do people ask?", color_scheme=invalid("question"),
-                    auto_focus=True, width="100%",
+                    name="question",
+                    id="faq-dialog-question",
+                    default_value=FaqsState.form_question,
+                    max_length=QUESTION_MAX,
+                    placeholder="What do people ask?",
+                    color_scheme=invalid("question"),
+                    auto_focus=True,
+                    width="100%",
                 ),
             ),
             _field(
                 "Answer",
                 "answer",
                 rx.text_area(
-                    name="answer", id="faq-dialog-answer", default_value=FaqsState.form_answer,
-                    max_length=ANSWER_MAX, placeholder="The answer, in markdown.", rows="8",
-                    color_scheme=invalid("answer"), width="100%",
+                    name="answer",
+                    id="faq-dialog-answer",
+                    default_value=FaqsState.form_answer,
+                    max_length=ANSWER_MAX,
+                    placeholder="The answer, in markdown.",
+                    rows="8",
+                    color_scheme=invalid("answer"),
+                    width="100%",
                 ),
             ),
         ],
@@ -258,10 +325,18 @@ def delete_confirmation() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete this FAQ?"),
             rx.alert_dialog.description(
-                rx.text("“", FaqsState.confirm_question, "” will be removed for everyone. This cannot be undone.", size="2"),
+                rx.text(
+                    "“", FaqsState.confirm_question, "” will be removed for everyone. This cannot be undone.", size="2"
+                ),
             ),
             rx.hstack(
-                rx.button("Cancel", variant="soft", color_scheme="gray", on_click=FaqsState.cancel_delete, id="faq-delete-cancel"),
+                rx.button(
+                    "Cancel",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=FaqsState.cancel_delete,
+                    id="faq-delete-cancel",
+                ),
                 rx.button("Delete", color_scheme="red", on_click=FaqsState.confirm_delete, id="faq-delete-confirm"),
                 justify="end",
                 spacing="3",

@@ -19,7 +19,8 @@ def page() -> rx.Component:
             sent_panel(
                 "Check your email",
                 rx.text(
-                    "If an account exists for ", rx.text.strong(AuthState.sent_to),
+                    "If an account exists for ",
+                    rx.text.strong(AuthState.sent_to),
                     ", we sent a reset link. It works once, within 1 hour.",
                     size="2",
                 ),
@@ -28,7 +29,14 @@ def page() -> rx.Component:
                 form_error(),
                 rx.form(
                     rx.vstack(
-                        field("Email", "email", id="forgot-email", type="email", autocomplete="email", placeholder="you@example.com"),
+                        field(
+                            "Email",
+                            "email",
+                            id="forgot-email",
+                            type="email",
+                            autocomplete="email",
+                            placeholder="you@example.com",
+                        ),
                         submit("Send reset link", id="forgot-submit"),
                         spacing="3",
                         width="100%",

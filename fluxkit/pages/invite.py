@@ -20,12 +20,25 @@ def content() -> rx.Component:
             InviteState.loaded,
             rx.card(
                 rx.vstack(
-                    rx.center(rx.icon("building-2", size=22), width="44px", height="44px", border_radius="10px", bg=rx.color("accent", 3), color=rx.color("accent", 11)),
+                    rx.center(
+                        rx.icon("building-2", size=22),
+                        width="44px",
+                        height="44px",
+                        border_radius="10px",
+                        bg=rx.color("accent", 3),
+                        color=rx.color("accent", 11),
+                    ),
                     rx.cond(
                         InviteState.found,
                         rx.vstack(
                             rx.heading("Join ", inv.organization, size="5", id="invite-heading"),
-                            rx.hstack(rx.text(inv.inviter, " invited ", inv.email, " as", size="2", color_scheme="gray"), role_badge(inv.role), spacing="2", align="center", wrap="wrap"),
+                            rx.hstack(
+                                rx.text(inv.inviter, " invited ", inv.email, " as", size="2", color_scheme="gray"),
+                                role_badge(inv.role),
+                                spacing="2",
+                                align="center",
+                                wrap="wrap",
+                            ),
                             spacing="2",
                             align="center",
                         ),
@@ -33,8 +46,16 @@ def content() -> rx.Component:
                     ),
                     rx.cond(
                         InviteState.problem != "",
-                        rx.callout(InviteState.problem, icon="triangle-alert", color_scheme="amber", id="invite-problem", width="100%"),
-                        rx.button("Accept invitation", size="3", on_click=InviteState.accept, id="invite-accept", width="100%"),
+                        rx.callout(
+                            InviteState.problem,
+                            icon="triangle-alert",
+                            color_scheme="amber",
+                            id="invite-problem",
+                            width="100%",
+                        ),
+                        rx.button(
+                            "Accept invitation", size="3", on_click=InviteState.accept, id="invite-accept", width="100%"
+                        ),
                     ),
                     rx.text("Signed in as ", InviteState.signed_in_as, size="1", color_scheme="gray"),
                     rx.link("Go to your organizations", href="/organizations", size="2"),

@@ -8,13 +8,21 @@ from fluxkit.components.empty_state import empty_state
 from fluxkit.components.shell import shell
 from fluxkit.components.task_badges import CLAMP_2
 from fluxkit.services.mailbox import FOLDERS, MailRow, MailView, Recipient
-from fluxkit.state.mail import FOLDER_ICONS, FolderTab, ROUTE as MAIL_ROUTE, MailState
+from fluxkit.state.mail import FOLDER_ICONS, FolderTab, MailState
+from fluxkit.state.mail import ROUTE as MAIL_ROUTE
 
 ROUTE = MAIL_ROUTE
 TITLE = "Mail · FluxKit"
 ON_LOAD = MailState.load
 # Quoted text in replies (markdown "> ") reads as a quote: indented behind a bar.
-QUOTE_STYLE = {"& blockquote": {"borderLeft": f"3px solid {rx.color('gray', 6)}", "paddingLeft": "12px", "margin": "8px 0", "color": rx.color("gray", 11)}}
+QUOTE_STYLE = {
+    "& blockquote": {
+        "borderLeft": f"3px solid {rx.color('gray', 6)}",
+        "paddingLeft": "12px",
+        "margin": "8px 0",
+        "color": rx.color("gray", 11),
+    }
+}
 
 
 # ---- folders ------------------------------------------------------------------------------------
@@ -27,7 +35,12 @@ def _folder_button(tab: rx.Var[FolderTab]) -> rx.Component:
         rx.text(tab.label, flex="1", text_align="left"),
         rx.cond(
             tab.badge > 0,
-            rx.badge(tab.badge, variant=rx.cond(active, "solid", "soft"), radius="full", id=rx.Var.create("mail-count-") + tab.folder),
+            rx.badge(
+                tab.badge,
+                variant=rx.cond(active, "solid", "soft"),
+                radius="full",
+                id=rx.Var.create("mail-count-") + tab.folder,
+            ),
         ),
         on_click=MailState.set_folder(tab.folder),
         variant=rx.cond(active, "soft", "ghost"),
@@ -80,20 +93,49 @@ def _row(row: rx.Var[MailRow]) -> rx.Component:
         _star(row.id, row.starred, "mail-star"),
         rx.vstack(
             rx.hstack(
-                rx.text(who, size="2", weight=weight, trim="both", overflow="hidden", text_overflow="ellipsis", white_space="nowrap", flex="1", min_width="0"),
+                rx.text(
+                    who,
+                    size="2",
+                    weight=weight,
+                    trim="both",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                    flex="1",
+                    min_width="0",
+                ),
                 rx.cond(row.draft, rx.badge("Draft", color_scheme="orange", variant="soft", size="1")),
                 rx.text(rx.moment(row.at, from_now=True), size="1", color_scheme="gray", white_space="nowrap"),
                 width="100%",
                 align="center",
                 spacing="2",
             ),
-            rx.text(rx.cond(row.subject != "", row.subject, "(no subject)"), size="2", weight=weight, overflow="hidden", text_overflow="ellipsis", white_space="nowrap", width="100%"),
+            rx.text(
+                rx.cond(row.subject != "", row.subject, "(no subject)"),
+                size="2",
+                weight=weight,
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+                width="100%",
+            ),
             rx.text(row.snippet, size="1", color_scheme="gray", style=CLAMP_2),
             spacing="1",
             flex="1",
             min_width="0",
         ),
-        rx.cond(~row.read, rx.box(width="8px", height="8px", min_width="8px", border_radius="50%", bg=rx.color("accent", 9), margin_top="6px", aria_label="Unread")),
+        rx.cond(
+            ~row.read,
+            rx.box(
+                width="8px",
+                height="8px",
+                min_width="8px",
+                border_radius="50%",
+                bg=rx.color("accent", 9),
+                margin_top="6px",
+                aria_label="Unread",
+            ),
+        ),
         on_click=MailState.open(row.id),
         role="button",
         tab_index=0,
@@ -112,11 +154,34 @@ def _row(row: rx.Var[MailRow]) -> rx.Component:
 
 def pagination() -> rx.Component:
     return rx.hstack(
-        rx.text(MailState.total, " message", rx.cond(MailState.total == 1, "", "s"), size="2", color_scheme="gray", id="mail-total"),
+        rx.text(
+            MailState.total,
+            " message",
+            rx.cond(MailState.total == 1, "", "s"),
+            size="2",
+            color_scheme="gray",
+            id="mail-total",
+        ),
         rx.spacer(),
-        rx.icon_button(rx.icon("chevron-left", size=16), size="1", variant="soft", disabled=MailState.page <= 1, on_click=MailState.go_to_page(MailState.page - 1), aria_label="Previous page", id="mail-prev"),
+        rx.icon_button(
+            rx.icon("chevron-left", size=16),
+            size="1",
+            variant="soft",
+            disabled=MailState.page <= 1,
+            on_click=MailState.go_to_page(MailState.page - 1),
+            aria_label="Previous page",
+            id="mail-prev",
+        ),
         rx.text(MailState.page, " / ", MailState.pages, size="2", id="mail-page", white_space="nowrap"),
-        rx.icon_button(rx.icon("chevron-right", size=16), size="1", variant="soft", disabled=MailState.page >= MailState.pages, on_click=MailState.go_to_page(MailState.page + 1), aria_label="Next page", id="mail-next"),
+        rx.icon_button(
+            rx.icon("chevron-right", size=16),
+            size="1",
+            variant="soft",
+            disabled=MailState.page >= MailState.pages,
+            on_click=MailState.go_to_page(MailState.page + 1),
+            aria_label="Next page",
+            id="mail-next",
+        ),
         align="center",
         spacing="2",
         width="100%",
@@ -125,14 +190,24 @@ def pagination() -> rx.Component:
 
 def _empty() -> rx.Component:
     return empty_state(
-        rx.icon(rx.match(MailState.folder, *[(f, FOLDER_ICONS[f]) for f in FOLDERS], "inbox"), size=28, color=rx.color("gray", 9)),
+        rx.icon(
+            rx.match(MailState.folder, *[(f, FOLDER_ICONS[f]) for f in FOLDERS], "inbox"),
+            size=28,
+            color=rx.color("gray", 9),
+        ),
         rx.cond(
             MailState.search != "",
             rx.text("No messages match “", MailState.search, "”.", weight="medium"),
             rx.text(MailState.folder_label, " is empty.", weight="medium"),
         ),
         rx.text("Mail from people on this FluxKit arrives in your Inbox.", size="2", color_scheme="gray"),
-        rx.button(rx.icon("pencil", size=14), "Write a message", variant="soft", on_click=MailState.compose, id="mail-empty-compose"),
+        rx.button(
+            rx.icon("pencil", size=14),
+            "Write a message",
+            variant="soft",
+            on_click=MailState.compose,
+            id="mail-empty-compose",
+        ),
         id="mail-empty",
     )
 
@@ -146,7 +221,15 @@ def folder_list() -> rx.Component:
                 rx.hstack(
                     rx.text("Messages in the Trash stay until you delete them.", size="2", color_scheme="gray"),
                     rx.spacer(),
-                    rx.button(rx.icon("trash", size=14), "Empty trash", variant="soft", color_scheme="red", size="1", on_click=MailState.empty_trash, id="mail-empty-trash"),
+                    rx.button(
+                        rx.icon("trash", size=14),
+                        "Empty trash",
+                        variant="soft",
+                        color_scheme="red",
+                        size="1",
+                        on_click=MailState.empty_trash,
+                        id="mail-empty-trash",
+                    ),
                     width="100%",
                     align="center",
                 ),
@@ -155,7 +238,12 @@ def folder_list() -> rx.Component:
         rx.cond(
             MailState.rows.length() > 0,
             rx.vstack(
-                rx.card(rx.vstack(rx.foreach(MailState.rows, _row), spacing="0", width="100%"), padding="0", width="100%", id="mail-list"),
+                rx.card(
+                    rx.vstack(rx.foreach(MailState.rows, _row), spacing="0", width="100%"),
+                    padding="0",
+                    width="100%",
+                    id="mail-list",
+                ),
                 pagination(),
                 spacing="3",
                 width="100%",
@@ -171,14 +259,30 @@ def folder_list() -> rx.Component:
 
 
 def _action(icon: str, text: str, on_click, id: str, **props) -> rx.Component:
-    return rx.button(rx.icon(icon, size=14), rx.text(text, display=["none", "inline"]), variant="soft", color_scheme=props.pop("color_scheme", "gray"), size="2", on_click=on_click, id=id, aria_label=text, **props)
+    return rx.button(
+        rx.icon(icon, size=14),
+        rx.text(text, display=["none", "inline"]),
+        variant="soft",
+        color_scheme=props.pop("color_scheme", "gray"),
+        size="2",
+        on_click=on_click,
+        id=id,
+        aria_label=text,
+        **props,
+    )
 
 
 def conversation_actions() -> rx.Component:
     copy_id = MailState.open_id
     folder = MailState.open_folder
     return rx.flex(
-        rx.icon_button(rx.icon("arrow-left", size=16), variant="ghost", on_click=MailState.close_message, aria_label="Back to the folder", id="mail-back"),
+        rx.icon_button(
+            rx.icon("arrow-left", size=16),
+            variant="ghost",
+            on_click=MailState.close_message,
+            aria_label="Back to the folder",
+            id="mail-back",
+        ),
         rx.spacer(),
         _action("reply", "Reply", MailState.respond(copy_id, "reply"), "mail-reply"),
         _action("reply-all", "Reply all", MailState.respond(copy_id, "reply_all"), "mail-reply-all"),
@@ -187,7 +291,13 @@ def conversation_actions() -> rx.Component:
             folder == "trash",
             rx.fragment(
                 _action("undo-2", "Restore", MailState.restore(copy_id), "mail-restore"),
-                _action("trash", "Delete forever", MailState.delete_forever(copy_id), "mail-delete-forever", color_scheme="red"),
+                _action(
+                    "trash",
+                    "Delete forever",
+                    MailState.delete_forever(copy_id),
+                    "mail-delete-forever",
+                    color_scheme="red",
+                ),
             ),
             rx.fragment(
                 rx.cond(
@@ -221,8 +331,23 @@ def _message(view: rx.Var[MailView]) -> rx.Component:
                 rx.hstack(
                     rx.avatar(fallback=view.sender_name[:1].upper(), size="2", radius="full"),
                     rx.vstack(
-                        rx.text(view.sender_name, " ", rx.text.span("<", view.sender_email, ">", color_scheme="gray", weight="regular", size="1"), size="2", weight="bold"),
-                        rx.text("To: ", view.to_addresses.join(", "), rx.cond(view.cc_addresses.length() > 0, rx.text.span(" · Cc: ", view.cc_addresses.join(", "))), size="1", color_scheme="gray", word_break="break-word"),
+                        rx.text(
+                            view.sender_name,
+                            " ",
+                            rx.text.span("<", view.sender_email, ">", color_scheme="gray", weight="regular", size="1"),
+                            size="2",
+                            weight="bold",
+                        ),
+                        rx.text(
+                            "To: ",
+                            view.to_addresses.join(", "),
+                            rx.cond(
+                                view.cc_addresses.length() > 0, rx.text.span(" · Cc: ", view.cc_addresses.join(", "))
+                            ),
+                            size="1",
+                            color_scheme="gray",
+                            word_break="break-word",
+                        ),
                         spacing="0",
                         min_width="0",
                     ),
@@ -231,7 +356,9 @@ def _message(view: rx.Var[MailView]) -> rx.Component:
                     min_width="0",
                 ),
                 rx.spacer(),
-                rx.text(rx.moment(view.at, format="MMM D, YYYY HH:mm"), size="1", color_scheme="gray", white_space="nowrap"),
+                rx.text(
+                    rx.moment(view.at, format="MMM D, YYYY HH:mm"), size="1", color_scheme="gray", white_space="nowrap"
+                ),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 spacing="2",
                 width="100%",
@@ -353,7 +480,15 @@ def compose_dialog() -> rx.Component:
                     rx.dialog.title(rx.cond(MailState.reply_to > 0, "Reply", "New message"), margin="0"),
                     rx.spacer(),
                     rx.text(MailState.saved_note, size="1", color_scheme="gray", id="mail-saved-note"),
-                    rx.dialog.close(rx.icon_button(rx.icon("x", size=16), variant="ghost", color_scheme="gray", aria_label="Close (the draft is kept)", id="mail-compose-close")),
+                    rx.dialog.close(
+                        rx.icon_button(
+                            rx.icon("x", size=16),
+                            variant="ghost",
+                            color_scheme="gray",
+                            aria_label="Close (the draft is kept)",
+                            id="mail-compose-close",
+                        )
+                    ),
                     width="100%",
                     align="center",
                 ),
@@ -362,7 +497,15 @@ def compose_dialog() -> rx.Component:
                     rx.cond(
                         MailState.show_cc,
                         rx.box(_address_field("cc", "Cc"), padding_top="8px"),
-                        rx.button("Add Cc", on_click=MailState.toggle_cc, variant="ghost", size="1", id="mail-add-cc", margin_left="40px", margin_top="6px"),
+                        rx.button(
+                            "Add Cc",
+                            on_click=MailState.toggle_cc,
+                            variant="ghost",
+                            size="1",
+                            id="mail-add-cc",
+                            margin_left="40px",
+                            margin_top="6px",
+                        ),
                     ),
                     width="100%",
                 ),
@@ -386,7 +529,12 @@ def compose_dialog() -> rx.Component:
                         id="mail-preview-toggle",
                     ),
                     rx.spacer(),
-                    rx.text("Markdown: **bold**, _italic_, lists, links", size="1", color_scheme="gray", display=["none", "block"]),
+                    rx.text(
+                        "Markdown: **bold**, _italic_, lists, links",
+                        size="1",
+                        color_scheme="gray",
+                        display=["none", "block"],
+                    ),
                     width="100%",
                     align="center",
                 ),
@@ -422,9 +570,22 @@ def compose_dialog() -> rx.Component:
                 ),
                 _error("body"),
                 rx.hstack(
-                    rx.button(rx.icon("trash-2", size=14), "Discard", variant="ghost", color_scheme="red", on_click=MailState.discard, id="mail-discard"),
+                    rx.button(
+                        rx.icon("trash-2", size=14),
+                        "Discard",
+                        variant="ghost",
+                        color_scheme="red",
+                        on_click=MailState.discard,
+                        id="mail-discard",
+                    ),
                     rx.spacer(),
-                    rx.button(rx.icon("send", size=14), "Send", on_click=MailState.send, loading=MailState.sending, id="mail-send"),
+                    rx.button(
+                        rx.icon("send", size=14),
+                        "Send",
+                        on_click=MailState.send,
+                        loading=MailState.sending,
+                        id="mail-send",
+                    ),
                     width="100%",
                     padding_top="4px",
                 ),
@@ -446,7 +607,14 @@ def compose_dialog() -> rx.Component:
 def toolbar() -> rx.Component:
     return rx.flex(
         # Enabled once the page's load has run: a click before it would be undone by the load.
-        rx.button(rx.icon("pencil", size=16), "Compose", on_click=MailState.compose, id="mail-compose", flex_shrink="0", disabled=~rx.State.is_hydrated),
+        rx.button(
+            rx.icon("pencil", size=16),
+            "Compose",
+            on_click=MailState.compose,
+            id="mail-compose",
+            flex_shrink="0",
+            disabled=~rx.State.is_hydrated,
+        ),
         rx.input(
             rx.input.slot(rx.icon("search", size=16)),
             placeholder=rx.Var.create("Search ") + MailState.folder_label.lower() + " by subject, text or sender…",

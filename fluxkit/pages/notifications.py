@@ -7,7 +7,8 @@ import reflex as rx
 from fluxkit.components.bell import type_icon
 from fluxkit.components.shell import shell
 from fluxkit.services.notifications import NotificationRow
-from fluxkit.state.notifications import ROUTE as NOTIFICATIONS_ROUTE, NotificationsState
+from fluxkit.state.notifications import ROUTE as NOTIFICATIONS_ROUTE
+from fluxkit.state.notifications import NotificationsState
 
 ROUTE = NOTIFICATIONS_ROUTE
 TITLE = "Notifications · FluxKit"
@@ -30,7 +31,12 @@ def _row(item: rx.Var[NotificationRow]) -> rx.Component:
                 rx.cond(
                     (item.task_id > 0) | (item.link != ""),
                     rx.link(
-                        rx.hstack(rx.text(rx.cond(item.type == "mail", "Open message", "Open task")), rx.icon("arrow-right", size=12), spacing="1", align="center"),
+                        rx.hstack(
+                            rx.text(rx.cond(item.type == "mail", "Open message", "Open task")),
+                            rx.icon("arrow-right", size=12),
+                            spacing="1",
+                            align="center",
+                        ),
                         on_click=NotificationsState.open(item.id),
                         size="1",
                         cursor="pointer",
@@ -48,12 +54,28 @@ def _row(item: rx.Var[NotificationRow]) -> rx.Component:
             rx.cond(
                 ~item.read,
                 rx.tooltip(
-                    rx.icon_button(rx.icon("check", size=16), variant="ghost", color_scheme="gray", size="2", on_click=NotificationsState.mark_read(item.id), aria_label="Mark as read", id=f"notification-read-{item.id}"),
+                    rx.icon_button(
+                        rx.icon("check", size=16),
+                        variant="ghost",
+                        color_scheme="gray",
+                        size="2",
+                        on_click=NotificationsState.mark_read(item.id),
+                        aria_label="Mark as read",
+                        id=f"notification-read-{item.id}",
+                    ),
                     content="Mark as read",
                 ),
             ),
             rx.tooltip(
-                rx.icon_button(rx.icon("trash-2", size=16), variant="ghost", color_scheme="gray", size="2", on_click=NotificationsState.delete(item.id), aria_label="Delete", id=f"notification-delete-{item.id}"),
+                rx.icon_button(
+                    rx.icon("trash-2", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="2",
+                    on_click=NotificationsState.delete(item.id),
+                    aria_label="Delete",
+                    id=f"notification-delete-{item.id}",
+                ),
                 content="Delete",
             ),
             spacing="1",
@@ -76,8 +98,11 @@ def content() -> rx.Component:
             rx.vstack(
                 rx.text(
                     rx.cond(state.unread > 0, rx.text.span(state.unread, " unread · "), ""),
-                    state.total, " in total",
-                    size="2", color_scheme="gray", id="notifications-summary",
+                    state.total,
+                    " in total",
+                    size="2",
+                    color_scheme="gray",
+                    id="notifications-summary",
                 ),
                 spacing="0",
             ),
@@ -91,7 +116,15 @@ def content() -> rx.Component:
                     id="notifications-filter",
                     size="1",
                 ),
-                rx.button(rx.icon("check-check", size=16), "Mark all read", variant="outline", size="2", disabled=state.unread == 0, on_click=state.mark_all_read, id="notifications-mark-all"),
+                rx.button(
+                    rx.icon("check-check", size=16),
+                    "Mark all read",
+                    variant="outline",
+                    size="2",
+                    disabled=state.unread == 0,
+                    on_click=state.mark_all_read,
+                    id="notifications-mark-all",
+                ),
                 spacing="3",
                 align="center",
             ),
@@ -102,14 +135,24 @@ def content() -> rx.Component:
         ),
         rx.cond(
             state.rows.length() > 0,
-            rx.card(rx.vstack(rx.foreach(state.rows, _row), spacing="0", width="100%"), padding="0", width="100%", id="notification-list"),
+            rx.card(
+                rx.vstack(rx.foreach(state.rows, _row), spacing="0", width="100%"),
+                padding="0",
+                width="100%",
+                id="notification-list",
+            ),
             rx.cond(
                 state.loaded,
                 rx.center(
                     rx.vstack(
                         rx.icon("bell-off", size=28, color=rx.color("gray", 9)),
-                        rx.text(rx.cond(state.unread_only, "No unread notifications.", "No notifications yet."), weight="medium"),
-                        rx.text("Completing a task, or a task coming due, shows up here.", size="2", color_scheme="gray"),
+                        rx.text(
+                            rx.cond(state.unread_only, "No unread notifications.", "No notifications yet."),
+                            weight="medium",
+                        ),
+                        rx.text(
+                            "Completing a task, or a task coming due, shows up here.", size="2", color_scheme="gray"
+                        ),
                         rx.link("Go to your tasks", href="/tasks", size="2"),
                         align="center",
                         spacing="2",
@@ -126,9 +169,25 @@ def content() -> rx.Component:
         rx.cond(
             state.pages > 1,
             rx.hstack(
-                rx.icon_button(rx.icon("chevron-left", size=16), size="1", variant="soft", disabled=state.page <= 1, on_click=state.go_to_page(state.page - 1), aria_label="Previous page", id="notifications-prev"),
+                rx.icon_button(
+                    rx.icon("chevron-left", size=16),
+                    size="1",
+                    variant="soft",
+                    disabled=state.page <= 1,
+                    on_click=state.go_to_page(state.page - 1),
+                    aria_label="Previous page",
+                    id="notifications-prev",
+                ),
                 rx.text("Page ", state.page, " of ", state.pages, size="2", id="notifications-page"),
-                rx.icon_button(rx.icon("chevron-right", size=16), size="1", variant="soft", disabled=state.page >= state.pages, on_click=state.go_to_page(state.page + 1), aria_label="Next page", id="notifications-next"),
+                rx.icon_button(
+                    rx.icon("chevron-right", size=16),
+                    size="1",
+                    variant="soft",
+                    disabled=state.page >= state.pages,
+                    on_click=state.go_to_page(state.page + 1),
+                    aria_label="Next page",
+                    id="notifications-next",
+                ),
                 align="center",
                 spacing="3",
                 justify="end",

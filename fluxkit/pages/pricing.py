@@ -73,7 +73,9 @@ def _interval_toggle() -> rx.Component:
 
 def _price(plan: plans.Plan) -> rx.Component:
     if not plan.paid:
-        return rx.hstack(rx.heading("$0", size="8"), rx.text("forever", color_scheme="gray"), align="baseline", spacing="2")
+        return rx.hstack(
+            rx.heading("$0", size="8"), rx.text("forever", color_scheme="gray"), align="baseline", spacing="2"
+        )
     per_month_yearly = plans.dollars(round(plan.yearly_cents / 12))
     return rx.vstack(
         rx.hstack(
@@ -140,7 +142,12 @@ def _plan_card(plan: plans.Plan) -> rx.Component:
             _price(plan),
             rx.vstack(
                 *[
-                    rx.hstack(rx.icon("check", size=16, color=rx.color("green", 10)), rx.text(line, size="2"), align="center", spacing="2")
+                    rx.hstack(
+                        rx.icon("check", size=16, color=rx.color("green", 10)),
+                        rx.text(line, size="2"),
+                        align="center",
+                        spacing="2",
+                    )
                     for line in plans.highlights(plan)
                 ],
                 spacing="2",
@@ -202,7 +209,10 @@ def content() -> rx.Component:
     return rx.vstack(
         rx.vstack(
             rx.heading("Plans for every stage", size="7"),
-            rx.text("Start free. Upgrade when you need more room; downgrade any time without losing data.", color_scheme="gray"),
+            rx.text(
+                "Start free. Upgrade when you need more room; downgrade any time without losing data.",
+                color_scheme="gray",
+            ),
             spacing="1",
         ),
         _interval_toggle(),

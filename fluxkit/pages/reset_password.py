@@ -17,7 +17,13 @@ def page() -> rx.Component:
         rx.cond(
             AuthState.done,
             rx.vstack(
-                rx.callout("Your password was changed. Sign in with the new one.", icon="circle-check", color_scheme="green", id="reset-done", width="100%"),
+                rx.callout(
+                    "Your password was changed. Sign in with the new one.",
+                    icon="circle-check",
+                    color_scheme="green",
+                    id="reset-done",
+                    width="100%",
+                ),
                 rx.link(rx.button("Sign in", size="3", width="100%"), href="/sign-in", width="100%"),
                 width="100%",
             ),
@@ -25,8 +31,20 @@ def page() -> rx.Component:
                 form_error(),
                 rx.form(
                     rx.vstack(
-                        field("New password", "newPassword", id="reset-password", type="password", autocomplete="new-password"),
-                        field("Repeat the new password", "confirmPassword", id="reset-confirm", type="password", autocomplete="new-password"),
+                        field(
+                            "New password",
+                            "newPassword",
+                            id="reset-password",
+                            type="password",
+                            autocomplete="new-password",
+                        ),
+                        field(
+                            "Repeat the new password",
+                            "confirmPassword",
+                            id="reset-confirm",
+                            type="password",
+                            autocomplete="new-password",
+                        ),
                         submit("Change password", id="reset-submit"),
                         spacing="3",
                         width="100%",

@@ -60,7 +60,9 @@ def _session_row(row: rx.Var[SessionRow]) -> rx.Component:
         rx.cond(
             row.current,
             rx.fragment(),
-            rx.button("Sign out", variant="soft", color_scheme="red", size="1", on_click=SettingsState.revoke_session(row.id)),
+            rx.button(
+                "Sign out", variant="soft", color_scheme="red", size="1", on_click=SettingsState.revoke_session(row.id)
+            ),
         ),
         align="center",
         width="100%",
@@ -74,7 +76,7 @@ def content() -> rx.Component:
     return rx.vstack(
         _section(
             "Profile",
-            "How other people see you. Your time zone sets what \"today\" and due dates mean for you.",
+            'How other people see you. Your time zone sets what "today" and due dates mean for you.',
             avatar_block(),
             profile_form(),
             id="profile",
@@ -88,7 +90,13 @@ def content() -> rx.Component:
                     _password_field("Current password", "currentPassword", "current-password", "current-password"),
                     _password_field("New password", "newPassword", "new-password", "new-password"),
                     _password_field("Repeat the new password", "confirmPassword", "confirm-password", "new-password"),
-                    rx.button("Change password", type="submit", size="3", loading=SettingsState.password_pending, id="password-save"),
+                    rx.button(
+                        "Change password",
+                        type="submit",
+                        size="3",
+                        loading=SettingsState.password_pending,
+                        id="password-save",
+                    ),
                     spacing="3",
                     width="100%",
                     max_width="420px",
@@ -102,11 +110,22 @@ def content() -> rx.Component:
             "Sessions",
             "Where your account is signed in. Sign out any device you do not recognise.",
             rx.vstack(rx.foreach(SettingsState.sessions, _session_row), spacing="0", width="100%", id="session-list"),
-            rx.button("Sign out everywhere else", variant="outline", color_scheme="red", on_click=SettingsState.revoke_others, id="revoke-others"),
+            rx.button(
+                "Sign out everywhere else",
+                variant="outline",
+                color_scheme="red",
+                on_click=SettingsState.revoke_others,
+                id="revoke-others",
+            ),
             id="sessions",
         ),
         _section("Appearance", "Theme, accent color and density.", appearance_panel(), id="appearance"),
-        _section("Notifications", "Choose how each kind of notification reaches you.", notifications_panel(), id="notifications"),
+        _section(
+            "Notifications",
+            "Choose how each kind of notification reaches you.",
+            notifications_panel(),
+            id="notifications",
+        ),
         _section(
             "API keys",
             "Personal keys for the REST API (/api/v1, docs at /api/v1/docs). A script or app that sends one acts as you. "

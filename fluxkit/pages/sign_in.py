@@ -17,7 +17,14 @@ def page() -> rx.Component:
         form_error(),
         rx.form(
             rx.vstack(
-                field("Email", "email", id="sign-in-email", type="email", autocomplete="email", placeholder="you@example.com"),
+                field(
+                    "Email",
+                    "email",
+                    id="sign-in-email",
+                    type="email",
+                    autocomplete="email",
+                    placeholder="you@example.com",
+                ),
                 field("Password", "password", id="sign-in-password", type="password", autocomplete="current-password"),
                 rx.link("Forgot your password?", href="/forgot-password", size="2", id="forgot-link"),
                 submit("Sign in", id="sign-in-submit"),

@@ -19,7 +19,8 @@ def page() -> rx.Component:
             sent_panel(
                 "Check your email",
                 rx.text(
-                    "If ", rx.text.strong(AuthState.sent_to),
+                    "If ",
+                    rx.text.strong(AuthState.sent_to),
                     " can be used, we sent a link to verify it. The link works for 2 hours.",
                     size="2",
                 ),
@@ -29,9 +30,22 @@ def page() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         field("Name", "name", id="sign-up-name", autocomplete="name", placeholder="Ada Lovelace"),
-                        field("Email", "email", id="sign-up-email", type="email", autocomplete="email", placeholder="you@example.com"),
-                        field("Password", "password", id="sign-up-password", type="password", autocomplete="new-password"),
-                        rx.text("At least 8 characters. Any characters you like; common passwords are refused.", size="1", color_scheme="gray"),
+                        field(
+                            "Email",
+                            "email",
+                            id="sign-up-email",
+                            type="email",
+                            autocomplete="email",
+                            placeholder="you@example.com",
+                        ),
+                        field(
+                            "Password", "password", id="sign-up-password", type="password", autocomplete="new-password"
+                        ),
+                        rx.text(
+                            "At least 8 characters. Any characters you like; common passwords are refused.",
+                            size="1",
+                            color_scheme="gray",
+                        ),
                         submit("Create account", id="sign-up-submit"),
                         spacing="3",
                         width="100%",

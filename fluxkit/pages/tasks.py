@@ -15,7 +15,8 @@ from fluxkit.components.task_badges import DUE_LABELS, label, slug
 from fluxkit.components.task_dialogs import details_dialog, import_dialog, task_dialog
 from fluxkit.components.task_table import column_visible, pagination, task_cards, task_table
 from fluxkit.services.tasks import CATEGORIES, PRIORITIES, STATUSES
-from fluxkit.state.tasks import ALL, COLUMNS, ROUTE as TASKS_ROUTE, TasksState
+from fluxkit.state.tasks import ALL, COLUMNS, TasksState
+from fluxkit.state.tasks import ROUTE as TASKS_ROUTE
 
 ROUTE = TASKS_ROUTE
 TITLE = "Tasks · FluxKit"
@@ -35,7 +36,14 @@ def _stat(label_text: str, value: rx.Var[int], icon: str, color: str, id: str, s
                 spacing="2",
             ),
             rx.spacer(),
-            rx.center(rx.icon(icon, size=20), bg=rx.color(color, 3), color=rx.color(color, 11), border_radius="10px", width="40px", height="40px"),
+            rx.center(
+                rx.icon(icon, size=20),
+                bg=rx.color(color, 3),
+                color=rx.color(color, 11),
+                border_radius="10px",
+                width="40px",
+                height="40px",
+            ),
             align="center",
             width="100%",
         ),
@@ -65,7 +73,13 @@ def stat_cards() -> rx.Component:
 def _filter(name: str, placeholder: str, options: list[tuple[str, str]], width: str) -> rx.Component:
     value = getattr(TasksState, f"{name}_filter")
     return rx.select.root(
-        rx.select.trigger(placeholder=placeholder, id=f"filter-{name}", width=["100%", "100%", "auto"], min_width=["0", "0", width], aria_label=placeholder),
+        rx.select.trigger(
+            placeholder=placeholder,
+            id=f"filter-{name}",
+            width=["100%", "100%", "auto"],
+            min_width=["0", "0", width],
+            aria_label=placeholder,
+        ),
         rx.select.content(
             rx.select.item(f"All ({placeholder.lower()})", value=ALL, id=f"filter-{name}-all"),
             *[rx.select.item(text, value=value_, id=f"filter-{name}-{slug(value_)}") for value_, text in options],
@@ -78,7 +92,14 @@ def _filter(name: str, placeholder: str, options: list[tuple[str, str]], width: 
 def column_menu() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
-            rx.button(rx.icon("columns-3", size=16), rx.text("Columns", display=["none", "none", "inline"]), variant="outline", color_scheme="gray", id="column-menu", aria_label="Columns")
+            rx.button(
+                rx.icon("columns-3", size=16),
+                rx.text("Columns", display=["none", "none", "inline"]),
+                variant="outline",
+                color_scheme="gray",
+                id="column-menu",
+                aria_label="Columns",
+            )
         ),
         rx.popover.content(
             rx.vstack(
@@ -122,8 +143,24 @@ def actions_bar() -> rx.Component:
         rx.button(rx.icon("plus", size=16), "New task", on_click=TasksState.open_new, id="task-add"),
         rx.spacer(),
         column_menu(),
-        rx.button(rx.icon("upload", size=16), rx.text("Import", display=["none", "inline"]), variant="outline", color_scheme="gray", on_click=TasksState.set_import_open(True), id="task-import-open", aria_label="Import CSV"),
-        rx.button(rx.icon("download", size=16), rx.text("Export", display=["none", "inline"]), variant="outline", color_scheme="gray", on_click=TasksState.export_csv, id="task-export", aria_label="Export CSV"),
+        rx.button(
+            rx.icon("upload", size=16),
+            rx.text("Import", display=["none", "inline"]),
+            variant="outline",
+            color_scheme="gray",
+            on_click=TasksState.set_import_open(True),
+            id="task-import-open",
+            aria_label="Import CSV",
+        ),
+        rx.button(
+            rx.icon("download", size=16),
+            rx.text("Export", display=["none", "inline"]),
+            variant="outline",
+            color_scheme="gray",
+            on_click=TasksState.export_csv,
+            id="task-export",
+            aria_label="Export CSV",
+        ),
         width="100%",
         align="center",
         spacing="2",
@@ -137,8 +174,23 @@ def undo_banner() -> rx.Component:
             rx.icon("trash-2", size=16, color=rx.color("gray", 11)),
             rx.text(TasksState.undo_message, size="2", id="task-undo-message"),
             rx.spacer(),
-            rx.button(rx.icon("undo-2", size=14), "Undo", size="2", variant="soft", on_click=TasksState.undo_delete, id="task-undo"),
-            rx.icon_button(rx.icon("x", size=14), size="2", variant="ghost", color_scheme="gray", on_click=TasksState.dismiss_undo, aria_label="Dismiss", id="task-undo-dismiss"),
+            rx.button(
+                rx.icon("undo-2", size=14),
+                "Undo",
+                size="2",
+                variant="soft",
+                on_click=TasksState.undo_delete,
+                id="task-undo",
+            ),
+            rx.icon_button(
+                rx.icon("x", size=14),
+                size="2",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=TasksState.dismiss_undo,
+                aria_label="Dismiss",
+                id="task-undo-dismiss",
+            ),
             align="center",
             width="100%",
             spacing="3",
@@ -160,7 +212,14 @@ def bulk_bar() -> rx.Component:
             rx.spacer(),
             rx.dropdown_menu.root(
                 rx.dropdown_menu.trigger(
-                    rx.button(rx.icon("arrow-right-left", size=14), "Set status", rx.icon("chevron-down", size=14), size="2", variant="soft", id="bulk-status")
+                    rx.button(
+                        rx.icon("arrow-right-left", size=14),
+                        "Set status",
+                        rx.icon("chevron-down", size=14),
+                        size="2",
+                        variant="soft",
+                        id="bulk-status",
+                    )
                 ),
                 rx.dropdown_menu.content(
                     *[
@@ -169,8 +228,24 @@ def bulk_bar() -> rx.Component:
                     ]
                 ),
             ),
-            rx.button(rx.icon("trash-2", size=14), "Delete", size="2", variant="soft", color_scheme="red", on_click=TasksState.bulk_delete, id="bulk-delete"),
-            rx.icon_button(rx.icon("x", size=14), size="2", variant="ghost", color_scheme="gray", on_click=TasksState.clear_selection, aria_label="Clear selection", id="bulk-clear"),
+            rx.button(
+                rx.icon("trash-2", size=14),
+                "Delete",
+                size="2",
+                variant="soft",
+                color_scheme="red",
+                on_click=TasksState.bulk_delete,
+                id="bulk-delete",
+            ),
+            rx.icon_button(
+                rx.icon("x", size=14),
+                size="2",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=TasksState.clear_selection,
+                aria_label="Clear selection",
+                id="bulk-clear",
+            ),
             width="100%",
             align="center",
             spacing="2",
@@ -188,17 +263,41 @@ def bulk_bar() -> rx.Component:
 def first_task() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.center(rx.icon("list-todo", size=28), bg=rx.color("accent", 3), color=rx.color("accent", 11), border_radius="14px", width="56px", height="56px"),
+            rx.center(
+                rx.icon("list-todo", size=28),
+                bg=rx.color("accent", 3),
+                color=rx.color("accent", 11),
+                border_radius="14px",
+                width="56px",
+                height="56px",
+            ),
             rx.heading("Plan your first piece of work", size="5", text_align="center"),
             rx.text(
                 "Tasks keep track of what you are doing: give each a priority, a category and a due date, "
                 "move it from pending to in progress to completed, and see its history. "
                 "You get a notification when you complete one.",
-                size="2", color_scheme="gray", text_align="center", max_width="460px",
+                size="2",
+                color_scheme="gray",
+                text_align="center",
+                max_width="460px",
             ),
             rx.hstack(
-                rx.button(rx.icon("plus", size=16), "Create your first task", size="3", on_click=TasksState.open_new, id="task-empty-create"),
-                rx.button(rx.icon("upload", size=16), "Import a CSV", size="3", variant="outline", color_scheme="gray", on_click=TasksState.set_import_open(True), id="task-empty-import"),
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "Create your first task",
+                    size="3",
+                    on_click=TasksState.open_new,
+                    id="task-empty-create",
+                ),
+                rx.button(
+                    rx.icon("upload", size=16),
+                    "Import a CSV",
+                    size="3",
+                    variant="outline",
+                    color_scheme="gray",
+                    on_click=TasksState.set_import_open(True),
+                    id="task-empty-import",
+                ),
                 spacing="3",
                 wrap="wrap",
                 justify="center",

@@ -8,7 +8,8 @@ from fluxkit.components.shell import shell
 from fluxkit.components.users_audit import audit_tab
 from fluxkit.components.users_list import users_tab
 from fluxkit.routes import DASHBOARD
-from fluxkit.state.users import ROUTE as USERS_ROUTE, UsersState
+from fluxkit.state.users import ROUTE as USERS_ROUTE
+from fluxkit.state.users import UsersState
 
 ROUTE = USERS_ROUTE
 TITLE = "Users · FluxKit"
@@ -36,12 +37,26 @@ def invite_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Invite someone"),
-            rx.dialog.description("They get an email with a link to sign up. Their account appears here once they do.", size="2"),
+            rx.dialog.description(
+                "They get an email with a link to sign up. Their account appears here once they do.", size="2"
+            ),
             rx.form(
                 rx.vstack(
                     rx.text("Email", as_="label", html_for="invite-email", size="2", weight="medium"),
-                    rx.input(name="email", id="invite-email", type="email", placeholder="name@example.com", auto_focus=True, max_length=254, width="100%", required=True),
-                    rx.cond(UsersState.invite_error != "", rx.text(UsersState.invite_error, color_scheme="red", size="1", role="alert", id="invite-error")),
+                    rx.input(
+                        name="email",
+                        id="invite-email",
+                        type="email",
+                        placeholder="name@example.com",
+                        auto_focus=True,
+                        max_length=254,
+                        width="100%",
+                        required=True,
+                    ),
+                    rx.cond(
+                        UsersState.invite_error != "",
+                        rx.text(UsersState.invite_error, color_scheme="red", size="1", role="alert", id="invite-error"),
+                    ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                         rx.button(rx.icon("send", size=14), "Send invitation", type="submit", id="invite-send"),
@@ -74,7 +89,14 @@ def delete_dialog() -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                rx.text("Type ", rx.code(UsersState.delete_email), " to confirm.", size="2", as_="label", html_for="delete-confirm"),
+                rx.text(
+                    "Type ",
+                    rx.code(UsersState.delete_email),
+                    " to confirm.",
+                    size="2",
+                    as_="label",
+                    html_for="delete-confirm",
+                ),
                 rx.input(
                     value=UsersState.delete_confirm,
                     on_change=UsersState.set_delete_confirm,
@@ -83,14 +105,24 @@ def delete_dialog() -> rx.Component:
                     auto_complete="off",
                     width="100%",
                 ),
-                rx.cond(UsersState.delete_error != "", rx.text(UsersState.delete_error, color_scheme="red", size="1", role="alert", id="delete-error")),
+                rx.cond(
+                    UsersState.delete_error != "",
+                    rx.text(UsersState.delete_error, color_scheme="red", size="1", role="alert", id="delete-error"),
+                ),
                 spacing="2",
                 width="100%",
                 margin_top="12px",
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button(rx.icon("trash-2", size=14), "Delete user", color_scheme="red", disabled=~UsersState.delete_ready, on_click=UsersState.delete_user, id="delete-submit"),
+                rx.button(
+                    rx.icon("trash-2", size=14),
+                    "Delete user",
+                    color_scheme="red",
+                    disabled=~UsersState.delete_ready,
+                    on_click=UsersState.delete_user,
+                    id="delete-submit",
+                ),
                 justify="end",
                 width="100%",
                 spacing="2",
@@ -107,14 +139,28 @@ def admin_view() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.segmented_control.root(
-                rx.segmented_control.item(rx.hstack(rx.icon("users", size=14), rx.text("Users"), spacing="1", align="center"), value="users", id="users-tab-users"),
-                rx.segmented_control.item(rx.hstack(rx.icon("scroll-text", size=14), rx.text("Audit log"), spacing="1", align="center"), value="audit", id="users-tab-audit"),
+                rx.segmented_control.item(
+                    rx.hstack(rx.icon("users", size=14), rx.text("Users"), spacing="1", align="center"),
+                    value="users",
+                    id="users-tab-users",
+                ),
+                rx.segmented_control.item(
+                    rx.hstack(rx.icon("scroll-text", size=14), rx.text("Audit log"), spacing="1", align="center"),
+                    value="audit",
+                    id="users-tab-audit",
+                ),
                 value=UsersState.tab,
                 on_change=UsersState.set_tab,
                 id="users-tabs",
             ),
             rx.spacer(),
-            rx.button(rx.icon("user-plus", size=16), rx.text("Invite", display=["none", "inline"]), on_click=UsersState.set_invite_open(True), id="users-invite", aria_label="Invite someone"),
+            rx.button(
+                rx.icon("user-plus", size=16),
+                rx.text("Invite", display=["none", "inline"]),
+                on_click=UsersState.set_invite_open(True),
+                id="users-invite",
+                aria_label="Invite someone",
+            ),
             width="100%",
             align="center",
         ),

@@ -21,7 +21,14 @@ def _resend_form() -> rx.Component:
             form_error(),
             rx.form(
                 rx.vstack(
-                    field("Email", "email", id="resend-email", type="email", autocomplete="email", placeholder="you@example.com"),
+                    field(
+                        "Email",
+                        "email",
+                        id="resend-email",
+                        type="email",
+                        autocomplete="email",
+                        placeholder="you@example.com",
+                    ),
                     submit("Send a new link", id="resend-submit"),
                     spacing="3",
                     width="100%",
@@ -44,8 +51,19 @@ def page() -> rx.Component:
             (
                 "verified",
                 rx.vstack(
-                    rx.callout("Your email is verified. You can sign in now.", icon="circle-check", color_scheme="green", id="verified", width="100%"),
-                    rx.link(rx.button("Sign in", size="3", width="100%"), href="/sign-in", width="100%", id="verified-sign-in"),
+                    rx.callout(
+                        "Your email is verified. You can sign in now.",
+                        icon="circle-check",
+                        color_scheme="green",
+                        id="verified",
+                        width="100%",
+                    ),
+                    rx.link(
+                        rx.button("Sign in", size="3", width="100%"),
+                        href="/sign-in",
+                        width="100%",
+                        id="verified-sign-in",
+                    ),
                     width="100%",
                 ),
             ),

@@ -112,9 +112,7 @@ def _consume_token(db: Session, token: object, purpose: str, clock: Clock) -> Us
     )
     if result.rowcount != 1:
         raise InvalidToken("This link is invalid, has expired or was already used.")
-    user_id = db.exec(
-        select(VerificationToken.user_id).where(VerificationToken.token_hash == token_hash)
-    ).one()
+    user_id = db.exec(select(VerificationToken.user_id).where(VerificationToken.token_hash == token_hash)).one()
     return db.get(User, user_id)
 
 
@@ -286,9 +284,7 @@ def verify_email(db: Session, token: object, meta: RequestMeta, clock: Clock = s
     return UserInfo.of(user)
 
 
-def send_verification(
-    db: Session, email: object, meta: RequestMeta, clock: Clock = system_clock
-) -> list[EmailMessage]:
+def send_verification(db: Session, email: object, meta: RequestMeta, clock: Clock = system_clock) -> list[EmailMessage]:
     """A fresh verification link, only if the account exists and is not verified yet."""
     try:
         address = normalize_email(email)
@@ -348,7 +344,15 @@ def reset_password(
         .values(used_at=now)
     )
     ended = sessions.revoke_all(db, user.id)
-    audit.record(db, "password_reset", meta=meta, user_id=user.id, email=user.email, detail=f"{ended} sessions ended", clock=clock)
+    audit.record(
+        db,
+        "password_reset",
+        meta=meta,
+        user_id=user.id,
+        email=user.email,
+        detail=f"{ended} sessions ended",
+        clock=clock,
+    )
     return [_password_changed_email(user)]
 
 
@@ -377,7 +381,15 @@ def change_password(
     user.updated_at = clock.now()
     db.add(user)
     ended = sessions.revoke_all(db, user.id, keep_session_id=identity.session.id)
-    audit.record(db, "password_changed", meta=meta, user_id=user.id, email=user.email, detail=f"{ended} other sessions ended", clock=clock)
+    audit.record(
+        db,
+        "password_changed",
+        meta=meta,
+        user_id=user.id,
+        email=user.email,
+        detail=f"{ended} other sessions ended",
+        clock=clock,
+    )
     return [_password_changed_email(user)]
 
 
@@ -388,13 +400,29 @@ def revoke_session(
         raise InvalidInput("Choose a session.", fields={"id": "Choose a session."})
     revoked = sessions.revoke(db, identity.user.id, session_id)
     if revoked:
-        audit.record(db, "session_revoked", meta=meta, user_id=identity.user.id, email=identity.user.email, detail=f"session {session_id}", clock=clock)
+        audit.record(
+            db,
+            "session_revoked",
+            meta=meta,
+            user_id=identity.user.id,
+            email=identity.user.email,
+            detail=f"session {session_id}",
+            clock=clock,
+        )
     return revoked
 
 
 def revoke_other_sessions(db: Session, identity: Identity, meta: RequestMeta, clock: Clock = system_clock) -> int:
     ended = sessions.revoke_all(db, identity.user.id, keep_session_id=identity.session.id)
-    audit.record(db, "sessions_revoked", meta=meta, user_id=identity.user.id, email=identity.user.email, detail=f"{ended} other sessions ended", clock=clock)
+    audit.record(
+        db,
+        "sessions_revoked",
+        meta=meta,
+        user_id=identity.user.id,
+        email=identity.user.email,
+        detail=f"{ended} other sessions ended",
+        clock=clock,
+    )
     return ended
 
 
@@ -412,7 +440,9 @@ def create_verified_user(db: Session, new: NewUser, meta: RequestMeta, clock: Cl
     name = clean_name(new.name)
     password = check_new_password(new.password)
     if user_by_email(db, email) is not None:
-        raise InvalidInput("An account with this email already exists.", fields={"email": "An account with this email already exists."})
+        raise InvalidInput(
+            "An account with this email already exists.", fields={"email": "An account with this email already exists."}
+        )
     now = clock.now()
     user = User(
         email=email,

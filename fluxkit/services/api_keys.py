@@ -106,7 +106,9 @@ def create_key(
     )
     db.add(row)
     db.flush()
-    audit.record(db, "api_key_created", meta=meta or RequestMeta(), user_id=user_id, detail=f"{row.prefix} {clean}", clock=clock)
+    audit.record(
+        db, "api_key_created", meta=meta or RequestMeta(), user_id=user_id, detail=f"{row.prefix} {clean}", clock=clock
+    )
     live.touch(db, user_id, TOPIC)
     return NewApiKey(row=ApiKeyRow.of(row), key=key)
 
@@ -127,7 +129,14 @@ def revoke_key(
     row = db.get(ApiKey, key_id)
     if row is None or row.user_id != user_id:
         raise NotFound("No such API key.")
-    audit.record(db, "api_key_revoked", meta=meta or RequestMeta(), user_id=user_id, detail=f"{row.prefix} {row.name}", clock=clock)
+    audit.record(
+        db,
+        "api_key_revoked",
+        meta=meta or RequestMeta(),
+        user_id=user_id,
+        detail=f"{row.prefix} {row.name}",
+        clock=clock,
+    )
     db.delete(row)
     live.touch(db, user_id, TOPIC)
 

@@ -42,10 +42,5 @@ def record(
 
 
 def events_for(db: Session, user_id: int, limit: int = 50) -> list[AuditEvent]:
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.user_id == user_id)
-        .order_by(col(AuditEvent.id).desc())
-        .limit(limit)
-    )
+    query = select(AuditEvent).where(AuditEvent.user_id == user_id).order_by(col(AuditEvent.id).desc()).limit(limit)
     return list(db.exec(query))

@@ -74,7 +74,9 @@ def render(data: object) -> bytes:
             with Image.open(io.BytesIO(data), formats=[expected]) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    raise InvalidInput("The picture has too many pixels.", fields={"avatar": "The picture has too many pixels."})
+                    raise InvalidInput(
+                        "The picture has too many pixels.", fields={"avatar": "The picture has too many pixels."}
+                    )
                 if min(width, height) < MIN_SIDE:
                     message = f"The picture is too small; use one at least {MIN_SIDE}×{MIN_SIDE} pixels."
                     raise InvalidInput(message, fields={"avatar": message})
@@ -84,7 +86,15 @@ def render(data: object) -> bytes:
                 pixels = upright.convert("RGBA")
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise InvalidInput(broken, fields={"avatar": broken}) from None
     square = ImageOps.fit(pixels, (SIZE, SIZE), method=Image.Resampling.LANCZOS)
     # A fresh image holds only the pixels: no info dict, EXIF, ICC profile or trailing bytes.
@@ -111,7 +121,9 @@ def remove_file(name: str | None) -> None:
         (folder() / name).unlink(missing_ok=True)
 
 
-def set_avatar(db: Session, user_id: int, data: object, meta: RequestMeta, clock: Clock = system_clock) -> tuple[str, str | None]:
+def set_avatar(
+    db: Session, user_id: int, data: object, meta: RequestMeta, clock: Clock = system_clock
+) -> tuple[str, str | None]:
     """Store a new picture; answers (its URL, the old file name to remove after commit)."""
     clean = render(data)
     name = f"{secrets.token_hex(16)}.webp"

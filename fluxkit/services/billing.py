@@ -91,8 +91,6 @@ class PlanLimitReached(ServiceError):
     upgrade_path = "/pricing"
 
 
-
-
 # ---- what crosses into states and API answers ----------------------------------------------------
 
 
@@ -123,8 +121,6 @@ class InvoiceRow:
     amount: str
     status: str
     url: str  # Stripe's hosted invoice page, "" if none
-
-
 
 
 # ---- configuration and the Stripe client -------------------------------------------------------
@@ -271,8 +267,7 @@ def check_can_create_task(db: Session, user_id: int, adding: int = 1) -> None:
         return
     message = (
         f"Your {plan.name} plan allows {limit:,} active tasks and you have {count:,}. "
-        "Your tasks are kept: complete, cancel or delete some to add new ones."
-        + _upgrade_hint(plan)
+        "Your tasks are kept: complete, cancel or delete some to add new ones." + _upgrade_hint(plan)
     )
     raise PlanLimitReached(message)
 
@@ -370,7 +365,11 @@ def start_checkout(
                 "line_items": [{"price": price_id, "quantity": 1}],
                 "success_url": settings.url("/pricing/success") + "?session_id={CHECKOUT_SESSION_ID}",
                 "cancel_url": settings.url("/pricing/cancel"),
-                "metadata": {"fluxkit_user_id": str(user_id), "fluxkit_plan": str(plan_id), "fluxkit_interval": str(interval)},
+                "metadata": {
+                    "fluxkit_user_id": str(user_id),
+                    "fluxkit_plan": str(plan_id),
+                    "fluxkit_interval": str(interval),
+                },
                 "subscription_data": {"metadata": {"fluxkit_user_id": str(user_id)}},
             },
             options={"idempotency_key": f"fluxkit-checkout-{customer_id}-{price_id}-{window}"},

@@ -31,18 +31,28 @@ def ensure_catalog(client: stripe.StripeClient) -> CatalogResult:
     keys = [lookup_key(p.id, i) for p in plans.PAID_PLANS for i in plans.INTERVALS]
     existing = {
         price.get("lookup_key"): price
-        for price in (p.to_dict() for p in client.v1.prices.list(params={"lookup_keys": keys, "active": True, "limit": 100}).data)
+        for price in (
+            p.to_dict() for p in client.v1.prices.list(params={"lookup_keys": keys, "active": True, "limit": 100}).data
+        )
     }
     result = CatalogResult(prices={}, portal_configuration="", created=[], reused=[])
     portal_products = []
     for plan in plans.PAID_PLANS:
         product_id = next(
-            (_id_of(existing[lookup_key(plan.id, i)].get("product")) for i in plans.INTERVALS if lookup_key(plan.id, i) in existing),
+            (
+                _id_of(existing[lookup_key(plan.id, i)].get("product"))
+                for i in plans.INTERVALS
+                if lookup_key(plan.id, i) in existing
+            ),
             None,
         )
         if product_id is None:
             product = client.v1.products.create(
-                params={"name": f"FluxKit {plan.name}", "description": plan.tagline, "metadata": {"fluxkit_plan": plan.id}}
+                params={
+                    "name": f"FluxKit {plan.name}",
+                    "description": plan.tagline,
+                    "metadata": {"fluxkit_plan": plan.id},
+                }
             )
             product_id = product.id
             result.created.append(f"product {product_id} (FluxKit {plan.name})")

@@ -122,7 +122,9 @@ def _plan_of_price(price: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _plan_change_notice(db: Session, account: Subscription, before: plans.Plan, after: plans.Plan, now: datetime) -> None:
+def _plan_change_notice(
+    db: Session, account: Subscription, before: plans.Plan, after: plans.Plan, now: datetime
+) -> None:
     if after.paid and before.paid:
         title = "Plan changed"
         body = f"You are now on the {after.name} plan (was {before.name})."
@@ -167,8 +169,13 @@ def _apply_subscription(
             return _Outcome(account.user_id, "stale: a newer change is already applied")
         if version == account.stripe_version and client is not None:
             return _apply_subscription(
-                db, account, _retrieve_subscription(client, sub_id),
-                version=version, fetched=True, client=client, clock=clock,
+                db,
+                account,
+                _retrieve_subscription(client, sub_id),
+                version=version,
+                fetched=True,
+                client=client,
+                clock=clock,
             )
 
     items = (sub.get("items") or {}).get("data") or []
@@ -247,7 +254,19 @@ def _on_checkout_completed(db: Session, event: dict, session: dict, version: int
     stand_in = {
         "id": sub_id,
         "status": "active" if session.get("payment_status") in ("paid", "no_payment_required") else "incomplete",
-        "items": {"data": [{"price": {"id": price_id, "metadata": {"fluxkit_plan": metadata["fluxkit_plan"], "fluxkit_interval": metadata.get("fluxkit_interval") or plans.MONTHLY}}}]},
+        "items": {
+            "data": [
+                {
+                    "price": {
+                        "id": price_id,
+                        "metadata": {
+                            "fluxkit_plan": metadata["fluxkit_plan"],
+                            "fluxkit_interval": metadata.get("fluxkit_interval") or plans.MONTHLY,
+                        },
+                    }
+                }
+            ]
+        },
     }
     return _apply_subscription(db, account, stand_in, version=version, fetched=True, client=None, clock=clock)
 
@@ -319,7 +338,9 @@ def handle_event(
     if db.exec(select(BillingEvent.id).where(BillingEvent.stripe_event_id == event_id)).first() is not None:
         raise DuplicateEvent("This event was already processed.")
     version = _int(event.get("created")) or 0
-    record = BillingEvent(stripe_event_id=event_id[:255], type=type_[:100], event_created=version, received_at=clock.now())
+    record = BillingEvent(
+        stripe_event_id=event_id[:255], type=type_[:100], event_created=version, received_at=clock.now()
+    )
     db.add(record)
     try:
         db.flush()  # the unique key: a concurrent delivery of this event waits here, then fails

@@ -21,31 +21,29 @@ from sqlmodel import Session, col, select
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import CalendarEvent, EventAttendee, Task, User
 from fluxkit.services import live, notifications
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
-from fluxkit.services.user_time import today_for, user_zone, zone_of  # noqa: F401 - the user's timezone, re-exported for callers
-
 from fluxkit.services.calendar_fields import (  # noqa: F401 - the limits, re-exported for callers
-    TYPES,
+    _FREQ,
     COLORS,
+    DESCRIPTION_MAX,
+    LOCATION_MAX,
+    MAX_ATTENDEES,
+    MAX_COUNT,
+    MAX_PER_SERIES,
+    MAX_RANGE_DAYS,
+    MAX_SPAN,
+    NOT_FOUND,
     REPEATS,
     RESPONSES,
     TITLE_MAX,
-    LOCATION_MAX,
-    DESCRIPTION_MAX,
-    MAX_ATTENDEES,
-    MAX_COUNT,
-    MAX_SPAN,
-    MAX_RANGE_DAYS,
-    MAX_PER_SERIES,
-    NOT_FOUND,
+    TYPES,
     YEARS,
-    _FREQ,
     _utc,
     clean_fields,
 )
+from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.user_time import today_for, user_zone, zone_of  # noqa: F401 - the user's timezone, re-exported for callers
 
 TOPIC = "calendar"
-
 
 
 class NotOrganizer(ServiceError):
@@ -180,7 +178,11 @@ def _touch_all(db: Session, event: CalendarEvent, extra: set[int] | None = None)
 def _series(event: CalendarEvent, zone: ZoneInfo, dtstart: datetime):
     until = None
     if event.recur_until is not None:
-        until = datetime.combine(event.recur_until, time(23, 59, 59), dtstart.tzinfo) if dtstart.tzinfo else datetime.combine(event.recur_until, time(23, 59, 59))
+        until = (
+            datetime.combine(event.recur_until, time(23, 59, 59), dtstart.tzinfo)
+            if dtstart.tzinfo
+            else datetime.combine(event.recur_until, time(23, 59, 59))
+        )
     return rrule(_FREQ[event.recur_freq], dtstart=dtstart, until=until, count=event.recur_count)
 
 
@@ -211,7 +213,9 @@ def _local_bounds(first: date, after_last: date, zone: ZoneInfo) -> tuple[dateti
     )
 
 
-def _occurrence(event: CalendarEvent, start: datetime, end: datetime, zone: ZoneInfo, me: int, status: str, organizer: str) -> Occurrence:
+def _occurrence(
+    event: CalendarEvent, start: datetime, end: datetime, zone: ZoneInfo, me: int, status: str, organizer: str
+) -> Occurrence:
     if event.all_day:
         first, last = start.date(), (end - timedelta(days=1)).date()
         day, last_day, top, height = first, last, 0, 24 * 60
@@ -251,18 +255,28 @@ def _occurrence(event: CalendarEvent, start: datetime, end: datetime, zone: Zone
 
 
 def _check_range(first: object, after_last: object) -> tuple[date, date]:
-    if not isinstance(first, date) or not isinstance(after_last, date) or isinstance(first, datetime) or isinstance(after_last, datetime):
+    if (
+        not isinstance(first, date)
+        or not isinstance(after_last, date)
+        or isinstance(first, datetime)
+        or isinstance(after_last, datetime)
+    ):
         raise InvalidInput("Use dates like 2026-12-31.", fields={"start": "Use a date like 2026-12-31."})
     if first.year not in YEARS or after_last.year not in YEARS:
         raise InvalidInput("Use dates between 1900 and 2200.", fields={"start": "Use a date between 1900 and 2200."})
     if after_last <= first:
         raise InvalidInput("The end of the range must be after its start.", fields={"end": "Must be after start."})
     if (after_last - first).days > MAX_RANGE_DAYS:
-        raise InvalidInput(f"Ask for at most {MAX_RANGE_DAYS} days at a time.", fields={"end": f"At most {MAX_RANGE_DAYS} days after start."})
+        raise InvalidInput(
+            f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
+            fields={"end": f"At most {MAX_RANGE_DAYS} days after start."},
+        )
     return first, after_last
 
 
-def list_range(db: Session, user_id: int, first: date, after_last: date, include_tasks: bool = True) -> list[Occurrence]:
+def list_range(
+    db: Session, user_id: int, first: date, after_last: date, include_tasks: bool = True
+) -> list[Occurrence]:
     """Everything on the user's calendar from `first` up to (not including) `after_last`, local dates."""
     first, after_last = _check_range(first, after_last)
     zone = user_zone(db, user_id)
@@ -279,19 +293,26 @@ def list_range(db: Session, user_id: int, first: date, after_last: date, include
             or_(
                 col(CalendarEvent.end_at) > wide_lo,
                 (CalendarEvent.recur_freq != "")
-                & or_(col(CalendarEvent.recur_until).is_(None), col(CalendarEvent.recur_until) >= first - timedelta(days=32)),
+                & or_(
+                    col(CalendarEvent.recur_until).is_(None),
+                    col(CalendarEvent.recur_until) >= first - timedelta(days=32),
+                ),
             ),
         )
         .order_by(col(CalendarEvent.start_at), col(CalendarEvent.id))
         .limit(2000)
     ).all()
-    statuses = dict(
-        db.exec(
-            select(EventAttendee.event_id, EventAttendee.status).where(
-                EventAttendee.user_id == user_id, col(EventAttendee.event_id).in_([e.id for e, _ in rows])
-            )
-        ).all()
-    ) if rows else {}
+    statuses = (
+        dict(
+            db.exec(
+                select(EventAttendee.event_id, EventAttendee.status).where(
+                    EventAttendee.user_id == user_id, col(EventAttendee.event_id).in_([e.id for e, _ in rows])
+                )
+            ).all()
+        )
+        if rows
+        else {}
+    )
     out: list[Occurrence] = []
     for event, organizer in rows:
         bounds = (day_lo, day_hi) if event.all_day else (lo, hi)
@@ -321,12 +342,26 @@ def _due_tasks(db: Session, user_id: int, first: date, after_last: date) -> list
     ).all()
     return [
         Occurrence(
-            key=f"t{t.id}", event_id=0, task_id=t.id, title=t.title, type="task",
-            color="green" if t.status == "completed" else "gray", location="", all_day=True,
-            day=t.due_date.isoformat(), last_day=t.due_date.isoformat(), start=t.due_date.isoformat(),
-            end=t.due_date.isoformat(), start_utc=t.due_date.isoformat(), end_utc=t.due_date.isoformat(),
-            time_label="Task due" if t.status != "completed" else "Task done", top=0, height=24 * 60,
-            recurring=False, my_status="task", organizer="",
+            key=f"t{t.id}",
+            event_id=0,
+            task_id=t.id,
+            title=t.title,
+            type="task",
+            color="green" if t.status == "completed" else "gray",
+            location="",
+            all_day=True,
+            day=t.due_date.isoformat(),
+            last_day=t.due_date.isoformat(),
+            start=t.due_date.isoformat(),
+            end=t.due_date.isoformat(),
+            start_utc=t.due_date.isoformat(),
+            end_utc=t.due_date.isoformat(),
+            time_label="Task due" if t.status != "completed" else "Task done",
+            top=0,
+            height=24 * 60,
+            recurring=False,
+            my_status="task",
+            organizer="",
         )
         for t in tasks
     ]
@@ -406,7 +441,9 @@ def _invite(db: Session, event: CalendarEvent, user_ids: list[int], organizer: U
         )
 
 
-def create_event(db: Session, user_id: int, data: dict, clock: Clock = system_clock, uid: str | None = None) -> EventDetail:
+def create_event(
+    db: Session, user_id: int, data: dict, clock: Clock = system_clock, uid: str | None = None
+) -> EventDetail:
     organizer = db.get(User, user_id)
     if organizer is None:
         raise NotFound("No such user.")
@@ -457,7 +494,9 @@ def update_event(db: Session, user_id: int, event_id: object, data: dict, clock:
         wanted = set(clean.attendee_ids)
         removed = before - wanted
         if removed:
-            db.exec(delete(EventAttendee).where(EventAttendee.event_id == event.id, col(EventAttendee.user_id).in_(removed)))
+            db.exec(
+                delete(EventAttendee).where(EventAttendee.event_id == event.id, col(EventAttendee.user_id).in_(removed))
+            )
         _invite(db, event, [u for u in clean.attendee_ids if u not in before], organizer, clock)
     db.flush()
     _touch_all(db, event, removed)
@@ -476,7 +515,9 @@ def respond(db: Session, user_id: int, event_id: object, response: object, clock
     event = _participating(db, user_id, event_id)
     if response not in RESPONSES:
         raise InvalidInput("Choose accepted or declined.", fields={"response": "Choose accepted or declined."})
-    row = db.exec(select(EventAttendee).where(EventAttendee.event_id == event.id, EventAttendee.user_id == user_id)).first()
+    row = db.exec(
+        select(EventAttendee).where(EventAttendee.event_id == event.id, EventAttendee.user_id == user_id)
+    ).first()
     if row is None:
         message = "You organise this event; only the people you invited answer."
         raise InvalidInput(message, fields={"response": message})
@@ -500,7 +541,10 @@ def find_users(db: Session, user_id: int, query: object, limit: int = 8) -> list
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = db.exec(
         select(User)
-        .where(User.id != user_id, or_(col(User.name).ilike(pattern, escape="\\"), col(User.email).ilike(pattern, escape="\\")))
+        .where(
+            User.id != user_id,
+            or_(col(User.name).ilike(pattern, escape="\\"), col(User.email).ilike(pattern, escape="\\")),
+        )
         .order_by(col(User.name), col(User.id))
         .limit(limit)
     ).all()

@@ -210,8 +210,18 @@ def clean_fields(db: Session, user_id: int, data: dict, zone: ZoneInfo, current:
     if problems:
         raise InvalidInput(next(iter(problems.values())), fields=problems)
     return _Clean(
-        title, description, location, kind, color, all_day, start_at, end_at,
-        repeat, until if repeat else None, count if repeat else None, attendee_ids,
+        title,
+        description,
+        location,
+        kind,
+        color,
+        all_day,
+        start_at,
+        end_at,
+        repeat,
+        until if repeat else None,
+        count if repeat else None,
+        attendee_ids,
     )
 
 

@@ -29,7 +29,9 @@ _FREQS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly"}
 # ---- export ------------------------------------------------------------------------------------------
 
 
-def _vevent(event: CalendarEvent, organizer: User | None, attendees: list[tuple[EventAttendee, User]], stamp: datetime) -> icalendar.Event:
+def _vevent(
+    event: CalendarEvent, organizer: User | None, attendees: list[tuple[EventAttendee, User]], stamp: datetime
+) -> icalendar.Event:
     item = icalendar.Event()
     item.add("uid", event.uid)
     item.add("dtstamp", stamp)
@@ -56,14 +58,24 @@ def _vevent(event: CalendarEvent, organizer: User | None, attendees: list[tuple[
     if event.recur_freq:
         rule: dict[str, object] = {"freq": event.recur_freq.upper()}
         if event.recur_until is not None:
-            rule["until"] = event.recur_until if event.all_day else datetime.combine(event.recur_until, time(23, 59, 59), calendar.zone_of(event.timezone)).astimezone(UTC)
+            rule["until"] = (
+                event.recur_until
+                if event.all_day
+                else datetime.combine(event.recur_until, time(23, 59, 59), calendar.zone_of(event.timezone)).astimezone(
+                    UTC
+                )
+            )
         if event.recur_count:
             rule["count"] = event.recur_count
         item.add("rrule", rule)
     if organizer is not None:
         item.add("organizer", f"mailto:{organizer.email}", parameters={"CN": organizer.name})
     for attendee, user in attendees:
-        item.add("attendee", f"mailto:{user.email}", parameters={"CN": user.name, "PARTSTAT": _PARTSTAT.get(attendee.status, "NEEDS-ACTION")})
+        item.add(
+            "attendee",
+            f"mailto:{user.email}",
+            parameters={"CN": user.name, "PARTSTAT": _PARTSTAT.get(attendee.status, "NEEDS-ACTION")},
+        )
     return item
 
 
@@ -92,7 +104,9 @@ def event_ics(db: Session, user_id: int, event_id: object, clock: Clock = system
 
 
 def _feed_events(db: Session, user_id: int) -> list[CalendarEvent]:
-    declined = select(EventAttendee.event_id).where(EventAttendee.user_id == user_id, EventAttendee.status == "declined")
+    declined = select(EventAttendee.event_id).where(
+        EventAttendee.user_id == user_id, EventAttendee.status == "declined"
+    )
     return list(
         db.exec(
             select(CalendarEvent)
@@ -108,7 +122,11 @@ def calendar_ics(db: Session, user_id: int, clock: Clock = system_clock) -> byte
     user = db.get(User, user_id)
     cal = _calendar(f"FluxKit – {user.name}" if user else "FluxKit")
     events = _feed_events(db, user_id)
-    organizers = {u.id: u for u in db.exec(select(User).where(col(User.id).in_({e.organizer_id for e in events}))).all()} if events else {}
+    organizers = (
+        {u.id: u for u in db.exec(select(User).where(col(User.id).in_({e.organizer_id for e in events}))).all()}
+        if events
+        else {}
+    )
     now = clock.now()
     for event in events:
         cal.add_component(_vevent(event, organizers.get(event.organizer_id), calendar._attendees(db, event.id), now))
@@ -195,24 +213,34 @@ def _fields_of(component, zone) -> dict[str, object]:
     all_day = not isinstance(start, datetime)
     if end is None and duration is not None:
         end = start + duration.dt
-    data: dict[str, object] = {"title": title[: calendar.TITLE_MAX], "description": _text(component, "DESCRIPTION"), "location": _text(component, "LOCATION")}
+    data: dict[str, object] = {
+        "title": title[: calendar.TITLE_MAX],
+        "description": _text(component, "DESCRIPTION"),
+        "location": _text(component, "LOCATION"),
+    }
     kind = _text(component, "X-FLUXKIT-TYPE").lower()
     data["type"] = kind if kind in calendar.TYPES else "event"
     color = _text(component, "COLOR").lower()
     data["color"] = color if color in calendar.COLORS else "blue"
     if all_day:
-        last = (end if isinstance(end, date) and not isinstance(end, datetime) else start + timedelta(days=1)) - timedelta(days=1)
+        last = (
+            end if isinstance(end, date) and not isinstance(end, datetime) else start + timedelta(days=1)
+        ) - timedelta(days=1)
         data.update(all_day=True, start=start.isoformat(), end=max(last, start).isoformat())
     else:
         if end is not None and not isinstance(end, datetime):
             raise ValueError("Its start is a time but its end is a date.")
         local = lambda v: v if v.tzinfo is not None else v.replace(tzinfo=zone)  # noqa: E731 - floating times are the user's
-        data.update(all_day=False, start=local(start), end=local(end) if end is not None else local(start) + timedelta(hours=1))
+        data.update(
+            all_day=False, start=local(start), end=local(end) if end is not None else local(start) + timedelta(hours=1)
+        )
     rule = component.get("RRULE")
     if rule is not None:
         freq = (rule.get("FREQ") or [""])[0]
         if freq not in _FREQS:
-            raise ValueError(f"It repeats {str(freq).lower() or 'in an unknown way'}; FluxKit repeats daily, weekly or monthly.")
+            raise ValueError(
+                f"It repeats {str(freq).lower() or 'in an unknown way'}; FluxKit repeats daily, weekly or monthly."
+            )
         extra = set(rule.keys()) - {"FREQ", "UNTIL", "COUNT", "INTERVAL", "WKST"}
         interval = (rule.get("INTERVAL") or [1])[0]
         if extra or interval != 1:
@@ -224,7 +252,9 @@ def _fields_of(component, zone) -> dict[str, object]:
         if until is not None:
             if isinstance(until, datetime):
                 zone_of_start = start.tzinfo if isinstance(start, datetime) and start.tzinfo else zone
-                until = (until if until.tzinfo else until.replace(tzinfo=zone_of_start)).astimezone(zone_of_start).date()
+                until = (
+                    (until if until.tzinfo else until.replace(tzinfo=zone_of_start)).astimezone(zone_of_start).date()
+                )
             data["repeat_until"] = until
         if count is not None:
             data["repeat_count"] = count
@@ -245,10 +275,16 @@ def import_ics(db: Session, user_id: int, data: bytes, clock: Clock = system_clo
     try:
         parsed = icalendar.Calendar.from_ical(bytes(data).decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError, IndexError, KeyError, TypeError) as exc:
-        message = "This is not an iCalendar (.ics) file we can read." if not isinstance(exc, UnicodeDecodeError) else "The file is not UTF-8 text."
+        message = (
+            "This is not an iCalendar (.ics) file we can read."
+            if not isinstance(exc, UnicodeDecodeError)
+            else "The file is not UTF-8 text."
+        )
         raise InvalidInput(message, fields={"file": message}) from None
     if not isinstance(parsed, icalendar.Calendar):
-        raise InvalidInput("This is not an iCalendar (.ics) file.", fields={"file": "This is not an iCalendar (.ics) file."})
+        raise InvalidInput(
+            "This is not an iCalendar (.ics) file.", fields={"file": "This is not an iCalendar (.ics) file."}
+        )
     events = list(parsed.walk("VEVENT"))
     if not events:
         raise InvalidInput("The file has no events.", fields={"file": "The file has no events."})

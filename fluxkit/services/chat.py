@@ -212,7 +212,9 @@ def _online_ids(db: Session, user_ids: list[int], clock: Clock) -> set[int]:
     since = clock.now() - timedelta(seconds=ONLINE_SECONDS)
     return set(
         db.exec(
-            select(ChatPresence.user_id).where(col(ChatPresence.user_id).in_(user_ids), ChatPresence.last_active_at >= since)
+            select(ChatPresence.user_id).where(
+                col(ChatPresence.user_id).in_(user_ids), ChatPresence.last_active_at >= since
+            )
         ).all()
     )
 
@@ -247,7 +249,9 @@ def _unread_counts(db: Session, user_id: int, conversation_ids: list[int] | None
     return dict(db.exec(query).all())
 
 
-def _rows(db: Session, user_id: int, pairs: list[tuple[Conversation, ConversationMember]], clock: Clock) -> list[ConversationRow]:
+def _rows(
+    db: Session, user_id: int, pairs: list[tuple[Conversation, ConversationMember]], clock: Clock
+) -> list[ConversationRow]:
     if not pairs:
         return []
     ids = [conversation.id for conversation, _ in pairs]
@@ -260,9 +264,15 @@ def _rows(db: Session, user_id: int, pairs: list[tuple[Conversation, Conversatio
     ).all():
         members[conversation_id].append(user)
     newest_ids = db.exec(
-        select(func.max(col(ChatMessage.id))).where(col(ChatMessage.conversation_id).in_(ids)).group_by(col(ChatMessage.conversation_id))
+        select(func.max(col(ChatMessage.id)))
+        .where(col(ChatMessage.conversation_id).in_(ids))
+        .group_by(col(ChatMessage.conversation_id))
     ).all()
-    newest = {m.conversation_id: m for m in db.exec(select(ChatMessage).where(col(ChatMessage.id).in_(newest_ids))).all()} if newest_ids else {}
+    newest = (
+        {m.conversation_id: m for m in db.exec(select(ChatMessage).where(col(ChatMessage.id).in_(newest_ids))).all()}
+        if newest_ids
+        else {}
+    )
     unread = _unread_counts(db, user_id, ids)
     others_ids = sorted({u.id for users in members.values() for u in users if u.id != user_id})
     online = _online_ids(db, others_ids, clock)
@@ -325,13 +335,17 @@ def list_conversations(db: Session, user_id: int, clock: Clock = system_clock) -
         select(Conversation, ConversationMember)
         .join(ConversationMember, col(ConversationMember.conversation_id) == col(Conversation.id))
         .where(ConversationMember.user_id == user_id, col(ConversationMember.left_at).is_(None))
-        .order_by(col(ConversationMember.pinned).desc(), col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
+        .order_by(
+            col(ConversationMember.pinned).desc(), col(Conversation.last_message_at).desc(), col(Conversation.id).desc()
+        )
         .limit(LIST_MAX)
     ).all()
     return _rows(db, user_id, list(pairs), clock)
 
 
-def get_conversation(db: Session, user_id: int, conversation_id: object, clock: Clock = system_clock) -> ConversationRow:
+def get_conversation(
+    db: Session, user_id: int, conversation_id: object, clock: Clock = system_clock
+) -> ConversationRow:
     pair = _membership(db, user_id, conversation_id)
     return _rows(db, user_id, [pair], clock)[0]
 
@@ -351,7 +365,11 @@ def detail(db: Session, user_id: int, conversation_id: object, clock: Clock = sy
     return ConversationDetail(
         conversation=row,
         members=[MemberRow(u.id, u.name, u.email, u.id in online, m.last_seen_message_id) for m, u in people],
-        typing=[u.name for m, u in people if u.id != user_id and m.typing_at is not None and _aware(m.typing_at) >= typing_since],
+        typing=[
+            u.name
+            for m, u in people
+            if u.id != user_id and m.typing_at is not None and _aware(m.typing_at) >= typing_since
+        ],
         seen_by=[u.name for m, u in people if u.id != user_id and my_last and m.last_seen_message_id >= my_last],
     )
 
@@ -361,7 +379,9 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def messages(db: Session, user_id: int, conversation_id: object, before: int | None = None, limit: int = PAGE_SIZE) -> MessagePage:
+def messages(
+    db: Session, user_id: int, conversation_id: object, before: int | None = None, limit: int = PAGE_SIZE
+) -> MessagePage:
     """A page of messages older than `before` (a message id), newest page first; oldest first inside."""
     conversation, _ = _membership(db, user_id, conversation_id)
     limit = max(1, min(limit if isinstance(limit, int) else PAGE_SIZE, PAGE_MAX))
@@ -376,7 +396,9 @@ def messages(db: Session, user_id: int, conversation_id: object, before: int | N
     return MessagePage(items=_message_rows(db, user_id, found), has_more=has_more)
 
 
-def messages_after(db: Session, user_id: int, conversation_id: object, after: int, limit: int = PAGE_MAX) -> list[MessageRow] | None:
+def messages_after(
+    db: Session, user_id: int, conversation_id: object, after: int, limit: int = PAGE_MAX
+) -> list[MessageRow] | None:
     """Messages newer than `after`, oldest first; None when more than `limit` arrived."""
     conversation, _ = _membership(db, user_id, conversation_id)
     found = list(
@@ -397,14 +419,18 @@ def unread_total(db: Session, user_id: int) -> int:
     muted = set(
         db.exec(
             select(ConversationMember.conversation_id).where(
-                ConversationMember.user_id == user_id, col(ConversationMember.left_at).is_(None), col(ConversationMember.muted).is_(True)
+                ConversationMember.user_id == user_id,
+                col(ConversationMember.left_at).is_(None),
+                col(ConversationMember.muted).is_(True),
             )
         ).all()
     )
     return sum(count for cid, count in _unread_counts(db, user_id).items() if cid not in muted)
 
 
-def search_users(db: Session, user_id: int, query: object, clock: Clock = system_clock, limit: int = SEARCH_MAX) -> list[UserHit]:
+def search_users(
+    db: Session, user_id: int, query: object, clock: Clock = system_clock, limit: int = SEARCH_MAX
+) -> list[UserHit]:
     """People of this instance (not me) whose name or email contains `query`."""
     text = query.strip()[:100] if isinstance(query, str) else ""
     text = text.replace("\x00", "")
@@ -412,7 +438,10 @@ def search_users(db: Session, user_id: int, query: object, clock: Clock = system
     if text:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(
-            or_(func.lower(col(User.name)).like(pattern, escape="\\"), func.lower(col(User.email)).like(pattern, escape="\\"))
+            or_(
+                func.lower(col(User.name)).like(pattern, escape="\\"),
+                func.lower(col(User.email)).like(pattern, escape="\\"),
+            )
         )
     users = db.exec(statement.order_by(col(User.name), col(User.id)).limit(limit)).all()
     online = _online_ids(db, [u.id for u in users], clock)
@@ -435,18 +464,24 @@ def _other_users(db: Session, user_id: int, user_ids: object) -> list[int]:
         raise InvalidInput("Pick at least one other person.", fields={"user_ids": "Pick at least one other person."})
     found = set(db.exec(select(User.id).where(col(User.id).in_(wanted), *_reachable())).all())
     if found != set(wanted):
-        raise InvalidInput("Some of these people were not found.", fields={"user_ids": "Some of these people were not found."})
+        raise InvalidInput(
+            "Some of these people were not found.", fields={"user_ids": "Some of these people were not found."}
+        )
     return wanted
 
 
-def start_direct(db: Session, user_id: int, other_id: object, clock: Clock = system_clock) -> tuple[ConversationRow, bool]:
+def start_direct(
+    db: Session, user_id: int, other_id: object, clock: Clock = system_clock
+) -> tuple[ConversationRow, bool]:
     """The direct conversation with `other_id`: the existing one, or a new one. (row, created)"""
     [other] = _other_users(db, user_id, [other_id])
     key = f"{min(user_id, other)}:{max(user_id, other)}"
     existing = db.exec(select(Conversation).where(Conversation.direct_key == key)).first()
     created = existing is None
     if existing is None:
-        existing = Conversation(kind="direct", direct_key=key, created_by=user_id, created_at=clock.now(), last_message_at=clock.now())
+        existing = Conversation(
+            kind="direct", direct_key=key, created_by=user_id, created_at=clock.now(), last_message_at=clock.now()
+        )
         db.add(existing)
         db.flush()
         for member_id in (user_id, other):
@@ -456,13 +491,17 @@ def start_direct(db: Session, user_id: int, other_id: object, clock: Clock = sys
     return get_conversation(db, user_id, existing.id, clock), created
 
 
-def create_group(db: Session, user_id: int, user_ids: object, title: object = "", clock: Clock = system_clock) -> ConversationRow:
+def create_group(
+    db: Session, user_id: int, user_ids: object, title: object = "", clock: Clock = system_clock
+) -> ConversationRow:
     others = _other_users(db, user_id, user_ids)
     if len(others) + 1 > GROUP_MAX:
         message = f"A group can have at most {GROUP_MAX} people."
         raise InvalidInput(message, fields={"user_ids": message})
     name = clean_title(title)
-    conversation = Conversation(kind="group", title=name, created_by=user_id, created_at=clock.now(), last_message_at=clock.now())
+    conversation = Conversation(
+        kind="group", title=name, created_by=user_id, created_at=clock.now(), last_message_at=clock.now()
+    )
     db.add(conversation)
     db.flush()
     for member_id in (user_id, *others):
@@ -473,11 +512,15 @@ def create_group(db: Session, user_id: int, user_ids: object, title: object = ""
     return get_conversation(db, user_id, conversation.id, clock)
 
 
-def start(db: Session, user_id: int, kind: object, user_ids: object, title: object = "", clock: Clock = system_clock) -> tuple[ConversationRow, bool]:
+def start(
+    db: Session, user_id: int, kind: object, user_ids: object, title: object = "", clock: Clock = system_clock
+) -> tuple[ConversationRow, bool]:
     """One door for both kinds (the API's create): (row, created)."""
     if kind == "direct":
         if not isinstance(user_ids, (list, tuple)) or len(user_ids) != 1:
-            raise InvalidInput("A direct conversation is with exactly one person.", fields={"user_ids": "Pick exactly one person."})
+            raise InvalidInput(
+                "A direct conversation is with exactly one person.", fields={"user_ids": "Pick exactly one person."}
+            )
         return start_direct(db, user_id, user_ids[0], clock)
     if kind == "group":
         return create_group(db, user_id, user_ids, title, clock), True
@@ -486,7 +529,9 @@ def start(db: Session, user_id: int, kind: object, user_ids: object, title: obje
 
 def _event(db: Session, conversation: Conversation, user_id: int, what: str, clock: Clock) -> ChatMessage:
     name = db.exec(select(User.name).where(User.id == user_id)).one()
-    row = ChatMessage(conversation_id=conversation.id, sender_id=user_id, kind="event", body=f"{name} {what}", created_at=clock.now())
+    row = ChatMessage(
+        conversation_id=conversation.id, sender_id=user_id, kind="event", body=f"{name} {what}", created_at=clock.now()
+    )
     db.add(row)
     db.flush()
     return row
@@ -513,7 +558,9 @@ def send(db: Session, user_id: int, conversation_id: object, body: object, clock
 def mark_seen(db: Session, user_id: int, conversation_id: object) -> bool:
     """Everything in the conversation is seen by me; the others' receipts update. Changed?"""
     conversation, member = _membership(db, user_id, conversation_id)
-    newest = db.exec(select(func.max(col(ChatMessage.id))).where(ChatMessage.conversation_id == conversation.id)).one() or 0
+    newest = (
+        db.exec(select(func.max(col(ChatMessage.id))).where(ChatMessage.conversation_id == conversation.id)).one() or 0
+    )
     if newest <= member.last_seen_message_id:
         return False
     # Only ever forwards (two tabs racing must not move it back).
@@ -539,7 +586,9 @@ def typing(db: Session, user_id: int, conversation_id: object, clock: Clock = sy
     _touch_members(db, conversation.id, except_user=user_id)
 
 
-def rename(db: Session, user_id: int, conversation_id: object, title: object, clock: Clock = system_clock) -> ConversationRow:
+def rename(
+    db: Session, user_id: int, conversation_id: object, title: object, clock: Clock = system_clock
+) -> ConversationRow:
     conversation, _ = _membership(db, user_id, conversation_id)
     if conversation.kind != "group":
         message = "Only a group can be renamed."
@@ -548,7 +597,9 @@ def rename(db: Session, user_id: int, conversation_id: object, title: object, cl
     if name != conversation.title:
         conversation.title = name
         db.add(conversation)
-        _event(db, conversation, user_id, f"renamed the group to “{name}”" if name else "removed the group's name", clock)
+        _event(
+            db, conversation, user_id, f"renamed the group to “{name}”" if name else "removed the group's name", clock
+        )
         _touch_members(db, conversation.id)
     return get_conversation(db, user_id, conversation.id, clock)
 
@@ -565,7 +616,15 @@ def leave(db: Session, user_id: int, conversation_id: object, clock: Clock = sys
     _event(db, conversation, user_id, "left the group", clock)
 
 
-def set_flags(db: Session, user_id: int, conversation_id: object, *, pinned: object = None, muted: object = None, clock: Clock = system_clock) -> ConversationRow:
+def set_flags(
+    db: Session,
+    user_id: int,
+    conversation_id: object,
+    *,
+    pinned: object = None,
+    muted: object = None,
+    clock: Clock = system_clock,
+) -> ConversationRow:
     """Pin or mute for me alone (None leaves a flag as it is)."""
     _, member = _membership(db, user_id, conversation_id)
     for name, value in (("pinned", pinned), ("muted", muted)):

@@ -144,7 +144,9 @@ def stats(db: Session, user_id: int, clock: Clock = system_clock) -> Stats:
 
 def _events(db: Session, user_id: int, first: date, after_last: date) -> list[calendar.Occurrence]:
     """Event occurrences (series expanded by the calendar service) the user has not declined."""
-    return [o for o in calendar.list_range(db, user_id, first, after_last, include_tasks=False) if o.my_status != "declined"]
+    return [
+        o for o in calendar.list_range(db, user_id, first, after_last, include_tasks=False) if o.my_status != "declined"
+    ]
 
 
 def _day_starts(first: date, days: int, zone: ZoneInfo) -> list[datetime]:
@@ -174,7 +176,9 @@ def chart(db: Session, user_id: int, days: object = DEFAULT_RANGE, clock: Clock 
     out = []
     for i in range(days):
         day = first + timedelta(days=i)
-        out.append(DayPoint(day=day.isoformat(), label=f"{day:%b} {day.day}", created=created[i], completed=completed[i]))
+        out.append(
+            DayPoint(day=day.isoformat(), label=f"{day:%b} {day.day}", created=created[i], completed=completed[i])
+        )
     return out
 
 
@@ -183,12 +187,21 @@ def recent_tasks(db: Session, user_id: int, limit: int = LIST_SIZE) -> list[Rece
         select(Task).where(*_mine(user_id)).order_by(col(Task.created_at).desc(), col(Task.id).desc()).limit(limit)
     ).all()
     return [
-        RecentTask(id=t.id, title=t.title, status=t.status, priority=t.priority, created_at=t.created_at.isoformat(), href=f"/tasks?task={t.id}")
+        RecentTask(
+            id=t.id,
+            title=t.title,
+            status=t.status,
+            priority=t.priority,
+            created_at=t.created_at.isoformat(),
+            href=f"/tasks?task={t.id}",
+        )
         for t in rows
     ]
 
 
-def upcoming_events(db: Session, user_id: int, clock: Clock = system_clock, limit: int = LIST_SIZE) -> list[UpcomingEvent]:
+def upcoming_events(
+    db: Session, user_id: int, clock: Clock = system_clock, limit: int = LIST_SIZE
+) -> list[UpcomingEvent]:
     """The next occurrences that have not ended yet (all-day ones until their last day is over)."""
     now = clock.now()
     today = user_time.today_for(db, user_id, clock)
@@ -203,7 +216,9 @@ def upcoming_events(db: Session, user_id: int, clock: Clock = system_clock, limi
                 id=o.event_id,
                 title=o.title,
                 color=o.color,
-                day_label="Today" if day == today else ("Tomorrow" if day == today + timedelta(days=1) else f"{day:%a} {day.day} {day:%b}"),
+                day_label="Today"
+                if day == today
+                else ("Tomorrow" if day == today + timedelta(days=1) else f"{day:%a} {day.day} {day:%b}"),
                 time_label=o.time_label,
                 location=o.location,
                 recurring=o.recurring,
@@ -241,9 +256,21 @@ def onboarding(db: Session, user_id: int) -> Onboarding:
     paid = billing.current_plan(db, user_id).paid
     plan_skipped = bool(choice and choice.plan_step_dismissed_at)
     steps = [
-        Step("verify_email", "Verify your email", f"Open the link we sent to {user.email}.", "/settings", user.email_verified),
+        Step(
+            "verify_email",
+            "Verify your email",
+            f"Open the link we sent to {user.email}.",
+            "/settings",
+            user.email_verified,
+        ),
         Step("first_task", "Create your first task", "Add something to do on the Tasks page.", "/tasks", created_one),
-        Step("invite_teammate", "Invite a teammate", "Invite someone to an organization.", "/organizations", _invited_someone(db, user_id)),
+        Step(
+            "invite_teammate",
+            "Invite a teammate",
+            "Invite someone to an organization.",
+            "/organizations",
+            _invited_someone(db, user_id),
+        ),
         Step(
             "choose_plan",
             "Choose a plan",

@@ -56,15 +56,22 @@ def export(db: Session, user_id: int, clock: Clock = system_clock) -> dict[str, 
     tasks = db.exec(select(Task).where(Task.user_id == user_id).order_by(Task.id)).all()
     task_ids = [t.id for t in tasks]
     history = (
-        db.exec(select(TaskEvent).where(col(TaskEvent.task_id).in_(task_ids)).order_by(TaskEvent.id)).all() if task_ids else []
+        db.exec(select(TaskEvent).where(col(TaskEvent.task_id).in_(task_ids)).order_by(TaskEvent.id)).all()
+        if task_ids
+        else []
     )
     by_task: dict[int, list[dict[str, object]]] = {}
     for event in history:
         by_task.setdefault(event.task_id, []).append(_row(event, drop=("task_id",)))
     mailbox = db.exec(
-        select(MailCopy, MailMessage).join(MailMessage, col(MailMessage.id) == col(MailCopy.message_id)).where(MailCopy.user_id == user_id).order_by(MailCopy.id)
+        select(MailCopy, MailMessage)
+        .join(MailMessage, col(MailMessage.id) == col(MailCopy.message_id))
+        .where(MailCopy.user_id == user_id)
+        .order_by(MailCopy.id)
     ).all()
-    organised = db.exec(select(CalendarEvent).where(CalendarEvent.organizer_id == user_id).order_by(CalendarEvent.id)).all()
+    organised = db.exec(
+        select(CalendarEvent).where(CalendarEvent.organizer_id == user_id).order_by(CalendarEvent.id)
+    ).all()
     invited = db.exec(
         select(EventAttendee, CalendarEvent)
         .join(CalendarEvent, col(CalendarEvent.id) == col(EventAttendee.event_id))
@@ -87,18 +94,33 @@ def export(db: Session, user_id: int, clock: Clock = system_clock) -> dict[str, 
             "accent": prefs.appearance.accent,
             "density": prefs.appearance.density,
             "quiet_hours": {"start": prefs.quiet_start, "end": prefs.quiet_end},
-            "notifications": {c.type: {"in_app": c.in_app, "email": c.email, "digest": c.digest} for c in prefs.notifications},
+            "notifications": {
+                c.type: {"in_app": c.in_app, "email": c.email, "digest": c.digest} for c in prefs.notifications
+            },
         },
         "tasks": [{**_row(t, drop=("user_id",)), "history": by_task.get(t.id, [])} for t in tasks],
         "notifications": [
             _row(n, drop=("user_id",))
-            for n in db.exec(select(Notification).where(Notification.user_id == user_id, Notification.type != DELETED).order_by(Notification.id))
+            for n in db.exec(
+                select(Notification)
+                .where(Notification.user_id == user_id, Notification.type != DELETED)
+                .order_by(Notification.id)
+            )
         ],
-        "api_keys": [_row(k, drop=("user_id",)) for k in db.exec(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.id))],
-        "sessions": [_row(s, drop=("user_id",)) for s in db.exec(select(UserSession).where(UserSession.user_id == user_id).order_by(UserSession.id))],
+        "api_keys": [
+            _row(k, drop=("user_id",))
+            for k in db.exec(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.id))
+        ],
+        "sessions": [
+            _row(s, drop=("user_id",))
+            for s in db.exec(select(UserSession).where(UserSession.user_id == user_id).order_by(UserSession.id))
+        ],
         "subscription": _row(subscription, drop=("user_id",)) if subscription else None,
         "mail": [{**_row(message), "mailbox": _row(copy, drop=("user_id", "message_id"))} for copy, message in mailbox],
-        "chat_messages_sent": [_row(m) for m in db.exec(select(ChatMessage).where(ChatMessage.sender_id == user_id).order_by(ChatMessage.id))],
+        "chat_messages_sent": [
+            _row(m)
+            for m in db.exec(select(ChatMessage).where(ChatMessage.sender_id == user_id).order_by(ChatMessage.id))
+        ],
         "calendar": {
             "organised": [_row(e) for e in organised],
             "invited": [{**_row(e), "my_response": _row(a, drop=("user_id", "event_id"))} for a, e in invited],

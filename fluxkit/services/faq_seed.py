@@ -29,7 +29,7 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
         "How do I change my name, email address or password?",
         "Go to **Settings**:\n\n"
         "- **Profile**: your name as other people see it (in mail, chat and calendar invitations), "
-        "and your time zone, which decides what \"today\" and \"due\" mean for you.\n"
+        'and your time zone, which decides what "today" and "due" mean for you.\n'
         "- **Email**: enter the new address and your password. We send a confirmation link to the "
         "new address (it works once, within 2 hours) and tell the old one; nothing changes until "
         "the link is followed.\n"
@@ -207,7 +207,7 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
         "tasks",
         "Will I be reminded about due dates?",
         "Yes. You get a notification when an open task is due today or tomorrow, and another once it "
-        "is overdue, each only once per task. \"Today\" follows your own timezone.",
+        'is overdue, each only once per task. "Today" follows your own timezone.',
     ),
     (
         "tasks",

@@ -134,7 +134,9 @@ def get_faq(db: Session, faq_id: object) -> FaqRow:
 # ---- field rules ------------------------------------------------------------------------------------
 
 
-def _text(data: dict[str, object], key: str, low: int, high: int, too_short: str, problems: dict[str, str]) -> str | None:
+def _text(
+    data: dict[str, object], key: str, low: int, high: int, too_short: str, problems: dict[str, str]
+) -> str | None:
     value = data.get(key)
     value = value.strip() if isinstance(value, str) else ""
     if len(value) < low:
@@ -225,7 +227,9 @@ def create_faq(db: Session, user_id: int, data: dict[str, object], clock: Clock 
     return FaqRow.of(faq)
 
 
-def update_faq(db: Session, user_id: int, faq_id: object, data: dict[str, object], clock: Clock = system_clock) -> FaqRow:
+def update_faq(
+    db: Session, user_id: int, faq_id: object, data: dict[str, object], clock: Clock = system_clock
+) -> FaqRow:
     """Change the fields sent. A new category puts it last there (or at `position`)."""
     _require_admin(db, user_id)
     faq = _existing(db, faq_id)
@@ -271,4 +275,3 @@ def delete_faq(db: Session, user_id: int, faq_id: object) -> None:
     db.flush()
     _renumber(db, category)
     live.touch_all(db, TOPIC)
-

@@ -130,7 +130,7 @@ def publish(user_id: int, topics: frozenset[str]) -> None:
                 json.dumps({"user": user_id, "topics": sorted(topics), "from": INSTANCE}),
             )
             return
-        except Exception as exc:  # noqa: BLE001 - live updates must never fail a write
+        except Exception as exc:
             log.warning("live update via Redis failed, delivering locally: %s", exc)
     deliver_locally(user_id, topics)
 
@@ -141,7 +141,7 @@ def deliver_locally(user_id: int, topics: frozenset[str]) -> None:
     for listener in listeners:
         try:
             listener(user_id, topics)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("live listener failed")
 
 

@@ -79,7 +79,7 @@ def deliver(message: EmailMessage) -> bool:
                 )
                 sys.stdout.flush()
             return True
-        except Exception as exc:  # noqa: BLE001 - any failure is retried, then logged
+        except Exception as exc:
             log.warning("email to %s failed (attempt %d): %s", message["To"], attempt, exc)
             if attempt < ATTEMPTS:
                 time.sleep(RETRY_DELAY_SECONDS * attempt)

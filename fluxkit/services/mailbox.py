@@ -239,10 +239,11 @@ def _resolve_recipients(db: Session, to_addresses: str, cc_addresses: str) -> tu
                 continue
             if email not in normalised[field]:
                 normalised[field].append(email)
-        found = {
-            u.email: u
-            for u in db.exec(select(User).where(col(User.email).in_(normalised[field]))).all()
-        } if normalised[field] else {}
+        found = (
+            {u.email: u for u in db.exec(select(User).where(col(User.email).in_(normalised[field]))).all()}
+            if normalised[field]
+            else {}
+        )
         unknown = [e for e in normalised[field] if e not in found]
         if unknown and field not in problems:
             who = ", ".join(unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
@@ -348,7 +349,9 @@ def move(db: Session, user_id: int, copy_id: object, folder: object) -> MailView
     copy, message = _owned(db, user_id, copy_id)
     target = copy.origin if folder == "inbox" else folder
     if copy.origin == "drafts" and folder == "archive":
-        raise InvalidInput("A draft cannot be archived: send it or delete it.", fields={"folder": "A draft cannot be archived."})
+        raise InvalidInput(
+            "A draft cannot be archived: send it or delete it.", fields={"folder": "A draft cannot be archived."}
+        )
     if copy.folder != target:
         copy.folder = target
         db.add(copy)
@@ -410,12 +413,19 @@ def folder_counts(db: Session, user_id: int) -> list[FolderCount]:
 
 def unread_in_inbox(db: Session, user_id: int) -> int:
     return db.exec(
-        select(func.count()).where(MailCopy.user_id == user_id, MailCopy.folder == "inbox", col(MailCopy.read).is_(False))
+        select(func.count()).where(
+            MailCopy.user_id == user_id, MailCopy.folder == "inbox", col(MailCopy.read).is_(False)
+        )
     ).one()
 
 
 def list_folder(
-    db: Session, user_id: int, folder: object = "inbox", search: object = "", page: object = 1, page_size: object = PAGE_SIZE
+    db: Session,
+    user_id: int,
+    folder: object = "inbox",
+    search: object = "",
+    page: object = 1,
+    page_size: object = PAGE_SIZE,
 ) -> MailPage:
     """One page of a folder, newest first; `search` matches subject, body and sender."""
     folder = clean_folder(folder)
@@ -523,7 +533,13 @@ def save_draft(
             message.thread_id = message.id
             db.add(message)
         copy = MailCopy(
-            user_id=user_id, message_id=message.id, thread_id=message.thread_id, folder="drafts", origin="drafts", read=True, at=now
+            user_id=user_id,
+            message_id=message.id,
+            thread_id=message.thread_id,
+            folder="drafts",
+            origin="drafts",
+            read=True,
+            at=now,
         )
         db.add(copy)
         db.flush()
@@ -543,7 +559,9 @@ def send_draft(db: Session, user_id: int, draft_id: object, clock: Clock = syste
     """Send one of my drafts. Refused (InvalidInput naming To or Cc) with the draft unchanged."""
     copy, message = _owned_draft(db, user_id, draft_id)
     if not message.subject.strip() and not message.body.strip():
-        raise InvalidInput("Write a subject or a message first.", fields={"subject": "Write a subject or a message first."})
+        raise InvalidInput(
+            "Write a subject or a message first.", fields={"subject": "Write a subject or a message first."}
+        )
     to, cc, recipients = _resolve_recipients(db, message.to_addresses, message.cc_addresses)
     now = clock.now()
     message.to_addresses = ", ".join(to)
@@ -559,7 +577,13 @@ def send_draft(db: Session, user_id: int, draft_id: object, clock: Clock = syste
     sender = message.sender_name or message.sender_email
     for user in recipients:
         inbox = MailCopy(
-            user_id=user.id, message_id=message.id, thread_id=copy.thread_id, folder="inbox", origin="inbox", read=False, at=now
+            user_id=user.id,
+            message_id=message.id,
+            thread_id=copy.thread_id,
+            folder="inbox",
+            origin="inbox",
+            read=False,
+            at=now,
         )
         db.add(inbox)
         db.flush()
@@ -601,7 +625,9 @@ def _quoted(message: MailMessage, heading: str) -> str:
 def compose_defaults(db: Session, user_id: int, copy_id: object, mode: object) -> ComposeDefaults:
     """Start a reply ("reply"), reply to all ("reply_all") or forward ("forward") of my copy."""
     if mode not in ("reply", "reply_all", "forward"):
-        raise InvalidInput("Choose reply, reply_all or forward.", fields={"mode": "Choose reply, reply_all or forward."})
+        raise InvalidInput(
+            "Choose reply, reply_all or forward.", fields={"mode": "Choose reply, reply_all or forward."}
+        )
     copy, message = _owned(db, user_id, copy_id)
     if message.sent_at is None:
         raise NotFound(NOT_FOUND)
@@ -624,4 +650,6 @@ def compose_defaults(db: Session, user_id: int, copy_id: object, mode: object) -
         everyone = [message.sender_email, *_split(message.to_addresses), *_split(message.cc_addresses)]
         cc = [e for e in dict.fromkeys(everyone) if e not in to and e != me.email]
     body = _quoted(message, f"On {when}, {message.sender_name} <{message.sender_email}> wrote:")
-    return ComposeDefaults(to=", ".join(to), cc=", ".join(cc), subject=_prefixed("Re:", message.subject), body=body, reply_to=copy.id)
+    return ComposeDefaults(
+        to=", ".join(to), cc=", ".join(cc), subject=_prefixed("Re:", message.subject), body=body, reply_to=copy.id
+    )

@@ -142,9 +142,7 @@ def _insert_once(db: Session, row: Notification) -> bool:
 
 
 def unread_count(db: Session, user_id: int) -> int:
-    return db.exec(
-        select(func.count()).where(*_visible(user_id), col(Notification.read_at).is_(None))
-    ).one()
+    return db.exec(select(func.count()).where(*_visible(user_id), col(Notification.read_at).is_(None))).one()
 
 
 def latest(db: Session, user_id: int, limit: int = 5) -> list[NotificationRow]:
@@ -157,7 +155,9 @@ def latest(db: Session, user_id: int, limit: int = 5) -> list[NotificationRow]:
     return [NotificationRow.of(n) for n in rows]
 
 
-def list_page(db: Session, user_id: int, page: int = 1, page_size: int = PAGE_SIZE, unread_only: bool = False) -> NotificationPage:
+def list_page(
+    db: Session, user_id: int, page: int = 1, page_size: int = PAGE_SIZE, unread_only: bool = False
+) -> NotificationPage:
     where = _visible(user_id)
     if unread_only:
         where.append(col(Notification.read_at).is_(None))
@@ -270,9 +270,22 @@ def send_due_reminders(db: Session, clock: Clock = system_clock, batch: int = 50
         if task.due_date < today:
             kind, title, body = "overdue", "Task overdue", f"The task is overdue: {task.title}"
         elif task.due_date <= today + timedelta(days=1):
-            kind, title, body = "soon", "Task due soon", f"The task is due {'today' if task.due_date == today else 'tomorrow'}: {task.title}"
+            kind, title, body = (
+                "soon",
+                "Task due soon",
+                f"The task is due {'today' if task.due_date == today else 'tomorrow'}: {task.title}",
+            )
         else:
             continue
-        if notify(db, task.user_id, "task_due", title, body, task_id=task.id, dedupe_key=f"task_due:{task.id}:{kind}", clock=clock):
+        if notify(
+            db,
+            task.user_id,
+            "task_due",
+            title,
+            body,
+            task_id=task.id,
+            dedupe_key=f"task_due:{task.id}:{kind}",
+            clock=clock,
+        ):
             sent += 1
     return sent

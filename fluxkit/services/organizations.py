@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
-from fluxkit.models import ActiveOrganization, OrgInvitation, OrgMember, Organization, Task, User
+from fluxkit.models import ActiveOrganization, Organization, OrgInvitation, OrgMember, Task, User
 from fluxkit.services import accounts, live, mail
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.settings import get_settings
@@ -179,7 +179,9 @@ def _unassign_from(db: Session, org_id: int, user_id: int) -> None:
         select(Task.user_id).where(Task.organization_id == org_id, Task.assignee_id == user_id).distinct()
     ).all()
     db.exec(
-        update(Task).where(col(Task.organization_id) == org_id, col(Task.assignee_id) == user_id).values(assignee_id=None)
+        update(Task)
+        .where(col(Task.organization_id) == org_id, col(Task.assignee_id) == user_id)
+        .values(assignee_id=None)
     )
     for owner in owners:
         live.touch(db, owner, "tasks")
@@ -220,7 +222,12 @@ def members(db: Session, user_id: int, org_id: object) -> list[MemberRow]:
     ).all()
     out = [
         MemberRow(
-            user_id=u.id, name=u.name, email=u.email, role=m.role, joined_at=m.created_at.isoformat(), is_me=u.id == user_id
+            user_id=u.id,
+            name=u.name,
+            email=u.email,
+            role=m.role,
+            joined_at=m.created_at.isoformat(),
+            is_me=u.id == user_id,
         )
         for m, u in rows
     ]
@@ -257,7 +264,9 @@ def my_invitations(db: Session, user_id: int, clock: Clock = system_clock) -> li
     now = clock.now()
     rows = db.exec(
         select(OrgInvitation)
-        .where(OrgInvitation.email == user.email, OrgInvitation.status == "pending", col(OrgInvitation.expires_at) > now)
+        .where(
+            OrgInvitation.email == user.email, OrgInvitation.status == "pending", col(OrgInvitation.expires_at) > now
+        )
         .order_by(col(OrgInvitation.created_at).desc())
     ).all()
     return [_invitation_row(db, inv, now) for inv in rows]
@@ -468,7 +477,9 @@ def accept_problem(db: Session, user_id: int, invitation_id: object, clock: Cloc
         return f"This invitation is for {inv.email}. Sign in with that address to accept it."
     if not user.email_verified:
         return f"Verify your email address ({inv.email}) first: open the link we emailed you, then come back."
-    if db.exec(select(OrgMember.id).where(OrgMember.organization_id == inv.organization_id, OrgMember.user_id == user_id)).first():
+    if db.exec(
+        select(OrgMember.id).where(OrgMember.organization_id == inv.organization_id, OrgMember.user_id == user_id)
+    ).first():
         return "You are already a member of this organization."
     return ""
 
@@ -520,7 +531,12 @@ def change_role(db: Session, user_id: int, org_id: object, member_id: object, ro
     _announce(db, actor.organization_id)
     user = db.get(User, target.user_id)
     return MemberRow(
-        user_id=user.id, name=user.name, email=user.email, role=role, joined_at=target.created_at.isoformat(), is_me=False
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role=role,
+        joined_at=target.created_at.isoformat(),
+        is_me=False,
     )
 
 
@@ -571,7 +587,12 @@ def transfer(db: Session, user_id: int, org_id: object, member_id: object) -> Me
     _announce(db, actor.organization_id)
     user = db.get(User, target.user_id)
     return MemberRow(
-        user_id=user.id, name=user.name, email=user.email, role="owner", joined_at=target.created_at.isoformat(), is_me=False
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role="owner",
+        joined_at=target.created_at.isoformat(),
+        is_me=False,
     )
 
 

@@ -8,9 +8,9 @@ emailed then goes into the digest instead. `notifications.notify()` asks `delive
 from __future__ import annotations
 
 import json
-from email.message import EmailMessage
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models.accounts import DigestItem, DigestSent, User
 from fluxkit.services import live, mail
-from fluxkit.services.user_time import zone_of
 from fluxkit.services.errors import InvalidInput
+from fluxkit.services.user_time import zone_of
 from fluxkit.settings import get_settings
 
 THEMES = ("light", "dark", "system")
@@ -167,7 +167,10 @@ def update(db: Session, user_id: int, changes: dict[str, object], clock: Clock =
     if "notifications" in changes:
         wanted = changes["notifications"]
         if not isinstance(wanted, dict):
-            raise InvalidInput("Choose channels per notification type.", fields={"notifications": "Choose channels per notification type."})
+            raise InvalidInput(
+                "Choose channels per notification type.",
+                fields={"notifications": "Choose channels per notification type."},
+            )
         choices = _choices(user)
         for kind, channels in wanted.items():
             if kind not in NOTIFICATION_TYPES or not isinstance(channels, dict):
@@ -235,7 +238,9 @@ def _claim_day(db: Session, user_id: int, day) -> bool:
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = DigestSent.__table__
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["user_id", "day"]).returning(table.c.id)
+    statement = (
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=["user_id", "day"]).returning(table.c.id)
+    )
     return db.execute(statement).first() is not None
 
 
@@ -244,7 +249,8 @@ def _digest_email(user: User, items: list[DigestItem]) -> EmailMessage:
     return mail.compose(
         user.email,
         f"Your FluxKit digest: {len(items)} notification{'s' if len(items) != 1 else ''}",
-        f"Hi {user.name},\n\nHere is what happened since your last digest:\n\n" + "\n".join(lines)
+        f"Hi {user.name},\n\nHere is what happened since your last digest:\n\n"
+        + "\n".join(lines)
         + f"\n\nOpen FluxKit: {get_settings().url('/notifications')}\n"
         f"Change what goes into this digest in Settings: {get_settings().url('/settings')}\n",
     )
@@ -268,7 +274,9 @@ def send_digests(db: Session, clock: Clock = system_clock) -> int:
         if not _claim_day(db, user_id, local.date()):
             continue
         items = db.exec(
-            select(DigestItem).where(DigestItem.user_id == user_id, DigestItem.created_at <= now).order_by(DigestItem.id)
+            select(DigestItem)
+            .where(DigestItem.user_id == user_id, DigestItem.created_at <= now)
+            .order_by(DigestItem.id)
         ).all()
         if not items:
             continue

@@ -24,7 +24,16 @@ from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, InvalidToken
 from fluxkit.settings import get_settings
 
-LANGUAGES = {"en": "English", "de": "Deutsch", "es": "Español", "fr": "Français", "it": "Italiano", "pt": "Português", "nl": "Nederlands", "ja": "日本語"}
+LANGUAGES = {
+    "en": "English",
+    "de": "Deutsch",
+    "es": "Español",
+    "fr": "Français",
+    "it": "Italiano",
+    "pt": "Português",
+    "nl": "Nederlands",
+    "ja": "日本語",
+}
 BIO_MAX = 500
 LINE_MAX = 100
 WEBSITE_MAX = 200
@@ -37,8 +46,13 @@ PROFILE_TOPIC = "profile"
 @cache
 def timezones() -> tuple[str, ...]:
     """The IANA names users choose from (no legacy aliases like 'US/Eastern' or 'Etc/...')."""
-    names = {name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))}
+    names = {
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))
+    }
     return ("UTC", *sorted(names))
+
 
 # What the audit log's actions mean to the account's owner.
 ACTIVITY_LABELS = {
@@ -117,15 +131,25 @@ def rename(db: Session, identity: Identity, name: object, meta: RequestMeta, clo
 
 
 def change_password(
-    db: Session, identity: Identity, *, current_password: object, new_password: object, meta: RequestMeta, clock: Clock = system_clock
+    db: Session,
+    identity: Identity,
+    *,
+    current_password: object,
+    new_password: object,
+    meta: RequestMeta,
+    clock: Clock = system_clock,
 ) -> list[EmailMessage]:
     """accounts.change_password, and the other sessions' open tabs land on sign-in at once."""
-    messages = accounts.change_password(db, identity, current_password=current_password, new_password=new_password, meta=meta, clock=clock)
+    messages = accounts.change_password(
+        db, identity, current_password=current_password, new_password=new_password, meta=meta, clock=clock
+    )
     live.touch(db, identity.user.id, ACCOUNT_TOPIC)
     return messages
 
 
-def sign_out_session(db: Session, identity: Identity, session_id: object, meta: RequestMeta, clock: Clock = system_clock) -> bool:
+def sign_out_session(
+    db: Session, identity: Identity, session_id: object, meta: RequestMeta, clock: Clock = system_clock
+) -> bool:
     """End one of my other sessions; its open tabs land on sign-in at once."""
     revoked = accounts.revoke_session(db, identity, session_id, meta, clock)
     if revoked:
@@ -152,7 +176,14 @@ class SessionRow:
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
-_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
 
 
 def describe_device(user_agent: str) -> str:
@@ -249,7 +280,10 @@ def clean_website(raw: object) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in text or "\\" in text:
         raise InvalidInput(message, fields={"website": message})
     if parts.username or parts.password:
-        raise InvalidInput("Leave the user name and password out of the address.", fields={"website": "Leave the user name and password out of the address."})
+        raise InvalidInput(
+            "Leave the user name and password out of the address.",
+            fields={"website": "Leave the user name and password out of the address."},
+        )
     return text
 
 
@@ -305,7 +339,9 @@ def update_profile(
             setattr(user, key, clean[key])
         user.updated_at = clock.now()
         db.add(user)
-        audit.record(db, "profile_updated", meta=meta, user_id=user.id, email=user.email, detail=", ".join(changed), clock=clock)
+        audit.record(
+            db, "profile_updated", meta=meta, user_id=user.id, email=user.email, detail=", ".join(changed), clock=clock
+        )
         live.touch(db, user.id, PROFILE_TOPIC, *(["tasks", "calendar"] if "timezone" in changed else []))
     return get_profile(db, user_id)
 
@@ -328,7 +364,9 @@ def request_email_change(
     user = db.get(User, identity.user.id)
     address = normalize_email(new_email)
     if address == user.email:
-        raise InvalidInput("That is already your email address.", fields={"email": "That is already your email address."})
+        raise InvalidInput(
+            "That is already your email address.", fields={"email": "That is already your email address."}
+        )
     _check_password(db, user, password)
     if user_by_email(db, address) is not None:
         message = "Another account uses this address."
@@ -336,14 +374,20 @@ def request_email_change(
     # Earlier unused change links stop working: only the newest request counts.
     db.exec(
         update(VerificationToken)
-        .where(VerificationToken.user_id == user.id, VerificationToken.purpose == CHANGE_EMAIL, VerificationToken.used_at.is_(None))
+        .where(
+            VerificationToken.user_id == user.id,
+            VerificationToken.purpose == CHANGE_EMAIL,
+            VerificationToken.used_at.is_(None),
+        )
         .values(used_at=clock.now())
     )
     token = _issue_token(db, user, CHANGE_EMAIL, CHANGE_EMAIL_TTL, clock)
     user.pending_email = address
     user.updated_at = clock.now()
     db.add(user)
-    audit.record(db, "email_change_requested", meta=meta, user_id=user.id, email=user.email, detail=f"to {address}", clock=clock)
+    audit.record(
+        db, "email_change_requested", meta=meta, user_id=user.id, email=user.email, detail=f"to {address}", clock=clock
+    )
     live.touch(db, user.id, PROFILE_TOPIC)
     link = get_settings().url(f"/api/account/confirm-email?token={token}")
     return [
@@ -364,7 +408,9 @@ def request_email_change(
     ]
 
 
-def confirm_email_change(db: Session, token: object, meta: RequestMeta, clock: Clock = system_clock) -> tuple[str, list[EmailMessage]]:
+def confirm_email_change(
+    db: Session, token: object, meta: RequestMeta, clock: Clock = system_clock
+) -> tuple[str, list[EmailMessage]]:
     """Follow the link: the pending address becomes the account's; the old one is told."""
     user = _consume_token(db, token, CHANGE_EMAIL, clock)
     now = clock.now()
@@ -398,7 +444,11 @@ def cancel_email_change(db: Session, user_id: int, clock: Clock = system_clock) 
         db.add(user)
         db.exec(
             update(VerificationToken)
-            .where(VerificationToken.user_id == user_id, VerificationToken.purpose == CHANGE_EMAIL, VerificationToken.used_at.is_(None))
+            .where(
+                VerificationToken.user_id == user_id,
+                VerificationToken.purpose == CHANGE_EMAIL,
+                VerificationToken.used_at.is_(None),
+            )
             .values(used_at=clock.now())
         )
         live.touch(db, user_id, PROFILE_TOPIC)
@@ -408,7 +458,12 @@ def cancel_email_change(db: Session, user_id: int, clock: Clock = system_clock) 
 
 
 def delete_account(
-    db: Session, identity: Identity, confirm_email: object, password: object, meta: RequestMeta, clock: Clock = system_clock
+    db: Session,
+    identity: Identity,
+    confirm_email: object,
+    password: object,
+    meta: RequestMeta,
+    clock: Clock = system_clock,
 ) -> str | None:
     """Delete the account for good, with its data (the database cascades, see
     users_admin.delete_user). Needs the email typed and the current password. Every session
@@ -426,9 +481,19 @@ def delete_account(
     users_admin._refuse_if_last_admin(db, user)
     plan = billing.current_plan(db, user.id)
     if plan.paid:
-        raise users_admin.Refused(f"You pay for {plan.name}. Cancel the subscription under Billing first, so you are not charged again.")
+        raise users_admin.Refused(
+            f"You pay for {plan.name}. Cancel the subscription under Billing first, so you are not charged again."
+        )
     avatar = user.avatar
-    audit.record(db, "account_deleted", meta=meta, user_id=user.id, email=user.email, detail=f"user {user.id} ({user.name})", clock=clock)
+    audit.record(
+        db,
+        "account_deleted",
+        meta=meta,
+        user_id=user.id,
+        email=user.email,
+        detail=f"user {user.id} ({user.name})",
+        clock=clock,
+    )
     live.touch(db, user.id, ACCOUNT_TOPIC)
     sessions.revoke_all(db, user.id)
     db.flush()

@@ -17,9 +17,7 @@ SESSION_LIFETIME = timedelta(days=7)
 REFRESH_AFTER = timedelta(days=1)
 
 
-def create_session(
-    db: Session, user: User, meta: RequestMeta, clock: Clock = system_clock
-) -> tuple[str, UserSession]:
+def create_session(db: Session, user: User, meta: RequestMeta, clock: Clock = system_clock) -> tuple[str, UserSession]:
     """A new random token for every sign-in; only its keyed hash is stored."""
     token = tokens.new_token()
     now = clock.now()
@@ -78,11 +76,7 @@ def list_sessions(db: Session, user_id: int, clock: Clock = system_clock) -> lis
 
 def revoke(db: Session, user_id: int, session_id: int) -> bool:
     """Revoke one of the user's own sessions. False if it is not theirs (or gone)."""
-    result = db.exec(
-        delete(UserSession).where(
-            UserSession.id == session_id, UserSession.user_id == user_id
-        )
-    )
+    result = db.exec(delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user_id))
     return result.rowcount > 0
 
 
@@ -97,7 +91,9 @@ def purge_expired(db: Session, clock: Clock = system_clock) -> int:
     return db.exec(delete(UserSession).where(UserSession.expires_at <= clock.now())).rowcount
 
 
-def recently_refreshed(identity: Identity, clock: Clock = system_clock, within: timedelta = timedelta(minutes=1)) -> bool:
+def recently_refreshed(
+    identity: Identity, clock: Clock = system_clock, within: timedelta = timedelta(minutes=1)
+) -> bool:
     """True just after a sliding refresh: the browser's cookie still has the old max-age."""
     refreshed_at = identity.session.expires_at - SESSION_LIFETIME
     return clock.now() - refreshed_at < within

@@ -81,9 +81,7 @@ def _page_rows(db: Session, user_id: int, query: TaskQuery, today: date, page: i
     first = (page - 1) * query.page_size
     enough = first + query.page_size
     owned = _filtered(user_id, query, today, seen_as=Task.user_id == user_id)
-    assigned = _filtered(
-        user_id, query, today, seen_as=and_(Task.assignee_id == user_id, Task.user_id != user_id)
-    )
+    assigned = _filtered(user_id, query, today, seen_as=and_(Task.assignee_id == user_id, Task.user_id != user_id))
     sort_columns = (Task.id, Task.created_at, Task.updated_at, Task.due_date, Task.title, Task.status, Task.priority)
     branches = [
         select(part.with_only_columns(*sort_columns).order_by(*_order(query)).limit(enough).subquery())
@@ -113,10 +111,14 @@ def list_tasks(
     page = min(query.page, pages)
     rows = _page_rows(db, user_id, query, today, page)
     names = _names(db, rows)
-    return TaskPage(rows=[TaskRow.of(t, today, user_id, names) for t in rows], total=total, page=page, page_size=query.page_size)
+    return TaskPage(
+        rows=[TaskRow.of(t, today, user_id, names) for t in rows], total=total, page=page, page_size=query.page_size
+    )
 
 
-def all_matching(db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock, limit: int = 50_000) -> list[TaskRow]:
+def all_matching(
+    db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock, limit: int = 50_000
+) -> list[TaskRow]:
     """Every task of the current view (all pages), for export."""
     today = user_today(db, user_id, clock)
     rows = db.exec(_filtered(user_id, query, today).order_by(*_order(query)).limit(limit)).all()

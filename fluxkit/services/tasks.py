@@ -335,7 +335,11 @@ def _apply_status(db: Session, task: Task, actor_id: int, new: str, now: datetim
     if new == "completed":
         task.completed_at = now
         # The seed's side effect, in the same transaction: both commit or neither.
-        by = "You" if actor_id == task.user_id else (db.get(User, actor_id).name if db.get(User, actor_id) else "Someone")
+        by = (
+            "You"
+            if actor_id == task.user_id
+            else (db.get(User, actor_id).name if db.get(User, actor_id) else "Someone")
+        )
         notifications.notify(
             db,
             task.user_id,
@@ -469,7 +473,9 @@ def history(db: Session, user_id: int, task_id: object) -> list[HistoryRow]:
 # ---- many tasks ----------------------------------------------------------------------------------
 
 
-def bulk_change_status(db: Session, user_id: int, task_ids: list[object], status: object, clock: Clock = system_clock) -> BulkResult:
+def bulk_change_status(
+    db: Session, user_id: int, task_ids: list[object], status: object, clock: Clock = system_clock
+) -> BulkResult:
     new = _check_status(status)
     result = BulkResult()
     now = clock.now()

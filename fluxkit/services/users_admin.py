@@ -255,9 +255,7 @@ def _target(db: Session, user_id: object, *, lock: bool = False) -> User:
 def _active_admin_ids(db: Session) -> list[int]:
     """Locked (PostgreSQL: FOR UPDATE) so a concurrent demotion waits and then counts again."""
     return list(
-        db.exec(
-            select(User.id).where(User.role == "admin", col(User.suspended_at).is_(None)).with_for_update()
-        )
+        db.exec(select(User.id).where(User.role == "admin", col(User.suspended_at).is_(None)).with_for_update())
     )
 
 
@@ -274,7 +272,15 @@ def _announce(db: Session, target_id: int | None = None) -> None:
 
 
 def _record(
-    db: Session, action: str, actor: User, meta: RequestMeta, *, target: User | None = None, email: str = "", detail: str = "", clock: Clock
+    db: Session,
+    action: str,
+    actor: User,
+    meta: RequestMeta,
+    *,
+    target: User | None = None,
+    email: str = "",
+    detail: str = "",
+    clock: Clock,
 ) -> None:
     """An audit row about `target` (or an email without an account yet), done by `actor`."""
     db.add(
@@ -323,7 +329,9 @@ def list_users(db: Session, actor_id: int, query: UserQuery) -> UserPage:
     where = []
     if query.search:
         pattern = _like(query.search)
-        where.append(or_(func.lower(User.name).like(pattern, escape="\\"), func.lower(User.email).like(pattern, escape="\\")))
+        where.append(
+            or_(func.lower(User.name).like(pattern, escape="\\"), func.lower(User.email).like(pattern, escape="\\"))
+        )
     if query.role:
         where.append(User.role == query.role)
     if query.status:
@@ -332,13 +340,23 @@ def list_users(db: Session, actor_id: int, query: UserQuery) -> UserPage:
         where.append(_plan_condition(query.plan))
     joined = select(User, Subscription).outerjoin(Subscription, col(Subscription.user_id) == col(User.id))
     total = db.exec(
-        select(func.count()).select_from(User).outerjoin(Subscription, col(Subscription.user_id) == col(User.id)).where(*where)
+        select(func.count())
+        .select_from(User)
+        .outerjoin(Subscription, col(Subscription.user_id) == col(User.id))
+        .where(*where)
     ).one()
     pages = max(1, math.ceil(total / query.page_size))
     page = min(query.page, pages)
-    column = {"created": User.created_at, "name": func.lower(User.name), "email": User.email, "role": User.role}[query.sort]
-    order = [column.desc() if query.descending else column.asc(), col(User.id).desc() if query.descending else col(User.id).asc()]
-    found = db.exec(joined.where(*where).order_by(*order).offset((page - 1) * query.page_size).limit(query.page_size)).all()
+    column = {"created": User.created_at, "name": func.lower(User.name), "email": User.email, "role": User.role}[
+        query.sort
+    ]
+    order = [
+        column.desc() if query.descending else column.asc(),
+        col(User.id).desc() if query.descending else col(User.id).asc(),
+    ]
+    found = db.exec(
+        joined.where(*where).order_by(*order).offset((page - 1) * query.page_size).limit(query.page_size)
+    ).all()
     return UserPage(rows=[UserRow.of(u, s) for u, s in found], total=total, page=page, page_size=query.page_size)
 
 
@@ -347,7 +365,10 @@ def stats(db: Session, actor_id: int) -> UserStats:
     not_suspended = col(User.suspended_at).is_(None)
     count = lambda *where: db.exec(select(func.count()).select_from(User).where(*where)).one()  # noqa: E731
     paid = db.exec(
-        select(func.count()).select_from(User).join(Subscription, col(Subscription.user_id) == col(User.id)).where(_plan_condition(PAID))
+        select(func.count())
+        .select_from(User)
+        .join(Subscription, col(Subscription.user_id) == col(User.id))
+        .where(_plan_condition(PAID))
     ).one()
     return UserStats(
         total=count(),
@@ -371,7 +392,9 @@ def _row(db: Session, user: User) -> UserRow:
 # ---- actions -------------------------------------------------------------------------------------
 
 
-def set_role(db: Session, actor_id: int, user_id: object, role: object, meta: RequestMeta, clock: Clock = system_clock) -> UserRow:
+def set_role(
+    db: Session, actor_id: int, user_id: object, role: object, meta: RequestMeta, clock: Clock = system_clock
+) -> UserRow:
     actor = _admin(db, actor_id)
     if role not in ROLES:
         raise InvalidInput("Choose a role: user or admin.", fields={"role": "Choose user or admin."})
@@ -420,7 +443,9 @@ def reactivate(db: Session, actor_id: int, user_id: object, meta: RequestMeta, c
     return _row(db, target)
 
 
-def resend_verification(db: Session, actor_id: int, user_id: object, meta: RequestMeta, clock: Clock = system_clock) -> list[EmailMessage]:
+def resend_verification(
+    db: Session, actor_id: int, user_id: object, meta: RequestMeta, clock: Clock = system_clock
+) -> list[EmailMessage]:
     """A fresh verification link (the sign-up email) for a user who has not verified yet."""
     actor = _admin(db, actor_id)
     target = _target(db, user_id)
@@ -456,7 +481,9 @@ def invite(db: Session, actor_id: int, email: object, meta: RequestMeta, clock: 
     return Invitation(email=address, messages=[_invitation_email(actor, address)])
 
 
-def delete_user(db: Session, actor_id: int, user_id: object, confirm: object, meta: RequestMeta, clock: Clock = system_clock) -> str:
+def delete_user(
+    db: Session, actor_id: int, user_id: object, confirm: object, meta: RequestMeta, clock: Clock = system_clock
+) -> str:
     """Delete an account for good; `confirm` must be its email, typed. Answers that email.
 
     The database removes what is theirs with it (ON DELETE CASCADE): sessions, email links,
@@ -479,7 +506,9 @@ def delete_user(db: Session, actor_id: int, user_id: object, confirm: object, me
             "so they are not charged again."
         )
     email, target_id = target.email, target.id
-    _record(db, "admin_user_deleted", actor, meta, target=target, detail=f"user {target_id} ({target.name})", clock=clock)
+    _record(
+        db, "admin_user_deleted", actor, meta, target=target, detail=f"user {target_id} ({target.name})", clock=clock
+    )
     _announce(db, target_id)  # their open tabs (if any) find no session and go to sign-in
     db.flush()
     db.expunge(target)
@@ -499,14 +528,21 @@ def pending_invites(db: Session, actor_id: int, limit: int = 20) -> list[Pending
     _admin(db, actor_id)
     newest = (
         select(AuditEvent.email, func.max(AuditEvent.id).label("last_id"))
-        .where(AuditEvent.action == "admin_user_invited", ~select(User.id).where(User.email == AuditEvent.email).exists())
+        .where(
+            AuditEvent.action == "admin_user_invited", ~select(User.id).where(User.email == AuditEvent.email).exists()
+        )
         .group_by(AuditEvent.email)
         .subquery()
     )
     found = db.exec(
-        select(AuditEvent).join(newest, col(AuditEvent.id) == newest.c.last_id).order_by(col(AuditEvent.id).desc()).limit(limit)
+        select(AuditEvent)
+        .join(newest, col(AuditEvent.id) == newest.c.last_id)
+        .order_by(col(AuditEvent.id).desc())
+        .limit(limit)
     ).all()
-    return [PendingInvite(email=e.email, invited_at=e.created_at.isoformat(), invited_by=e.actor_email or "") for e in found]
+    return [
+        PendingInvite(email=e.email, invited_at=e.created_at.isoformat(), invited_by=e.actor_email or "") for e in found
+    ]
 
 
 # ---- the audit log ---------------------------------------------------------------------------------
@@ -566,6 +602,14 @@ def make_admin(db: Session, email: object, meta: RequestMeta, clock: Clock = sys
         user.role = "admin"
         user.updated_at = clock.now()
         db.add(user)
-        audit.record(db, "admin_role_changed", meta=meta, user_id=user.id, email=user.email, detail="user -> admin (command line)", clock=clock)
+        audit.record(
+            db,
+            "admin_role_changed",
+            meta=meta,
+            user_id=user.id,
+            email=user.email,
+            detail="user -> admin (command line)",
+            clock=clock,
+        )
         _announce(db, user.id)
     return _row(db, user)

@@ -43,7 +43,13 @@ class ApiKeyItem:
 
     @classmethod
     def of(cls, row: ApiKeyRow) -> ApiKeyItem:
-        return cls(id=row.id, name=row.name, prefix=row.prefix, created_at=_iso(row.created_at), last_used_at=_iso(row.last_used_at))
+        return cls(
+            id=row.id,
+            name=row.name,
+            prefix=row.prefix,
+            created_at=_iso(row.created_at),
+            last_used_at=_iso(row.last_used_at),
+        )
 
 
 class ApiKeysState(ReloadMixin, SignedInState):

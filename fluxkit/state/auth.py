@@ -25,10 +25,7 @@ from fluxkit.state.session import identity_for_cookie
 def post_form(path: str, form_id: str, callback, extra: dict | None = None) -> rx.event.EventSpec:
     """Have the browser POST the form's fields as JSON to one of our API routes."""
     api_url = json.dumps(get_config().api_url)
-    script = (
-        f"fluxkit.post({api_url}, {json.dumps(path)}, {json.dumps(form_id)}, "
-        f"{json.dumps(extra or {})})"
-    )
+    script = f"fluxkit.post({api_url}, {json.dumps(path)}, {json.dumps(form_id)}, {json.dumps(extra or {})})"
     return rx.call_script(script, callback=callback)
 
 
@@ -103,9 +100,7 @@ class AuthState(rx.State):
             return None
         self._start()
         redirect = accounts.safe_redirect(self._query("redirect"))
-        return post_form(
-            "/api/auth/sign-in/email", "sign-in-form", AuthState.signed_in, {"callbackURL": redirect}
-        )
+        return post_form("/api/auth/sign-in/email", "sign-in-form", AuthState.signed_in, {"callbackURL": redirect})
 
     @rx.event
     def signed_in(self, result: dict):

@@ -21,9 +21,6 @@ from fluxkit.services import calendar_ics
 from fluxkit.services.calendar import EventDetail, UserPick
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound, ServiceError
-from fluxkit.state.paged_list import ReloadMixin
-from fluxkit.state.session import SignedInState
-
 from fluxkit.state.calendar_layout import (
     HOUR_PX,
     MONTH_ITEMS,
@@ -38,14 +35,35 @@ from fluxkit.state.calendar_layout import (
     step_anchor,
     visible_range,
 )
+from fluxkit.state.paged_list import ReloadMixin
+from fluxkit.state.session import SignedInState
 
 ROUTE = "/calendar"
 GONE = "That event was not found. It may have been deleted, or you were not invited."
 
 _EMPTY_DETAIL = EventDetail(
-    id=0, title="", description="", location="", type="event", color="blue", all_day=False, start="", end="",
-    start_utc="", end_utc="", timezone="UTC", repeat="", repeat_until="", repeat_count=0, when="", organizer_id=0,
-    organizer_name="", organizer_email="", is_organizer=False, my_status="", attendees=[],
+    id=0,
+    title="",
+    description="",
+    location="",
+    type="event",
+    color="blue",
+    all_day=False,
+    start="",
+    end="",
+    start_utc="",
+    end_utc="",
+    timezone="UTC",
+    repeat="",
+    repeat_until="",
+    repeat_count=0,
+    when="",
+    organizer_id=0,
+    organizer_name="",
+    organizer_email="",
+    is_organizer=False,
+    my_status="",
+    attendees=[],
 )
 
 
@@ -118,22 +136,40 @@ class CalendarState(ReloadMixin, SignedInState):
         if view == "month":
             for day in days:
                 shown = on_day(items, day.isoformat())
-                self.month_cells.append(DayCell(
-                    date=day.isoformat(), number=day.day, in_month=day.month == anchor.month, is_today=day == today,
-                    shown=shown[:MONTH_ITEMS], more=max(0, len(shown) - MONTH_ITEMS),
-                ))
+                self.month_cells.append(
+                    DayCell(
+                        date=day.isoformat(),
+                        number=day.day,
+                        in_month=day.month == anchor.month,
+                        is_today=day == today,
+                        shown=shown[:MONTH_ITEMS],
+                        more=max(0, len(shown) - MONTH_ITEMS),
+                    )
+                )
         elif view in ("week", "day"):
             for day in days:
                 iso = day.isoformat()
-                self.columns.append(DayColumn(
-                    date=iso, label=f"{day:%a} {day.day}", is_today=day == today,
-                    all_day=[o for o in on_day(items, iso) if o.all_day], timed=place(items, iso),
-                ))
+                self.columns.append(
+                    DayColumn(
+                        date=iso,
+                        label=f"{day:%a} {day.day}",
+                        is_today=day == today,
+                        all_day=[o for o in on_day(items, iso) if o.all_day],
+                        timed=place(items, iso),
+                    )
+                )
         else:
             for day in days:
                 shown = on_day(items, day.isoformat())
                 if shown:
-                    self.agenda.append(AgendaDay(date=day.isoformat(), label=f"{day:%A}, {day.day} {day:%B}", is_today=day == today, shown=shown))
+                    self.agenda.append(
+                        AgendaDay(
+                            date=day.isoformat(),
+                            label=f"{day:%A}, {day.day} {day:%B}",
+                            is_today=day == today,
+                            shown=shown,
+                        )
+                    )
         self.loaded = True
 
     def _url(self) -> str:
@@ -186,7 +222,9 @@ class CalendarState(ReloadMixin, SignedInState):
         self.form_repeat_end = "count" if detail and detail.repeat_count else "until"
         self.form_repeat_until = detail.repeat_until if detail else ""
         self.form_repeat_count = str(detail.repeat_count) if detail and detail.repeat_count else "10"
-        self.form_attendees = [UserPick(id=a.user_id, name=a.name, email=a.email) for a in detail.attendees] if detail else []
+        self.form_attendees = (
+            [UserPick(id=a.user_id, name=a.name, email=a.email) for a in detail.attendees] if detail else []
+        )
         self.dialog_open = True
 
     # ---- loading --------------------------------------------------------------------------------
@@ -273,7 +311,11 @@ class CalendarState(ReloadMixin, SignedInState):
         if hour < 0:
             self._fill_form(None, when.isoformat(), when.isoformat(), all_day=True)
         else:
-            end_hour = f"{when.isoformat()}T{hour + 1:02d}:00" if hour < 23 else f"{(when + timedelta(days=1)).isoformat()}T00:00"
+            end_hour = (
+                f"{when.isoformat()}T{hour + 1:02d}:00"
+                if hour < 23
+                else f"{(when + timedelta(days=1)).isoformat()}T00:00"
+            )
             self._fill_form(None, f"{when.isoformat()}T{hour:02d}:00", end_hour)
         return None
 
@@ -394,7 +436,11 @@ class CalendarState(ReloadMixin, SignedInState):
         if me is None:
             return self._to_sign_in()
         data = self._form_data(form)
-        self.form_title, self.form_description, self.form_location = data["title"], data["description"], data["location"]
+        self.form_title, self.form_description, self.form_location = (
+            data["title"],
+            data["description"],
+            data["location"],
+        )
         self.form_start, self.form_end = data["start"], data["end"]
         try:
             with session_scope() as db:

@@ -105,4 +105,8 @@ class CalendarFilesState(SignedInState):
         calendar = await self.get_state(CalendarState)
         if calendar.loaded:
             calendar._reload(me)
-        return rx.toast.success(f"Imported {report.created} event{'s' if report.created != 1 else ''}.") if report.created else None
+        return (
+            rx.toast.success(f"Imported {report.created} event{'s' if report.created != 1 else ''}.")
+            if report.created
+            else None
+        )

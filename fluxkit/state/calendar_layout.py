@@ -119,11 +119,20 @@ def place(items: list[Occurrence], day: str) -> list[Placed]:
     def flush() -> None:
         width = 100 / max(1, len(lanes_end))
         for occ, lane in cluster:
-            placed.append(Placed(
-                key=occ.key, event_id=occ.event_id, title=occ.title, color=occ.color, time_label=occ.time_label,
-                my_status=occ.my_status, top_px=occ.top * HOUR_PX // 60, height_px=max(20, occ.height * HOUR_PX // 60 - 2),
-                left_pct=lane * width, width_pct=width,
-            ))
+            placed.append(
+                Placed(
+                    key=occ.key,
+                    event_id=occ.event_id,
+                    title=occ.title,
+                    color=occ.color,
+                    time_label=occ.time_label,
+                    my_status=occ.my_status,
+                    top_px=occ.top * HOUR_PX // 60,
+                    height_px=max(20, occ.height * HOUR_PX // 60 - 2),
+                    left_pct=lane * width,
+                    width_pct=width,
+                )
+            )
 
     for occ in timed:
         if occ.top >= cluster_end and cluster:

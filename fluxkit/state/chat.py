@@ -26,8 +26,18 @@ ROUTE = "/chat"
 GONE = "That conversation was not found. You may have left it."
 
 _NO_CONVERSATION = ConversationRow(
-    id=0, kind="direct", title="", custom_title="", subtitle="", member_count=0, online=False,
-    unread=0, pinned=False, muted=False, last_message="", last_message_at="",
+    id=0,
+    kind="direct",
+    title="",
+    custom_title="",
+    subtitle="",
+    member_count=0,
+    online=False,
+    unread=0,
+    pinned=False,
+    muted=False,
+    last_message="",
+    last_message_at="",
 )
 
 
@@ -307,7 +317,9 @@ class ChatState(SignedInState):
             return self._gone(me)
         self.composer_error = ""
         with session_scope() as db:
-            new = chat_service.messages_after(db, me.user.id, self.active_id, self.messages[-1].id if self.messages else 0)
+            new = chat_service.messages_after(
+                db, me.user.id, self.active_id, self.messages[-1].id if self.messages else 0
+            )
             if new:
                 self.messages = self.messages + new
             self._reload_detail(db, me)

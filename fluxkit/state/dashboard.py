@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from fluxkit.services import dashboard as dashboard_service, profile
+from fluxkit.services import dashboard as dashboard_service
+from fluxkit.services import profile
 from fluxkit.services.dashboard import DayPoint, RecentTask, Step, UpcomingEvent
 from fluxkit.services.dto import Identity
 from fluxkit.state.paged_list import ReloadMixin
@@ -63,7 +64,11 @@ class DashboardState(ReloadMixin, SignedInState):
         self.name, self.email, self.email_verified = account.name, account.email, account.email_verified
         self.active_sessions, self.activity = account.active_sessions, account.activity
         s = data.stats
-        self.tasks_total, self.tasks_pending, self.tasks_in_progress = s.tasks_total, s.tasks_pending, s.tasks_in_progress
+        self.tasks_total, self.tasks_pending, self.tasks_in_progress = (
+            s.tasks_total,
+            s.tasks_pending,
+            s.tasks_in_progress,
+        )
         self.completion_rate, self.events_next_7_days = s.completion_rate, s.events_next_7_days
         self.unread_mail, self.unread_notifications = s.unread_mail, s.unread_notifications
         self.chart = data.chart
@@ -111,7 +116,9 @@ class DashboardState(ReloadMixin, SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        return self._change(me, dashboard_service.skip_plan_step, "You stay on the Free plan. Upgrade any time on Pricing.")
+        return self._change(
+            me, dashboard_service.skip_plan_step, "You stay on the Free plan. Upgrade any time on Pricing."
+        )
 
     def _change(self, me: Identity, action, message: str):
         with service_call() as call:

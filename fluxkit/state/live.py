@@ -106,7 +106,7 @@ async def _notify_tabs(app, user_id: int, topics: frozenset[str]) -> None:
         update = StateUpdate(events=[Event(name=name, payload={"topics": sorted(topics)})])
         try:
             await namespace.emit_update(update, token)
-        except Exception:  # noqa: BLE001 - one broken tab must not stop the others
+        except Exception:
             log.exception("live update to a tab failed")
 
 
@@ -135,7 +135,7 @@ async def relay(app) -> None:
                     await live.relay_from_redis(redis_url)
                 except asyncio.CancelledError:
                     raise
-                except Exception as exc:  # noqa: BLE001 - reconnect after a Redis hiccup
+                except Exception as exc:
                     log.warning("live relay from Redis stopped (%s); retrying", exc)
                     await asyncio.sleep(1)
         else:

@@ -43,6 +43,8 @@ class FolderTab:
     def of(cls, count: FolderCount) -> FolderTab:
         badge = {"inbox": count.unread, "archive": count.unread, "sent": 0}.get(count.folder, count.total)
         return cls(count.folder, FOLDER_LABELS[count.folder], badge, count.unread > 0)
+
+
 COMPOSE_FIELDS = ("to", "cc", "subject", "body")
 
 
@@ -172,7 +174,9 @@ class MailState(ReloadMixin, SignedInState):
         with session_scope() as db:
             view = mailbox.get_mail(db, me.user.id, copy_id)
             if view.draft:
-                self._fill_compose(view.id, 0, ", ".join(view.to_addresses), ", ".join(view.cc_addresses), view.subject, view.body)
+                self._fill_compose(
+                    view.id, 0, ", ".join(view.to_addresses), ", ".join(view.cc_addresses), view.subject, view.body
+                )
                 return []
             self.conversation = mailbox.open_mail(db, me.user.id, copy_id)
         self.open_id = copy_id
@@ -439,7 +443,9 @@ class MailState(ReloadMixin, SignedInState):
         if field in ("to", "cc"):
             last = value.replace(";", ",").split(",")[-1].strip()
             with session_scope() as db:
-                self.suggestions = [s for s in mailbox.suggest_recipients(db, me.user.id, last) if s.email != last.lower()]
+                self.suggestions = [
+                    s for s in mailbox.suggest_recipients(db, me.user.id, last) if s.email != last.lower()
+                ]
             self.suggest_field = field if self.suggestions else ""
         try:
             self._save_draft(me)

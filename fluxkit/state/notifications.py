@@ -37,7 +37,9 @@ def link_of(row: NotificationRow) -> str:
 class NotificationActionMixin(rx.State, mixin=True):
     """One action on the user's own notifications, then this view and the other one reloaded."""
 
-    async def _act(self, me: Identity, action: Callable[..., Any], *args: object) -> tuple[Any, rx.event.EventSpec | None]:
+    async def _act(
+        self, me: Identity, action: Callable[..., Any], *args: object
+    ) -> tuple[Any, rx.event.EventSpec | None]:
         """`action(db, user_id, *args)` and its result; a notification that is not (or no longer)
         the user's comes back as the "not found" toast, with only this view reloaded."""
         with service_call(GONE) as call:
@@ -113,7 +115,9 @@ class NotificationsState(NotificationActionMixin, ReloadMixin, SignedInState):
     def _reload(self, me: Identity) -> None:
         self._reading()
         with session_scope() as db:
-            result = notification_service.list_page(db, me.user.id, self.page, notification_service.PAGE_SIZE, self.unread_only)
+            result = notification_service.list_page(
+                db, me.user.id, self.page, notification_service.PAGE_SIZE, self.unread_only
+            )
         self.rows = result.rows
         self.total = result.total
         self.unread = result.unread

@@ -10,7 +10,8 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.db import session_scope
-from fluxkit.services import mail, organizations as org_service
+from fluxkit.services import mail
+from fluxkit.services import organizations as org_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.organizations import InvitationRow, MemberRow, OrgRow
 from fluxkit.state.paged_list import ReloadMixin
@@ -340,7 +341,11 @@ class OrganizationsState(ReloadMixin, SignedInState):
             return call.toast
         if kind == "leave":
             self.selected = EMPTY_ORG
-        message = {"remove": f"{name} was removed.", "leave": f"You left {org}.", "transfer": f"{name} now owns {org}."}[kind]
+        message = {
+            "remove": f"{name} was removed.",
+            "leave": f"You left {org}.",
+            "transfer": f"{name} now owns {org}.",
+        }[kind]
         return await self._after_change(me, message)
 
     @rx.event
@@ -368,7 +373,7 @@ class InviteState(SignedInState):
     def _invitation_id(self) -> str:
         path = self.router.url.path or ""
         prefix = INVITE_ROUTE + "/"
-        return path[len(prefix):].strip("/") if path.startswith(prefix) else ""
+        return path[len(prefix) :].strip("/") if path.startswith(prefix) else ""
 
     def _reload(self, me: Identity) -> None:
         invitation_id = self._invitation_id()

@@ -43,7 +43,13 @@ class PaletteItem:
 # (id, label, detail, icon, words it is also found by)
 ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("new-task", "New task", "Add a task", "plus", "create add todo"),
-    ("toggle-theme", "Toggle theme", "Switch between light and dark", "sun-moon", "dark light mode colour color appearance"),
+    (
+        "toggle-theme",
+        "Toggle theme",
+        "Switch between light and dark",
+        "sun-moon",
+        "dark light mode colour color appearance",
+    ),
     ("sign-out", "Sign out", "End this session", "log-out", "log out logout exit leave"),
 )
 SECTIONS = {"page": "Pages", "action": "Actions", "task": "Tasks", "mail": "Mail", "event": "Events"}
@@ -79,7 +85,10 @@ def _actions(text: str) -> list[Result]:
 def _tasks(db: Session, user_id: int, text: str) -> list[Result]:
     page = task_service.list_tasks(db, user_id, task_service.TaskQuery(search=text, sort="updated", page_size=10))
     return [
-        (PaletteItem("task", row.title, f"{row.status.capitalize()} · {row.priority} priority", "list-todo"), f"{TASKS_ROUTE}?task={row.id}")
+        (
+            PaletteItem("task", row.title, f"{row.status.capitalize()} · {row.priority} priority", "list-todo"),
+            f"{TASKS_ROUTE}?task={row.id}",
+        )
         for row in page.rows[:PER_KIND]
     ]
 
@@ -91,7 +100,12 @@ def _mail(db: Session, user_id: int, text: str) -> list[Result]:
     found.sort(key=lambda row: row.at, reverse=True)
     return [
         (
-            PaletteItem("mail", row.subject or "(no subject)", f"{row.folder.capitalize()} · {row.sender_name or row.sender_email}", "mail"),
+            PaletteItem(
+                "mail",
+                row.subject or "(no subject)",
+                f"{row.folder.capitalize()} · {row.sender_name or row.sender_email}",
+                "mail",
+            ),
             f"{mailbox.ROUTE}?folder={row.folder}&open={row.id}",
         )
         for row in found[:PER_KIND]
@@ -113,7 +127,10 @@ def _events(db: Session, user_id: int, text: str) -> list[Result]:
     upcoming = sorted((o for o in best.values() if o.day >= now), key=lambda o: (o.day, o.start))
     past = sorted((o for o in best.values() if o.day < now), key=lambda o: (o.day, o.start), reverse=True)
     return [
-        (PaletteItem("event", occ.title, f"{occ.day} · {occ.time_label}", "calendar"), f"/calendar?event={occ.event_id}")
+        (
+            PaletteItem("event", occ.title, f"{occ.day} · {occ.time_label}", "calendar"),
+            f"/calendar?event={occ.event_id}",
+        )
         for occ in (upcoming + past)[:PER_KIND]
     ]
 
@@ -250,7 +267,12 @@ class PaletteState(SignedInState):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        if not self.open or not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self._targets):
+        if (
+            not self.open
+            or not isinstance(index, int)
+            or isinstance(index, bool)
+            or not 0 <= index < len(self._targets)
+        ):
             return None
         return self._run(self._targets[index])
 

@@ -63,8 +63,11 @@ def identity_for_event(cookie_header: str | None) -> Identity | None:
     cached = _EVENT_IDENTITY.get()
     now = _clock()
     if (
-        event_id is not None and cached is not None and cached[0] == event_id
-        and cached[1] == (cookie_header or "") and now - cached[2] < EVENT_IDENTITY_SECONDS
+        event_id is not None
+        and cached is not None
+        and cached[0] == event_id
+        and cached[1] == (cookie_header or "")
+        and now - cached[2] < EVENT_IDENTITY_SECONDS
     ):
         return cached[3]
     identity = identity_for_cookie(cookie_header)

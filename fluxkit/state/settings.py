@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from urllib.parse import parse_qs
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 import reflex as rx
 
@@ -60,7 +60,11 @@ class AppearanceState(SignedInState):
         with session_scope() as db:
             prefs = preferences.get(db, me.user.id)
             mine = profile.get_profile(db, me.user.id)
-        self.theme, self.accent, self.density = prefs.appearance.theme, prefs.appearance.accent, prefs.appearance.density
+        self.theme, self.accent, self.density = (
+            prefs.appearance.theme,
+            prefs.appearance.accent,
+            prefs.appearance.density,
+        )
         self.avatar_url = mine.avatar_url
         return apply_theme(self.theme)
 
@@ -76,7 +80,6 @@ class AppearanceState(SignedInState):
         except InvalidInput as exc:
             return rx.toast.error(exc.message)
         return None
-
 
     @rx.event
     def toggle_theme(self, shown: str):
@@ -141,7 +144,11 @@ class SettingsState(SignedInState):
 
     def _read_preferences(self, db, user_id: int) -> None:
         prefs = preferences.get(db, user_id)
-        self.theme, self.accent, self.density = prefs.appearance.theme, prefs.appearance.accent, prefs.appearance.density
+        self.theme, self.accent, self.density = (
+            prefs.appearance.theme,
+            prefs.appearance.accent,
+            prefs.appearance.density,
+        )
         self.choices = [ChoiceRow(c.type, c.label, c.in_app, c.email, c.digest) for c in prefs.notifications]
         self.quiet_start, self.quiet_end = prefs.quiet_start, prefs.quiet_end
 
@@ -209,8 +216,11 @@ class SettingsState(SignedInState):
             with session_scope() as db:
                 try:
                     return profile.change_password(
-                        db, me, current_password=_text(form, "currentPassword"),
-                        new_password=_text(form, "newPassword"), meta=meta,
+                        db,
+                        me,
+                        current_password=_text(form, "currentPassword"),
+                        new_password=_text(form, "newPassword"),
+                        meta=meta,
                     )
                 except InvalidInput as exc:
                     # Returned, not raised: the failed attempt's audit row still commits.
@@ -401,14 +411,18 @@ class SettingsState(SignedInState):
             return self._to_sign_in()
         try:
             with session_scope() as db:
-                preferences.update(db, me.user.id, {"quiet_start": _text(form, "quiet_start"), "quiet_end": _text(form, "quiet_end")})
+                preferences.update(
+                    db, me.user.id, {"quiet_start": _text(form, "quiet_start"), "quiet_end": _text(form, "quiet_end")}
+                )
                 self._read_preferences(db, me.user.id)
         except InvalidInput as exc:
             self.quiet_error = exc.message
             return None
         self.quiet_error = ""
         if self.quiet_start:
-            return rx.toast.success(f"Quiet hours saved: no emails from {self.quiet_start} to {self.quiet_end} ({self.timezone}).")
+            return rx.toast.success(
+                f"Quiet hours saved: no emails from {self.quiet_start} to {self.quiet_end} ({self.timezone})."
+            )
         return rx.toast.success("Quiet hours turned off.")
 
     # ---- my data and my account ---------------------------------------------------------------

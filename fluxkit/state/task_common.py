@@ -8,8 +8,17 @@ ROUTE = "/tasks"
 NOT_FOUND = "That task was not found. It may have been deleted."
 
 EMPTY_ROW = TaskRow(
-    id=0, title="", description="", status="pending", priority="medium", category="feature",
-    due_date="", created_at="", updated_at="", completed_at="", overdue=False,
+    id=0,
+    title="",
+    description="",
+    status="pending",
+    priority="medium",
+    category="feature",
+    due_date="",
+    created_at="",
+    updated_at="",
+    completed_at="",
+    overdue=False,
 )
 
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import reflex as rx
 from sqlmodel import Session
 
-from fluxkit.services import organizations as org_service, tasks as task_service
+from fluxkit.services import organizations as org_service
+from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound
 from fluxkit.services.tasks import HistoryRow, TaskRow
 from fluxkit.state.session import service_call
 from fluxkit.state.task_common import EMPTY_ROW, NOT_FOUND, form_text
-
 
 UNASSIGNED = "none"  # what the assignee select sends for nobody (Radix selects cannot hold "")
 

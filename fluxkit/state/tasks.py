@@ -77,7 +77,9 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
 
     @rx.var
     def has_filters(self) -> bool:
-        return bool(self.search or self.status_filter or self.priority_filter or self.category_filter or self.due_filter)
+        return bool(
+            self.search or self.status_filter or self.priority_filter or self.category_filter or self.due_filter
+        )
 
     @rx.var
     def all_selected(self) -> bool:
@@ -88,17 +90,19 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
 
     def _query(self) -> TaskQuery:
         """The view as the service sees it: every value re-validated."""
-        return TaskQuery.parse({
-            "search": self.search,
-            "status": self.status_filter,
-            "priority": self.priority_filter,
-            "category": self.category_filter,
-            "due": self.due_filter,
-            "sort": self.sort,
-            "order": "desc" if self.descending else "asc",
-            "page": str(self.page),
-            "page_size": str(self.page_size),
-        })
+        return TaskQuery.parse(
+            {
+                "search": self.search,
+                "status": self.status_filter,
+                "priority": self.priority_filter,
+                "category": self.category_filter,
+                "due": self.due_filter,
+                "sort": self.sort,
+                "order": "desc" if self.descending else "asc",
+                "page": str(self.page),
+                "page_size": str(self.page_size),
+            }
+        )
 
     def _apply_query(self, query: TaskQuery) -> None:
         self.search = query.search
@@ -250,7 +254,11 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
             shown = result.refused[:5]
             more = len(result.refused) - len(shown)
             detail = "\n".join(shown) + (f"\n…and {more} more." if more > 0 else "")
-            events.append(rx.toast.warning(f"{plural(len(result.refused), 'task')} not changed", description=detail, duration=10000))
+            events.append(
+                rx.toast.warning(
+                    f"{plural(len(result.refused), 'task')} not changed", description=detail, duration=10000
+                )
+            )
         if not events:
             events.append(rx.toast.info(f"The selected tasks are already {status}."))
         return events
@@ -321,7 +329,9 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
                 restored += 1
         self._reload(me)
         if problems:
-            return rx.toast.error(problems[0] if restored == 0 else f"Restored {restored}; {len(problems)} could not be: {problems[0]}")
+            return rx.toast.error(
+                problems[0] if restored == 0 else f"Restored {restored}; {len(problems)} could not be: {problems[0]}"
+            )
         if restored:
             return rx.toast.success(f"Restored {plural(restored, 'task')}.")
         return None

@@ -89,7 +89,9 @@ class UsersState(PagedListMixin, SignedInState):
 
     @rx.var
     def has_audit_filters(self) -> bool:
-        return bool(self.audit_actor or self.audit_target or self.audit_action or self.audit_date_from or self.audit_date_to)
+        return bool(
+            self.audit_actor or self.audit_target or self.audit_action or self.audit_date_from or self.audit_date_to
+        )
 
     @rx.var
     def delete_ready(self) -> bool:
@@ -115,26 +117,30 @@ class UsersState(PagedListMixin, SignedInState):
         return self._may_administer(me)
 
     def _query(self) -> UserQuery:
-        return UserQuery.parse({
-            "search": self.search,
-            "role": self.role_filter,
-            "status": self.status_filter,
-            "plan": self.plan_filter,
-            "sort": self.sort,
-            "order": "desc" if self.descending else "asc",
-            "page": str(self.page),
-            "page_size": str(self.page_size),
-        })
+        return UserQuery.parse(
+            {
+                "search": self.search,
+                "role": self.role_filter,
+                "status": self.status_filter,
+                "plan": self.plan_filter,
+                "sort": self.sort,
+                "order": "desc" if self.descending else "asc",
+                "page": str(self.page),
+                "page_size": str(self.page_size),
+            }
+        )
 
     def _audit_query(self) -> AuditQuery:
-        return AuditQuery.parse({
-            "actor": self.audit_actor,
-            "target": self.audit_target,
-            "action": self.audit_action,
-            "date_from": self.audit_date_from,
-            "date_to": self.audit_date_to,
-            "page": str(self.audit_page),
-        })
+        return AuditQuery.parse(
+            {
+                "actor": self.audit_actor,
+                "target": self.audit_target,
+                "action": self.audit_action,
+                "date_from": self.audit_date_from,
+                "date_to": self.audit_date_to,
+                "page": str(self.audit_page),
+            }
+        )
 
     def _reload(self, me: Identity) -> None:
         self._reading()
@@ -145,13 +151,27 @@ class UsersState(PagedListMixin, SignedInState):
             self.stats = admin.stats(db, me.user.id)
             self.invites = admin.pending_invites(db, me.user.id)
             log = admin.audit_log(db, me.user.id, audit_query) if self.tab == "audit" else None
-        self.search, self.role_filter, self.status_filter, self.plan_filter = query.search, query.role, query.status, query.plan
+        self.search, self.role_filter, self.status_filter, self.plan_filter = (
+            query.search,
+            query.role,
+            query.status,
+            query.plan,
+        )
         self.sort, self.descending, self.page_size = query.sort, query.descending, query.page_size
         self.rows, self.total, self.page, self.pages = page.rows, page.total, page.page, page.pages
         if log is not None:
-            self.audit_actor, self.audit_target, self.audit_action = audit_query.actor, audit_query.target, audit_query.action
+            self.audit_actor, self.audit_target, self.audit_action = (
+                audit_query.actor,
+                audit_query.target,
+                audit_query.action,
+            )
             self.audit_date_from, self.audit_date_to = audit_query.date_from, audit_query.date_to
-            self.audit_rows, self.audit_total, self.audit_page, self.audit_pages = log.rows, log.total, log.page, log.pages
+            self.audit_rows, self.audit_total, self.audit_page, self.audit_pages = (
+                log.rows,
+                log.total,
+                log.page,
+                log.pages,
+            )
             self.audit_actions = log.actions
         if self.delete_open and not any(row.id == self.delete_id for row in self.rows):
             self._close_delete()
@@ -197,8 +217,18 @@ class UsersState(PagedListMixin, SignedInState):
             return None
         params = dict(self.router.url.query_parameters)
         query = UserQuery.parse(params)
-        self.search, self.role_filter, self.status_filter, self.plan_filter = query.search, query.role, query.status, query.plan
-        self.sort, self.descending, self.page, self.page_size = query.sort, query.descending, query.page, query.page_size
+        self.search, self.role_filter, self.status_filter, self.plan_filter = (
+            query.search,
+            query.role,
+            query.status,
+            query.plan,
+        )
+        self.sort, self.descending, self.page, self.page_size = (
+            query.sort,
+            query.descending,
+            query.page,
+            query.page_size,
+        )
         self.tab = "audit" if params.get("tab") == "audit" else "users"
         audit = AuditQuery.parse({key: params.get(f"audit_{key}", "") for key in (*_AUDIT_FILTERS, "page")})
         self.audit_actor, self.audit_target, self.audit_action = audit.actor, audit.target, audit.action
@@ -230,7 +260,9 @@ class UsersState(PagedListMixin, SignedInState):
         if not self._may_administer(me):
             return None
         word = "an admin" if role == "admin" else "a user"
-        return self._act(me, lambda db: admin.set_role(db, me.user.id, user_id, role, self._meta()), f"Role changed: now {word}.")
+        return self._act(
+            me, lambda db: admin.set_role(db, me.user.id, user_id, role, self._meta()), f"Role changed: now {word}."
+        )
 
     @rx.event
     def suspend(self, user_id: int):
@@ -239,7 +271,11 @@ class UsersState(PagedListMixin, SignedInState):
             return self._to_sign_in()
         if not self._may_administer(me):
             return None
-        return self._act(me, lambda db: admin.suspend(db, me.user.id, user_id, self._meta()), "Suspended: their sessions ended and they cannot sign in.")
+        return self._act(
+            me,
+            lambda db: admin.suspend(db, me.user.id, user_id, self._meta()),
+            "Suspended: their sessions ended and they cannot sign in.",
+        )
 
     @rx.event
     def reactivate(self, user_id: int):
@@ -248,7 +284,11 @@ class UsersState(PagedListMixin, SignedInState):
             return self._to_sign_in()
         if not self._may_administer(me):
             return None
-        return self._act(me, lambda db: admin.reactivate(db, me.user.id, user_id, self._meta()), "Reactivated: they can sign in again.")
+        return self._act(
+            me,
+            lambda db: admin.reactivate(db, me.user.id, user_id, self._meta()),
+            "Reactivated: they can sign in again.",
+        )
 
     @rx.event
     def resend_verification(self, user_id: int):
@@ -258,7 +298,11 @@ class UsersState(PagedListMixin, SignedInState):
         if not self._may_administer(me):
             return None
         sent: list = []
-        toast = self._act(me, lambda db: sent.extend(admin.resend_verification(db, me.user.id, user_id, self._meta())), "Verification email sent.")
+        toast = self._act(
+            me,
+            lambda db: sent.extend(admin.resend_verification(db, me.user.id, user_id, self._meta())),
+            "Verification email sent.",
+        )
         mail.send_in_background(sent)
         return toast
 
@@ -291,7 +335,9 @@ class UsersState(PagedListMixin, SignedInState):
         self.invite_open = False
         self.invite_error = ""
         self._reload(me)
-        return rx.toast.success(f"Invitation sent to {invitation.email}. It shows under Pending invitations until they sign up.")
+        return rx.toast.success(
+            f"Invitation sent to {invitation.email}. It shows under Pending invitations until they sign up."
+        )
 
     # ---- delete (typed confirmation) ------------------------------------------------------------------
 

@@ -256,7 +256,12 @@ def test_sign_in_redirect_is_relative_only(client):
             "/api/auth/sign-in/email", json={"email": "ada@example.com", "password": PASSWORD, "callbackURL": target}
         )
         answers[target] = response.json()["redirect"]
-    assert answers == {"/tasks?x=1": "/tasks?x=1", "https://evil.example/x": "/dashboard", "//evil.example": "/dashboard", None: "/dashboard"}
+    assert answers == {
+        "/tasks?x=1": "/tasks?x=1",
+        "https://evil.example/x": "/dashboard",
+        "//evil.example": "/dashboard",
+        None: "/dashboard",
+    }
 
 
 # ---- get-session, sign-out --------------------------------------------------------------------
@@ -393,7 +398,9 @@ def test_reset_password_refuses_a_reused_token(client, outbox):
     create_user()
     _forget(client)
     token = token_in(emails(outbox, subject="Reset")[-1])
-    assert client.post("/api/auth/reset-password", json={"token": token, "newPassword": NEW_PASSWORD}).status_code == 200
+    assert (
+        client.post("/api/auth/reset-password", json={"token": token, "newPassword": NEW_PASSWORD}).status_code == 200
+    )
     again = client.post("/api/auth/reset-password", json={"token": token, "newPassword": "attacker passphrase"})
     assert again.status_code == 400
     sign_in(client, password=NEW_PASSWORD)
@@ -464,7 +471,12 @@ def test_change_password_revokes_other_sessions_only(new_client, outbox):
     assert session_of(other) is None
     assert session_of(bob) is not None
     assert emails(outbox, to="ada@example.com", subject="password was changed")
-    assert new_client().post("/api/auth/sign-in/email", json={"email": "ada@example.com", "password": PASSWORD}).status_code == 401
+    assert (
+        new_client()
+        .post("/api/auth/sign-in/email", json={"email": "ada@example.com", "password": PASSWORD})
+        .status_code
+        == 401
+    )
     sign_in(new_client(), password=NEW_PASSWORD)
 
 

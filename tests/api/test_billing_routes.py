@@ -62,7 +62,13 @@ def test_checkout_uses_the_signed_in_users_customer_whatever_the_body_says(new_c
     browser = signed_in_client(new_client)
     response = browser.post(
         "/api/billing/checkout",
-        json={"plan": "professional", "interval": "yearly", "customer": bob_customer, "client_reference_id": "2", "userId": 2},
+        json={
+            "plan": "professional",
+            "interval": "yearly",
+            "customer": bob_customer,
+            "client_reference_id": "2",
+            "userId": 2,
+        },
     )
     assert response.status_code == 200
     assert response.json()["url"].startswith(billing_on.double.url + "/checkout/")
@@ -72,7 +78,10 @@ def test_checkout_uses_the_signed_in_users_customer_whatever_the_body_says(new_c
 
     portal = browser.post("/api/billing/portal")
     assert portal.status_code == 200
-    assert billing_on.double.calls("POST", "/billing_portal/sessions")[-1]["params"]["customer"] == call["params"]["customer"]
+    assert (
+        billing_on.double.calls("POST", "/billing_portal/sessions")[-1]["params"]["customer"]
+        == call["params"]["customer"]
+    )
 
 
 def test_bad_plan_is_422_and_portal_without_account_is_404(new_client, engine, billing_on):
@@ -88,7 +97,9 @@ def test_checkout_from_another_site_is_refused(new_client, engine, billing_on):
     create_user()
     browser = signed_in_client(new_client)
     response = browser.post(
-        "/api/billing/checkout", json={"plan": "basic", "interval": "monthly"}, headers={"Origin": "https://evil.example"}
+        "/api/billing/checkout",
+        json={"plan": "basic", "interval": "monthly"},
+        headers={"Origin": "https://evil.example"},
     )
     assert response.status_code == 403
     assert billing_on.double.calls("POST", "/checkout") == []

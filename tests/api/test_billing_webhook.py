@@ -334,8 +334,13 @@ def test_unknown_customer_is_acknowledged_and_recorded(client, billing_on, ada):
     stranger = double._new_customer({"email": "someone@elsewhere.example"})
     double.customers[stranger["id"]] = stranger
     sub = {
-        "id": "sub_unknown", "object": "subscription", "customer": stranger["id"], "status": "active",
-        "items": {"data": [{"price": {"id": billing_on.prices[("basic", "monthly")]}, "current_period_end": double.now + 99}]},
+        "id": "sub_unknown",
+        "object": "subscription",
+        "customer": stranger["id"],
+        "status": "active",
+        "items": {
+            "data": [{"price": {"id": billing_on.prices[("basic", "monthly")]}, "current_period_end": double.now + 99}]
+        },
     }
     for type_ in ("customer.subscription.created", "invoice.payment_failed"):
         obj = sub if type_.startswith("customer") else {"id": "in_x", "customer": stranger["id"], "amount_due": 1900}

@@ -65,7 +65,9 @@ def test_the_trusted_origin_may_post_with_its_cookie(new_client):
     create_user()
     browser = signed_in_client(new_client)
     other = signed_in_client(new_client)
-    response = browser.post("/api/auth/revoke-other-sessions", headers={"origin": BASE_URL, "referer": f"{BASE_URL}/settings"})
+    response = browser.post(
+        "/api/auth/revoke-other-sessions", headers={"origin": BASE_URL, "referer": f"{BASE_URL}/settings"}
+    )
     assert response.status_code == 200
     assert session_of(other) is None
 

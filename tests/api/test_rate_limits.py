@@ -74,21 +74,25 @@ def test_one_account_cannot_be_guessed_from_many_addresses(new_client):
     create_user()
     create_user("bob@example.com", name="Bob")
     statuses = [
-        new_client(f"198.51.100.{n}").post(
-            "/api/auth/sign-in/email", json={"email": "ada@example.com", "password": f"guess number {n}"}
-        ).status_code
+        new_client(f"198.51.100.{n}")
+        .post("/api/auth/sign-in/email", json={"email": "ada@example.com", "password": f"guess number {n}"})
+        .status_code
         for n in range(1, 11)
     ]
     assert statuses == [401] * 10
     # The 11th guess, from a fresh address, is refused even with the right password.
-    refused = new_client("198.51.100.200").post("/api/auth/sign-in/email", json={"email": "ada@example.com", "password": PASSWORD})
+    refused = new_client("198.51.100.200").post(
+        "/api/auth/sign-in/email", json={"email": "ada@example.com", "password": PASSWORD}
+    )
     assert refused.status_code == 429
     assert refused.json()["error"] == "rate_limited"
     assert int(refused.headers["Retry-After"]) > 0
     assert "set-cookie" not in refused.headers
     # Spelling the address differently does not get around it.
     for variant in ["ADA@example.com", " ada@EXAMPLE.com ", "ada@ｅｘａｍｐｌｅ.com"]:
-        again = new_client("198.51.100.201").post("/api/auth/sign-in/email", json={"email": variant, "password": PASSWORD})
+        again = new_client("198.51.100.201").post(
+            "/api/auth/sign-in/email", json={"email": variant, "password": PASSWORD}
+        )
         assert again.status_code == 429, variant
     # Other accounts are unaffected.
     sign_in(new_client("198.51.100.200"), "bob@example.com")

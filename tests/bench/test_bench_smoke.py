@@ -25,14 +25,14 @@ pytestmark = [pytest.mark.live, pytest.mark.timeout(1200)]
 def _redis_answers() -> bool:
     try:
         return bool(support.redis_client(f"{support.REDIS_SERVER}/0").ping())
-    except Exception:  # noqa: BLE001 - any failure means no Redis here
+    except Exception:
         return False
 
 
 def _postgres_answers() -> bool:
     try:
         support.pg_admin("SELECT 1")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return True
 
@@ -95,7 +95,9 @@ def test_memory_grows_with_connected_tabs(results):
     assert [row["tabs"] for row in echo["rows"]] == [memory.WARM_UP + 4, memory.WARM_UP + 8]
     assert 0 < echo["idle_rss"] < m["idle_rss"] and all(row["rss"] > 0 for row in echo["rows"])
     as_json = memory.as_json(m)
-    assert [r["echo_per_connection_kib"] for r in as_json["rows"]] == [r["per_connection_kib"] for r in as_json["echo"]["rows"]]
+    assert [r["echo_per_connection_kib"] for r in as_json["rows"]] == [
+        r["per_connection_kib"] for r in as_json["echo"]["rows"]
+    ]
 
 
 def test_sign_ins_all_succeed_while_others_keep_working(results):
@@ -150,16 +152,30 @@ def test_throughput_with_one_and_two_workers(results):
     import psycopg
 
     with psycopg.connect(support.PG_SERVER.replace("postgresql+psycopg", "postgresql") + "/postgres") as conn:
-        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (f"fluxkit_bench_{os.getpid()}_%",)).fetchall()
+        left = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"fluxkit_bench_{os.getpid()}_%",)
+        ).fetchall()
     assert left == []
 
 
 def test_report_names_every_figure_and_target(results, tmp_path: Path):
-    need("every section", "fanout" in results and "throughput" in results, "fan-out and throughput need Redis and PostgreSQL")
+    need(
+        "every section",
+        "fanout" in results and "throughput" in results,
+        "fan-out and throughput need Redis and PostgreSQL",
+    )
     text = run_all.render(results, run_all.QUICK, quick=True)
     for heading in (
-        "## Machine", "## How to reproduce", "## Targets", "## Event round trip", "## Live fan-out",
-        "## Events per second", "## Memory", "## First load", "## Sign-in throughput", "## Commit latency floor",
+        "## Machine",
+        "## How to reproduce",
+        "## Targets",
+        "## Event round trip",
+        "## Live fan-out",
+        "## Events per second",
+        "## Memory",
+        "## First load",
+        "## Sign-in throughput",
+        "## Commit latency floor",
     ):
         assert heading in text
     assert "socket.io echo" in text and "Reflex | 0.10" in text
@@ -167,4 +183,8 @@ def test_report_names_every_figure_and_target(results, tmp_path: Path):
     targets = run_all.targets(results)
     assert len(targets) == 6
     for name, met, _ in targets:
-        assert (f"| {name} | **met**" in text) if met else (f"| {name} | **MISSED**" in text and name in text.split("Why the missed")[1])
+        assert (
+            (f"| {name} | **met**" in text)
+            if met
+            else (f"| {name} | **MISSED**" in text and name in text.split("Why the missed")[1])
+        )

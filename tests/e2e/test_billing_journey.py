@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import need
 from tests.e2e.conftest import CHROMIUM, _has_playwright
 from tests.stripe_double import WEBHOOK_SECRET, billing_environment, running_double
-from tests.support.live_server import live_app as start_live_app, project_copy
+from tests.support.live_server import live_app as start_live_app
+from tests.support.live_server import project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 

@@ -34,8 +34,19 @@ def _item(page, question: str):
 
 
 def test_search_and_read_an_answer_admin_changes_arrive_live_and_the_palette_jumps(live_app, new_page):
-    live_app.cli("create-user", "--email", "reader@example.com", "--name", "Reader", "--password-stdin", stdin=PASSWORD + "\n")
-    live_app.cli("create-user", "--email", "editor@example.com", "--name", "Editor", "--password-stdin", "--admin", stdin=PASSWORD + "\n")
+    live_app.cli(
+        "create-user", "--email", "reader@example.com", "--name", "Reader", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    live_app.cli(
+        "create-user",
+        "--email",
+        "editor@example.com",
+        "--name",
+        "Editor",
+        "--password-stdin",
+        "--admin",
+        stdin=PASSWORD + "\n",
+    )
     reader = _signed_in(new_page, live_app, "reader@example.com")
 
     # Every category of the installed FAQs, and no admin controls for a reader.

@@ -9,7 +9,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.live_server import live_app as start_live_app, project_copy
+from tests.support.live_server import live_app as start_live_app
+from tests.support.live_server import project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -54,7 +55,9 @@ def new_page(browser):
 
 def test_suspend_a_signed_in_user_then_reactivate(users_app, new_page):
     live_app = users_app
-    live_app.cli("create-user", "--email", ADMIN, "--name", "Boss", "--password-stdin", "--admin", stdin=PASSWORD + "\n")
+    live_app.cli(
+        "create-user", "--email", ADMIN, "--name", "Boss", "--password-stdin", "--admin", stdin=PASSWORD + "\n"
+    )
     live_app.cli("create-user", "--email", MEMBER, "--name", "Member", "--password-stdin", stdin=PASSWORD + "\n")
 
     # The member: no Users in the sidebar, and /users is a not-found page.

@@ -30,7 +30,7 @@ class Collector:
         self.envelopes: list[tuple[str, list[str]]] = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.attempts += 1
             if self.attempts <= self.fail_first:

@@ -246,9 +246,7 @@ def test_sign_in_costs_a_hash_even_for_an_unknown_email(db, clock, make_user):
         return min(times)
 
     known, unknown = fastest("ada@example.com"), fastest("nobody@example.com")
-    hash_cost = min(
-        _timed(lambda: passwords.verify_password("x", passwords.hash_password("y"))) for _ in range(3)
-    ) / 2
+    hash_cost = min(_timed(lambda: passwords.verify_password("x", passwords.hash_password("y"))) for _ in range(3)) / 2
     assert unknown > 0.5 * hash_cost
     assert unknown > 0.5 * known
 
@@ -279,9 +277,15 @@ def _store_hash(db, password_hash: str, email="ada@example.com") -> None:
     "old_hash",
     [
         pytest.param(lambda p: pbkdf2_sha256.hash(p), id="pbkdf2_sha256"),
-        pytest.param(lambda p: argon2.using(type="ID", memory_cost=8192, time_cost=1, parallelism=1).hash(p), id="argon2id-weak"),
-        pytest.param(lambda p: argon2.using(type="ID", memory_cost=19456, time_cost=1, parallelism=1).hash(p), id="argon2id-t1"),
-        pytest.param(lambda p: argon2.using(type="I", memory_cost=19456, time_cost=3, parallelism=1).hash(p), id="argon2i"),
+        pytest.param(
+            lambda p: argon2.using(type="ID", memory_cost=8192, time_cost=1, parallelism=1).hash(p), id="argon2id-weak"
+        ),
+        pytest.param(
+            lambda p: argon2.using(type="ID", memory_cost=19456, time_cost=1, parallelism=1).hash(p), id="argon2id-t1"
+        ),
+        pytest.param(
+            lambda p: argon2.using(type="I", memory_cost=19456, time_cost=3, parallelism=1).hash(p), id="argon2i"
+        ),
     ],
 )
 def test_older_hash_is_upgraded_to_argon2id_at_sign_in(db, clock, make_user, old_hash):
@@ -330,10 +334,18 @@ def test_create_verified_user_can_sign_in_at_once_and_refuses_duplicates(db, clo
 
 def test_safe_redirect_keeps_only_relative_paths():
     assert accounts.safe_redirect("/tasks?x=1") == "/tasks?x=1"
-    for bad in ["https://evil.example/x", "//evil.example", "/\\evil.example", "evil.example", "javascript:alert(1)", "/\x00x", None, 7]:
+    for bad in [
+        "https://evil.example/x",
+        "//evil.example",
+        "/\\evil.example",
+        "evil.example",
+        "javascript:alert(1)",
+        "/\x00x",
+        None,
+        7,
+    ]:
         assert accounts.safe_redirect(bad) == "/dashboard"
     assert accounts.safe_redirect("//evil.example", default="/reset-password") == "/reset-password"
-
 
 
 def test_admins_lists_and_the_users_own_tabs_hear_of_a_sign_up_and_its_verification(db, clock):

@@ -49,7 +49,9 @@ def test_account_lifecycle_is_audited_with_time_ip_and_user_agent(db, clock):
     db.commit()
     accounts.revoke_other_sessions(db, home, HOME, clock)
     db.commit()
-    accounts.change_password(db, home, current_password=PASSWORD, new_password="second passphrase here", meta=HOME, clock=clock)
+    accounts.change_password(
+        db, home, current_password=PASSWORD, new_password="second passphrase here", meta=HOME, clock=clock
+    )
     db.commit()
 
     clock.advance(minutes=1)
@@ -92,7 +94,9 @@ def test_account_lifecycle_is_audited_with_time_ip_and_user_agent(db, clock):
     assert by_action["sessions_revoked"].detail == "1 other sessions ended"
     assert by_action["password_reset"].detail == "1 sessions ended"
     # Time comes from the injected clock.
-    assert [e.created_at - started for e in rows] == [timedelta(minutes=m) for m in [0, 0] + [1] * 2 + [2] * 6 + [3] * 4]
+    assert [e.created_at - started for e in rows] == [
+        timedelta(minutes=m) for m in [0, 0] + [1] * 2 + [2] * 6 + [3] * 4
+    ]
     # Nothing secret is logged.
     blob = repr([(e.detail, e.email, e.user_agent) for e in rows])
     for secret in (PASSWORD, "wrong passphrase", "third passphrase here", home_token, cafe_token, link_token(reset)):

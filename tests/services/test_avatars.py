@@ -112,7 +112,10 @@ def test_set_replace_and_clear(db, ada):
     assert db.get(User, ada).avatar is None
 
 
-@pytest.mark.parametrize("name", ["../secret_key", "..%2Fsecret_key", "/etc/passwd", "a" * 32 + ".png", "A" * 32 + ".webp", "", "fluxkit.db", None])
+@pytest.mark.parametrize(
+    "name",
+    ["../secret_key", "..%2Fsecret_key", "/etc/passwd", "a" * 32 + ".png", "A" * 32 + ".webp", "", "fluxkit.db", None],
+)
 def test_only_our_own_names_are_served(name):
     with pytest.raises(NotFound):
         avatars.path_for(name)

@@ -156,7 +156,7 @@ def test_concurrent_first_checkouts_store_one_customer(engine, db, billing_on):
                 barrier.wait()
                 urls.append(billing.start_checkout(own, user.id, "basic", "monthly"))
                 own.commit()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=click) for _ in range(2)]
@@ -172,7 +172,13 @@ def test_concurrent_first_checkouts_store_one_customer(engine, db, billing_on):
 
 def test_checkout_refuses_unknown_plans_and_free(db, billing_on):
     user = new_user(db)
-    for plan, interval in (("free", "monthly"), ("gold", "monthly"), ("basic", "weekly"), (None, None), (["basic"], "monthly")):
+    for plan, interval in (
+        ("free", "monthly"),
+        ("gold", "monthly"),
+        ("basic", "weekly"),
+        (None, None),
+        (["basic"], "monthly"),
+    ):
         with pytest.raises(billing.InvalidInput):
             billing.start_checkout(db, user.id, plan, interval)
     assert billing_on.double.calls("POST", "/checkout") == []

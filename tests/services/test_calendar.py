@@ -60,7 +60,9 @@ def test_create_invites_attendees_who_see_it_and_get_a_notification(db, clock, a
 
     seen_by_bob = calendar.list_range(db, bob.id, date(2026, 12, 1), date(2026, 12, 2))
     assert [(o.title, o.my_status, o.time_label) for o in seen_by_bob] == [("Planning", "pending", "09:00–10:00")]
-    [note] = db.exec(select(Notification).where(Notification.user_id == bob.id, Notification.type == "event_invitation")).all()
+    [note] = db.exec(
+        select(Notification).where(Notification.user_id == bob.id, Notification.type == "event_invitation")
+    ).all()
     assert "Ada invited you" in note.body and "Planning" in note.title
     assert note.dedupe_key == f"event_invitation:{event.id}:{bob.id}"
     assert note.link == f"/calendar?event={event.id}"  # the bell opens the event
@@ -134,7 +136,16 @@ def test_field_rules_name_each_bad_field(db, clock, ada):
 
 
 def test_recurrence_is_expanded_for_the_visible_range_only(db, clock, ada):
-    _meeting(db, ada, clock, title="Standup", start="2026-01-05T09:00", end="2026-01-05T09:15", repeat="daily", repeat_count=500)
+    _meeting(
+        db,
+        ada,
+        clock,
+        title="Standup",
+        start="2026-01-05T09:00",
+        end="2026-01-05T09:15",
+        repeat="daily",
+        repeat_count=500,
+    )
     week = calendar.list_range(db, ada.id, date(2026, 3, 2), date(2026, 3, 9))
     assert [o.day for o in week] == [f"2026-03-0{d}" for d in range(2, 9)]
     assert all(o.recurring and o.time_label == "09:00–09:15" for o in week)
@@ -145,8 +156,27 @@ def test_recurrence_is_expanded_for_the_visible_range_only(db, clock, ada):
 
 
 def test_weekly_until_and_monthly_count(db, clock, ada):
-    _meeting(db, ada, clock, title="Review", start="2026-12-02T14:00", end="2026-12-02T15:00", repeat="weekly", repeat_until="2026-12-23")
-    _meeting(db, ada, clock, title="Rent", all_day=True, start="2026-12-01", end="2026-12-01", repeat="monthly", repeat_count=3)
+    _meeting(
+        db,
+        ada,
+        clock,
+        title="Review",
+        start="2026-12-02T14:00",
+        end="2026-12-02T15:00",
+        repeat="weekly",
+        repeat_until="2026-12-23",
+    )
+    _meeting(
+        db,
+        ada,
+        clock,
+        title="Rent",
+        all_day=True,
+        start="2026-12-01",
+        end="2026-12-01",
+        repeat="monthly",
+        repeat_count=3,
+    )
     shown = calendar.list_range(db, ada.id, date(2026, 11, 1), date(2027, 4, 1))
     assert [o.day for o in shown if o.title == "Review"] == ["2026-12-02", "2026-12-09", "2026-12-16", "2026-12-23"]
     assert [o.day for o in shown if o.title == "Rent"] == ["2026-12-01", "2027-01-01", "2027-02-01"]
@@ -154,10 +184,14 @@ def test_weekly_until_and_monthly_count(db, clock, ada):
 
 def test_a_weekly_series_keeps_its_wall_time_across_dst(db, clock, ada):
     _set_zone(db, ada, "Europe/Berlin")
-    _meeting(db, ada, clock, title="Sync", start="2026-10-20T09:00", end="2026-10-20T10:00", repeat="weekly", repeat_count=3)
+    _meeting(
+        db, ada, clock, title="Sync", start="2026-10-20T09:00", end="2026-10-20T10:00", repeat="weekly", repeat_count=3
+    )
     shown = calendar.list_range(db, ada.id, date(2026, 10, 19), date(2026, 11, 9))
     assert [(o.day, o.time_label) for o in shown] == [
-        ("2026-10-20", "09:00–10:00"), ("2026-10-27", "09:00–10:00"), ("2026-11-03", "09:00–10:00"),
+        ("2026-10-20", "09:00–10:00"),
+        ("2026-10-27", "09:00–10:00"),
+        ("2026-11-03", "09:00–10:00"),
     ]
     # Berlin left summer time on 25 October: the UTC hour moved, the wall time did not.
     assert shown[0].start_utc.startswith("2026-10-20T07:00") and shown[1].start_utc.startswith("2026-10-27T08:00")
@@ -177,7 +211,9 @@ def test_times_show_in_each_viewers_timezone_and_all_day_stays_on_its_date(db, c
     assert (for_bob.day, for_bob.time_label) == ("2026-12-02", "10:00–11:00")
     assert calendar.list_range(db, bob.id, date(2026, 12, 1), date(2026, 12, 2)) == []
 
-    holiday = _meeting(db, ada, clock, title="Holiday", all_day=True, start="2026-12-24", end="2026-12-26", attendees=[bob.id])
+    holiday = _meeting(
+        db, ada, clock, title="Holiday", all_day=True, start="2026-12-24", end="2026-12-26", attendees=[bob.id]
+    )
     assert (holiday.start, holiday.end) == ("2026-12-24", "2026-12-26")
     for user in (ada, bob):
         [shown] = calendar.list_range(db, user.id, date(2026, 12, 20), date(2026, 12, 31))
@@ -217,15 +253,30 @@ def test_ics_round_trip_keeps_every_field(db, clock, ada, bob):
     _set_zone(db, ada, "Europe/Berlin")
     _set_zone(db, bob, "Europe/Berlin")
     original = _meeting(
-        db, ada, clock, title="Retro", description="Notes: *good*", location="Room 1", color="purple", type="meeting",
-        start="2026-12-03T16:00", end="2026-12-03T17:30", repeat="weekly", repeat_until="2026-12-31", attendees=[bob.id],
+        db,
+        ada,
+        clock,
+        title="Retro",
+        description="Notes: *good*",
+        location="Room 1",
+        color="purple",
+        type="meeting",
+        start="2026-12-03T16:00",
+        end="2026-12-03T17:30",
+        repeat="weekly",
+        repeat_until="2026-12-31",
+        attendees=[bob.id],
     )
-    allday = _meeting(db, ada, clock, title="Offsite", all_day=True, start="2026-12-07", end="2026-12-08", type="event", color="teal")
+    allday = _meeting(
+        db, ada, clock, title="Offsite", all_day=True, start="2026-12-07", end="2026-12-08", type="event", color="teal"
+    )
     name, data = calendar_ics.event_ics(db, ada.id, original.id, clock)
     assert name == "retro.ics"
     parsed = icalendar.Calendar.from_ical(data)
     [vevent] = parsed.walk("VEVENT")
-    assert str(vevent["ATTENDEE"]) == "mailto:bob@example.com" and vevent["ATTENDEE"].params["PARTSTAT"] == "NEEDS-ACTION"
+    assert (
+        str(vevent["ATTENDEE"]) == "mailto:bob@example.com" and vevent["ATTENDEE"].params["PARTSTAT"] == "NEEDS-ACTION"
+    )
 
     # Bob imports both files into his own calendar: same fields, not invited to anyone.
     report = calendar_ics.import_ics(db, bob.id, data + b"", clock)
@@ -234,11 +285,28 @@ def test_ics_round_trip_keeps_every_field(db, clock, ada, bob):
     assert (report.created, report.refused, report2.created) == (1, [], 1)
     mine = db.exec(select(CalendarEvent).where(CalendarEvent.organizer_id == bob.id).order_by(CalendarEvent.id)).all()
     copy = calendar.get_event(db, bob.id, mine[0].id)
-    for field in ("title", "description", "location", "color", "type", "all_day", "start", "end", "repeat", "repeat_until", "repeat_count"):
+    for field in (
+        "title",
+        "description",
+        "location",
+        "color",
+        "type",
+        "all_day",
+        "start",
+        "end",
+        "repeat",
+        "repeat_until",
+        "repeat_count",
+    ):
         assert getattr(copy, field) == getattr(original, field), field
     assert copy.attendees == []
     day_copy = calendar.get_event(db, bob.id, mine[1].id)
-    assert (day_copy.all_day, day_copy.start, day_copy.end, day_copy.color) == (True, "2026-12-07", "2026-12-08", "teal")
+    assert (day_copy.all_day, day_copy.start, day_copy.end, day_copy.color) == (
+        True,
+        "2026-12-07",
+        "2026-12-08",
+        "teal",
+    )
     # Importing the same file again adds nothing twice.
     again = calendar_ics.import_ics(db, bob.id, data, clock)
     assert again.created == 0 and again.refused[0].reason.startswith("It is already in your calendar")
@@ -248,29 +316,49 @@ def test_import_reports_what_was_refused_and_why(db, clock, ada):
     def vevent(uid: str, *lines: str) -> str:
         return "\r\n".join(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261101T000000Z", *lines, "END:VEVENT"])
 
-    body = "\r\n".join([
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN",
-        vevent("ok-1", "SUMMARY:Dentist", "DTSTART:20261205T100000", "DTEND:20261205T110000"),
-        vevent("no-title", "DTSTART:20261205T100000"),
-        vevent("no-start", "SUMMARY:Floating"),
-        vevent("yearly", "SUMMARY:Birthday", "DTSTART;VALUE=DATE:20261206", "RRULE:FREQ=YEARLY"),
-        vevent("forever", "SUMMARY:Gym", "DTSTART:20261207T070000Z", "RRULE:FREQ=WEEKLY"),
-        vevent("backwards", "SUMMARY:Time travel", "DTSTART:20261208T100000Z", "DTEND:20261208T090000Z"),
-        vevent("ok-2", "SUMMARY:Trip", "DTSTART;VALUE=DATE:20261220", "DTEND;VALUE=DATE:20261223", "RRULE:FREQ=MONTHLY;COUNT=2"),
-        "END:VCALENDAR", "",
-    ])
+    body = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//test//EN",
+            vevent("ok-1", "SUMMARY:Dentist", "DTSTART:20261205T100000", "DTEND:20261205T110000"),
+            vevent("no-title", "DTSTART:20261205T100000"),
+            vevent("no-start", "SUMMARY:Floating"),
+            vevent("yearly", "SUMMARY:Birthday", "DTSTART;VALUE=DATE:20261206", "RRULE:FREQ=YEARLY"),
+            vevent("forever", "SUMMARY:Gym", "DTSTART:20261207T070000Z", "RRULE:FREQ=WEEKLY"),
+            vevent("backwards", "SUMMARY:Time travel", "DTSTART:20261208T100000Z", "DTEND:20261208T090000Z"),
+            vevent(
+                "ok-2",
+                "SUMMARY:Trip",
+                "DTSTART;VALUE=DATE:20261220",
+                "DTEND;VALUE=DATE:20261223",
+                "RRULE:FREQ=MONTHLY;COUNT=2",
+            ),
+            "END:VCALENDAR",
+            "",
+        ]
+    )
     report = calendar_ics.import_ics(db, ada.id, body.encode(), clock)
     db.commit()
     assert report.created == 2
     reasons = {r.item: r.reason for r in report.refused}
     assert set(reasons) == {"Event 2", "Floating", "Birthday", "Gym", "Time travel"}
     assert "no title" in reasons["Event 2"] and "no start" in reasons["Floating"]
-    assert "yearly" in reasons["Birthday"] and "forever" in reasons["Gym"] and "after the start" in reasons["Time travel"]
+    assert (
+        "yearly" in reasons["Birthday"] and "forever" in reasons["Gym"] and "after the start" in reasons["Time travel"]
+    )
     shown = calendar.list_range(db, ada.id, date(2026, 12, 1), date(2027, 2, 1))
     assert [(o.title, o.day, o.time_label) for o in shown] == [
-        ("Dentist", "2026-12-05", "10:00–11:00"), ("Trip", "2026-12-20", "All day"), ("Trip", "2027-01-20", "All day"),
+        ("Dentist", "2026-12-05", "10:00–11:00"),
+        ("Trip", "2026-12-20", "All day"),
+        ("Trip", "2027-01-20", "All day"),
     ]
-    for junk, message in ((b"", "empty"), (b"hello", "not an iCalendar"), (b"\xff\xfe\x00", "UTF-8"), (b"x" * 1_000_001, "1 MB")):
+    for junk, message in (
+        (b"", "empty"),
+        (b"hello", "not an iCalendar"),
+        (b"\xff\xfe\x00", "UTF-8"),
+        (b"x" * 1_000_001, "1 MB"),
+    ):
         with pytest.raises(InvalidInput) as caught:
             calendar_ics.import_ics(db, ada.id, junk, clock)
         assert message in caught.value.message

@@ -147,7 +147,10 @@ def test_a_message_is_trimmed_kept_whole_and_limited_with_a_clear_message(db, ad
     assert chat.send(db, ada, conversation, "x" * 4000, clock).body == "x" * 4000
     with pytest.raises(InvalidInput) as too_long:
         chat.send(db, ada, conversation, "y" * 4001, clock)
-    assert too_long.value.message == "A message can be at most 4,000 characters; this one has 4,001. Shorten it or split it in two."
+    assert (
+        too_long.value.message
+        == "A message can be at most 4,000 characters; this one has 4,001. Shorten it or split it in two."
+    )
     for blank in ("", "   \n ", None, 5):
         with pytest.raises(InvalidInput) as empty:
             chat.send(db, ada, conversation, blank, clock)
@@ -165,7 +168,9 @@ def test_links_are_http_or_https_only_and_text_stays_text(db, ada, bob, clock):
     ]
     assert [p.url for p in chat.split_links("ftp://x.org data:text/html,<script> https://")] == [""]
     assert chat.split_links('a "https://q.org/"onmouseover=x') == [
-        chat.TextPart('a "'), chat.TextPart("https://q.org/", "https://q.org/"), chat.TextPart('"onmouseover=x')
+        chat.TextPart('a "'),
+        chat.TextPart("https://q.org/", "https://q.org/"),
+        chat.TextPart('"onmouseover=x'),
     ]
     conversation = direct(db, ada, bob, clock)
     row = chat.send(db, ada, conversation, "<img src=x onerror=alert(1)> https://fluxkit.dev", clock)

@@ -64,7 +64,12 @@ def test_stats_count_the_users_tasks_by_status_and_the_completion_rate(db, clock
 
     figures = dashboard.stats(db, ada.id, clock)
 
-    assert (figures.tasks_total, figures.tasks_pending, figures.tasks_in_progress, figures.tasks_completed) == (7, 2, 1, 3)
+    assert (figures.tasks_total, figures.tasks_pending, figures.tasks_in_progress, figures.tasks_completed) == (
+        7,
+        2,
+        1,
+        3,
+    )
     assert figures.completion_rate == 43  # 3 of 7
     assert dashboard.stats(db, bob.id, clock).completion_rate == 100
 
@@ -191,7 +196,9 @@ def test_recent_tasks_are_the_latest_five_of_the_user_with_links(db, clock, ada,
 def test_upcoming_events_are_the_next_five_not_yet_over_with_links(db, clock, ada, bob):
     _event(db, ada, title="Over", start="2026-11-27T07:00", end="2026-11-27T08:00")  # ended at 08:00 local
     _event(db, ada, title="Now", start="2026-11-27T08:30", end="2026-11-27T09:30")  # running at 09:00
-    series = _event(db, ada, title="Daily", start="2026-11-28T10:00", end="2026-11-28T10:30", repeat="daily", repeat_count=10)
+    series = _event(
+        db, ada, title="Daily", start="2026-11-28T10:00", end="2026-11-28T10:30", repeat="daily", repeat_count=10
+    )
     _event(db, bob, title="Bob's", start="2026-11-27T12:00", end="2026-11-27T13:00")
 
     rows = dashboard.upcoming_events(db, ada.id, clock)
@@ -234,7 +241,9 @@ def test_onboarding_ticks_each_step_from_real_data_then_disappears(db, clock, ma
 
 
 def test_an_unverified_email_is_not_ticked(db, clock):
-    accounts.sign_up(db, name="Nina", email="nina@example.com", password="a long and unusual passphrase", meta=META, clock=clock)
+    accounts.sign_up(
+        db, name="Nina", email="nina@example.com", password="a long and unusual passphrase", meta=META, clock=clock
+    )
     db.commit()
     nina = db.exec(select(User).where(User.email == "nina@example.com")).one()
     step = dashboard.onboarding(db, nina.id).steps[0]

@@ -34,9 +34,23 @@ def test_export_has_my_data_and_none_of_anyone_elses(db, people):
     conversation, _ = chat.start_direct(db, a, b)
     chat.send(db, a, conversation.id, "Ada says hi")
     chat.send(db, b, conversation.id, "Bob's chat line")
-    calendar.create_event(db, a, {"title": "Ada's review", "type": "meeting", "start": "2026-12-01T09:00", "end": "2026-12-01T10:00"})
-    calendar.create_event(db, b, {"title": "Bob invites Ada", "type": "meeting", "start": "2026-12-03T09:00", "end": "2026-12-03T10:00", "attendees": [a]})
-    calendar.create_event(db, b, {"title": "Bob's dentist", "type": "personal", "start": "2026-12-02T09:00", "end": "2026-12-02T10:00"})
+    calendar.create_event(
+        db, a, {"title": "Ada's review", "type": "meeting", "start": "2026-12-01T09:00", "end": "2026-12-01T10:00"}
+    )
+    calendar.create_event(
+        db,
+        b,
+        {
+            "title": "Bob invites Ada",
+            "type": "meeting",
+            "start": "2026-12-03T09:00",
+            "end": "2026-12-03T10:00",
+            "attendees": [a],
+        },
+    )
+    calendar.create_event(
+        db, b, {"title": "Bob's dentist", "type": "personal", "start": "2026-12-02T09:00", "end": "2026-12-02T10:00"}
+    )
     db.commit()
 
     out = data_export.export(db, a)
@@ -52,6 +66,13 @@ def test_export_has_my_data_and_none_of_anyone_elses(db, people):
     assert len(out["sessions"]) == 1
     for secret in ("password_hash", "token_hash", "key_hash", "$argon2"):
         assert secret not in text
-    for theirs in ("Bob's hidden task", "bob's key", "For Bob only", "Bob's note to self", "Bob's chat line", "Bob's dentist"):
+    for theirs in (
+        "Bob's hidden task",
+        "bob's key",
+        "For Bob only",
+        "Bob's note to self",
+        "Bob's chat line",
+        "Bob's dentist",
+    ):
         assert theirs not in text
     assert key.key not in text

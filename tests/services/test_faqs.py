@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlmodel import Session, select
 
+from alembic import command
 from fluxkit.models import Faq, User
 from fluxkit.services import accounts, faqs, live
 from fluxkit.services.accounts import NewUser
@@ -21,7 +21,9 @@ from tests.test_migrations import alembic_config
 
 
 def make_user(db: Session, email: str, admin: bool = False) -> int:
-    info = accounts.create_verified_user(db, NewUser(email, email.split("@")[0].title(), PASSWORD, admin=admin), RequestMeta())
+    info = accounts.create_verified_user(
+        db, NewUser(email, email.split("@")[0].title(), PASSWORD, admin=admin), RequestMeta()
+    )
     db.commit()
     return info.id
 
@@ -121,7 +123,12 @@ def test_search_treats_wildcards_and_nul_as_plain_text(db, admin):
 
 def test_an_admin_creates_edits_and_deletes(db, admin):
     row = faq(db, admin, "  How do I reset things?  ", "data", "  Like **this**.  ")
-    assert (row.question, row.answer, row.category, row.position) == ("How do I reset things?", "Like **this**.", "data", 1)
+    assert (row.question, row.answer, row.category, row.position) == (
+        "How do I reset things?",
+        "Like **this**.",
+        "data",
+        1,
+    )
     changed = faqs.update_faq(db, admin, row.id, {"answer": "Differently."})
     db.commit()
     assert changed.answer == "Differently." and changed.question == "How do I reset things?"

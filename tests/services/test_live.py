@@ -214,7 +214,7 @@ def redis_env(monkeypatch):
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
         available = True
-    except Exception:  # noqa: BLE001 - any failure means no Redis here
+    except Exception:
         available = False
     need("Redis", available, f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
     monkeypatch.setattr(live, "CHANNEL", f"fluxkit:live:test:{uuid.uuid4().hex}")
@@ -272,7 +272,11 @@ async def test_publish_goes_through_redis_and_the_relay_delivers_it(redis_env, h
         live.publish(4242, frozenset({"tasks", "notifications"}))
         # On the wire: one JSON message on the channel, for every worker.
         message = raw.get_message(ignore_subscribe_messages=True, timeout=2)
-        assert json.loads(message["data"]) == {"user": 4242, "topics": ["notifications", "tasks"], "from": live.INSTANCE}
+        assert json.loads(message["data"]) == {
+            "user": 4242,
+            "topics": ["notifications", "tasks"],
+            "from": live.INSTANCE,
+        }
         await _wait_until(lambda: heard)
         latency = time.monotonic() - sent
         await asyncio.sleep(0.1)

@@ -28,7 +28,9 @@ def announced():
 
 def send(db, sender, to, subject="Hello", body="Hi there", cc=(), clock=None, **extra):
     kwargs = {"clock": clock} if clock else {}
-    view = mailbox.send(db, sender.id, {"to": list(to), "cc": list(cc), "subject": subject, "body": body, **extra}, **kwargs)
+    view = mailbox.send(
+        db, sender.id, {"to": list(to), "cc": list(cc), "subject": subject, "body": body, **extra}, **kwargs
+    )
     db.commit()
     return view
 
@@ -43,12 +45,19 @@ def counts(db, user) -> dict[str, tuple[int, int]]:
 
 def test_sending_gives_each_participant_their_own_copy(db, people, announced):
     ada, bob, cy = people
-    sent = send(db, ada, ["bob@example.com"], cc=["CY@example.com"], subject="Lunch?", body="Noon at the **usual** place")
+    sent = send(
+        db, ada, ["bob@example.com"], cc=["CY@example.com"], subject="Lunch?", body="Noon at the **usual** place"
+    )
     assert sent.folder == "sent" and sent.read and not sent.draft
     assert sent.to_addresses == ["bob@example.com"] and sent.cc_addresses == ["cy@example.com"]
 
     [row] = inbox(db, bob).rows
-    assert (row.subject, row.sender_name, row.sender_email, row.read) == ("Lunch?", "Ada Lovelace", "ada@example.com", False)
+    assert (row.subject, row.sender_name, row.sender_email, row.read) == (
+        "Lunch?",
+        "Ada Lovelace",
+        "ada@example.com",
+        False,
+    )
     assert row.snippet == "Noon at the usual place"  # the list shows text, not markdown marks
     assert inbox(db, cy).rows[0].subject == "Lunch?"
     assert inbox(db, ada).rows == []
@@ -91,17 +100,27 @@ def test_an_unknown_recipient_is_refused_by_name_and_nothing_is_sent(db, people)
 
 def test_a_refused_draft_stays_as_it_was(db, people):
     ada, bob, _ = people
-    draft = mailbox.save_draft(db, ada.id, {"to": "bob@example.com, ghost@example.com", "subject": "Plans", "body": "Draft text"})
+    draft = mailbox.save_draft(
+        db, ada.id, {"to": "bob@example.com, ghost@example.com", "subject": "Plans", "body": "Draft text"}
+    )
     db.commit()
     with pytest.raises(InvalidInput) as refused:
         mailbox.send_draft(db, ada.id, draft.id)
     db.rollback()
     assert "ghost@example.com" in refused.value.fields["to"]
     kept = mailbox.get_mail(db, ada.id, draft.id)
-    assert (kept.folder, kept.draft, kept.to_addresses, kept.subject, kept.body) == ("drafts", True, ["bob@example.com", "ghost@example.com"], "Plans", "Draft text")
+    assert (kept.folder, kept.draft, kept.to_addresses, kept.subject, kept.body) == (
+        "drafts",
+        True,
+        ["bob@example.com", "ghost@example.com"],
+        "Plans",
+        "Draft text",
+    )
     assert inbox(db, bob).rows == []
 
-    mailbox.save_draft(db, ada.id, {"to": "bob@example.com", "subject": "Plans", "body": "Draft text"}, draft_id=draft.id)
+    mailbox.save_draft(
+        db, ada.id, {"to": "bob@example.com", "subject": "Plans", "body": "Draft text"}, draft_id=draft.id
+    )
     sent = mailbox.send_draft(db, ada.id, draft.id)
     db.commit()
     assert sent.id == draft.id and sent.folder == "sent"
@@ -114,7 +133,9 @@ def test_drafts_are_saved_and_updated_and_only_by_their_author(db, people):
     draft = mailbox.save_draft(db, ada.id, {"to": "bo", "subject": "", "body": "half a thought"})
     db.commit()
     assert mailbox.list_folder(db, ada.id, "drafts").rows[0].draft
-    updated = mailbox.save_draft(db, ada.id, {"to": ["bob@example.com"], "subject": "Whole", "body": "a whole thought"}, draft_id=draft.id)
+    updated = mailbox.save_draft(
+        db, ada.id, {"to": ["bob@example.com"], "subject": "Whole", "body": "a whole thought"}, draft_id=draft.id
+    )
     db.commit()
     assert (updated.id, updated.subject, updated.body) == (draft.id, "Whole", "a whole thought")
     assert counts(db, ada)["drafts"] == (1, 0)
@@ -237,7 +258,9 @@ def test_nobody_reaches_a_copy_that_is_not_theirs(db, people):
 
 def test_replies_join_the_conversation_and_opening_marks_it_read(db, people, clock):
     ada, bob, cy = people
-    first = send(db, ada, ["bob@example.com"], cc=["cy@example.com"], subject="Offsite", body="Where shall we go?", clock=clock)
+    first = send(
+        db, ada, ["bob@example.com"], cc=["cy@example.com"], subject="Offsite", body="Where shall we go?", clock=clock
+    )
     bobs = inbox(db, bob).rows[0]
 
     clock.advance(minutes=5)
@@ -246,7 +269,9 @@ def test_replies_join_the_conversation_and_opening_marks_it_read(db, people, clo
     assert "> Where shall we go?" in reply.body and "Ada Lovelace <ada@example.com> wrote:" in reply.body
     everyone = mailbox.compose_defaults(db, bob.id, bobs.id, "reply_all")
     assert (everyone.to, everyone.cc) == ("ada@example.com", "cy@example.com")
-    answer = send(db, bob, [reply.to], subject=reply.subject, body="The lake!" + reply.body, reply_to=reply.reply_to, clock=clock)
+    answer = send(
+        db, bob, [reply.to], subject=reply.subject, body="The lake!" + reply.body, reply_to=reply.reply_to, clock=clock
+    )
     assert answer.thread_id == first.thread_id
 
     # Ada's inbox has the reply; opening it shows both messages, oldest first, and reads it.

@@ -47,7 +47,9 @@ def seed(db, user_id, clock, n, prefix="note") -> list[int]:
         notifications.notify(db, user_id, "system", f"{prefix} {i}", f"body {i}", clock=clock)
         clock.advance(minutes=1)
     db.commit()
-    return [n.id for n in db.exec(select(Notification).where(Notification.user_id == user_id).order_by(Notification.id))]
+    return [
+        n.id for n in db.exec(select(Notification).where(Notification.user_id == user_id).order_by(Notification.id))
+    ]
 
 
 # ---- the list -----------------------------------------------------------------------------------
@@ -369,7 +371,7 @@ def test_two_workers_at_once_send_each_reminder_once(engine, db, clock, round_):
                 count = notifications.send_due_reminders(session, FrozenClock(NOW))
                 session.commit()
                 sent.append(count)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]

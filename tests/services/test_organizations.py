@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from fluxkit.models import OrgInvitation, User
-from fluxkit.services import accounts, organizations as orgs
+from fluxkit.services import accounts
+from fluxkit.services import organizations as orgs
 from fluxkit.services.accounts import NewUser
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, NotFound
@@ -94,7 +95,10 @@ def test_accepting_needs_the_invited_verified_address_and_a_live_invitation(db, 
     org = orgs.create(db, ada, "Acme", "acme", clock=clock)
     inv = orgs.invite(db, ada, org.id, "bob@example.com", clock=clock).invitation.id
 
-    assert orgs.accept_problem(db, eve, inv, clock) == "This invitation is for bob@example.com. Sign in with that address to accept it."
+    assert (
+        orgs.accept_problem(db, eve, inv, clock)
+        == "This invitation is for bob@example.com. Sign in with that address to accept it."
+    )
     assert orgs.view_invitation(db, eve, inv, clock, from_link=True).email == "bob@example.com"  # the page says whose
     with pytest.raises(NotFound):
         orgs.accept(db, eve, inv, clock=clock)  # elsewhere someone else's invitation is not found
@@ -243,7 +247,10 @@ def test_switching_the_active_organization(db, clock, team):
     second = orgs.create(db, cy, "Cy's shop", "cys-shop", clock=clock)
     assert orgs.active_org(db, cy).id == second.id
     assert orgs.switch(db, cy, org).id == org
-    assert [(o.slug, o.active, o.role) for o in orgs.list_mine(db, cy)] == [("acme", True, "member"), ("cys-shop", False, "owner")]
+    assert [(o.slug, o.active, o.role) for o in orgs.list_mine(db, cy)] == [
+        ("acme", True, "member"),
+        ("cys-shop", False, "owner"),
+    ]
     assert orgs.switch(db, cy, None) is None
     assert orgs.active_org(db, cy) is None
     with pytest.raises(NotFound):

@@ -23,15 +23,27 @@ def ada(make_user, sign_in):
 
 def test_profile_fields_are_saved_and_shown(db, ada, announced):
     saved = profile.update_profile(
-        db, ada.user.id,
-        {"bio": "  Builds things.\nLikes tea.  ", "company": "Analytical Engines", "location": "London",
-         "website": "https://ada.example.com/about", "timezone": "Europe/London", "language": "fr"},
+        db,
+        ada.user.id,
+        {
+            "bio": "  Builds things.\nLikes tea.  ",
+            "company": "Analytical Engines",
+            "location": "London",
+            "website": "https://ada.example.com/about",
+            "timezone": "Europe/London",
+            "language": "fr",
+        },
         META,
     )
     db.commit()
     assert saved.bio == "Builds things.\nLikes tea."
     assert (saved.company, saved.location, saved.website, saved.timezone, saved.language) == (
-        "Analytical Engines", "London", "https://ada.example.com/about", "Europe/London", "fr")
+        "Analytical Engines",
+        "London",
+        "https://ada.example.com/about",
+        "Europe/London",
+        "fr",
+    )
     assert db.get(User, ada.user.id).timezone == "Europe/London"  # tasks and calendar use it
     assert any(user == ada.user.id and "profile" in topics for user, topics in announced)
 
@@ -178,7 +190,9 @@ def test_sign_out_everywhere_else_ends_the_others_and_tells_their_tabs(db, ada, 
 
 def test_changing_the_password_tells_the_other_tabs(db, ada, sign_in, announced):
     other_token, _ = sign_in("ada@example.com")
-    [told] = profile.change_password(db, ada, current_password=PASSWORD, new_password="another unusual passphrase", meta=META)
+    [told] = profile.change_password(
+        db, ada, current_password=PASSWORD, new_password="another unusual passphrase", meta=META
+    )
     db.commit()
     assert told["To"] == "ada@example.com"
     assert sessions.resolve(db, other_token) is None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from fluxkit.services import live, notifications, organizations as orgs, tasks
+from fluxkit.services import live, notifications, tasks
+from fluxkit.services import organizations as orgs
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.tasks import NotOwner, TaskQuery
 from tests.services.test_organizations import link_id, user
@@ -78,7 +79,9 @@ def test_the_assignee_changes_the_status_and_history_records_who(db, clock, team
     with pytest.raises(tasks.TransitionRefused):
         tasks.change_status(db, bob, row.id, "pending", clock)  # the same transition table
     assert [(h.actor, h.to_status) for h in tasks.history(db, ada, row.id)] == [
-        ("Ada", "pending"), ("Bob", "in progress"), ("Bob", "completed")
+        ("Ada", "pending"),
+        ("Bob", "in progress"),
+        ("Bob", "completed"),
     ]
     owner_notes = [n.body for n in notifications.list_page(db, ada).rows]
     assert owner_notes == ["Bob completed the task: Ship it"]

@@ -139,11 +139,11 @@ def test_every_cell_that_could_run_is_defused(db, ada, clock):
 
 def test_import_creates_each_valid_row(db, engine, ada, clock):
     data = (
-        "title,description,status,priority,category,due_date\r\n"
-        "Write docs,The README,pending,high,documentation,2026-04-01\r\n"
-        "Fix bug,,in progress,,bug,\r\n"
-        "Just a title,,,,,\r\n"
-    ).encode()
+        b"title,description,status,priority,category,due_date\r\n"
+        b"Write docs,The README,pending,high,documentation,2026-04-01\r\n"
+        b"Fix bug,,in progress,,bug,\r\n"
+        b"Just a title,,,,,\r\n"
+    )
     report = do_import(db, ada, data, clock)
     assert (report.created, report.refused, report.blank) == (3, [], 0)
     assert report.summary == "3 tasks imported."
@@ -189,14 +189,23 @@ def test_utf8_with_or_without_bom(db, ada, clock):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ("title\nfine\nCaf\u00e9\n".encode("latin-1"), "The file is not UTF-8 text (line 3 has bytes that are not UTF-8)."),
+        (
+            "title\nfine\nCaf\u00e9\n".encode("latin-1"),
+            "The file is not UTF-8 text (line 3 has bytes that are not UTF-8).",
+        ),
         ("title\nCaf\u00e9\n".encode("utf-16"), "The file is not UTF-8 text (line 1"),
         (b"", "The file is empty."),
         (b"\n\n  \n", "The file is empty."),
-        (b"description,due_date\nsomething,2026-01-01\n", "Line 1 must be a header naming the columns, with at least a \u201ctitle\u201d column"),
+        (
+            b"description,due_date\nsomething,2026-01-01\n",
+            "Line 1 must be a header naming the columns, with at least a \u201ctitle\u201d column",
+        ),
         (b"Buy milk\nBuy eggs\n", "with at least a \u201ctitle\u201d column"),
         (b"title,Title\na,b\n", "Line 1: the column \u201ctitle\u201d appears twice."),
-        (b'title,description\nok,fine\nbroken,"never closed\nmore\n', "The row starting on line 3 cannot be read as CSV"),
+        (
+            b'title,description\nok,fine\nbroken,"never closed\nmore\n',
+            "The row starting on line 3 cannot be read as CSV",
+        ),
         (None, "Choose a CSV file to import."),
     ],
 )
@@ -254,10 +263,13 @@ def test_refused_rows_name_their_line_and_why_and_the_rest_are_created(db, engin
         "\n"  # line 6: blank
         ",,,\n"  # line 7: blank too
         "Bad date,,,31/12/2026\n"  # line 8
-        "," + "x" * 10_001 + ",medium,\n"  # line 9: two problems
+        ","
+        + "x" * 10_001
+        + ",medium,\n"  # line 9: two problems
         + "Too,many,cells,2026-01-01,surprise\n"  # line 10
         + "Short row\n"  # line 11: missing cells are empty
-        + "T" * 201 + "\n"  # line 12
+        + "T" * 201
+        + "\n"  # line 12
     )
     report = do_import(db, ada, data, clock)
     assert report.created == 2
@@ -332,8 +344,17 @@ def test_import_undoes_the_export_apostrophe_only(db, ada, clock, cell, title):
 TRICKY = [
     dict(title="Plain", status="pending", priority="low", category="feature"),
     dict(title="With, comma", description='says "hi", twice', status="in progress", priority="medium", category="bug"),
-    dict(title="Multi-line", description="one\ntwo\r\nthree", status="completed", priority="high", category="documentation", due_date="2026-02-28"),
-    dict(title="=1+1", description="+danger", status="cancelled", priority="low", category="other", due_date="2026-03-01"),
+    dict(
+        title="Multi-line",
+        description="one\ntwo\r\nthree",
+        status="completed",
+        priority="high",
+        category="documentation",
+        due_date="2026-02-28",
+    ),
+    dict(
+        title="=1+1", description="+danger", status="cancelled", priority="low", category="other", due_date="2026-03-01"
+    ),
     dict(title="-negative", description="@at", priority="high"),
     dict(title="'=quoted already", description="''=twice"),
     dict(title="'apostrophe", description="'"),
@@ -352,6 +373,7 @@ def test_export_then_import_into_another_user_gives_the_same_tasks(db, ada, bob,
     report = do_import(db, bob, ("\ufeff" + exported).encode("utf-8"), clock)
     assert (report.created, report.refused) == (len(TRICKY), [])
     assert task_tuples(db, bob) == task_tuples(db, ada)
+
     # And back again: Bob's export reads the same as Ada's, except the times it records.
     def without_times(text):
         return [{k: v for k, v in r.items() if k not in ("created_at", "completed_at")} for r in parse(text)]

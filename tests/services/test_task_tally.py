@@ -13,7 +13,8 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from fluxkit.models import Task, TaskTally, User
-from fluxkit.services import organizations as orgs, tasks
+from fluxkit.services import organizations as orgs
+from fluxkit.services import tasks
 from fluxkit.services.errors import ServiceError
 from fluxkit.services.tasks import TRANSITIONS, TaskQuery
 from tests.services.test_organizations import link_id, user

@@ -292,7 +292,11 @@ def test_a_new_task_has_sensible_defaults(db, engine, ada, clock):
         ({"title": "ok", "due_date": 20261231}, "due_date", "Use a date like 2026-12-31."),
         ({"title": "ok", "due_date": "20261231"}, "due_date", "Use a date like 2026-12-31."),
         ({"title": "a\x00b"}, "title", "Remove the NUL character (\\0): it cannot be stored."),
-        ({"title": "ok", "description": "x\x00"}, "description", "Remove the NUL character (\\0): it cannot be stored."),
+        (
+            {"title": "ok", "description": "x\x00"},
+            "description",
+            "Remove the NUL character (\\0): it cannot be stored.",
+        ),
         ({"title": "ok", "due_date": "2026-W53-1"}, "due_date", "Use a date like 2026-12-31."),
     ],
 )
@@ -538,9 +542,7 @@ def test_due_filters_use_the_users_own_calendar(db, timezone, due, expected):
     page = tasks.list_tasks(db, user, TaskQuery(due=due, sort="title", descending=False), clock)
     assert sorted(titles(page)) == sorted(expected)
     overdue_flags = {r.title for r in tasks.all_matching(db, user, TaskQuery(), clock) if r.overdue}
-    assert overdue_flags == set(
-        titles(tasks.list_tasks(db, user, TaskQuery(due="overdue", page_size=100), clock))
-    )
+    assert overdue_flags == set(titles(tasks.list_tasks(db, user, TaskQuery(due="overdue", page_size=100), clock)))
 
 
 def test_the_same_moment_is_a_different_day_per_user(db):
@@ -652,13 +654,24 @@ def test_an_empty_list_is_one_empty_page(db, ada, clock):
 
 def test_query_from_url_parameters_falls_back_on_nonsense():
     parsed = TaskQuery.parse(
-        {"q": "  report  ", "status": "done", "priority": "high", "category": "bug", "due": "someday",
-         "sort": "drop table", "order": "asc", "page": "-3", "page_size": "7"}
+        {
+            "q": "  report  ",
+            "status": "done",
+            "priority": "high",
+            "category": "bug",
+            "due": "someday",
+            "sort": "drop table",
+            "order": "asc",
+            "page": "-3",
+            "page_size": "7",
+        }
     )
     assert parsed == TaskQuery(search="report", priority="high", category="bug", descending=False, page=1)
     assert TaskQuery.parse({"page": "x", "page_size": "25", "search": ["a"]}) == TaskQuery(page_size=25)
     assert TaskQuery.parse({"search": "x" * 500}).search == "x" * 100
-    query = TaskQuery(search="a b", status="in progress", due="week", sort="due", descending=False, page=2, page_size=50)
+    query = TaskQuery(
+        search="a b", status="in progress", due="week", sort="due", descending=False, page=2, page_size=50
+    )
     assert TaskQuery.parse(query.as_params()) == query
     assert TaskQuery().as_params() == {}
 
@@ -767,7 +780,12 @@ def test_history_at_the_same_instant_keeps_the_order_of_events(db, ada, clock):
         tasks.change_status(db, ada, task.id, status, clock)
     db.commit()
     assert [h.to_status for h in tasks.history(db, ada, task.id)] == [
-        "pending", "in progress", "pending", "completed", "in progress", "completed"
+        "pending",
+        "in progress",
+        "pending",
+        "completed",
+        "in progress",
+        "completed",
     ]
 
 

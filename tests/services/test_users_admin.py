@@ -7,7 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from fluxkit.models import ApiKey, AuditEvent, Notification, Subscription, Task, TaskEvent, User, UserSession, VerificationToken
+from fluxkit.models import (
+    ApiKey,
+    AuditEvent,
+    Notification,
+    Subscription,
+    Task,
+    TaskEvent,
+    User,
+    UserSession,
+    VerificationToken,
+)
 from fluxkit.services import accounts, api_keys, live, notifications, sessions, tasks
 from fluxkit.services import users_admin as admin
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, NotFound
@@ -106,7 +116,9 @@ def test_search_filters_sort_and_pages(db, people):
     assert _emails(admin.list_users(db, ada, UserQuery.parse({"search": "%"}))) == []  # a literal percent
     assert _emails(admin.list_users(db, ada, UserQuery.parse({"role": "admin"}))) == ["ada@example.com"]
     assert _emails(admin.list_users(db, ada, UserQuery.parse({"status": "suspended"}))) == ["cy@example.com"]
-    assert _emails(admin.list_users(db, ada, UserQuery.parse({"status": "active", "sort": "name", "order": "asc"}))) == [
+    assert _emails(
+        admin.list_users(db, ada, UserQuery.parse({"status": "active", "sort": "name", "order": "asc"}))
+    ) == [
         "ada@example.com",
         "bob@example.com",
     ]
@@ -147,7 +159,11 @@ def test_change_role_is_audited_and_announced(db, people, announced):
     assert row.role == "admin" and db.get(User, bob).role == "admin"
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "admin_role_changed")).one()
     assert (event.actor_id, event.actor_email, event.user_id, event.email, event.detail) == (
-        ada, "ada@example.com", bob, "bob@example.com", "user -> admin"
+        ada,
+        "ada@example.com",
+        bob,
+        "bob@example.com",
+        "user -> admin",
     )
     assert (bob, frozenset({"account", "users"})) in announced
     assert any(user_id == ada and "users" in topics for user_id, topics in announced)
@@ -205,7 +221,9 @@ def test_suspension_ends_sessions_keys_and_sign_in_until_reactivated(db, people,
         accounts.sign_in(db, email="bob@example.com", password="not the password at all", meta=META)
     assert "suspended" not in wrong.value.message
     db.commit()
-    assert db.exec(select(AuditEvent).where(AuditEvent.action == "sign_in_failed", AuditEvent.detail == "suspended")).one()
+    assert db.exec(
+        select(AuditEvent).where(AuditEvent.action == "sign_in_failed", AuditEvent.detail == "suspended")
+    ).one()
     suspended = db.exec(select(AuditEvent).where(AuditEvent.action == "admin_user_suspended")).one()
     assert suspended.detail == "1 sessions ended" and suspended.actor_id == ada
 
@@ -242,7 +260,10 @@ def test_resend_verification_emails_a_working_link(db, people):
     accounts.verify_email(db, link_token(message), META)
     db.commit()
     assert db.get(User, cy).email_verified
-    assert db.exec(select(AuditEvent).where(AuditEvent.action == "admin_verification_resent")).one().email == "cy@example.com"
+    assert (
+        db.exec(select(AuditEvent).where(AuditEvent.action == "admin_verification_resent")).one().email
+        == "cy@example.com"
+    )
     with pytest.raises(Refused, match="already verified"):
         admin.resend_verification(db, ada, bob, META)
 
@@ -298,7 +319,12 @@ def test_delete_needs_the_typed_email_and_cascades_their_data(db, people, sign_i
     # The audit log keeps what happened, no longer linked to the account.
     deleted = db.exec(select(AuditEvent).where(AuditEvent.action == "admin_user_deleted")).one()
     assert (deleted.user_id, deleted.email, deleted.actor_id) == (None, "bob@example.com", ada)
-    assert db.exec(select(AuditEvent).where(AuditEvent.email == "bob@example.com", AuditEvent.action == "sign_in")).one().user_id is None
+    assert (
+        db.exec(select(AuditEvent).where(AuditEvent.email == "bob@example.com", AuditEvent.action == "sign_in"))
+        .one()
+        .user_id
+        is None
+    )
     with pytest.raises(NotFound):
         admin.delete_user(db, ada, bob, "bob@example.com", META)
 
@@ -377,8 +403,12 @@ def test_delete_takes_their_mail_chat_and_calendar_but_not_what_others_received(
     mailbox.send(db, ada, {"to": ["bob@example.com"], "subject": "To Bob"})
     conversation = chat.start_direct(db, ada, bob)[0].id
     chat.send(db, bob, conversation, "Bob says hi")
-    bobs_event = calendar.create_event(db, bob, {"title": "Bob's meeting", "start": "2026-12-01T09:00", "attendees": [ada]}).id
-    adas_event = calendar.create_event(db, ada, {"title": "Ada's meeting", "start": "2026-12-02T09:00", "attendees": [bob]}).id
+    bobs_event = calendar.create_event(
+        db, bob, {"title": "Bob's meeting", "start": "2026-12-01T09:00", "attendees": [ada]}
+    ).id
+    adas_event = calendar.create_event(
+        db, ada, {"title": "Ada's meeting", "start": "2026-12-02T09:00", "attendees": [bob]}
+    ).id
     db.commit()
 
     admin.delete_user(db, ada, bob, "bob@example.com", META)

@@ -28,14 +28,22 @@ async def test_sign_in_validates_inline_and_never_keeps_the_password(db):
 
 async def test_sign_in_answer_redirects_only_to_relative_paths(db):
     auth = substate(make_root(None, "/sign-in"), AuthState)
-    for target, expected in (("/tasks?x=1", "/tasks?x=1"), ("https://evil.example/", "/dashboard"), ("//evil.example", "/dashboard")):
+    for target, expected in (
+        ("/tasks?x=1", "/tasks?x=1"),
+        ("https://evil.example/", "/dashboard"),
+        ("//evil.example", "/dashboard"),
+    ):
         out = await call(auth, "signed_in", {"status": 200, "body": {"redirect": target}})
         assert _scripts(out) == [f'window.location.assign("{expected}")']
 
 
 async def test_sign_in_failure_shows_the_servers_message(db):
     auth = substate(make_root(None, "/sign-in"), AuthState)
-    await call(auth, "signed_in", {"status": 401, "body": {"message": "Invalid email or password, or the email is not verified yet."}})
+    await call(
+        auth,
+        "signed_in",
+        {"status": 401, "body": {"message": "Invalid email or password, or the email is not verified yet."}},
+    )
     assert auth.error.startswith("Invalid email or password")
     await call(auth, "signed_in", {"status": 0, "body": None})
     assert "could not reach" in auth.error

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from sqlmodel import select
 
 from fluxkit.models import CalendarEvent, Notification
@@ -22,7 +21,9 @@ def _toasts(events) -> str:
 
 async def test_month_view_shows_events_and_due_tasks_of_the_visible_range(db, alice, bob):
     alice_user, alice_token, _ = alice
-    calendar.create_event(db, alice_user.id, {"title": "Kickoff", "start": "2026-12-08T10:00", "end": "2026-12-08T11:00"})
+    calendar.create_event(
+        db, alice_user.id, {"title": "Kickoff", "start": "2026-12-08T10:00", "end": "2026-12-08T11:00"}
+    )
     tasks.create_task(db, alice_user.id, {"title": "Send invoices", "due_date": "2026-12-09"})
     calendar.create_event(db, bob[0].id, {"title": "Bob's private", "start": "2026-12-08T10:00"})
     db.commit()
@@ -62,12 +63,18 @@ async def test_a_slot_click_prefills_and_save_creates_and_invites(db, alice, bob
 
     await call(state, "save", {"title": "", "start": "2026-12-09T14:00", "end": "2026-12-09T15:00"})
     assert state.dialog_open and state.form_errors == {"title": "Enter a title."}
-    await call(state, "save", {"title": "Design review", "start": "2026-12-09T14:00", "end": "2026-12-09T15:00", "location": "Room 2"})
+    await call(
+        state,
+        "save",
+        {"title": "Design review", "start": "2026-12-09T14:00", "end": "2026-12-09T15:00", "location": "Room 2"},
+    )
     assert not state.dialog_open
     event = db.exec(select(CalendarEvent)).one()
     assert (event.title, event.location) == ("Design review", "Room 2")
     assert [o.title for o in state.columns[2].timed] == ["Design review"]
-    note = db.exec(select(Notification).where(Notification.user_id == bob_user.id, Notification.type == "event_invitation")).one()
+    note = db.exec(
+        select(Notification).where(Notification.user_id == bob_user.id, Notification.type == "event_invitation")
+    ).one()
     assert "Design review" in note.title
 
     await call(state, "open_new", "2026-12-10", -1)
@@ -77,7 +84,9 @@ async def test_a_slot_click_prefills_and_save_creates_and_invites(db, alice, bob
 async def test_attendee_answers_and_cannot_edit_or_delete(db, alice, bob):
     alice_user, alice_token, _ = alice
     bob_user, bob_token, _ = bob
-    event = calendar.create_event(db, alice_user.id, {"title": "Lunch", "start": "2026-12-08T12:00", "attendees": [bob_user.id]})
+    event = calendar.create_event(
+        db, alice_user.id, {"title": "Lunch", "start": "2026-12-08T12:00", "attendees": [bob_user.id]}
+    )
     db.commit()
     bobs = _state(bob_token)
     bobs.view, bobs.anchor, bobs.loaded = "month", "2026-12-08", True
@@ -132,7 +141,11 @@ async def test_task_items_open_the_task_and_feed_url_is_shown_once(db, alice):
     await call(state, "set_feed_open", True)
     assert state.feed_open and not state.has_feed
     await call(state, "new_feed_url")
-    assert state.has_feed and state.feed_url.startswith("http://localhost:3000/api/calendar/feed/") and state.feed_url.endswith(".ics")
+    assert (
+        state.has_feed
+        and state.feed_url.startswith("http://localhost:3000/api/calendar/feed/")
+        and state.feed_url.endswith(".ics")
+    )
     await call(state, "set_feed_open", False)
     await call(state, "set_feed_open", True)
     assert state.has_feed and state.feed_url == ""
@@ -143,7 +156,9 @@ async def test_task_items_open_the_task_and_feed_url_is_shown_once(db, alice):
 async def test_handlers_refuse_without_a_session(db):
     state = _state(None)
     assert redirect_targets(await call(state, "load")) == ["/sign-in?redirect=/calendar"]
-    assert redirect_targets(await call(state, "save", {"title": "x", "start": "2026-12-01T09:00"})) == ["/sign-in?redirect=/calendar"]
+    assert redirect_targets(await call(state, "save", {"title": "x", "start": "2026-12-01T09:00"})) == [
+        "/sign-in?redirect=/calendar"
+    ]
     assert db.exec(select(CalendarEvent)).all() == []
 
 
@@ -162,11 +177,11 @@ async def test_import_reports_refusals_and_refreshes_the_open_calendar(db, alice
     await call(page, "load")
     files = substate(root, CalendarFilesState)
     body = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
-        "BEGIN:VEVENT\r\nUID:a@t\r\nSUMMARY:Dentist\r\nDTSTART:20261205T100000\r\nDTEND:20261205T110000\r\nEND:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nUID:b@t\r\nSUMMARY:Birthday\r\nDTSTART;VALUE=DATE:20261206\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n"
-        "END:VCALENDAR\r\n"
-    ).encode()
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:a@t\r\nSUMMARY:Dentist\r\nDTSTART:20261205T100000\r\nDTEND:20261205T110000\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:b@t\r\nSUMMARY:Birthday\r\nDTSTART;VALUE=DATE:20261206\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
     await call(files, "set_import_open", True)
     await call(files, "import_file", [FakeUpload(body)])
     assert files.import_done and files.import_created == 1

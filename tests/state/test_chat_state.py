@@ -131,7 +131,14 @@ async def test_another_users_conversation_is_not_found_and_nothing_changes(db, a
         assert GONE in texts(out), handler
         assert page.active_id == 0 and page.messages == [] and page.conversations == []
     # A tampered active id: every handler on the open conversation refuses.
-    for handler, args in (("send", ({"body": "hi"},)), ("typing", ("a",)), ("rename", ({"title": "x"},)), ("leave", ()), ("refresh", ()), ("tick", ("now",))):
+    for handler, args in (
+        ("send", ({"body": "hi"},)),
+        ("typing", ("a",)),
+        ("rename", ({"title": "x"},)),
+        ("leave", ()),
+        ("refresh", ()),
+        ("tick", ("now",)),
+    ):
         page.active_id = theirs
         out = await call(page, handler, *args)
         assert GONE in texts(out), handler

@@ -99,7 +99,12 @@ async def test_the_checklist_shows_for_a_new_user_and_can_be_skipped_and_dismiss
     page = _dashboard(token)
     await call(page, "load")
     assert page.show_checklist
-    assert {s.key: s.done for s in page.steps} == {"verify_email": True, "first_task": False, "invite_teammate": False, "choose_plan": False}
+    assert {s.key: s.done for s in page.steps} == {
+        "verify_email": True,
+        "first_task": False,
+        "invite_teammate": False,
+        "choose_plan": False,
+    }
     assert page.steps_done == 1 and [s.key for s in page.steps if s.dismissible] == ["choose_plan"]
 
     await call(page, "skip_plan_step")
@@ -127,7 +132,13 @@ async def test_an_unverified_users_checklist_shows_the_step_open(db, alice):
 
 async def test_every_handler_sends_a_signed_out_tab_to_sign_in(db, alice):
     page = _dashboard(None)
-    for name, args in (("load", ()), ("refresh", ()), ("set_range", ("30",)), ("dismiss_checklist", ()), ("skip_plan_step", ())):
+    for name, args in (
+        ("load", ()),
+        ("refresh", ()),
+        ("set_range", ("30",)),
+        ("dismiss_checklist", ()),
+        ("skip_plan_step", ()),
+    ):
         out = await call(page, name, *args)
         assert redirect_targets(out) == ["/sign-in?redirect=/dashboard"], name
     assert not page.loaded and page.tasks_total == 0

@@ -94,7 +94,9 @@ async def test_an_admin_adds_edits_reorders_and_deletes(admin_tab, db):
     assert admin_tab.is_admin
     await call(admin_tab, "open_new", "billing")
     assert admin_tab.editor_open and admin_tab.form_category == "billing"
-    out = await call(admin_tab, "save", {"question": "Do you offer refunds?", "answer": "Within **14 days**.", "category": "billing"})
+    out = await call(
+        admin_tab, "save", {"question": "Do you offer refunds?", "answer": "Within **14 days**.", "category": "billing"}
+    )
     assert "FAQ added." in texts(out) and not admin_tab.editor_open
     billing = [g for g in admin_tab.groups if g.category == "billing"][0]
     new = billing.rows[-1]
@@ -102,12 +104,19 @@ async def test_an_admin_adds_edits_reorders_and_deletes(admin_tab, db):
 
     await call(admin_tab, "open_edit", new.id)
     assert (admin_tab.editing_id, admin_tab.form_question) == (new.id, "Do you offer refunds?")
-    await call(admin_tab, "save", {"question": "Do you offer refunds at all?", "answer": "Within 14 days.", "category": "billing"})
+    await call(
+        admin_tab,
+        "save",
+        {"question": "Do you offer refunds at all?", "answer": "Within 14 days.", "category": "billing"},
+    )
     assert "Do you offer refunds at all?" in shown(admin_tab)
 
     await call(admin_tab, "move", new.id, -1)
     billing = [g for g in admin_tab.groups if g.category == "billing"][0]
-    assert [r.question for r in billing.rows][-2:] == ["Do you offer refunds at all?", "What if a payment fails, and who handles my card?"]
+    assert [r.question for r in billing.rows][-2:] == [
+        "Do you offer refunds at all?",
+        "What if a payment fails, and who handles my card?",
+    ]
 
     await call(admin_tab, "ask_delete", new.id)
     assert admin_tab.confirm_id == new.id and admin_tab.confirm_question == "Do you offer refunds at all?"
@@ -124,7 +133,9 @@ async def test_bad_input_is_named_and_what_was_typed_stays(admin_tab, db):
     await call(admin_tab, "load")
     before = stored(db)
     await call(admin_tab, "open_new", "tasks")
-    await call(admin_tab, "save", {"question": "Why", "answer": "A long answer I do not want to retype.", "category": "tasks"})
+    await call(
+        admin_tab, "save", {"question": "Why", "answer": "A long answer I do not want to retype.", "category": "tasks"}
+    )
     assert admin_tab.editor_open
     assert "question" in admin_tab.form_errors
     assert admin_tab.form_answer == "A long answer I do not want to retype."

@@ -15,11 +15,7 @@ from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.session import SessionGate, SignedInState
 from tests.state.conftest import call, make_root, redirect_targets, signed_in_state_classes, substate
 
-ALL_HANDLERS = [
-    (cls, name)
-    for cls in signed_in_state_classes()
-    for name in cls.event_handlers
-]
+ALL_HANDLERS = [(cls, name) for cls in signed_in_state_classes() for name in cls.event_handlers]
 OWN_HANDLERS = [(cls, name) for cls, name in ALL_HANDLERS if name != "setvar"]
 
 
@@ -31,7 +27,14 @@ def _dummy_args(cls, name, other_user_ids):
         if "int" in annotation:
             args.append(other_user_ids["session"])
         elif "dict" in annotation:
-            args.append({"name": "Mallory", "currentPassword": "x", "newPassword": "another-long-passphrase", "confirmPassword": "another-long-passphrase"})
+            args.append(
+                {
+                    "name": "Mallory",
+                    "currentPassword": "x",
+                    "newPassword": "another-long-passphrase",
+                    "confirmPassword": "another-long-passphrase",
+                }
+            )
         elif name == "setvar" and param.name == "var_name":
             args.append(next(iter(cls.base_vars), "x"))
         else:

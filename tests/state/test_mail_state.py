@@ -28,7 +28,9 @@ def tabs(state: MailState) -> dict[str, int]:
 
 def copies(db) -> list[tuple]:
     db.expire_all()
-    return [(c.id, c.user_id, c.folder, c.read, c.starred) for c in db.exec(select(MailCopy).order_by(MailCopy.id)).all()]
+    return [
+        (c.id, c.user_id, c.folder, c.read, c.starred) for c in db.exec(select(MailCopy).order_by(MailCopy.id)).all()
+    ]
 
 
 async def test_the_inbox_holds_one_page_and_the_view_is_in_the_url(db, alice, bob):
@@ -79,7 +81,12 @@ async def test_compose_suggests_saves_the_draft_and_sends(db, alice, bob):
     await call(state, "edit", "subject", "Lunch")
     await call(state, "edit", "body", "At **noon**")
     draft = mailbox.get_mail(db, alice[0].id, state.draft_id)
-    assert (draft.to_addresses, draft.subject, draft.body, draft.folder) == (["bob@example.com"], "Lunch", "At **noon**", "drafts")
+    assert (draft.to_addresses, draft.subject, draft.body, draft.folder) == (
+        ["bob@example.com"],
+        "Lunch",
+        "At **noon**",
+        "drafts",
+    )
 
     out = await call(state, "send")
     assert "Message sent." in texts(out)
@@ -116,7 +123,11 @@ async def test_an_unknown_recipient_keeps_the_dialog_and_the_draft(db, alice):
     [draft] = mailbox.list_folder(db, alice_user.id, "drafts").rows
     # Opening a draft opens the dialog with it; discarding deletes it.
     await call(state, "open", draft.id)
-    assert state.compose_open and (state.draft_id, state.to, state.subject) == (draft.id, "alice@example.com", "Anyone?")
+    assert state.compose_open and (state.draft_id, state.to, state.subject) == (
+        draft.id,
+        "alice@example.com",
+        "Anyone?",
+    )
     await call(state, "discard")
     assert mailbox.list_folder(db, alice_user.id, "drafts").total == 0
 

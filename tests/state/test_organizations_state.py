@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from fluxkit.models import OrgInvitation, User
-from fluxkit.services import organizations as orgs, tasks
+from fluxkit.services import organizations as orgs
+from fluxkit.services import tasks
 from fluxkit.state.organizations import InviteState, OrganizationsState, OrgSwitcherState
 from fluxkit.state.tasks import TasksState
 from tests.state.conftest import call, make_root, make_user, redirect_targets, substate
@@ -45,7 +46,10 @@ async def test_create_invite_and_accept_through_the_link(db, alice, bob, monkeyp
     carl = make_user(db, "carl@example.com", "Carl")
     wrong = substate(make_root(carl[1], f"/invite/{inv_id}"), InviteState)
     await call(wrong, "load")
-    assert wrong.found and wrong.problem == "This invitation is for bob@example.com. Sign in with that address to accept it."
+    assert (
+        wrong.found
+        and wrong.problem == "This invitation is for bob@example.com. Sign in with that address to accept it."
+    )
     await call(wrong, "accept")
     assert orgs.list_mine(db, carl[0].id) == []
 
@@ -123,7 +127,11 @@ async def test_task_dialog_lists_the_active_organizations_members_and_assigns(db
     await call(state, "load")
     await call(state, "open_new")
     assert [c.label for c in state.assignee_choices] == ["Unassigned", "Bob (bob@example.com)"]
-    await call(state, "save", {"title": "Write the report", "priority": "medium", "category": "feature", "assignee": str(bob[0].id)})
+    await call(
+        state,
+        "save",
+        {"title": "Write the report", "priority": "medium", "category": "feature", "assignee": str(bob[0].id)},
+    )
     [row] = state.rows
     assert (row.assignee_name, row.assigned_to_me) == ("Bob", False)
 

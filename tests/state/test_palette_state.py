@@ -71,7 +71,9 @@ async def test_search_finds_only_my_tasks(db, tab, alice, bob):
 
 
 async def test_search_finds_my_mail_and_opens_it(db, tab, alice, bob):
-    mailbox.send(db, bob[0].id, {"to": ["alice@example.com"], "subject": "Budget for the offsite", "body": "Numbers inside."})
+    mailbox.send(
+        db, bob[0].id, {"to": ["alice@example.com"], "subject": "Budget for the offsite", "body": "Numbers inside."}
+    )
     mailbox.send(db, bob[0].id, {"to": ["bob@example.com"], "subject": "Budget note to self"})
     db.commit()
     await call(tab, "open_palette")
@@ -87,13 +89,23 @@ async def test_search_finds_events_i_organise_or_am_invited_to(db, tab, alice, b
     today = calendar.today_for(db, alice[0].id)
     soon = (today + timedelta(days=3)).isoformat()
     mine = calendar.create_event(db, alice[0].id, {"title": "Design review", "start": f"{soon}T09:00"}).id
-    invited = calendar.create_event(db, bob[0].id, {"title": "Design sprint kickoff", "start": f"{soon}T11:00", "attendees": [alice[0].id]}).id
+    invited = calendar.create_event(
+        db, bob[0].id, {"title": "Design sprint kickoff", "start": f"{soon}T11:00", "attendees": [alice[0].id]}
+    ).id
     calendar.create_event(db, bob[0].id, {"title": "Design secrets (Bob only)", "start": f"{soon}T13:00"})
-    weekly = calendar.create_event(db, alice[0].id, {"title": "Design standup", "start": f"{today.isoformat()}T08:00", "repeat": "weekly", "repeat_count": 10}).id
+    weekly = calendar.create_event(
+        db,
+        alice[0].id,
+        {"title": "Design standup", "start": f"{today.isoformat()}T08:00", "repeat": "weekly", "repeat_count": 10},
+    ).id
     db.commit()
     await call(tab, "open_palette")
     await call(tab, "set_query", "design")
-    assert labels(tab, "event") == ["Design standup", "Design review", "Design sprint kickoff"]  # one line per series, soonest first
+    assert labels(tab, "event") == [
+        "Design standup",
+        "Design review",
+        "Design sprint kickoff",
+    ]  # one line per series, soonest first
     assert [item.section for item in tab.items if item.section] == ["Events"]
     targets = []
     for index in range(3):

@@ -68,16 +68,36 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(db,
     settings = substate(make_root(token, "/settings"), SettingsState)
     await call(settings, "load")
 
-    await call(settings, "change_password", {"currentPassword": "wrong", "newPassword": "brand-new-passphrase", "confirmPassword": "brand-new-passphrase"})
+    await call(
+        settings,
+        "change_password",
+        {"currentPassword": "wrong", "newPassword": "brand-new-passphrase", "confirmPassword": "brand-new-passphrase"},
+    )
     assert "not right" in settings.password_errors["currentPassword"]
     db.expire_all()
     assert [e.action for e in audit.events_for(db, alice[0].id)][0] == "password_change_failed"
-    await call(settings, "change_password", {"currentPassword": "a-long-passphrase-1", "newPassword": "brand-new-passphrase", "confirmPassword": "different"})
+    await call(
+        settings,
+        "change_password",
+        {
+            "currentPassword": "a-long-passphrase-1",
+            "newPassword": "brand-new-passphrase",
+            "confirmPassword": "different",
+        },
+    )
     assert "not the same" in settings.password_errors["confirmPassword"]
     db.expire_all()
     assert sessions.resolve(db, other_token) is not None
 
-    await call(settings, "change_password", {"currentPassword": "a-long-passphrase-1", "newPassword": "brand-new-passphrase", "confirmPassword": "brand-new-passphrase"})
+    await call(
+        settings,
+        "change_password",
+        {
+            "currentPassword": "a-long-passphrase-1",
+            "newPassword": "brand-new-passphrase",
+            "confirmPassword": "brand-new-passphrase",
+        },
+    )
     assert settings.password_errors == {}
     db.expire_all()
     assert sessions.resolve(db, other_token) is None
@@ -96,14 +116,27 @@ async def test_profile_saves_and_shows_every_field_errors_keep_the_rest(db, alic
     settings = substate(root, SettingsState)
     await call(settings, "load")
     assert "Europe/Berlin" in settings.timezones and ["fr", "Français"] in settings.languages
-    form = {"name": "Alice L.", "bio": "Curious.", "company": "Wonderland", "location": "Oxford", "website": "ftp://nope", "timezone": "Europe/London", "language": "fr"}
+    form = {
+        "name": "Alice L.",
+        "bio": "Curious.",
+        "company": "Wonderland",
+        "location": "Oxford",
+        "website": "ftp://nope",
+        "timezone": "Europe/London",
+        "language": "fr",
+    }
     await call(settings, "save_profile", form)
     assert "http" in settings.profile_errors["website"]
     db.expire_all()
     assert db.get(User, alice[0].id).company == ""  # nothing stored while one field is wrong
     await call(settings, "save_profile", {**form, "website": "https://alice.example"})
     assert settings.profile_errors == {}
-    assert (settings.company, settings.website, settings.timezone, settings.language) == ("Wonderland", "https://alice.example", "Europe/London", "fr")
+    assert (settings.company, settings.website, settings.timezone, settings.language) == (
+        "Wonderland",
+        "https://alice.example",
+        "Europe/London",
+        "fr",
+    )
     assert substate(root, ShellState).user_name == "Alice L."
 
 

@@ -21,7 +21,9 @@ async def test_load_fills_the_header_from_the_session(db, alice):
 async def test_a_session_used_after_a_day_slides_and_renews_the_cookie(db):
     make_user(db, "dan@example.com", "Dan")
     two_days_ago = FrozenClock(system_clock.now() - timedelta(days=2))
-    token, identity = accounts.sign_in(db, email="dan@example.com", password="a-long-passphrase-1", meta=META, clock=two_days_ago)
+    token, identity = accounts.sign_in(
+        db, email="dan@example.com", password="a-long-passphrase-1", meta=META, clock=two_days_ago
+    )
     db.commit()
     old_expiry = identity.session.expires_at
 

@@ -128,7 +128,13 @@ async def test_filters_round_trip_through_the_url(db, alice):
         add(db, user, f"High {i}", priority="high")
     state = tasks_state(token, "/tasks?priority=high&sort=title&order=asc&page=2&search=High")
     out = await call(state, "load")
-    assert (state.priority_filter, state.sort, state.descending, state.page, state.search) == ("high", "title", False, 2, "High")
+    assert (state.priority_filter, state.sort, state.descending, state.page, state.search) == (
+        "high",
+        "title",
+        False,
+        2,
+        "High",
+    )
     assert len(state.rows) == 10
     assert url_of(out) is None  # the address bar already says this
 
@@ -162,7 +168,10 @@ async def test_task_param_opens_details_with_history(db, alice, bob):
     state = tasks_state(token, f"/tasks?task={row.id}")
     await call(state, "load")
     assert state.details_open and state.detail.title == "Review PR"
-    assert [(h.actor, h.from_status, h.to_status) for h in state.history] == [("Alice", "", "pending"), ("Alice", "pending", "in progress")]
+    assert [(h.actor, h.from_status, h.to_status) for h in state.history] == [
+        ("Alice", "", "pending"),
+        ("Alice", "pending", "in progress"),
+    ]
     out = await call(state, "set_details_open", False)
     assert not state.details_open and url_of(out) == "/tasks"
 
@@ -216,7 +225,11 @@ async def test_dialog_validates_each_field_and_keeps_what_was_typed(db, alice):
     await call(state, "open_new")
     assert state.dialog_open and state.editing_id == 0
 
-    await call(state, "save", {"title": "   ", "description": "notes", "priority": "urgent", "category": "bug", "due_date": "31/12/2026"})
+    await call(
+        state,
+        "save",
+        {"title": "   ", "description": "notes", "priority": "urgent", "category": "bug", "due_date": "31/12/2026"},
+    )
     assert state.form_errors == {
         "title": "Enter a title.",
         "priority": "Choose one of: low, medium, high.",
@@ -226,7 +239,18 @@ async def test_dialog_validates_each_field_and_keeps_what_was_typed(db, alice):
     await call(state, "save", {"title": "x" * 201, "priority": "low", "category": "bug"})
     assert state.form_errors == {"title": "Use at most 200 characters."}
 
-    out = await call(state, "save", {"title": "Plan sprint", "description": "- one\n- two", "priority": "high", "category": "feature", "due_date": "2026-12-31", "status": "pending"})
+    out = await call(
+        state,
+        "save",
+        {
+            "title": "Plan sprint",
+            "description": "- one\n- two",
+            "priority": "high",
+            "category": "feature",
+            "due_date": "2026-12-31",
+            "status": "pending",
+        },
+    )
     assert state.form_errors == {} and not state.dialog_open
     assert "Task created" in texts(out)
     [row] = state.rows
@@ -236,7 +260,11 @@ async def test_dialog_validates_each_field_and_keeps_what_was_typed(db, alice):
     await call(state, "open_edit", row.id)
     assert (state.editing_id, state.form_title, state.form_priority) == (row.id, "Plan sprint", "high")
     assert state.form_status_options == ["pending", "in progress", "completed", "cancelled"]
-    await call(state, "save", {"title": "Plan the sprint", "priority": "low", "category": "bug", "due_date": "", "status": "pending"})
+    await call(
+        state,
+        "save",
+        {"title": "Plan the sprint", "priority": "low", "category": "bug", "due_date": "", "status": "pending"},
+    )
     task = stored(db, row.id)
     assert (task.title, task.priority, task.category, task.due_date) == ("Plan the sprint", "low", "bug", None)
 
@@ -353,12 +381,12 @@ async def test_csv_import_reports_each_refused_row(db, alice, task_csv):
     await call(state, "load")
     await call(state, "set_import_open", True)
     data = (
-        "title,description,status,priority,category,due_date\n"
-        "Good one,,pending,high,bug,2026-12-31\n"
-        ",no title,pending,low,bug,\n"
-        "Bad date,,pending,low,bug,31/12/2026\n"
-        "Also good,,completed,low,other,\n"
-    ).encode()
+        b"title,description,status,priority,category,due_date\n"
+        b"Good one,,pending,high,bug,2026-12-31\n"
+        b",no title,pending,low,bug,\n"
+        b"Bad date,,pending,low,bug,31/12/2026\n"
+        b"Also good,,completed,low,other,\n"
+    )
     out = await call(state, "import_csv", [FakeUpload(data)])
     assert state.import_done and state.import_created == 2
     assert [p.line for p in state.import_refused] == [3, 4]
@@ -402,5 +430,9 @@ async def test_completing_a_task_in_the_edit_dialog_shows_on_the_bell_at_once(db
     await call(state, "save", {"title": "A new one", "priority": "low", "category": "bug", "due_date": ""})
     assert bell.unread == unread  # nothing to tell: a new task notifies no one but an assignee
     await call(state, "open_edit", row.id)
-    await call(state, "save", {"title": "Write the report", "priority": "low", "category": "bug", "due_date": "", "status": "completed"})
+    await call(
+        state,
+        "save",
+        {"title": "Write the report", "priority": "low", "category": "bug", "due_date": "", "status": "completed"},
+    )
     assert bell.unread == unread + 1 and bell.items[0].title == "Task completed"

@@ -5,14 +5,13 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from sqlmodel import func, select
-
 from reflex.istate.data import RouterData
+from sqlmodel import func, select
 
 from fluxkit.models import AuditEvent, User, UserSession
 from fluxkit.services import accounts, sessions
-from fluxkit.services.errors import InvalidCredentials
 from fluxkit.services import users_admin as admin
+from fluxkit.services.errors import InvalidCredentials
 from fluxkit.state.users import UsersState
 from tests.state.conftest import META, call, make_root, make_user, redirect_targets, substate
 from tests.state.test_tasks_state import texts, url_of
@@ -39,7 +38,12 @@ async def test_an_admin_sees_everyone_with_stat_cards(db, admin_tab, bob):
     await call(admin_tab, "load")
     assert admin_tab.allowed and admin_tab.loaded
     assert [r.email for r in admin_tab.rows] == ["cy@example.com", "bob@example.com", "alice@example.com"]
-    assert (admin_tab.stats.total, admin_tab.stats.active, admin_tab.stats.unverified, admin_tab.stats.paid) == (3, 2, 1, 0)
+    assert (admin_tab.stats.total, admin_tab.stats.active, admin_tab.stats.unverified, admin_tab.stats.paid) == (
+        3,
+        2,
+        1,
+        0,
+    )
     assert admin_tab.me_id == db.exec(select(User.id).where(User.email == "alice@example.com")).one()
 
     out = await call(admin_tab, "set_filter", "status", "unverified")
@@ -58,7 +62,9 @@ async def test_the_view_comes_from_the_url(db, alice, bob):
     user, token, _ = alice
     _promote(db, user.id)
     root = make_root(token, "/users")
-    root.router = RouterData.from_router_data({**root.router_data, "asPath": "/users?role=admin&tab=audit&audit_action=sign_in"})
+    root.router = RouterData.from_router_data(
+        {**root.router_data, "asPath": "/users?role=admin&tab=audit&audit_action=sign_in"}
+    )
     tab = substate(root, UsersState)
     await call(tab, "load")
     assert tab.role_filter == "admin" and [r.email for r in tab.rows] == ["alice@example.com"]
@@ -197,7 +203,16 @@ HANDLERS = sorted(name for name in UsersState.event_handlers if name != "setvar"
 
 
 def test_every_handler_is_covered():
-    assert {"load", "set_role", "suspend", "reactivate", "resend_verification", "invite", "delete_user", "open_delete"} <= set(HANDLERS)
+    assert {
+        "load",
+        "set_role",
+        "suspend",
+        "reactivate",
+        "resend_verification",
+        "invite",
+        "delete_user",
+        "open_delete",
+    } <= set(HANDLERS)
 
 
 @pytest.mark.parametrize("name", HANDLERS)

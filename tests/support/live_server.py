@@ -41,12 +41,18 @@ def project_copy(prefix: str = "fluxkit-copy-") -> Path:
     """
     dest = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
-        ).stdout.decode().split("\0")
+        listed = (
+            subprocess.run(
+                ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+            )
+            .stdout.decode()
+            .split("\0")
+        )
     except (OSError, subprocess.CalledProcessError):  # not a git checkout
         shutil.rmtree(dest)
-        skip = shutil.ignore_patterns(".git", ".web", ".states", ".venv", "var", "__pycache__", ".pytest_cache", "*.db", "*.db-*")
+        skip = shutil.ignore_patterns(
+            ".git", ".web", ".states", ".venv", "var", "__pycache__", ".pytest_cache", "*.db", "*.db-*"
+        )
         shutil.copytree(ROOT, dest, ignore=skip)
         listed = []
     for name in filter(None, listed):
@@ -57,7 +63,9 @@ def project_copy(prefix: str = "fluxkit-copy-") -> Path:
     if (ROOT / ".web").is_dir():
         # Saves the npm install; the build itself is redone there.
         web = ROOT / ".web"
-        shutil.copytree(web, dest / ".web", symlinks=True, ignore=lambda folder, names: ["build"] if Path(folder) == web else [])
+        shutil.copytree(
+            web, dest / ".web", symlinks=True, ignore=lambda folder, names: ["build"] if Path(folder) == web else []
+        )
     return dest
 
 
@@ -96,7 +104,13 @@ class LiveApp:
         """Run `fluxkit ...` against this server's database."""
         done = subprocess.run(
             [sys.executable, "-m", "fluxkit.cli", *args],
-            cwd=self.root, env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=True,
+            cwd=self.root,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         )
         return done.stdout
 
@@ -141,10 +155,25 @@ def live_app(
     with open(log_path, "ab") as log:
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-                "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1",
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--backend-host",
+                "127.0.0.1",
             ],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         app.process = server
         try:

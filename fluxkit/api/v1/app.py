@@ -6,14 +6,14 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from fluxkit.api.v1 import docs, errors
-from fluxkit.api.v1.caller import RateHeaders
 from fluxkit.api.v1.calendar import router as calendar_router
-from fluxkit.api.v1.faqs import router as faqs_router
+from fluxkit.api.v1.caller import RateHeaders
 from fluxkit.api.v1.chat import router as chat_router
 from fluxkit.api.v1.dashboard import router as dashboard_router
+from fluxkit.api.v1.faqs import router as faqs_router
 from fluxkit.api.v1.mail import router as mail_router
-from fluxkit.api.v1.organizations import router as organizations_router
 from fluxkit.api.v1.me import router as me_router
+from fluxkit.api.v1.organizations import router as organizations_router
 from fluxkit.api.v1.routes import router
 from fluxkit.api.v1.users import router as users_router
 

@@ -49,7 +49,9 @@ def list_events(
     end: Annotated[IsoDate, Query(description="The day after the last (YYYY-MM-DD).")],
     include_tasks: bool = True,
 ):
-    return [schemas.Occurrence.of(r) for r in run_as(caller, calendar.list_range, start, end, include_tasks=include_tasks)]
+    return [
+        schemas.Occurrence.of(r) for r in run_as(caller, calendar.list_range, start, end, include_tasks=include_tasks)
+    ]
 
 
 @router.post(
@@ -68,7 +70,12 @@ def get_event(caller: CallerDep, event_id: EventId):
     return schemas.Event.of(run_as(caller, calendar.get_event, event_id))
 
 
-@router.patch("/events/{event_id}", summary="Change an event (organizer only)", response_model=schemas.Event, responses=_refusals(403, 404))
+@router.patch(
+    "/events/{event_id}",
+    summary="Change an event (organizer only)",
+    response_model=schemas.Event,
+    responses=_refusals(403, 404),
+)
 def update_event(caller: CallerDep, event_id: EventId, body: schemas.EventUpdate):
     return schemas.Event.of(run_as(caller, calendar.update_event, event_id, body.model_dump(exclude_unset=True)))
 
@@ -99,8 +106,15 @@ def respond(caller: CallerDep, event_id: EventId, body: schemas.RespondBody):
     "/events/{event_id}/ics",
     summary="Download an event as an .ics file",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "An iCalendar file."}, **_refusals(404)},
+    responses={
+        200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "An iCalendar file."},
+        **_refusals(404),
+    },
 )
 def event_ics(caller: CallerDep, event_id: EventId) -> Response:
     name, data = run_as(caller, calendar_ics.event_ics, event_id)
-    return Response(data, media_type="text/calendar; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from fluxkit.api.v1.schemas import ID_MAX, IsoDate, json_int, NON_BLANK, TEXT
+from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, IsoDate, json_int
 from fluxkit.services import calendar
 
 EventType = Literal["meeting", "event", "personal", "task", "reminder"]
@@ -31,11 +31,15 @@ Moment = Annotated[
         examples=["2026-12-01T09:00"],
     ),
 ]
-Title = Annotated[str, Field(min_length=1, max_length=calendar.TITLE_MAX, pattern=NON_BLANK, examples=["Design review"])]
+Title = Annotated[
+    str, Field(min_length=1, max_length=calendar.TITLE_MAX, pattern=NON_BLANK, examples=["Design review"])
+]
 Description = Annotated[str, Field(max_length=calendar.DESCRIPTION_MAX, pattern=TEXT, description="Markdown.")]
 Location = Annotated[str, Field(max_length=calendar.LOCATION_MAX, pattern=TEXT)]
 UserId = json_int(1, ID_MAX)
-Attendees = Annotated[list[UserId], Field(max_length=calendar.MAX_ATTENDEES, description="User ids of the people invited.")]
+Attendees = Annotated[
+    list[UserId], Field(max_length=calendar.MAX_ATTENDEES, description="User ids of the people invited.")
+]
 Count = json_int(1, calendar.MAX_COUNT)
 
 
@@ -50,7 +54,9 @@ class EventCreate(BaseModel):
     color: Color = "blue"
     location: Location = ""
     description: Description = ""
-    repeat: Repeat = Field(default="", description="With `repeat`, send exactly one of `repeat_until` and `repeat_count`.")
+    repeat: Repeat = Field(
+        default="", description="With `repeat`, send exactly one of `repeat_until` and `repeat_count`."
+    )
     repeat_until: IsoDate | None = None
     repeat_count: Count | None = None
     attendees: Attendees = Field(default_factory=list)

@@ -23,7 +23,13 @@ TAG = ["chat"]
 router = APIRouter(prefix="/chat")
 
 
-@router.get("/conversations", tags=TAG, summary="Your conversations (pinned first, then the most recent)", response_model=list[cs.Conversation], responses=refusals())
+@router.get(
+    "/conversations",
+    tags=TAG,
+    summary="Your conversations (pinned first, then the most recent)",
+    response_model=list[cs.Conversation],
+    responses=refusals(),
+)
 def list_conversations(caller: CallerDep):
     return [cs.Conversation.of(r) for r in run_as(caller, chat.list_conversations)]
 
@@ -47,17 +53,34 @@ def create_conversation(caller: CallerDep, body: cs.ConversationCreate, response
     return cs.Conversation.of(row)
 
 
-@router.get("/unread", tags=TAG, summary="Unread messages in all (the sidebar badge)", response_model=cs.Unread, responses=refusals())
+@router.get(
+    "/unread",
+    tags=TAG,
+    summary="Unread messages in all (the sidebar badge)",
+    response_model=cs.Unread,
+    responses=refusals(),
+)
 def unread(caller: CallerDep):
     return cs.Unread(unread=run_as(caller, chat.unread_total))
 
 
-@router.get("/users", tags=TAG, summary="Find people of this instance to talk to", response_model=list[cs.Person], responses=refusals())
+@router.get(
+    "/users",
+    tags=TAG,
+    summary="Find people of this instance to talk to",
+    response_model=list[cs.Person],
+    responses=refusals(),
+)
 def search_users(
     caller: CallerDep,
-    search: Annotated[str, Query(max_length=100, pattern=TEXT, description="In name and email; empty lists the first few.")] = "",
+    search: Annotated[
+        str, Query(max_length=100, pattern=TEXT, description="In name and email; empty lists the first few.")
+    ] = "",
 ):
-    return [cs.Person(id=h.id, name=h.name, email=h.email, online=h.online) for h in run_as(caller, chat.search_users, search)]
+    return [
+        cs.Person(id=h.id, name=h.name, email=h.email, online=h.online)
+        for h in run_as(caller, chat.search_users, search)
+    ]
 
 
 @router.get(
@@ -109,7 +132,9 @@ def leave(caller: CallerDep, conversation_id: ConversationId) -> None:
 def list_messages(
     caller: CallerDep,
     conversation_id: ConversationId,
-    before: Annotated[int | None, Query(ge=1, le=ID_MAX, description="Only messages older than this message id.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=ID_MAX, description="Only messages older than this message id.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=chat.PAGE_MAX)] = chat.PAGE_SIZE,
 ):
     return cs.MessagePage.of(run_as(caller, chat.messages, conversation_id, before=before, limit=limit))

@@ -7,14 +7,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from fluxkit.api.v1.schemas import ID_MAX, json_int, NON_BLANK, TEXT, _utc
+from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, _utc, json_int
 from fluxkit.services import chat
 
 Kind = Literal["direct", "group"]
 assert Kind.__args__ == chat.KINDS
 
 UserId = json_int(1, ID_MAX)
-Title = Annotated[str, Field(max_length=chat.TITLE_MAX, pattern=TEXT, description="A group's name; empty shows the members' names.")]
+Title = Annotated[
+    str, Field(max_length=chat.TITLE_MAX, pattern=TEXT, description="A group's name; empty shows the members' names.")
+]
 
 
 def _at(value: str) -> datetime:
@@ -24,8 +26,12 @@ def _at(value: str) -> datetime:
 class ConversationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Kind = Field(description="`direct`: exactly one other person (the existing conversation is reused). `group`: one or more.")
-    user_ids: list[UserId] = Field(min_length=1, max_length=chat.GROUP_MAX, description="The other people (ids from `GET /chat/users`).")
+    kind: Kind = Field(
+        description="`direct`: exactly one other person (the existing conversation is reused). `group`: one or more."
+    )
+    user_ids: list[UserId] = Field(
+        min_length=1, max_length=chat.GROUP_MAX, description="The other people (ids from `GET /chat/users`)."
+    )
     title: Title = ""
 
 
@@ -43,7 +49,12 @@ class ConversationUpdate(BaseModel):
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=chat.BODY_MAX, pattern=NON_BLANK, description="Plain text; http(s) links are shown as links.")
+    body: str = Field(
+        min_length=1,
+        max_length=chat.BODY_MAX,
+        pattern=NON_BLANK,
+        description="Plain text; http(s) links are shown as links.",
+    )
 
 
 class Conversation(BaseModel):
@@ -91,7 +102,16 @@ class ConversationDetail(Conversation):
     def of_detail(cls, found: chat.ConversationDetail) -> ConversationDetail:
         return cls(
             **dict(Conversation.of(found.conversation)),
-            members=[Member(user_id=m.user_id, name=m.name, email=m.email, online=m.online, last_seen_message_id=m.last_seen_message_id) for m in found.members],
+            members=[
+                Member(
+                    user_id=m.user_id,
+                    name=m.name,
+                    email=m.email,
+                    online=m.online,
+                    last_seen_message_id=m.last_seen_message_id,
+                )
+                for m in found.members
+            ],
             typing=found.typing,
             seen_by=found.seen_by,
         )

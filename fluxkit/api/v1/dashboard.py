@@ -31,7 +31,9 @@ class Stats(BaseModel):
     tasks_in_progress: int
     tasks_completed: int
     completion_rate: int = Field(description="Percent of your tasks that are completed (0 with no tasks).")
-    events_next_7_days: int = Field(description="Event occurrences from today for 7 days in your timezone, repeats expanded, declined ones left out.")
+    events_next_7_days: int = Field(
+        description="Event occurrences from today for 7 days in your timezone, repeats expanded, declined ones left out."
+    )
     unread_mail: int
     unread_notifications: int
 
@@ -84,7 +86,13 @@ class Summary(BaseModel):
 router = APIRouter()
 
 
-@router.get("/dashboard", tags=TAG, summary="My dashboard: figures, chart, recent tasks, upcoming events, checklist", response_model=Summary, responses=refusals())
+@router.get(
+    "/dashboard",
+    tags=TAG,
+    summary="My dashboard: figures, chart, recent tasks, upcoming events, checklist",
+    response_model=Summary,
+    responses=refusals(),
+)
 def get_dashboard(
     caller: CallerDep,
     days: Annotated[Days, Query(description="The chart's range in days: 7, 30 or 90.")] = Days.week,
@@ -95,10 +103,24 @@ def get_dashboard(
         range_days=data.range_days,
         stats=Stats(**vars(data.stats)),
         chart=[DayPoint(day=p.day, created=p.created, completed=p.completed) for p in data.chart],
-        recent_tasks=[RecentTask(id=t.id, title=t.title, status=t.status, priority=t.priority, created_at=t.created_at) for t in data.recent_tasks],
+        recent_tasks=[
+            RecentTask(id=t.id, title=t.title, status=t.status, priority=t.priority, created_at=t.created_at)
+            for t in data.recent_tasks
+        ],
         upcoming_events=[
-            UpcomingEvent(id=e.id, title=e.title, day_label=e.day_label, time_label=e.time_label, location=e.location, recurring=e.recurring)
+            UpcomingEvent(
+                id=e.id,
+                title=e.title,
+                day_label=e.day_label,
+                time_label=e.time_label,
+                location=e.location,
+                recurring=e.recurring,
+            )
             for e in data.upcoming_events
         ],
-        onboarding=Onboarding(steps=[Step(key=s.key, label=s.label, done=s.done) for s in data.onboarding.steps], done=data.onboarding.done, visible=data.onboarding.visible),
+        onboarding=Onboarding(
+            steps=[Step(key=s.key, label=s.label, done=s.done) for s in data.onboarding.steps],
+            done=data.onboarding.done,
+            visible=data.onboarding.visible,
+        ),
     )

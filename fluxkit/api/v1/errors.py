@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fluxkit.services import api_keys, billing, ratelimit, tasks
 from fluxkit.services.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
@@ -43,7 +43,9 @@ class RateLimited(Exception):
         self.verdict = verdict
 
 
-def error(status: int, code: str, message: str, fields: dict[str, str] | None = None, headers=None, **extra: Any) -> JSONResponse:
+def error(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None, headers=None, **extra: Any
+) -> JSONResponse:
     body: dict[str, Any] = {"error": code, "message": message}
     if fields:
         body["fields"] = fields

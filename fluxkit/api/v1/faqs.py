@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.schemas import ID_MAX, json_int, NON_BLANK, TEXT, _utc
+from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, _utc, json_int
 from fluxkit.db import session_scope
 from fluxkit.services import faqs
 
@@ -26,10 +26,17 @@ FaqId = Annotated[int, Path(ge=1, le=ID_MAX, description="The FAQ's id.")]
 # the characters Python's str.strip() removes, written out so every regex engine agrees.
 _SPACE = "\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _EDGE = "[^" + _SPACE + "\\x00-\\x1f\\x7f]"
-QUESTION_PATTERN = "^[" + _SPACE + "]*" + _EDGE + "[^\\x00]{%d,}" % (faqs.QUESTION_MIN - 2) + _EDGE + "[" + _SPACE + "]*$"
+QUESTION_PATTERN = (
+    "^[" + _SPACE + "]*" + _EDGE + "[^\\x00]{%d,}" % (faqs.QUESTION_MIN - 2) + _EDGE + "[" + _SPACE + "]*$"
+)
 Question = Annotated[
     str,
-    Field(min_length=faqs.QUESTION_MIN, max_length=faqs.QUESTION_MAX, pattern=QUESTION_PATTERN, examples=["How do I export my tasks?"]),
+    Field(
+        min_length=faqs.QUESTION_MIN,
+        max_length=faqs.QUESTION_MAX,
+        pattern=QUESTION_PATTERN,
+        examples=["How do I export my tasks?"],
+    ),
 ]
 Answer = Annotated[str, Field(min_length=1, max_length=faqs.ANSWER_MAX, pattern=NON_BLANK, description="Markdown.")]
 Position = json_int(1, 1_000_000, "1 is first in its category; past the end means last.")
@@ -83,27 +90,46 @@ class FaqUpdate(BaseModel):
 router = APIRouter()
 
 
-@router.get("/faqs", tags=TAG, summary="The FAQs, in display order, optionally searched", response_model=list[Faq], responses=_answers())
+@router.get(
+    "/faqs",
+    tags=TAG,
+    summary="The FAQs, in display order, optionally searched",
+    response_model=list[Faq],
+    responses=_answers(),
+)
 def list_faqs(
     caller: CallerDep,
-    q: Annotated[str, Query(max_length=faqs.SEARCH_MAX, pattern=TEXT, description="In question and answer, any case.")] = "",
+    q: Annotated[
+        str, Query(max_length=faqs.SEARCH_MAX, pattern=TEXT, description="In question and answer, any case.")
+    ] = "",
 ):
     with session_scope() as db:
         rows = faqs.search(db, q)
     return [Faq.of(row) for row in rows]
 
 
-@router.post("/faqs", tags=TAG, summary="Add a FAQ (admins)", status_code=201, response_model=Faq, responses=_answers(404))
+@router.post(
+    "/faqs", tags=TAG, summary="Add a FAQ (admins)", status_code=201, response_model=Faq, responses=_answers(404)
+)
 def create_faq(caller: CallerDep, body: FaqCreate):
     return Faq.of(run_as(caller, faqs.create_faq, body.model_dump()))
 
 
-@router.patch("/faqs/{faq_id}", tags=TAG, summary="Change or move a FAQ (admins)", response_model=Faq, responses=_answers(404))
+@router.patch(
+    "/faqs/{faq_id}", tags=TAG, summary="Change or move a FAQ (admins)", response_model=Faq, responses=_answers(404)
+)
 def update_faq(caller: CallerDep, faq_id: FaqId, body: FaqUpdate):
     data = {key: value for key, value in body.model_dump(exclude_unset=True).items() if value is not None}
     return Faq.of(run_as(caller, faqs.update_faq, faq_id, data))
 
 
-@router.delete("/faqs/{faq_id}", tags=TAG, summary="Delete a FAQ (admins)", status_code=204, response_class=Response, responses=_answers(404))
+@router.delete(
+    "/faqs/{faq_id}",
+    tags=TAG,
+    summary="Delete a FAQ (admins)",
+    status_code=204,
+    response_class=Response,
+    responses=_answers(404),
+)
 def delete_faq(caller: CallerDep, faq_id: FaqId) -> None:
     run_as(caller, faqs.delete_faq, faq_id)

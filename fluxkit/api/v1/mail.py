@@ -23,11 +23,19 @@ TAG = ["mail"]
 router = APIRouter()
 
 
-@router.get("/mail", tags=TAG, summary="List a folder (one page, newest first)", response_model=ms.MailPage, responses=refusals())
+@router.get(
+    "/mail",
+    tags=TAG,
+    summary="List a folder (one page, newest first)",
+    response_model=ms.MailPage,
+    responses=refusals(),
+)
 def list_mail(
     caller: CallerDep,
     folder: ms.Folder = "inbox",
-    search: Annotated[str, Query(max_length=mailbox.SEARCH_MAX, pattern=TEXT, description="In subject, body and sender.")] = "",
+    search: Annotated[
+        str, Query(max_length=mailbox.SEARCH_MAX, pattern=TEXT, description="In subject, body and sender.")
+    ] = "",
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Past the last page answers the last page.")] = 1,
     page_size: Annotated[PageSize, Query()] = mailbox.PAGE_SIZE,
 ):

@@ -17,7 +17,9 @@ assert MoveTarget.__args__ == mailbox.MOVE_TARGETS
 
 Address = Annotated[str, Field(max_length=254, pattern=TEXT, examples=["bob@example.com"])]
 Subject = Annotated[str, Field(max_length=mailbox.SUBJECT_MAX, pattern=TEXT, examples=["Launch plan"])]
-Body = Annotated[str, Field(max_length=mailbox.BODY_MAX, pattern=TEXT, description="Markdown (shown with raw HTML as text).")]
+Body = Annotated[
+    str, Field(max_length=mailbox.BODY_MAX, pattern=TEXT, description="Markdown (shown with raw HTML as text).")
+]
 
 
 class MailCompose(BaseModel):
@@ -25,12 +27,18 @@ class MailCompose(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to: list[Address] = Field(default_factory=list, max_length=mailbox.RECIPIENTS_MAX, description="Emails of accounts on this instance.")
+    to: list[Address] = Field(
+        default_factory=list, max_length=mailbox.RECIPIENTS_MAX, description="Emails of accounts on this instance."
+    )
     cc: list[Address] = Field(default_factory=list, max_length=mailbox.RECIPIENTS_MAX)
     subject: Subject = ""
     body: Body = ""
-    reply_to: ID | None = Field(default=None, description="The id of a message of yours this answers (joins its conversation).")
-    draft: StrictBool = Field(default=False, description="Keep it in Drafts instead of sending (addresses are checked only when sent).")
+    reply_to: ID | None = Field(
+        default=None, description="The id of a message of yours this answers (joins its conversation)."
+    )
+    draft: StrictBool = Field(
+        default=False, description="Keep it in Drafts instead of sending (addresses are checked only when sent)."
+    )
 
 
 class DraftUpdate(BaseModel):

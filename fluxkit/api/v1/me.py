@@ -42,14 +42,16 @@ TimeZone = Enum("TimeZone", {name: name for name in profile.timezones()}, type=s
 class Profile(BaseModel):
     name: str
     email: str
-    pending_email: str = Field(description="A new address waiting for its confirmation link to be followed; \"\" for none.")
+    pending_email: str = Field(
+        description='A new address waiting for its confirmation link to be followed; "" for none.'
+    )
     bio: str
     company: str
     location: str
-    website: str = Field(description="http:// or https:// only; \"\" for none.")
+    website: str = Field(description='http:// or https:// only; "" for none.')
     timezone: str = Field(description="IANA name, e.g. Europe/Berlin: due dates and the calendar use it.")
     language: Language = Field(description="Stored and shown; the interface itself is in English.")
-    avatar_url: str = Field(description="\"\" without a picture.")
+    avatar_url: str = Field(description='"" without a picture.')
 
     @classmethod
     def of(cls, row: profile.Profile) -> Profile:
@@ -65,7 +67,9 @@ class ProfileUpdate(BaseModel):
     bio: Annotated[str, Field(max_length=profile.BIO_MAX, pattern=MULTILINE)] | None = None
     company: Annotated[str, Field(max_length=profile.LINE_MAX, pattern=LINE)] | None = None
     location: Annotated[str, Field(max_length=profile.LINE_MAX, pattern=LINE)] | None = None
-    website: Annotated[str, Field(max_length=profile.WEBSITE_MAX, pattern=WEBSITE, examples=["https://example.com"])] | None = None
+    website: (
+        Annotated[str, Field(max_length=profile.WEBSITE_MAX, pattern=WEBSITE, examples=["https://example.com"])] | None
+    ) = None
     timezone: TimeZone | None = Field(default=None, description="An IANA time zone name, e.g. Europe/Berlin.")
     language: Language | None = None
 
@@ -88,7 +92,7 @@ class Preferences(BaseModel):
     theme: Theme
     accent: Accent
     density: Density
-    quiet_start: str = Field(description="HH:MM in `timezone`; \"\" without quiet hours.")
+    quiet_start: str = Field(description='HH:MM in `timezone`; "" without quiet hours.')
     quiet_end: str
     timezone: str
     notifications: dict[NotificationType, Channels]
@@ -102,7 +106,9 @@ class Preferences(BaseModel):
             quiet_start=row.quiet_start,
             quiet_end=row.quiet_end,
             timezone=row.timezone,
-            notifications={c.type: Channels(in_app=c.in_app, email=c.email, digest=c.digest) for c in row.notifications},
+            notifications={
+                c.type: Channels(in_app=c.in_app, email=c.email, digest=c.digest) for c in row.notifications
+            },
         )
 
 
@@ -135,7 +141,12 @@ def update_me(caller: CallerDep, body: ProfileUpdate, meta: Annotated[RequestMet
     return Profile.of(run_as(caller, profile.update_profile, changes, meta))
 
 
-@router.get("/preferences", summary="My appearance and notification preferences", response_model=Preferences, responses=refusals())
+@router.get(
+    "/preferences",
+    summary="My appearance and notification preferences",
+    response_model=Preferences,
+    responses=refusals(),
+)
 def get_preferences(caller: CallerDep):
     return Preferences.of(run_as(caller, preferences.get))
 
@@ -145,7 +156,8 @@ def put_preferences(caller: CallerDep, body: PreferencesUpdate):
     changes = {key: value for key, value in body.model_dump(exclude_unset=True).items() if value is not None}
     if "notifications" in changes:
         changes["notifications"] = {
-            kind: {ch: on for ch, on in channels.items() if on is not None} for kind, channels in changes["notifications"].items()
+            kind: {ch: on for ch, on in channels.items() if on is not None}
+            for kind, channels in changes["notifications"].items()
         }
     return Preferences.of(run_as(caller, preferences.update, changes))
 
@@ -159,7 +171,10 @@ def put_preferences(caller: CallerDep, body: PreferencesUpdate):
         "mailbox, sent chat messages, calendar events and activity. Nobody else's data."
     ),
     response_class=Response,
-    responses={**refusals(), 200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "The export."}},
+    responses={
+        **refusals(),
+        200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "The export."},
+    },
 )
 def export_me(caller: CallerDep, meta: Annotated[RequestMeta, Depends(request_meta)]):
     filename, text = run_as(caller, data_export.download, meta)

@@ -15,13 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import STATUS_OF
 from fluxkit.api.v1.schemas import ID, ID_MAX, NON_BLANK, json_int
-from fluxkit.services import mail, organizations as orgs
+from fluxkit.services import mail
+from fluxkit.services import organizations as orgs
 
 STATUS_OF[orgs.NotAllowed] = 403
 
 OrgId = Annotated[int, Path(ge=1, le=ID_MAX, description="The organization's id.")]
 MemberId = Annotated[int, Path(ge=1, le=ID_MAX, description="The member's user id.")]
-InvitationId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="From the /invite/<id> link.")]
+InvitationId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="From the /invite/<id> link.")
+]
 Role = Literal["owner", "admin", "member"]
 InviteRole = Literal["admin", "member"]
 _DESCRIBED = {
@@ -137,29 +140,52 @@ def list_mine(caller: CallerDep):
     return [Organization.of(r) for r in run_as(caller, orgs.list_mine)]
 
 
-@router.post("", summary="Create an organization (you own it; it becomes active)", status_code=201, response_model=Organization, responses=_refusals())
+@router.post(
+    "",
+    summary="Create an organization (you own it; it becomes active)",
+    status_code=201,
+    response_model=Organization,
+    responses=_refusals(),
+)
 def create(caller: CallerDep, body: OrganizationCreate):
     return Organization.of(run_as(caller, orgs.create, body.name, body.slug))
 
 
-@router.get("/active", summary="Your active organization (null: none)", response_model=Organization | None, responses=_refusals())
+@router.get(
+    "/active",
+    summary="Your active organization (null: none)",
+    response_model=Organization | None,
+    responses=_refusals(),
+)
 def get_active(caller: CallerDep):
     row = run_as(caller, orgs.active_org)
     return Organization.of(row) if row else None
 
 
-@router.put("/active", summary="Switch your active organization", response_model=Organization | None, responses=_refusals(404))
+@router.put(
+    "/active", summary="Switch your active organization", response_model=Organization | None, responses=_refusals(404)
+)
 def switch(caller: CallerDep, body: ActiveChoice):
     row = run_as(caller, orgs.switch, body.organization_id)
     return Organization.of(row) if row else None
 
 
-@router.get("/invitations", summary="Pending invitations to your (verified) address", response_model=list[Invitation], responses=_refusals())
+@router.get(
+    "/invitations",
+    summary="Pending invitations to your (verified) address",
+    response_model=list[Invitation],
+    responses=_refusals(),
+)
 def my_invitations(caller: CallerDep):
     return [Invitation.of(r) for r in run_as(caller, orgs.my_invitations)]
 
 
-@router.get("/invitations/{invitation_id}", summary="An invitation (from its link)", response_model=Invitation, responses=_refusals(404))
+@router.get(
+    "/invitations/{invitation_id}",
+    summary="An invitation (from its link)",
+    response_model=Invitation,
+    responses=_refusals(404),
+)
 def view_invitation(caller: CallerDep, invitation_id: InvitationId):
     return Invitation.of(run_as(caller, orgs.view_invitation, invitation_id))
 
@@ -186,7 +212,12 @@ def cancel_invitation(caller: CallerDep, invitation_id: InvitationId) -> None:
     run_as(caller, orgs.cancel_invitation, invitation_id)
 
 
-@router.get("/{org_id}", summary="An organization: members and pending invitations", response_model=OrganizationDetail, responses=_refusals(404))
+@router.get(
+    "/{org_id}",
+    summary="An organization: members and pending invitations",
+    response_model=OrganizationDetail,
+    responses=_refusals(404),
+)
 def get_detail(caller: CallerDep, org_id: OrgId):
     found = run_as(caller, orgs.detail, org_id)
     return OrganizationDetail(
@@ -198,7 +229,12 @@ def get_detail(caller: CallerDep, org_id: OrgId):
 
 # Its own path: a PATCH on /{org_id} would also catch PATCH /active and /invitations
 # (422 for a bad id instead of 405, a method those paths do not have).
-@router.put("/{org_id}/name", summary="Rename an organization (owner and admins)", response_model=Organization, responses=_refusals(403, 404))
+@router.put(
+    "/{org_id}/name",
+    summary="Rename an organization (owner and admins)",
+    response_model=Organization,
+    responses=_refusals(403, 404),
+)
 def rename(caller: CallerDep, org_id: OrgId, body: Rename):
     return Organization.of(run_as(caller, orgs.rename, org_id, body.name))
 
@@ -208,7 +244,12 @@ def list_members(caller: CallerDep, org_id: OrgId):
     return [Member.of(m) for m in run_as(caller, orgs.members, org_id)]
 
 
-@router.get("/{org_id}/invitations", summary="Its pending invitations (owner and admins)", response_model=list[Invitation], responses=_refusals(403, 404))
+@router.get(
+    "/{org_id}/invitations",
+    summary="Its pending invitations (owner and admins)",
+    response_model=list[Invitation],
+    responses=_refusals(403, 404),
+)
 def list_invitations(caller: CallerDep, org_id: OrgId):
     return [Invitation.of(i) for i in run_as(caller, orgs.pending_invitations, org_id)]
 

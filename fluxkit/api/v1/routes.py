@@ -29,7 +29,9 @@ router = APIRouter()
 # ---- tasks --------------------------------------------------------------------------------
 
 
-@router.get("/tasks", tags=["tasks"], summary="List tasks (one page)", response_model=schemas.TaskPage, responses=refusals())
+@router.get(
+    "/tasks", tags=["tasks"], summary="List tasks (one page)", response_model=schemas.TaskPage, responses=refusals()
+)
 def list_tasks(
     caller: CallerDep,
     search: Annotated[str, Query(max_length=100, pattern=schemas.TEXT, description="In title and description.")] = "",
@@ -68,7 +70,9 @@ def create_task(caller: CallerDep, body: schemas.TaskCreate):
     return schemas.Task.of(run_as(caller, tasks.create_task, body.model_dump()))
 
 
-@router.get("/tasks/{task_id}", tags=["tasks"], summary="Get a task", response_model=schemas.Task, responses=refusals(404))
+@router.get(
+    "/tasks/{task_id}", tags=["tasks"], summary="Get a task", response_model=schemas.Task, responses=refusals(404)
+)
 def get_task(caller: CallerDep, task_id: TaskId):
     return schemas.Task.of(run_as(caller, tasks.get_task, task_id))
 
@@ -132,7 +136,9 @@ def list_notifications(
     page_size: Annotated[int, Query(ge=1, le=100)] = notifications.PAGE_SIZE,
     unread_only: bool = False,
 ):
-    return schemas.NotificationPage.of(run_as(caller, notifications.list_page, page=page, page_size=page_size, unread_only=unread_only))
+    return schemas.NotificationPage.of(
+        run_as(caller, notifications.list_page, page=page, page_size=page_size, unread_only=unread_only)
+    )
 
 
 @router.post(
@@ -178,7 +184,13 @@ def delete_notification(caller: CallerDep, notification_id: NotificationId) -> N
 # ---- API keys -------------------------------------------------------------------------------
 
 
-@router.get("/api-keys", tags=["api keys"], summary="List your API keys", response_model=list[schemas.ApiKey], responses=refusals())
+@router.get(
+    "/api-keys",
+    tags=["api keys"],
+    summary="List your API keys",
+    response_model=list[schemas.ApiKey],
+    responses=refusals(),
+)
 def list_keys(caller: CallerDep):
     return [schemas.ApiKey.of(r) for r in run_as(caller, api_keys.list_keys)]
 

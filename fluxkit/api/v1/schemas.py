@@ -21,7 +21,9 @@ Category = Literal["feature", "bug", "documentation", "other"]
 DueFilter = Literal["overdue", "today", "week"]
 Sort = Literal["created", "updated", "due", "title", "priority", "status"]
 Order = Literal["asc", "desc"]
-NotificationType = Literal["task_completed", "task_due", "welcome", "system", "mail", "event_invitation", "task_assigned"]
+NotificationType = Literal[
+    "task_completed", "task_due", "welcome", "system", "mail", "event_invitation", "task_assigned"
+]
 
 # The Literals above must be the services' lists, in the services' order.
 assert Status.__args__ == tasks.STATUSES
@@ -35,7 +37,9 @@ assert NotificationType.__args__ == notifications.TYPES
 TEXT = r"^[^\x00]*$"
 NON_BLANK = r"^[^\x00]*[^\s\x00-\x1f\x7f][^\x00]*$"
 
-Title = Annotated[str, Field(min_length=1, max_length=tasks.TITLE_MAX, pattern=NON_BLANK, examples=["Write the release notes"])]
+Title = Annotated[
+    str, Field(min_length=1, max_length=tasks.TITLE_MAX, pattern=NON_BLANK, examples=["Write the release notes"])
+]
 Description = Annotated[str, Field(max_length=tasks.DESCRIPTION_MAX, pattern=TEXT, description="Markdown.")]
 KeyName = Annotated[str, Field(min_length=1, max_length=api_keys.NAME_MAX, pattern=NON_BLANK, examples=["CI pipeline"])]
 # Path ids are database integers.
@@ -215,7 +219,9 @@ class Notification(BaseModel):
     title: str
     body: str
     task_id: int | None = Field(description="The task it is about, if any.")
-    link: str = Field(default="", description="Where it leads in the app (e.g. `/mail?open=12` for new mail), or empty.")
+    link: str = Field(
+        default="", description="Where it leads in the app (e.g. `/mail?open=12` for new mail), or empty."
+    )
     created_at: datetime
     read: bool
 

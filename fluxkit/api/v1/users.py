@@ -14,8 +14,8 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, Requ
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.deps import request_meta
-from fluxkit.api.v1.errors import STATUS_OF
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
+from fluxkit.api.v1.errors import STATUS_OF
 from fluxkit.api.v1.schemas import ID_MAX, TEXT, IsoDate, _utc
 from fluxkit.db import session_scope
 from fluxkit.services import mail, plans
@@ -142,7 +142,13 @@ def _row(row: admin.UserRow) -> AdminUser:
 # ---- users ----------------------------------------------------------------------------------------
 
 
-@router.get("/users", tags=TAG, summary="List users (one page) with the stat counts", response_model=AdminUserPage, responses=_answers(404))
+@router.get(
+    "/users",
+    tags=TAG,
+    summary="List users (one page) with the stat counts",
+    response_model=AdminUserPage,
+    responses=_answers(404),
+)
 def list_users(
     caller: CallerDep,
     search: Annotated[str, Query(max_length=admin.SEARCH_MAX, pattern=TEXT, description="In name and email.")] = "",
@@ -155,7 +161,16 @@ def list_users(
     page_size: Annotated[Literal[10, 25, 50, 100], Query()] = 25,
 ):
     query = admin.UserQuery.parse(
-        {"search": search, "role": role or "", "status": status or "", "plan": plan or "", "sort": sort, "order": order, "page": page, "page_size": page_size}
+        {
+            "search": search,
+            "role": role or "",
+            "status": status or "",
+            "plan": plan or "",
+            "sort": sort,
+            "order": order,
+            "page": page,
+            "page_size": page_size,
+        }
     )
     with session_scope() as db:
         result = admin.list_users(db, caller.user_id, query)
@@ -223,7 +238,13 @@ def suspend(caller: CallerDep, user_id: UserId, request: Request):
     return _row(run_as(caller, admin.suspend, user_id, request_meta(request)))
 
 
-@router.post("/users/{user_id}/reactivate", tags=TAG, summary="Reactivate a suspended user", response_model=AdminUser, responses=_answers(404))
+@router.post(
+    "/users/{user_id}/reactivate",
+    tags=TAG,
+    summary="Reactivate a suspended user",
+    response_model=AdminUser,
+    responses=_answers(404),
+)
 def reactivate(caller: CallerDep, user_id: UserId, request: Request):
     return _row(run_as(caller, admin.reactivate, user_id, request_meta(request)))
 
@@ -267,18 +288,31 @@ def delete_user(
 # ---- the audit log ------------------------------------------------------------------------------------
 
 
-@router.get("/audit", tags=TAG, summary="Browse the audit log (newest first)", response_model=AuditPage, responses=_answers(404))
+@router.get(
+    "/audit", tags=TAG, summary="Browse the audit log (newest first)", response_model=AuditPage, responses=_answers(404)
+)
 def audit_log(
     caller: CallerDep,
-    actor: Annotated[str, Query(max_length=admin.SEARCH_MAX, pattern=TEXT, description="Part of the actor's email.")] = "",
-    target: Annotated[str, Query(max_length=admin.SEARCH_MAX, pattern=TEXT, description="Part of the target's email.")] = "",
+    actor: Annotated[
+        str, Query(max_length=admin.SEARCH_MAX, pattern=TEXT, description="Part of the actor's email.")
+    ] = "",
+    target: Annotated[
+        str, Query(max_length=admin.SEARCH_MAX, pattern=TEXT, description="Part of the target's email.")
+    ] = "",
     action: Annotated[str, Query(max_length=64, pattern=TEXT, description="An action, exactly (see `actions`).")] = "",
     date_from: Annotated[IsoDate | None, Query(description="From this day (UTC), inclusive.")] = None,
     date_to: Annotated[IsoDate | None, Query(description="Up to this day (UTC), inclusive.")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ):
     query = admin.AuditQuery.parse(
-        {"actor": actor, "target": target, "action": action, "date_from": date_from or "", "date_to": date_to or "", "page": page}
+        {
+            "actor": actor,
+            "target": target,
+            "action": action,
+            "date_from": date_from or "",
+            "date_to": date_to or "",
+            "page": page,
+        }
     )
     result = run_as(caller, admin.audit_log, query)
     return AuditPage(
@@ -300,4 +334,3 @@ def audit_log(
         pages=result.pages,
         actions=result.actions,
     )
-

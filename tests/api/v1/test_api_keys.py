@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from sqlmodel import col, select
 
@@ -43,7 +42,17 @@ def test_a_key_is_returned_once_and_only_its_keyed_hash_is_stored(db, ada):
 def test_authenticate_finds_the_owner_and_refuses_anything_else(db, ada, bob):
     found = api_keys.authenticate(db, ada.key)
     assert found is not None and found.user.id == ada.user.id and found.key_id == ada.key_id
-    for presented in [None, "", "fk_", ada.key + "x", ada.key[:-1], ada.key.upper(), "Bearer " + ada.key, "x" * 5000, 42]:
+    for presented in [
+        None,
+        "",
+        "fk_",
+        ada.key + "x",
+        ada.key[:-1],
+        ada.key.upper(),
+        "Bearer " + ada.key,
+        "x" * 5000,
+        42,
+    ]:
         assert api_keys.authenticate(db, presented) is None
     assert api_keys.authenticate(db, bob.key).user.id == bob.user.id
 

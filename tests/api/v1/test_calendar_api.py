@@ -15,23 +15,45 @@ EVENTS = f"{V1}/calendar/events"
 
 def test_create_list_get_update_delete(api, ada, bob):
     client = api(ada)
-    created = client.post(EVENTS, json={
-        "title": "  Design review ", "start": "2026-12-09T14:00", "end": "2026-12-09T15:30", "type": "meeting",
-        "color": "purple", "location": "Room 2", "description": "**Agenda**", "attendees": [bob.user.id],
-    })
+    created = client.post(
+        EVENTS,
+        json={
+            "title": "  Design review ",
+            "start": "2026-12-09T14:00",
+            "end": "2026-12-09T15:30",
+            "type": "meeting",
+            "color": "purple",
+            "location": "Room 2",
+            "description": "**Agenda**",
+            "attendees": [bob.user.id],
+        },
+    )
     assert created.status_code == 201, created.text
     event = created.json()
-    assert (event["title"], event["start"], event["end"], event["my_status"]) == ("Design review", "2026-12-09T14:00", "2026-12-09T15:30", "organizer")
-    assert event["attendees"] == [{"user_id": bob.user.id, "name": "Bob", "email": "bob@example.com", "status": "pending"}]
+    assert (event["title"], event["start"], event["end"], event["my_status"]) == (
+        "Design review",
+        "2026-12-09T14:00",
+        "2026-12-09T15:30",
+        "organizer",
+    )
+    assert event["attendees"] == [
+        {"user_id": bob.user.id, "name": "Bob", "email": "bob@example.com", "status": "pending"}
+    ]
     with session_scope() as db:
-        assert db.exec(select(Notification).where(Notification.user_id == bob.user.id, Notification.type == "event_invitation")).one()
+        assert db.exec(
+            select(Notification).where(Notification.user_id == bob.user.id, Notification.type == "event_invitation")
+        ).one()
 
     listed = client.get(EVENTS, params={"start": "2026-12-07", "end": "2026-12-14"})
     assert listed.status_code == 200
-    assert [(o["title"], o["event_id"], o["start"]) for o in listed.json()] == [("Design review", event["id"], "2026-12-09T14:00")]
+    assert [(o["title"], o["event_id"], o["start"]) for o in listed.json()] == [
+        ("Design review", event["id"], "2026-12-09T14:00")
+    ]
     assert client.get(EVENTS, params={"start": "2026-12-10", "end": "2026-12-14"}).json() == []
 
-    changed = client.patch(f"{EVENTS}/{event['id']}", json={"title": "Design review #2", "repeat": "weekly", "repeat_count": 3})
+    changed = client.patch(
+        f"{EVENTS}/{event['id']}", json={"title": "Design review #2", "repeat": "weekly", "repeat_count": 3}
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["repeat_count"] == 3
     weeks = client.get(EVENTS, params={"start": "2026-12-01", "end": "2027-01-01"}).json()
@@ -43,7 +65,9 @@ def test_create_list_get_update_delete(api, ada, bob):
 
 
 def test_attendee_responds_and_cannot_change_it(api, ada, bob):
-    event = api(ada).post(EVENTS, json={"title": "Lunch", "start": "2026-12-09T12:00", "attendees": [bob.user.id]}).json()
+    event = (
+        api(ada).post(EVENTS, json={"title": "Lunch", "start": "2026-12-09T12:00", "attendees": [bob.user.id]}).json()
+    )
     client = api(bob)
     assert client.get(f"{EVENTS}/{event['id']}").json()["my_status"] == "pending"
     answered = client.post(f"{EVENTS}/{event['id']}/respond", json={"response": "declined"})
@@ -85,11 +109,17 @@ def test_tasks_are_listed_on_their_due_date(api, ada):
         task = tasks.create_task(db, ada.user.id, {"title": "Renew passport", "due_date": "2026-12-11"})
     listed = api(ada).get(EVENTS, params={"start": "2026-12-01", "end": "2027-01-01"}).json()
     assert [(o["task_id"], o["title"], o["my_status"]) for o in listed] == [(task.id, "Renew passport", "task")]
-    assert api(ada).get(EVENTS, params={"start": "2026-12-01", "end": "2027-01-01", "include_tasks": "false"}).json() == []
+    assert (
+        api(ada).get(EVENTS, params={"start": "2026-12-01", "end": "2027-01-01", "include_tasks": "false"}).json() == []
+    )
 
 
 def test_ics_download(api, ada, bob):
-    event = api(ada).post(EVENTS, json={"title": "Board meeting", "start": "2026-12-09T12:00Z", "attendees": [bob.user.id]}).json()
+    event = (
+        api(ada)
+        .post(EVENTS, json={"title": "Board meeting", "start": "2026-12-09T12:00Z", "attendees": [bob.user.id]})
+        .json()
+    )
     answer = api(bob).get(f"{EVENTS}/{event['id']}/ics")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/calendar")
@@ -101,7 +131,9 @@ def test_ics_download(api, ada, bob):
 def test_changes_are_announced_live_to_everyone_involved(api, ada, bob, monkeypatch):
     heard: list = []
     monkeypatch.setattr(live, "publish", lambda user_id, topics: heard.append((user_id, set(topics))))
-    event = api(ada).post(EVENTS, json={"title": "Sync", "start": "2026-12-09T12:00", "attendees": [bob.user.id]}).json()
+    event = (
+        api(ada).post(EVENTS, json={"title": "Sync", "start": "2026-12-09T12:00", "attendees": [bob.user.id]}).json()
+    )
     assert (ada.user.id, {"calendar"}) in heard and (bob.user.id, {"calendar", "notifications"}) in heard
     heard.clear()
     api(bob).post(f"{EVENTS}/{event['id']}/respond", json={"response": "accepted"})

@@ -39,7 +39,9 @@ def test_start_send_page_and_read_a_direct_conversation(api, ada, bob):
     page = newest.json()
     assert [m["body"] for m in page["items"]] == [f"message {n}" for n in range(5, 35)]
     assert page["next_before"] == ids[5]
-    older = other.get(f"{CHAT}/conversations/{cid}/messages", params={"before": page["next_before"], "limit": 10}).json()
+    older = other.get(
+        f"{CHAT}/conversations/{cid}/messages", params={"before": page["next_before"], "limit": 10}
+    ).json()
     assert [m["body"] for m in older["items"]] == [f"message {n}" for n in range(5)] and older["next_before"] is None
 
     assert client.get(f"{CHAT}/conversations/{cid}").json()["seen_by"] == []
@@ -54,7 +56,9 @@ def test_start_send_page_and_read_a_direct_conversation(api, ada, bob):
 def test_groups_rename_pin_mute_and_leave(api, ada, bob):
     cy = make_account("cy@example.com", "Cy")
     client = api(ada)
-    group = client.post(f"{CHAT}/conversations", json={"kind": "group", "user_ids": [bob.user.id, cy.user.id], "title": "Plans"})
+    group = client.post(
+        f"{CHAT}/conversations", json={"kind": "group", "user_ids": [bob.user.id, cy.user.id], "title": "Plans"}
+    )
     assert group.status_code == 201 and group.json()["member_count"] == 3 and group.json()["title"] == "Plans"
     gid = group.json()["id"]
 
@@ -91,7 +95,9 @@ def test_refusals_are_clear_and_change_nothing(api, ada, bob):
     myself = client.post(f"{CHAT}/conversations", json={"kind": "direct", "user_ids": [ada.user.id]})
     assert myself.status_code == 422
     rename_direct = client.patch(f"{CHAT}/conversations/{cid}", json={"title": "Us"})
-    assert rename_direct.status_code == 422 and rename_direct.json()["fields"] == {"title": "Only a group can be renamed."}
+    assert rename_direct.status_code == 422 and rename_direct.json()["fields"] == {
+        "title": "Only a group can be renamed."
+    }
     leave_direct = client.post(f"{CHAT}/conversations/{cid}/leave")
     assert leave_direct.status_code == 422
     null_flag = client.patch(f"{CHAT}/conversations/{cid}", json={"pinned": None})

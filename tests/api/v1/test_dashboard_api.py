@@ -14,7 +14,14 @@ def test_the_summary_counts_only_the_callers_data(api, ada, bob):
     add_task(ada, title="Review")
     add_task(bob, title="Bob's own")
     with session_scope() as db:
-        calendar.create_event(db, ada.user.id, {"title": "Tomorrow's call", "start": (calendar.today_for(db, ada.user.id) + timedelta(days=1)).isoformat() + "T09:00"})
+        calendar.create_event(
+            db,
+            ada.user.id,
+            {
+                "title": "Tomorrow's call",
+                "start": (calendar.today_for(db, ada.user.id) + timedelta(days=1)).isoformat() + "T09:00",
+            },
+        )
 
     answer = api(ada).get(f"{V1}/dashboard")
 

@@ -35,7 +35,9 @@ def root(engine):
 
 def stored() -> list[tuple]:
     with session_scope() as db:
-        return [(f.id, f.category, f.question, f.answer, f.position) for f in db.exec(select(Faq).order_by(Faq.id)).all()]
+        return [
+            (f.id, f.category, f.question, f.answer, f.position) for f in db.exec(select(Faq).order_by(Faq.id)).all()
+        ]
 
 
 def test_any_signed_in_caller_lists_and_searches(api, ada, seeded, new_client):
@@ -53,17 +55,25 @@ def test_any_signed_in_caller_lists_and_searches(api, ada, seeded, new_client):
     assert client.get(f"{V1}/faqs", params={"q": "%"}).json() == []
     # The browser session works too; nobody signed in gets 401.
     browser = signed_in_client(new_client, "ada@example.com")
-    assert browser.get(f"{V1}/faqs", params={"q": "undo"}).json()[0]["question"] == "I deleted a task by mistake. Can I get it back?"
+    assert (
+        browser.get(f"{V1}/faqs", params={"q": "undo"}).json()[0]["question"]
+        == "I deleted a task by mistake. Can I get it back?"
+    )
     assert new_client().get(f"{V1}/faqs").status_code == 401
 
 
 def test_an_admin_creates_changes_moves_and_deletes(api, root):
     client = api(root)
-    created = client.post(f"{V1}/faqs", json={"category": "billing", "question": "  Do you offer refunds?  ", "answer": "Within **14 days**."})
+    created = client.post(
+        f"{V1}/faqs",
+        json={"category": "billing", "question": "  Do you offer refunds?  ", "answer": "Within **14 days**."},
+    )
     assert created.status_code == 201, created.text
     faq = created.json()
     assert (faq["question"], faq["category"], faq["position"]) == ("Do you offer refunds?", "billing", 1)
-    second = client.post(f"{V1}/faqs", json={"category": "billing", "question": "Is VAT included?", "answer": "No.", "position": 1}).json()
+    second = client.post(
+        f"{V1}/faqs", json={"category": "billing", "question": "Is VAT included?", "answer": "No.", "position": 1}
+    ).json()
     assert second["position"] == 1
     assert [f["question"] for f in client.get(f"{V1}/faqs").json()] == ["Is VAT included?", "Do you offer refunds?"]
 
@@ -73,7 +83,11 @@ def test_an_admin_creates_changes_moves_and_deletes(api, root):
 
     changed = client.patch(f"{V1}/faqs/{faq['id']}", json={"category": "data", "answer": "Never."})
     assert changed.status_code == 200
-    assert (changed.json()["category"], changed.json()["answer"], changed.json()["question"]) == ("data", "Never.", "Do you offer refunds?")
+    assert (changed.json()["category"], changed.json()["answer"], changed.json()["question"]) == (
+        "data",
+        "Never.",
+        "Do you offer refunds?",
+    )
 
     deleted = client.delete(f"{V1}/faqs/{faq['id']}")
     assert deleted.status_code == 204 and deleted.content == b""

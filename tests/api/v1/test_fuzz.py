@@ -18,9 +18,8 @@ from limits import parse
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from fluxkit.db import session_scope
-from fluxkit.services import faqs
 from fluxkit.models import User
-from fluxkit.services import api_keys, calendar, chat, mailbox, organizations, sessions, tasks
+from fluxkit.services import api_keys, calendar, chat, faqs, mailbox, organizations, sessions, tasks
 from fluxkit.services.audit import RequestMeta
 from fluxkit.settings import get_settings
 from tests.api.conftest import build_app
@@ -53,13 +52,30 @@ def owned(engine, monkeypatch):
         user = db.get(User, account.user.id)
         token, _ = sessions.create_session(db, user, RequestMeta(ip="127.0.0.1", user_agent="fuzz"))
         # Calendar: events the caller organises, and one they are invited to (so answers reach 200).
-        event_ids = [calendar.create_event(db, account.user.id, {"title": f"Event {n}", "start": f"2026-12-0{n + 1}T09:00", "attendees": [other.user.id]}).id for n in range(3)]
-        event_ids.append(calendar.create_event(db, other.user.id, {"title": "Invited", "start": "2026-12-05T10:00", "attendees": [account.user.id]}).id)
+        event_ids = [
+            calendar.create_event(
+                db,
+                account.user.id,
+                {"title": f"Event {n}", "start": f"2026-12-0{n + 1}T09:00", "attendees": [other.user.id]},
+            ).id
+            for n in range(3)
+        ]
+        event_ids.append(
+            calendar.create_event(
+                db, other.user.id, {"title": "Invited", "start": "2026-12-05T10:00", "attendees": [account.user.id]}
+            ).id
+        )
         # Mail: the caller's own copies of mail received, sent, drafted and trashed.
         mailbox.send(db, other.user.id, {"to": ["fuzz@example.com"], "subject": "Hello", "body": "Hi *there*"})
-        mailbox.send(db, account.user.id, {"to": ["other@example.com"], "cc": ["fuzz@example.com"], "subject": "Re: Hello"})
+        mailbox.send(
+            db, account.user.id, {"to": ["other@example.com"], "cc": ["fuzz@example.com"], "subject": "Re: Hello"}
+        )
         mailbox.save_draft(db, account.user.id, {"to": "other@example.com", "subject": "Draft"})
-        mail_ids = [row.id for folder in ("inbox", "sent", "drafts") for row in mailbox.list_folder(db, account.user.id, folder).rows]
+        mail_ids = [
+            row.id
+            for folder in ("inbox", "sent", "drafts")
+            for row in mailbox.list_folder(db, account.user.id, folder).rows
+        ]
         mailbox.move(db, account.user.id, mail_ids[0], "trash")
         # Chat: a direct conversation and groups the caller is in, each with a message.
         conversation_ids = [chat.start_direct(db, account.user.id, other.user.id)[0].id]
@@ -69,10 +85,16 @@ def owned(engine, monkeypatch):
         # Organizations: one the caller owns with `other` in it (and pending invitations),
         # one they are a member of, and an invitation to them; a task assigned to `other`.
         org_ids = [organizations.create(db, account.user.id, f"Fuzz {n}", f"fuzz-{n}").id for n in range(2)]
-        invitation_ids = [organizations.invite(db, account.user.id, org_ids[0], f"new{n}@example.com").invitation.id for n in range(2)]
+        invitation_ids = [
+            organizations.invite(db, account.user.id, org_ids[0], f"new{n}@example.com").invitation.id for n in range(2)
+        ]
         theirs = organizations.create(db, other.user.id, "Other's", "others").id
-        organizations.accept(db, other.user.id, organizations.invite(db, account.user.id, org_ids[0], "other@example.com").invitation.id)
-        organizations.accept(db, account.user.id, organizations.invite(db, other.user.id, theirs, "fuzz@example.com").invitation.id)
+        organizations.accept(
+            db, other.user.id, organizations.invite(db, account.user.id, org_ids[0], "other@example.com").invitation.id
+        )
+        organizations.accept(
+            db, account.user.id, organizations.invite(db, other.user.id, theirs, "fuzz@example.com").invitation.id
+        )
         invitation_ids.append(organizations.invite(db, other.user.id, theirs, "fuzz2@example.com").invitation.id)
         org_ids.append(theirs)
         organizations.switch(db, account.user.id, org_ids[0])
@@ -82,7 +104,21 @@ def owned(engine, monkeypatch):
         db.get(User, account.user.id).role = "admin"
     user_ids = [account.user.id, other.user.id]
     session_cookie = {"Cookie": f"{get_settings().session_cookie_name}={token}"}
-    return account, session_cookie, {"task_id": task_ids, "notification_id": note_ids, "key_id": key_ids, "event_id": event_ids, "user_id": user_ids, "conversation_id": conversation_ids, "mail_id": mail_ids, "org_id": org_ids, "invitation_id": invitation_ids}
+    return (
+        account,
+        session_cookie,
+        {
+            "task_id": task_ids,
+            "notification_id": note_ids,
+            "key_id": key_ids,
+            "event_id": event_ids,
+            "user_id": user_ids,
+            "conversation_id": conversation_ids,
+            "mail_id": mail_ids,
+            "org_id": org_ids,
+            "invitation_id": invitation_ids,
+        },
+    )
 
 
 @pytest.fixture
@@ -92,7 +128,9 @@ def faq_admin(engine):
     with session_scope() as db:
         db.get(User, account.user.id).role = "admin"
         faq_ids = [
-            faqs.create_faq(db, account.user.id, {"category": category, "question": f"Question {n}?", "answer": "**Yes.**"}).id
+            faqs.create_faq(
+                db, account.user.id, {"category": category, "question": f"Question {n}?", "answer": "**Yes.**"}
+            ).id
             for n, category in enumerate(faqs.CATEGORIES[:2] * 2)
         ]
     return account, faq_ids

@@ -30,18 +30,32 @@ def test_send_arrives_in_each_recipients_inbox_with_a_notification(api, ada, bob
     heard: list[tuple[int, frozenset[str]]] = []
     unsubscribe = live.subscribe(lambda user_id, topics: heard.append((user_id, topics)))
     try:
-        sent = api(ada).post(f"{V1}/mail", json={"to": ["bob@example.com"], "cc": ["cy@example.com"], "subject": "Roadmap", "body": "See **this**."})
+        sent = api(ada).post(
+            f"{V1}/mail",
+            json={"to": ["bob@example.com"], "cc": ["cy@example.com"], "subject": "Roadmap", "body": "See **this**."},
+        )
     finally:
         unsubscribe()
     assert sent.status_code == 201, sent.text
     mail = sent.json()
     assert mail["folder"] == "sent" and mail["from"] == {"name": "Ada", "email": "ada@example.com"}
-    assert (mail["to"], mail["cc"], mail["subject"], mail["body"], mail["draft"]) == (["bob@example.com"], ["cy@example.com"], "Roadmap", "See **this**.", False)
+    assert (mail["to"], mail["cc"], mail["subject"], mail["body"], mail["draft"]) == (
+        ["bob@example.com"],
+        ["cy@example.com"],
+        "Roadmap",
+        "See **this**.",
+        False,
+    )
     assert {user for user, topics in heard if "mail" in topics} == {ada.user.id, bob.user.id, cy.user.id}
 
     page = inbox(api(bob))
     [item] = page["items"]
-    assert (item["subject"], item["from"]["email"], item["read"], item["snippet"]) == ("Roadmap", "ada@example.com", False, "See this.")
+    assert (item["subject"], item["from"]["email"], item["read"], item["snippet"]) == (
+        "Roadmap",
+        "ada@example.com",
+        False,
+        "See this.",
+    )
     assert item["recipients"] == ["bob@example.com", "cy@example.com"]
     assert folders(page)["inbox"] == (1, 1)
     notes = api(bob).get(f"{V1}/notifications").json()["items"]
@@ -97,7 +111,9 @@ def test_read_star_move_restore_and_delete_only_change_my_copy(api, ada, bob):
 
 def test_drafts_save_update_and_send_and_a_refused_draft_stays(api, ada, bob):
     client = api(ada)
-    draft = client.post(f"{V1}/mail", json={"to": ["bob@example.com", "nobody@example.com"], "subject": "Draft", "draft": True})
+    draft = client.post(
+        f"{V1}/mail", json={"to": ["bob@example.com", "nobody@example.com"], "subject": "Draft", "draft": True}
+    )
     assert draft.status_code == 201 and draft.json()["draft"] is True and draft.json()["folder"] == "drafts"
     draft_id = draft.json()["id"]
     refused = client.post(f"{V1}/mail/{draft_id}/send")
@@ -105,7 +121,9 @@ def test_drafts_save_update_and_send_and_a_refused_draft_stays(api, ada, bob):
     kept = client.get(f"{V1}/mail/{draft_id}").json()
     assert (kept["folder"], kept["to"]) == ("drafts", ["bob@example.com", "nobody@example.com"])
 
-    replaced = client.put(f"{V1}/mail/{draft_id}", json={"to": ["bob@example.com"], "subject": "Final", "body": "Done."})
+    replaced = client.put(
+        f"{V1}/mail/{draft_id}", json={"to": ["bob@example.com"], "subject": "Final", "body": "Done."}
+    )
     assert replaced.status_code == 200 and replaced.json()["subject"] == "Final"
     sent = client.post(f"{V1}/mail/{draft_id}/send")
     assert sent.status_code == 200 and sent.json()["folder"] == "sent" and sent.json()["draft"] is False
@@ -116,9 +134,15 @@ def test_drafts_save_update_and_send_and_a_refused_draft_stays(api, ada, bob):
 
 
 def test_reply_joins_the_thread_search_and_pages(api, ada, bob):
-    first = api(ada).post(f"{V1}/mail", json={"to": ["bob@example.com"], "subject": "Budget", "body": "Numbers attached"}).json()
+    first = (
+        api(ada)
+        .post(f"{V1}/mail", json={"to": ["bob@example.com"], "subject": "Budget", "body": "Numbers attached"})
+        .json()
+    )
     bobs = inbox(api(bob))["items"][0]["id"]
-    reply = api(bob).post(f"{V1}/mail", json={"to": ["ada@example.com"], "subject": "Re: Budget", "body": "Thanks", "reply_to": bobs})
+    reply = api(bob).post(
+        f"{V1}/mail", json={"to": ["ada@example.com"], "subject": "Re: Budget", "body": "Thanks", "reply_to": bobs}
+    )
     assert reply.status_code == 201 and reply.json()["thread_id"] == first["thread_id"]
     thread = api(ada).get(f"{V1}/mail/{first['id']}/thread").json()
     assert [m["subject"] for m in thread] == ["Budget", "Re: Budget"]

@@ -27,10 +27,18 @@ def bob(engine):
 def test_get_and_patch_my_profile(api, ada, bob):
     client = api(ada)
     assert client.get(f"{V1}/me").json()["email"] == "ada@example.com"
-    answer = client.patch(f"{V1}/me", json={"company": "Engines Ltd", "website": "https://ada.dev", "timezone": "Asia/Tokyo", "language": "ja"})
+    answer = client.patch(
+        f"{V1}/me",
+        json={"company": "Engines Ltd", "website": "https://ada.dev", "timezone": "Asia/Tokyo", "language": "ja"},
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert (body["company"], body["website"], body["timezone"], body["language"]) == ("Engines Ltd", "https://ada.dev", "Asia/Tokyo", "ja")
+    assert (body["company"], body["website"], body["timezone"], body["language"]) == (
+        "Engines Ltd",
+        "https://ada.dev",
+        "Asia/Tokyo",
+        "ja",
+    )
     assert api(bob).get(f"{V1}/me").json()["company"] == ""  # Bob's own, untouched
 
 
@@ -55,14 +63,31 @@ def test_bad_profile_changes_are_422_and_change_nothing(api, ada, body, field):
 def test_preferences_round_trip(api, ada):
     client = api(ada)
     before = client.get(f"{V1}/me/preferences").json()
-    assert before["theme"] == "system" and before["notifications"]["mail"] == {"in_app": True, "email": False, "digest": False}
+    assert before["theme"] == "system" and before["notifications"]["mail"] == {
+        "in_app": True,
+        "email": False,
+        "digest": False,
+    }
     answer = client.put(
         f"{V1}/me/preferences",
-        json={"theme": "dark", "accent": "teal", "density": "compact", "quiet_start": "22:00", "quiet_end": "07:00", "notifications": {"mail": {"email": True}}},
+        json={
+            "theme": "dark",
+            "accent": "teal",
+            "density": "compact",
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+            "notifications": {"mail": {"email": True}},
+        },
     )
     assert answer.status_code == 200, answer.text
     after = client.get(f"{V1}/me/preferences").json()
-    assert (after["theme"], after["accent"], after["density"], after["quiet_start"], after["quiet_end"]) == ("dark", "teal", "compact", "22:00", "07:00")
+    assert (after["theme"], after["accent"], after["density"], after["quiet_start"], after["quiet_end"]) == (
+        "dark",
+        "teal",
+        "compact",
+        "22:00",
+        "07:00",
+    )
     assert after["notifications"]["mail"] == {"in_app": True, "email": True, "digest": False}
     half = client.put(f"{V1}/me/preferences", json={"quiet_start": "", "quiet_end": ""})
     assert half.json()["quiet_start"] == ""
@@ -107,9 +132,14 @@ def test_avatars_are_served_as_webp_with_nosniff_and_nothing_else_is(new_client,
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.content[:4] == b"RIFF"
     assert client.get(f"{V1}/me", headers=ada.headers).json()["avatar_url"] == url
-    secret = (avatars.folder().parent / "fluxkit-secret.txt")
+    secret = avatars.folder().parent / "fluxkit-secret.txt"
     secret.write_text("do not serve me")
-    for bad in ("/api/avatars/secret_key", "/api/avatars/" + "0" * 32 + ".webp", "/api/avatars/..%2Ffluxkit-secret.txt", "/api/avatars/%2E%2E%2Ffluxkit-secret.txt"):
+    for bad in (
+        "/api/avatars/secret_key",
+        "/api/avatars/" + "0" * 32 + ".webp",
+        "/api/avatars/..%2Ffluxkit-secret.txt",
+        "/api/avatars/%2E%2E%2Ffluxkit-secret.txt",
+    ):
         refused = client.get(bad)
         # Never a picture or the file; a path with a slash never even reaches the route.
         assert "image" not in refused.headers.get("content-type", ""), bad

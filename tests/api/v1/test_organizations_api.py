@@ -63,7 +63,9 @@ def test_create_invite_accept_assign_and_complete(api, ada, bob, outbox):
 def test_roles_transfer_and_leave(api, ada, bob):
     a, b = api(ada), api(bob)
     org = a.post(f"{V1}/organizations", json={"name": "Acme", "slug": "acme"}).json()
-    inv = a.post(f"{V1}/organizations/{org['id']}/invitations", json={"email": "bob@example.com", "role": "admin"}).json()
+    inv = a.post(
+        f"{V1}/organizations/{org['id']}/invitations", json={"email": "bob@example.com", "role": "admin"}
+    ).json()
     b.post(f"{V1}/organizations/invitations/{inv['id']}/accept")
     base = f"{V1}/organizations/{org['id']}"
 

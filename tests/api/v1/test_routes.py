@@ -177,14 +177,23 @@ def test_the_spec_lists_every_route_and_its_refusals(client):
     assert listed == EXPECTED_ROUTES
     # Every route the app serves is in the spec (the docs page aside).
     served = {(method, route.path) for route in api_routes() for method in route.methods}
-    assert served - listed == {("GET", "/docs"), ("DELETE", "/notifications/read-all")} | {(m, "/users/invite") for m in ("GET", "PATCH", "DELETE")}
+    assert served - listed == {("GET", "/docs"), ("DELETE", "/notifications/read-all")} | {
+        (m, "/users/invite") for m in ("GET", "PATCH", "DELETE")
+    }
     schemes = document["components"]["securitySchemes"]
-    assert schemes["apiKey"] == {"type": "http", "scheme": "bearer", "bearerFormat": "fk_...", "description": schemes["apiKey"]["description"]}
+    assert schemes["apiKey"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "fk_...",
+        "description": schemes["apiKey"]["description"],
+    }
     assert schemes["session"]["in"] == "cookie"
     for method, path, op in operations(client):
         assert {"apiKey": []} in op["security"] and {"session": []} in op["security"], (method, path)
         for status in ("401", "422", "429"):
-            assert op["responses"][status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+            assert op["responses"][status]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"
+            }
         assert "Retry-After" in op["responses"]["429"]["headers"]
         if "{" in path:
             assert "404" in op["responses"], (method, path)
@@ -215,7 +224,9 @@ def test_the_docs_page_works_offline(client):
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert 'fetch("openapi.json")' in page.text and 'href="openapi.json"' in page.text
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page.text), "the docs page loads something from the internet"
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page.text), (
+        "the docs page loads something from the internet"
+    )
     assert client.get(f"{V1}/openapi.json").headers["content-type"] == "application/json"
 
 
@@ -227,7 +238,13 @@ def test_task_routes(api, ada):
     due = (date.today() + timedelta(days=3)).isoformat()
     created = client.post(
         f"{V1}/tasks",
-        json={"title": "  Ship v1  ", "description": "**bold**", "priority": "high", "category": "bug", "due_date": due},
+        json={
+            "title": "  Ship v1  ",
+            "description": "**bold**",
+            "priority": "high",
+            "category": "bug",
+            "due_date": due,
+        },
     )
     assert created.status_code == 201, created.text
     task = created.json()
@@ -237,7 +254,9 @@ def test_task_routes(api, ada):
 
     assert client.get(f"{V1}/tasks/{task['id']}").json() == task
 
-    changed = client.patch(f"{V1}/tasks/{task['id']}", json={"title": "Ship API v1", "due_date": None, "description": None})
+    changed = client.patch(
+        f"{V1}/tasks/{task['id']}", json={"title": "Ship API v1", "due_date": None, "description": None}
+    )
     assert changed.status_code == 200
     assert changed.json()["title"] == "Ship API v1" and changed.json()["due_date"] is None
     assert changed.json()["description"] == "" and changed.json()["priority"] == "high"
@@ -370,7 +389,23 @@ def test_anonymous_callers_get_401_on_every_route(client, ada):
     task = add_task(ada)
     before = (count(Task), count(Notification))
     for method, path, _ in operations(client):
-        answer = call(client, method, path, {"faq_id": 1, "user_id": 1, "task_id": task, "notification_id": 1, "key_id": ada.key_id, "mail_id": 1, "event_id": 1, "conversation_id": 1, "org_id": 1, "invitation_id": "x"})
+        answer = call(
+            client,
+            method,
+            path,
+            {
+                "faq_id": 1,
+                "user_id": 1,
+                "task_id": task,
+                "notification_id": 1,
+                "key_id": ada.key_id,
+                "mail_id": 1,
+                "event_id": 1,
+                "conversation_id": 1,
+                "org_id": 1,
+                "invitation_id": "x",
+            },
+        )
         assert answer.status_code == 401, (method, path, answer.text)
         assert answer.json()["error"] == "unauthorized"
         assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -383,7 +418,9 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
     with session_scope() as db:
         bob_mail = mailbox.save_draft(db, bob.user.id, {"to": "ada@example.com", "subject": "Bob's secret draft"}).id
     with session_scope() as db:
-        cy = accounts.create_verified_user(db, accounts.NewUser("cy@example.com", "Cy", "a long and unusual passphrase"), RequestMeta())
+        cy = accounts.create_verified_user(
+            db, accounts.NewUser("cy@example.com", "Cy", "a long and unusual passphrase"), RequestMeta()
+        )
         bob_chat = chat.start_direct(db, bob.user.id, cy.id)[0].id
         chat.send(db, bob.user.id, bob_chat, "Bob's secret message")
     with session_scope() as db:  # FAQs are global: changing any is refused to a non-admin
@@ -391,11 +428,24 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
         db.flush()
         admin_faq = db.exec(select(Faq.id)).one()
     with session_scope() as db:
-        bob_event = calendar.create_event(db, bob.user.id, {"title": "Bob's secret meeting", "start": "2026-12-01T09:00"}).id
+        bob_event = calendar.create_event(
+            db, bob.user.id, {"title": "Bob's secret meeting", "start": "2026-12-01T09:00"}
+        ).id
     with session_scope() as db:  # Bob's organization, with an invitation to Cy
         bob_org = organizations.create(db, bob.user.id, "Bob's secret company", "bobs-secret").id
         bob_invitation = organizations.invite(db, bob.user.id, bob_org, "cy@example.com").invitation.id
-    theirs = {"event_id": bob_event, "faq_id": admin_faq, "user_id": bob.user.id, "task_id": bob_task, "notification_id": bob_note, "key_id": bob.key_id, "mail_id": bob_mail, "conversation_id": bob_chat, "org_id": bob_org, "invitation_id": bob_invitation}
+    theirs = {
+        "event_id": bob_event,
+        "faq_id": admin_faq,
+        "user_id": bob.user.id,
+        "task_id": bob_task,
+        "notification_id": bob_note,
+        "key_id": bob.key_id,
+        "mail_id": bob_mail,
+        "conversation_id": bob_chat,
+        "org_id": bob_org,
+        "invitation_id": bob_invitation,
+    }
     client = api(ada)
     checked = 0
     for method, path, op in operations(client):
@@ -441,9 +491,15 @@ def test_invalid_bodies_get_422_with_each_field_named(api, ada):
     assert body["fields"]["due_date"] == "Use a date like 2026-12-31."
     assert body["fields"]["colour"] == "Unknown field."
     assert client.post(f"{V1}/tasks", json={}).json()["fields"] == {"title": "This field is required."}
-    assert client.post(f"{V1}/tasks", json={"title": "x" * 201}).json()["fields"] == {"title": "Use at most 200 characters."}
+    assert client.post(f"{V1}/tasks", json={"title": "x" * 201}).json()["fields"] == {
+        "title": "Use at most 200 characters."
+    }
     assert client.post(f"{V1}/tasks", json={"title": "a\x00b"}).status_code == 422
-    for content, kind in [(b"{not json", "application/json"), (b"[1, 2]", "application/json"), (b'{"title": "x"}', "text/plain")]:
+    for content, kind in [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'{"title": "x"}', "text/plain"),
+    ]:
         refused = client.post(f"{V1}/tasks", content=content, headers={"content-type": kind})
         assert refused.status_code == 422, content
         assert refused.json()["error"] == "invalid_input" and "body" in refused.json()["fields"]
@@ -460,7 +516,9 @@ def test_invalid_query_and_path_parameters_get_422(api, ada):
     assert answer.status_code == 422
     assert set(answer.json()["fields"]) == {"page_size", "status", "page", "sort"}
     assert answer.json()["fields"]["page_size"] == "Choose one of: 10, 25, 50 or 100."
-    assert client.get(f"{V1}/notifications", params={"page_size": 101}).json()["fields"] == {"page_size": "Must be at most 100."}
+    assert client.get(f"{V1}/notifications", params={"page_size": 101}).json()["fields"] == {
+        "page_size": "Must be at most 100."
+    }
     for bad in ["abc", "0", "-1", "1.5", str(2**31), str(10**30)]:
         refused = client.get(f"{V1}/tasks/{bad}")
         assert refused.status_code == 422, bad
@@ -474,7 +532,11 @@ def test_a_service_refusal_keeps_the_services_field_messages(api, ada, monkeypat
     monkeypatch.setattr(tasks, "create_task", refuse)
     answer = api(ada).post(f"{V1}/tasks", json={"title": "x"})
     assert answer.status_code == 422
-    assert answer.json() == {"error": "invalid_input", "message": "Enter a title.", "fields": {"title": "Enter a title."}}
+    assert answer.json() == {
+        "error": "invalid_input",
+        "message": "Enter a title.",
+        "fields": {"title": "Enter a title."},
+    }
 
 
 def test_unknown_routes_and_methods_answer_in_the_same_shape(api, ada):

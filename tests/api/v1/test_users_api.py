@@ -174,14 +174,18 @@ def test_suspend_stops_sessions_keys_and_sign_in_until_reactivated(client_for, n
     assert client_for(bob).get(f"{V1}/tasks").status_code == 200
 
     suspended = client.post(f"{V1}/users/{bob.user.id}/suspend")
-    assert suspended.status_code == 200 and suspended.json()["status"] == "suspended" and suspended.json()["suspended_at"]
+    assert (
+        suspended.status_code == 200 and suspended.json()["status"] == "suspended" and suspended.json()["suspended_at"]
+    )
     assert client_for(bob).get(f"{V1}/tasks").status_code == 401  # the key stopped working
     assert browser.get("/api/auth/get-session").json() is None  # the session is gone
     with session_scope() as db:
         assert not db.exec(select(UserSession).where(UserSession.user_id == bob.user.id)).all()
     refused = new_client().post("/api/auth/sign-in/email", json={"email": "bob@example.com", "password": PASSWORD})
     assert refused.status_code == 401 and "suspended" in refused.json()["message"]
-    wrong = new_client().post("/api/auth/sign-in/email", json={"email": "bob@example.com", "password": "wrong password here"})
+    wrong = new_client().post(
+        "/api/auth/sign-in/email", json={"email": "bob@example.com", "password": "wrong password here"}
+    )
     assert wrong.status_code == 401 and "suspended" not in wrong.json()["message"]
     self_suspend = client.post(f"{V1}/users/{boss.user.id}/suspend")
     assert self_suspend.status_code == 409
