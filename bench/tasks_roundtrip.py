@@ -241,7 +241,7 @@ def tasks_state() -> str:
     Import Reflex states in the main thread, before `run_async`: Reflex registers state
     classes in a context variable, which a thread started later does not see.
     """
-    from fluxkit.state.tasks import TasksState
+    from fluxkit.state.tasks.page import TasksState
 
     return TasksState.get_full_name()
 

@@ -186,7 +186,10 @@ def cmd_make_admin(args: argparse.Namespace) -> None:
 def cmd_billing_setup(args: argparse.Namespace) -> None:
     import stripe
 
-    from fluxkit.services import billing, billing_catalog, billing_webhooks, plans
+    from fluxkit.services import billing
+    from fluxkit.services.billing import catalog as billing_catalog
+    from fluxkit.services.billing import plans
+    from fluxkit.services.billing import webhooks as billing_webhooks
     from fluxkit.settings import get_settings, price_env_name
 
     settings = get_settings()

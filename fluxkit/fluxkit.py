@@ -30,7 +30,7 @@ from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
 from fluxkit.state.billing import TOPIC as BILLING_TOPIC
 from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
-from fluxkit.state.calendar import CalendarState
+from fluxkit.state.calendar.page import CalendarState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.faqs import FaqsState
@@ -41,7 +41,7 @@ from fluxkit.state.palette import after_load as palette_after_load
 from fluxkit.state.session import SessionGate
 from fluxkit.state.settings import AppearanceState, SettingsState
 from fluxkit.state.shell import ShellState
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 from fluxkit.state.users import UsersState
 
 logs.configure()
@@ -53,7 +53,7 @@ app = rx.App(
 )
 # Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
 app.add_middleware(SessionGate(), index=0)
-app.register_lifespan_task(live.relay)
+app.register_lifespan_task(live.relay, receiver=ShellState.live)
 app.register_lifespan_task(jobs.scheduler)
 
 for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):

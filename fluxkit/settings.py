@@ -58,7 +58,7 @@ def price_env_name(plan: str, interval: str) -> str:
 
 
 def _stripe_settings(env) -> StripeSettings:
-    from fluxkit.services.plans import INTERVALS, PAID_PLANS
+    from fluxkit.services.billing.plans import INTERVALS, PAID_PLANS
 
     prices = tuple(
         ((plan.id, interval), env.get(price_env_name(plan.id, interval), "").strip())

@@ -750,7 +750,8 @@ def stripe_double(stripe_server: StripeDouble) -> StripeDouble:
 
 def billing_environment(double: StripeDouble) -> dict[str, str]:
     """Create the plans' products and prices in the double (as `fluxkit billing setup` does)."""
-    from fluxkit.services import billing, billing_catalog
+    from fluxkit.services import billing
+    from fluxkit.services.billing import catalog as billing_catalog
     from fluxkit.settings import price_env_name
     from tests.services.settings_env import settings_env
 
@@ -777,7 +778,7 @@ def billing_on(stripe_double: StripeDouble) -> Iterator[BillingEnv]:
 
 @pytest.fixture
 def billing_off() -> Iterator[None]:
-    from fluxkit.services.plans import INTERVALS, PAID_PLANS
+    from fluxkit.services.billing.plans import INTERVALS, PAID_PLANS
     from fluxkit.settings import get_settings, price_env_name
     from tests.services.settings_env import settings_env
 

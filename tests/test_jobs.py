@@ -9,7 +9,7 @@ from sqlmodel import select
 from fluxkit import jobs
 from fluxkit.clock import FrozenClock, system_clock
 from fluxkit.models import Notification, Task, UserSession
-from fluxkit.services import accounts, sessions, tasks
+from fluxkit.services import accounts, sessions, tasks, user_time
 from fluxkit.services.audit import RequestMeta
 
 
@@ -17,7 +17,7 @@ def test_run_once_reminds_once_and_cleans_up(db):
     user = accounts.create_verified_user(
         db, accounts.NewUser("jobs@example.com", "Jobs", "a-long-passphrase-1"), RequestMeta()
     )
-    today = tasks.user_today(db, user.id)
+    today = user_time.today_for(db, user.id)
     late = tasks.create_task(db, user.id, {"title": "Late", "due_date": (today - timedelta(days=1)).isoformat()})
     tasks.create_task(db, user.id, {"title": "Later", "due_date": (today + timedelta(days=30)).isoformat()})
     gone = tasks.create_task(db, user.id, {"title": "Gone"})

@@ -23,7 +23,7 @@ from fluxkit.api.deps import (
     set_session_cookie,
 )
 from fluxkit.db import session_scope
-from fluxkit.services import accounts, mail, ratelimit, sessions
+from fluxkit.services import accounts, email, ratelimit, sessions
 from fluxkit.services.dto import Identity, SessionInfo, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, ServiceError
 from fluxkit.settings import get_settings
@@ -91,7 +91,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 def _send_later(background: BackgroundTasks, messages: list[EmailMessage]) -> None:
     if messages:
-        background.add_task(mail.deliver_all, messages)
+        background.add_task(email.deliver_all, messages)
 
 
 # ---- rate limits ------------------------------------------------------------------------

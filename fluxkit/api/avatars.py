@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from fluxkit.api.deps import request_meta
 from fluxkit.db import session_scope
 from fluxkit.routes import SETTINGS
-from fluxkit.services import avatars, mail, profile
+from fluxkit.services import avatars, email, profile
 from fluxkit.services.errors import InvalidInput, InvalidToken, NotFound
 
 router = APIRouter(prefix="/api")
@@ -47,5 +47,5 @@ def confirm_email(request: Request, background: BackgroundTasks, token: str = ""
             _, messages = profile.confirm_email_change(db, token, request_meta(request))
     except (InvalidToken, InvalidInput):
         return RedirectResponse(f"{SETTINGS}?email=invalid", status_code=303)
-    background.add_task(mail.deliver_all, messages)
+    background.add_task(email.deliver_all, messages)
     return RedirectResponse(f"{SETTINGS}?email=changed", status_code=303)

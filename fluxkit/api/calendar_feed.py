@@ -10,7 +10,8 @@ from fastapi import APIRouter, Response
 from limits import parse
 
 from fluxkit.db import session_scope
-from fluxkit.services import calendar_ics, ratelimit
+from fluxkit.services import ratelimit
+from fluxkit.services.calendar import ics as calendar_ics
 from fluxkit.services.errors import NotFound
 
 router = APIRouter(prefix="/api/calendar")

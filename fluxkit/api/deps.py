@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
 from fastapi import Request, Response
 from sqlmodel import Session
 
 from fluxkit.services import sessions
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
-from fluxkit.settings import Settings, get_settings
+from fluxkit.settings import get_settings
 
 
 def client_ip(peer: str | None, forwarded_for: str | None, hops: int) -> str:
@@ -30,19 +28,6 @@ def request_meta(request: Request) -> RequestMeta:
         ip=client_ip(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxy_hops),
         user_agent=request.headers.get("user-agent", "")[:512],
     )
-
-
-def session_token_from_cookie_header(cookie_header: str | None, settings: Settings | None = None) -> str | None:
-    if not cookie_header:
-        return None
-    name = (settings or get_settings()).session_cookie_name
-    jar = SimpleCookie()
-    try:
-        jar.load(cookie_header)
-    except Exception:
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel else None
 
 
 def current_identity(request: Request, db: Session) -> Identity | None:

@@ -14,7 +14,6 @@ from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fluxkit.api.deps import session_token_from_cookie_header
 from fluxkit.db import session_scope
 from fluxkit.routes import AUTH_PAGES, PAGE_ALIASES, is_protected
 from fluxkit.services import sessions
@@ -62,7 +61,7 @@ class OriginGuard:
 
 
 def _resolve(cookie_header: str | None):
-    token = session_token_from_cookie_header(cookie_header)
+    token = sessions.token_from_cookie_header(cookie_header)
     if not token:
         return None, None
     with session_scope() as db:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from fluxkit.components.task_badges import CLAMP_2
+from fluxkit.components.tasks.badges import CLAMP_2
 from fluxkit.services.notifications import NotificationRow
 from fluxkit.state.notifications import ROUTE, BellState
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from fluxkit.components.task_badges import status_badge
+from fluxkit.components.tasks.badges import status_badge
 from fluxkit.services.dashboard import RecentTask, Step, UpcomingEvent
 from fluxkit.state.dashboard import RANGE_CHOICES, DashboardState
 

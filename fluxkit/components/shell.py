@@ -14,27 +14,12 @@ from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.org_switcher import sidebar_org_switcher
 from fluxkit.components.palette import palette, palette_button
 from fluxkit.components.theme import theme_menu
-from fluxkit.routes import DASHBOARD, PRICING, SETTINGS
+from fluxkit.navigation import ADMIN_ONLY, NAV_ITEMS
+from fluxkit.routes import DASHBOARD, SETTINGS
 from fluxkit.services.preferences import THEMES
 from fluxkit.state.settings import APPLY_THEME_ID, AppearanceState
 from fluxkit.state.shell import ShellState
 
-# Only pages that exist are listed (no placeholders).
-# Shown to admins only (the pages themselves answer "not found" to everyone else).
-ADMIN_ONLY = frozenset({"/users"})
-NAV_ITEMS: list[tuple[str, str, str]] = [
-    ("Dashboard", DASHBOARD, "layout-dashboard"),
-    ("Tasks", "/tasks", "list-todo"),
-    ("Mail", "/mail", "mail"),
-    ("Chat", "/chat", "message-circle"),
-    ("Calendar", "/calendar", "calendar"),
-    ("Notifications", "/notifications", "bell"),
-    ("Organizations", "/organizations", "building-2"),
-    ("Pricing", PRICING, "credit-card"),
-    ("Users", "/users", "users"),
-    ("FAQs", "/faqs", "circle-help"),
-    ("Settings", SETTINGS, "settings"),
-]
 # A live count beside a nav item (href -> component).
 NAV_BADGES: dict[str, Callable[[], rx.Component]] = {"/chat": chat_nav_badge, "/mail": mail_nav_badge}
 

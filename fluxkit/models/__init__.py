@@ -1,15 +1,17 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
+from fluxkit.models.api_keys import ApiKey
 from fluxkit.models.billing import BillingEvent, Subscription
 from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
 from fluxkit.models.chat import ChatMessage, ChatPresence, Conversation, ConversationMember
 from fluxkit.models.dashboard import DashboardChoice
 from fluxkit.models.faqs import Faq
 from fluxkit.models.mail import MailCopy, MailMessage
+from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
 from fluxkit.models.task_tally import TaskTally
-from fluxkit.models.tasks import ApiKey, Notification, Task, TaskEvent
+from fluxkit.models.tasks import Task, TaskEvent
 
 __all__ = [
     "ApiKey",

@@ -1,4 +1,4 @@
-"""Tasks, their status history, notifications, and personal API keys."""
+"""Tasks and their status history."""
 
 from __future__ import annotations
 
@@ -60,38 +60,3 @@ class TaskEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
     at: datetime = Field(default_factory=_now)
-
-
-class Notification(SQLModel, table=True):
-    __tablename__ = "notification"
-    __table_args__ = (
-        Index("ix_notification_user_created", "user_id", "created_at"),
-        Index("ix_notification_user_unread", "user_id", "read_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
-    type: str = Field(max_length=32)
-    title: str = Field(max_length=200)
-    body: str = Field(default="", max_length=1000)
-    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="SET NULL", index=True)
-    # Where opening it leads in the app (e.g. "/mail?open=12"); None: its task, or nowhere.
-    link: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(default_factory=_now)
-    read_at: datetime | None = Field(default=None)
-    # Set for notifications that must exist at most once (e.g. one due reminder per task).
-    dedupe_key: str | None = Field(default=None, max_length=100, unique=True, index=True)
-
-
-class ApiKey(SQLModel, table=True):
-    """A personal API key: shown once, stored as a keyed hash."""
-
-    __tablename__ = "api_key"
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    name: str = Field(max_length=100)
-    prefix: str = Field(max_length=16)
-    key_hash: str = Field(max_length=64, unique=True, index=True)
-    created_at: datetime = Field(default_factory=_now)
-    last_used_at: datetime | None = Field(default=None)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from fluxkit.components.calendar_dialogs import details_dialog, event_dialog, feed_dialog, import_dialog
-from fluxkit.components.calendar_views import current_view
+from fluxkit.components.calendar.dialogs import details_dialog, event_dialog, feed_dialog, import_dialog
+from fluxkit.components.calendar.views import current_view
 from fluxkit.components.shell import shell
-from fluxkit.state.calendar import ROUTE as CALENDAR_ROUTE
-from fluxkit.state.calendar import VIEWS, CalendarState
-from fluxkit.state.calendar_io import CalendarFilesState
+from fluxkit.state.calendar.files import CalendarFilesState
+from fluxkit.state.calendar.page import ROUTE as CALENDAR_ROUTE
+from fluxkit.state.calendar.page import VIEWS, CalendarState
 
 ROUTE = CALENDAR_ROUTE
 TITLE = "Calendar · FluxKit"

@@ -6,7 +6,7 @@ import reflex as rx
 
 from fluxkit.components.empty_state import empty_state
 from fluxkit.components.shell import shell
-from fluxkit.components.task_badges import CLAMP_2
+from fluxkit.components.tasks.badges import CLAMP_2
 from fluxkit.services.mailbox import FOLDERS, MailRow, MailView, Recipient
 from fluxkit.state.mail import FOLDER_ICONS, FolderTab, MailState
 from fluxkit.state.mail import ROUTE as MAIL_ROUTE

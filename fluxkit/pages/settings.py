@@ -5,9 +5,9 @@ import reflex as rx
 
 from fluxkit.components.api_keys import api_keys_panel
 from fluxkit.components.billing import billing_section
-from fluxkit.components.settings_account import delete_panel, export_panel
-from fluxkit.components.settings_preferences import appearance_panel, notifications_panel
-from fluxkit.components.settings_profile import avatar_block, email_form, profile_form
+from fluxkit.components.settings.account import delete_panel, export_panel
+from fluxkit.components.settings.preferences import appearance_panel, notifications_panel
+from fluxkit.components.settings.profile import avatar_block, email_form, profile_form
 from fluxkit.components.shell import shell
 from fluxkit.services.profile import SessionRow
 from fluxkit.state.settings import SettingsState

@@ -11,12 +11,12 @@ import reflex as rx
 from fluxkit.components.empty_state import empty_state
 from fluxkit.components.filter_toolbar import filter_toolbar
 from fluxkit.components.shell import shell
-from fluxkit.components.task_badges import DUE_LABELS, label, slug
-from fluxkit.components.task_dialogs import details_dialog, import_dialog, task_dialog
-from fluxkit.components.task_table import column_visible, pagination, task_cards, task_table
+from fluxkit.components.tasks.badges import DUE_LABELS, label, slug
+from fluxkit.components.tasks.dialogs import details_dialog, import_dialog, task_dialog
+from fluxkit.components.tasks.table import column_visible, pagination, task_cards, task_table
 from fluxkit.services.tasks import CATEGORIES, PRIORITIES, STATUSES
-from fluxkit.state.tasks import ALL, COLUMNS, TasksState
-from fluxkit.state.tasks import ROUTE as TASKS_ROUTE
+from fluxkit.state.tasks.page import ALL, COLUMNS, TasksState
+from fluxkit.state.tasks.page import ROUTE as TASKS_ROUTE
 
 ROUTE = TASKS_ROUTE
 TITLE = "Tasks · FluxKit"

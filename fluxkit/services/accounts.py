@@ -15,7 +15,7 @@ from sqlmodel import Session, select, update
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import audit, live, mail, notifications, passwords, sessions, tokens
+from fluxkit.services import audit, email, live, notifications, passwords, sessions, tokens
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
@@ -121,7 +121,7 @@ def _consume_token(db: Session, token: object, purpose: str, clock: Clock) -> Us
 
 def _verification_email(user: User, token: str) -> EmailMessage:
     link = get_settings().url(f"/verify-email?token={token}")
-    return mail.compose(
+    return email.compose(
         user.email,
         "Verify your email for FluxKit",
         f"Hi {user.name},\n\nConfirm your email address to finish creating your FluxKit "
@@ -132,7 +132,7 @@ def _verification_email(user: User, token: str) -> EmailMessage:
 
 def _already_registered_email(user: User) -> EmailMessage:
     link = get_settings().url("/forgot-password")
-    return mail.compose(
+    return email.compose(
         user.email,
         "Someone tried to sign up with your email",
         f"Hi {user.name},\n\nSomeone tried to create a FluxKit account with this address, "
@@ -143,7 +143,7 @@ def _already_registered_email(user: User) -> EmailMessage:
 
 def _reset_email(user: User, token: str, path: str) -> EmailMessage:
     link = get_settings().url(f"{path}?token={token}")
-    return mail.compose(
+    return email.compose(
         user.email,
         "Reset your FluxKit password",
         f"Hi {user.name},\n\nChoose a new password here:\n\n{link}\n\nThe link works once, "
@@ -154,7 +154,7 @@ def _reset_email(user: User, token: str, path: str) -> EmailMessage:
 
 def _password_changed_email(user: User) -> EmailMessage:
     link = get_settings().url("/forgot-password")
-    return mail.compose(
+    return email.compose(
         user.email,
         "Your FluxKit password was changed",
         f"Hi {user.name},\n\nThe password of your FluxKit account was just changed and every "

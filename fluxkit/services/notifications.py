@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Notification, Task, User
-from fluxkit.services import live
+from fluxkit.services import live, user_time
 from fluxkit.services.errors import NotFound
 
 TYPES = ("task_completed", "task_due", "welcome", "system", "mail", "event_invitation", "task_assigned")
@@ -242,8 +242,6 @@ def send_due_reminders(db: Session, clock: Clock = system_clock, batch: int = 50
     batch with old overdue tasks while newer ones wait; what a full batch leaves, the next
     run takes.
     """
-    from fluxkit.services.tasks import user_today
-
     now = clock.now()
     horizon = (now + timedelta(days=2)).date()
     candidates = db.exec(
@@ -265,7 +263,7 @@ def send_due_reminders(db: Session, clock: Clock = system_clock, batch: int = 50
     todays: dict[int, object] = {}
     for task, _name in candidates:
         if task.user_id not in todays:
-            todays[task.user_id] = user_today(db, task.user_id, clock)
+            todays[task.user_id] = user_time.today_for(db, task.user_id, clock)
         today = todays[task.user_id]
         if task.due_date < today:
             kind, title, body = "overdue", "Task overdue", f"The task is overdue: {task.title}"

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import ActiveOrganization, Organization, OrgInvitation, OrgMember, Task, User
-from fluxkit.services import accounts, live, mail
+from fluxkit.services import accounts, email, live
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.settings import get_settings
 
@@ -356,7 +356,7 @@ def rename(db: Session, user_id: int, org_id: object, name: object) -> OrgRow:
 
 def _invitation_email(inviter: User, org: Organization, inv: OrgInvitation) -> EmailMessage:
     link = get_settings().url(f"/invite/{inv.id}")
-    return mail.compose(
+    return email.compose(
         inv.email,
         f"{inviter.name} invited you to {org.name} on FluxKit",
         f"Hi,\n\n{inviter.name} ({inviter.email}) invited you to join the organization {org.name} "

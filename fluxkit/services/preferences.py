@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models.accounts import DigestItem, DigestSent, User
-from fluxkit.services import live, mail
+from fluxkit.services import email, live
 from fluxkit.services.errors import InvalidInput
 from fluxkit.services.user_time import zone_of
 from fluxkit.settings import get_settings
@@ -213,7 +213,7 @@ def deliver_outside_app(
         url = get_settings().url(link) if link.startswith("/") else get_settings().url("/notifications")
         email_after_commit(
             db,
-            mail.compose(
+            email.compose(
                 route.email,
                 f"FluxKit: {title[:150]}",
                 f"Hi {route.name},\n\n{title}\n{body}\n\nOpen it in FluxKit: {url}\n\n"
@@ -246,7 +246,7 @@ def _claim_day(db: Session, user_id: int, day) -> bool:
 
 def _digest_email(user: User, items: list[DigestItem]) -> EmailMessage:
     lines = [f"- {item.title}" + (f": {item.body}" if item.body else "") for item in items]
-    return mail.compose(
+    return email.compose(
         user.email,
         f"Your FluxKit digest: {len(items)} notification{'s' if len(items) != 1 else ''}",
         f"Hi {user.name},\n\nHere is what happened since your last digest:\n\n"
@@ -301,7 +301,7 @@ def _send_after_commit(db: OrmSession) -> None:
         return
     pending = db.info.pop("fluxkit_mail", None)
     if pending:
-        mail.send_in_background(pending)
+        email.send_in_background(pending)
 
 
 @event.listens_for(OrmSession, "after_transaction_end")

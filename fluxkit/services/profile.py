@@ -17,7 +17,7 @@ from sqlmodel import Session, delete, update
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import accounts, audit, billing, live, mail, passwords, sessions, users_admin
+from fluxkit.services import accounts, audit, billing, email, live, passwords, sessions, users_admin
 from fluxkit.services.accounts import _consume_token, _issue_token, clean_name, normalize_email, user_by_email
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
@@ -391,14 +391,14 @@ def request_email_change(
     live.touch(db, user.id, PROFILE_TOPIC)
     link = get_settings().url(f"/api/account/confirm-email?token={token}")
     return [
-        mail.compose(
+        email.compose(
             address,
             "Confirm your new email for FluxKit",
             f"Hi {user.name},\n\nConfirm that this is the new email address of your FluxKit account:\n\n{link}\n\n"
             "The link works once, within 2 hours. Until then your account keeps its old address. "
             "If you did not ask for this, ignore this email.\n",
         ),
-        mail.compose(
+        email.compose(
             user.email,
             "Your FluxKit email is about to change",
             f"Hi {user.name},\n\nSomeone signed in to your FluxKit account asked to change its email to {address}. "
@@ -427,7 +427,7 @@ def confirm_email_change(
     audit.record(db, "email_changed", meta=meta, user_id=user.id, email=new, detail=f"from {old}", clock=clock)
     live.touch(db, user.id, PROFILE_TOPIC, ACCOUNT_TOPIC)
     return new, [
-        mail.compose(
+        email.compose(
             old,
             "Your FluxKit email was changed",
             f"Hi {user.name},\n\nThe email of your FluxKit account is now {new}; this address no longer signs in. "

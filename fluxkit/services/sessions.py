@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from http.cookies import SimpleCookie
 
 from sqlmodel import Session, col, delete, select
 
@@ -11,10 +12,25 @@ from fluxkit.models import User, UserSession
 from fluxkit.services import tokens
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity, SessionInfo, UserInfo
+from fluxkit.settings import Settings, get_settings
 
 SESSION_LIFETIME = timedelta(days=7)
 # Sliding refresh: a session used after this much time gets a fresh 7-day expiry.
 REFRESH_AFTER = timedelta(days=1)
+
+
+def token_from_cookie_header(cookie_header: str | None, settings: Settings | None = None) -> str | None:
+    """The session token in a Cookie header (HTTP request or websocket handshake), if any."""
+    if not cookie_header:
+        return None
+    name = (settings or get_settings()).session_cookie_name
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
 
 
 def create_session(db: Session, user: User, meta: RequestMeta, clock: Clock = system_clock) -> tuple[str, UserSession]:

@@ -23,8 +23,9 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import AuditEvent, Subscription, User
-from fluxkit.services import accounts, audit, billing, live, mail, plans, query_params, sessions
+from fluxkit.services import accounts, audit, billing, email, live, query_params, sessions
 from fluxkit.services.audit import RequestMeta
+from fluxkit.services.billing import plans
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.settings import get_settings
 
@@ -458,13 +459,13 @@ def resend_verification(
     return messages
 
 
-def _invitation_email(actor: User, email: str) -> EmailMessage:
+def _invitation_email(actor: User, address: str) -> EmailMessage:
     link = get_settings().url("/sign-up")
-    return mail.compose(
-        email,
+    return email.compose(
+        address,
         f"{actor.name} invited you to FluxKit",
         f"Hi,\n\n{actor.name} ({actor.email}) invited you to FluxKit. Create your account with "
-        f"this email address ({email}) here:\n\n{link}\n\nIf you did not expect this, you can "
+        f"this email address ({address}) here:\n\n{link}\n\nIf you did not expect this, you can "
         "ignore this email.\n",
     )
 

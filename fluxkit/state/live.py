@@ -82,13 +82,12 @@ def tabs_of(user_id: int) -> set[str]:
     return set(_tabs.get(user_id, ()))
 
 
-def _live_event_name() -> str:
-    from fluxkit.state.shell import ShellState
+def event_name(receiver: EventHandler) -> str:
+    """The name a tab's websocket knows `receiver` by (its state's full name, then its own)."""
+    return f"{receiver.state_full_name}.{receiver.fn.__name__}"
 
-    return f"{ShellState.get_full_name()}.live"
 
-
-async def _notify_tabs(app, user_id: int, topics: frozenset[str]) -> None:
+async def _notify_tabs(app, user_id: int, topics: frozenset[str], name: str) -> None:
     owners = list(_tabs) if user_id == live.EVERYONE else [user_id]  # EVERYONE: every tab
     tabs = [(owner, token) for owner in owners for token in tabs_of(owner)]
     if not tabs:
@@ -96,7 +95,6 @@ async def _notify_tabs(app, user_id: int, topics: frozenset[str]) -> None:
     namespace = app.event_namespace
     connected = namespace._token_manager.token_to_socket if namespace else {}
     instance = namespace._token_manager.instance_id if namespace else None
-    name = _live_event_name()
     for owner, token in tabs:
         record = connected.get(token)
         if record is None or record.instance_id != instance:
@@ -110,15 +108,17 @@ async def _notify_tabs(app, user_id: int, topics: frozenset[str]) -> None:
             log.exception("live update to a tab failed")
 
 
-async def relay(app) -> None:
-    """Lifespan task: hear announcements (local and, with Redis, from other workers)."""
+async def relay(app, receiver: EventHandler) -> None:
+    """Lifespan task: hear announcements (local and, with Redis, from other workers) and send
+    each to the user's tabs as the event `receiver` (ShellState.live, passed in by fluxkit.py)."""
     loop = asyncio.get_running_loop()
+    name = event_name(receiver)
 
     def listener(user_id: int, topics: frozenset[str]) -> None:
         # Called from whichever thread committed; hop onto this worker's event loop (from the
         # loop's own thread, without waking it through its self-pipe: it is awake).
         def notify() -> None:
-            asyncio.ensure_future(_notify_tabs(app, user_id, topics))
+            asyncio.ensure_future(_notify_tabs(app, user_id, topics, name))
 
         try:
             on_loop = asyncio.get_running_loop() is loop

@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.db import session_scope
-from fluxkit.services import mail
+from fluxkit.services import email
 from fluxkit.services import organizations as org_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.organizations import InvitationRow, MemberRow, OrgRow
@@ -248,7 +248,7 @@ class OrganizationsState(ReloadMixin, SignedInState):
         if call.refused:
             self.invite_errors = call.refused.fields or {"form": call.refused.message}
             return None
-        mail.send_in_background(invited.messages)
+        email.send_in_background(invited.messages)
         self.invite_errors = {}
         self.invite_email = ""
         self.invite_key += 1

@@ -17,12 +17,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from fluxkit.db import session_scope
+from fluxkit.navigation import ADMIN_ONLY, NAV_ITEMS
 from fluxkit.services import calendar, mailbox
 from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.state.session import SignedInState
 from fluxkit.state.shell import ShellState
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 
 QUERY_MAX = 100
 PER_KIND = 5  # results of each kind (tasks, mail) for one search
@@ -64,13 +65,10 @@ def _matches(text: str, *fields: str) -> bool:
 
 
 def _pages(me: Identity, text: str) -> list[Result]:
-    from fluxkit.components import shell  # the sidebar's list (imported late: it imports the states)
-
-    admin_only = getattr(shell, "ADMIN_ONLY", frozenset())
     return [
         (PaletteItem("page", label, f"Go to {href}", icon), href)
-        for label, href, icon in shell.NAV_ITEMS
-        if (me.user.is_admin or href not in admin_only) and _matches(text, label, href)
+        for label, href, icon in NAV_ITEMS
+        if (me.user.is_admin or href not in ADMIN_ONLY) and _matches(text, label, href)
     ]
 
 

@@ -23,7 +23,6 @@ from reflex_base.event import Event
 from reflex_base.event.context import EventContext
 from sqlmodel import Session
 
-from fluxkit.api.deps import session_token_from_cookie_header
 from fluxkit.db import session_scope
 from fluxkit.routes import SIGN_IN
 from fluxkit.services import sessions
@@ -32,7 +31,7 @@ from fluxkit.services.errors import NotFound, ServiceError
 
 
 def identity_for_cookie(cookie_header: str | None) -> Identity | None:
-    token = session_token_from_cookie_header(cookie_header)
+    token = sessions.token_from_cookie_header(cookie_header)
     if not token:
         return None
     with session_scope() as db:

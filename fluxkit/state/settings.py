@@ -15,7 +15,7 @@ import reflex as rx
 
 from fluxkit.db import session_scope
 from fluxkit.routes import SIGN_IN
-from fluxkit.services import avatars, data_export, mail, preferences, profile
+from fluxkit.services import avatars, data_export, email, preferences, profile
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, ServiceError
 from fluxkit.state.session import SignedInState
@@ -233,7 +233,7 @@ class SettingsState(SignedInState):
             self.password_errors = outcome.fields or {"newPassword": outcome.message}
             return
         messages = outcome
-        mail.send_in_background(messages)
+        email.send_in_background(messages)
         self.password_pending = False
         self._refresh_sessions(me)
         yield rx.toast.success("Password changed. Your other sessions were signed out.")
@@ -343,7 +343,7 @@ class SettingsState(SignedInState):
         if isinstance(outcome, InvalidInput):
             self.email_errors = outcome.fields or {"email": outcome.message}
             return
-        mail.send_in_background(outcome)
+        email.send_in_background(outcome)
         self.email_errors = {}
         with session_scope() as db:
             self._read_profile(db, me.user.id)

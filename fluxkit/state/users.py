@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from fluxkit.db import session_scope
-from fluxkit.services import mail
+from fluxkit.services import email
 from fluxkit.services import users_admin as admin
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
@@ -303,7 +303,7 @@ class UsersState(PagedListMixin, SignedInState):
             lambda db: sent.extend(admin.resend_verification(db, me.user.id, user_id, self._meta())),
             "Verification email sent.",
         )
-        mail.send_in_background(sent)
+        email.send_in_background(sent)
         return toast
 
     # ---- invite ---------------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ class UsersState(PagedListMixin, SignedInState):
         if call.refused:
             self.invite_error = call.refused.fields.get("email", call.refused.message)
             return None
-        mail.send_in_background(invitation.messages)
+        email.send_in_background(invitation.messages)
         self.invite_open = False
         self.invite_error = ""
         self._reload(me)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluxkit.services import mail
+from fluxkit.services import email
 from tests.api.conftest import BASE_URL, PASSWORD, create_user, emails, link_in, session_of, sign_in
 from tests.services.settings_env import settings_env
 from tests.services.smtpd import free_port, smtp_server
@@ -14,19 +14,19 @@ NEW_PASSWORD = "a brand new passphrase"
 
 @pytest.fixture
 def no_retry_delay(monkeypatch):
-    monkeypatch.setattr(mail, "RETRY_DELAY_SECONDS", 0)
+    monkeypatch.setattr(email, "RETRY_DELAY_SECONDS", 0)
 
 
 @pytest.fixture
 def smtp_attempts(monkeypatch):
     calls: list[str] = []
-    real_send = mail._smtp_send
+    real_send = email._smtp_send
 
     def counting(url, message):
         calls.append(message["To"])
         return real_send(url, message)
 
-    monkeypatch.setattr(mail, "_smtp_send", counting)
+    monkeypatch.setattr(email, "_smtp_send", counting)
     return calls
 
 
@@ -87,15 +87,15 @@ def test_smtp_down_same_answer_and_delivery_is_retried(new_client, no_retry_dela
         known = _sign_up(new_client("192.0.2.3"), "known@example.com")
     for response in (new, known):
         assert (response.status_code, response.json()) == (working.status_code, working.json())
-    assert smtp_attempts == ["new@example.com"] * mail.ATTEMPTS + ["known@example.com"] * mail.ATTEMPTS
+    assert smtp_attempts == ["new@example.com"] * email.ATTEMPTS + ["known@example.com"] * email.ATTEMPTS
 
 
 def test_a_refused_delivery_is_retried_until_it_arrives(new_client, no_retry_delay, smtp_attempts):
-    with smtp_server(fail_first=mail.ATTEMPTS - 1) as (server, url), settings_env(SMTP_URL=url):
+    with smtp_server(fail_first=email.ATTEMPTS - 1) as (server, url), settings_env(SMTP_URL=url):
         assert _sign_up(new_client()).status_code == 200
         [message] = server.wait_for(1)
-    assert smtp_attempts == ["ada@example.com"] * mail.ATTEMPTS
-    assert server.attempts == mail.ATTEMPTS
+    assert smtp_attempts == ["ada@example.com"] * email.ATTEMPTS
+    assert server.attempts == email.ATTEMPTS
     assert link_in(message).startswith(f"{BASE_URL}/verify-email?token=")
 
 

@@ -24,7 +24,7 @@ import pytest
 from bench.reflex_client import ReflexTab, var
 from bench.tasks_roundtrip import create_user, run_async, sign_in
 from fluxkit.state.settings import SettingsState
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 from tests.conftest import need
 from tests.support.live_server import live_app, project_copy
 

@@ -8,8 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from fluxkit.models import BillingEvent, Notification, Subscription
-from fluxkit.services import accounts, billing, billing_webhooks, notifications, plans, tasks
+from fluxkit.services import accounts, billing, notifications, tasks
 from fluxkit.services.audit import RequestMeta
+from fluxkit.services.billing import plans
+from fluxkit.services.billing import webhooks as billing_webhooks
 from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
 
 META = RequestMeta(ip="127.0.0.1", user_agent="pytest")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fluxkit.services import billing, task_csv, tasks
+from fluxkit.services import billing, tasks
+from fluxkit.services.tasks import csv as task_csv
 from tests.services.test_billing import add_tasks, new_user, subscribe
 from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
 

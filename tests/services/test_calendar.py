@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from fluxkit.models import CalendarEvent, EventAttendee, Notification, User
-from fluxkit.services import calendar, calendar_ics, live, tasks
+from fluxkit.services import calendar, live, tasks
+from fluxkit.services.calendar import ics as calendar_ics
 from fluxkit.services.errors import InvalidInput, NotFound
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from fluxkit.clock import FrozenClock
 from fluxkit.models import Notification
 from fluxkit.models.accounts import DigestItem, DigestSent
-from fluxkit.services import mail, notifications, preferences
+from fluxkit.services import email, notifications, preferences
 from fluxkit.services.errors import InvalidInput
 from tests.services.test_tasks import make_user
 
@@ -27,7 +27,7 @@ def clock():
 @pytest.fixture
 def sent(monkeypatch) -> list:
     out: list = []
-    monkeypatch.setattr(mail, "send_in_background", lambda messages: out.extend(messages))
+    monkeypatch.setattr(email, "send_in_background", lambda messages: out.extend(messages))
     return out
 
 

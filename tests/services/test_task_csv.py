@@ -11,10 +11,11 @@ import pytest
 from sqlmodel import Session, func, select
 
 from fluxkit.models import Notification, Task
-from fluxkit.services import task_csv, tasks
+from fluxkit.services import tasks
 from fluxkit.services.errors import InvalidInput
-from fluxkit.services.task_csv import RefusedRow
 from fluxkit.services.tasks import TaskQuery
+from fluxkit.services.tasks import csv as task_csv
+from fluxkit.services.tasks.csv import RefusedRow
 from tests.services.test_tasks import make_user
 
 HEADER = "title,description,status,priority,category,due_date,created_at,completed_at"

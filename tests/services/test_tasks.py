@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from fluxkit.clock import FrozenClock
 from fluxkit.models import Notification, Task, TaskEvent, User
-from fluxkit.services import accounts, notifications, tasks
+from fluxkit.services import accounts, notifications, tasks, user_time
 from fluxkit.services.accounts import NewUser
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, NotFound
@@ -549,20 +549,26 @@ def test_the_same_moment_is_a_different_day_per_user(db):
     clock = FrozenClock(NEAR_MIDNIGHT)
     utc = make_user(db, "utc@example.com", "Uma")
     nz = make_user(db, "nz@example.com", "Nia", "Pacific/Auckland")
-    assert tasks.user_today(db, utc, clock) == date(2026, 3, 10)
-    assert tasks.user_today(db, nz, clock) == date(2026, 3, 11)
+    assert user_time.today_for(db, utc, clock) == date(2026, 3, 10)
+    assert user_time.today_for(db, nz, clock) == date(2026, 3, 11)
     clock.current = datetime(2026, 3, 10, 10, 59, tzinfo=UTC)  # 23:59 in Auckland
-    assert tasks.user_today(db, utc, clock) == tasks.user_today(db, nz, clock) == date(2026, 3, 10)
+    assert user_time.today_for(db, utc, clock) == user_time.today_for(db, nz, clock) == date(2026, 3, 10)
     clock.current = datetime(2026, 3, 11, 10, 59, tzinfo=UTC)
-    assert (tasks.user_today(db, utc, clock), tasks.user_today(db, nz, clock)) == (date(2026, 3, 11), date(2026, 3, 11))
+    assert (user_time.today_for(db, utc, clock), user_time.today_for(db, nz, clock)) == (
+        date(2026, 3, 11),
+        date(2026, 3, 11),
+    )
     clock.current = datetime(2026, 3, 11, 11, 0, tzinfo=UTC)  # midnight in Auckland
-    assert (tasks.user_today(db, utc, clock), tasks.user_today(db, nz, clock)) == (date(2026, 3, 11), date(2026, 3, 12))
+    assert (user_time.today_for(db, utc, clock), user_time.today_for(db, nz, clock)) == (
+        date(2026, 3, 11),
+        date(2026, 3, 12),
+    )
 
 
 def test_an_unknown_timezone_falls_back_to_utc(db):
     clock = FrozenClock(NEAR_MIDNIGHT)
     user = make_user(db, "mars@example.com", "Mo", "Mars/Olympus_Mons")
-    assert tasks.user_today(db, user, clock) == date(2026, 3, 10)
+    assert user_time.today_for(db, user, clock) == date(2026, 3, 10)
 
 
 # ---- sorting ------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fluxkit.services import tasks
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 from tests.state.conftest import call, make_root, substate
 from tests.state.test_billing_state import apply, pay
 from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
@@ -66,7 +66,7 @@ def _sent(events) -> str:
 
 
 async def test_csv_export_needs_a_paid_plan(db, alice, billing_on):
-    pytest.importorskip("fluxkit.services.task_csv", reason="the CSV service is not in this tree yet")
+    pytest.importorskip("fluxkit.services.tasks.csv", reason="the CSV service is not in this tree yet")
     user, token, _ = alice
     fill(db, user.id, 2)
     state = substate(make_root(token, "/tasks"), TasksState)

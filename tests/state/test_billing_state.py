@@ -6,7 +6,8 @@ from sqlmodel import select
 
 from fluxkit.db import session_scope
 from fluxkit.models import Subscription
-from fluxkit.services import billing, billing_webhooks
+from fluxkit.services import billing
+from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
 from fluxkit.state.shell import ShellState
 from tests.state.conftest import call, make_root, redirect_targets, substate

@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from fluxkit.models import CalendarEvent, Notification
 from fluxkit.services import calendar, tasks
-from fluxkit.state.calendar import CalendarState
-from fluxkit.state.calendar_io import CalendarFilesState
+from fluxkit.state.calendar.files import CalendarFilesState
+from fluxkit.state.calendar.page import CalendarState
 from tests.state.conftest import call, make_root, redirect_targets, substate
 
 

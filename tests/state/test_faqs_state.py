@@ -228,7 +228,7 @@ async def test_an_admins_change_reaches_every_open_tab_of_every_user(db, alice, 
     for user_id, token in tabs:
         live_tabs.register_tab(user_id, token)
     namespace = FakeNamespace([token for _, token in tabs])
-    relay = asyncio.create_task(live_tabs.relay(SimpleNamespace(event_namespace=namespace)))
+    relay = asyncio.create_task(live_tabs.relay(SimpleNamespace(event_namespace=namespace), ShellState.live))
     await asyncio.sleep(0.05)
     try:
         faqs.create_faq(db, alice[0].id, {"question": "Did everyone see this?", "answer": "Yes.", "category": "data"})

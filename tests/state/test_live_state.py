@@ -10,7 +10,7 @@ from fluxkit.services import tasks
 from fluxkit.state import live
 from fluxkit.state.billing import BillingState
 from fluxkit.state.shell import ShellState
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 from tests.state.conftest import call, make_root, redirect_targets, substate
 
 
@@ -31,7 +31,7 @@ async def test_a_commit_sends_a_live_event_to_each_open_tab_of_that_user(db, ali
     live.register_tab(alice_user.id, "alice-tab-2")
     live.register_tab(bob_user.id, "bob-tab")
     namespace = FakeNamespace(["alice-tab-1", "alice-tab-2", "bob-tab"])
-    relay = asyncio.create_task(live.relay(SimpleNamespace(event_namespace=namespace)))
+    relay = asyncio.create_task(live.relay(SimpleNamespace(event_namespace=namespace), ShellState.live))
     await asyncio.sleep(0.05)
     try:
         with session_scope() as session:
@@ -55,7 +55,8 @@ async def test_a_commit_sends_a_live_event_to_each_open_tab_of_that_user(db, ali
 async def test_closed_tabs_are_forgotten(db, alice):
     user, _, _ = alice
     live.register_tab(user.id, "gone-tab")
-    await live._notify_tabs(SimpleNamespace(event_namespace=FakeNamespace([])), user.id, frozenset({"tasks"}))
+    app = SimpleNamespace(event_namespace=FakeNamespace([]))
+    await live._notify_tabs(app, user.id, frozenset({"tasks"}), "shell.live")
     assert "gone-tab" not in live.tabs_of(user.id)
 
 
@@ -86,7 +87,7 @@ async def test_a_live_handler_that_waits_on_something_slow_is_sent_back_to_the_t
 
 async def test_a_task_changed_elsewhere_shows_on_an_open_calendar(db, alice):
     """The calendar shows the tasks due in its range, so a tasks change refreshes it too."""
-    from fluxkit.state.calendar import CalendarState
+    from fluxkit.state.calendar.page import CalendarState
 
     user, token, _ = alice
     root = make_root(token, "/calendar?view=month&date=2026-12-15")
@@ -103,7 +104,7 @@ async def test_a_task_changed_elsewhere_shows_on_an_open_calendar(db, alice):
 async def test_a_live_event_rereads_only_what_the_tab_shows(db, alice):
     """A /tasks tab re-reads its tasks on a change, not the calendar it showed before;
     going back to the calendar reads it afresh."""
-    from fluxkit.state.calendar import CalendarState
+    from fluxkit.state.calendar.page import CalendarState
 
     user, token, _ = alice
     root = make_root(token, "/calendar")
@@ -158,7 +159,7 @@ async def test_a_commit_in_another_thread_reaches_the_tabs_too(db, alice):
     alice_user, _, _ = alice
     live.register_tab(alice_user.id, "alice-tab")
     namespace = FakeNamespace(["alice-tab"])
-    relay = asyncio.create_task(live.relay(SimpleNamespace(event_namespace=namespace)))
+    relay = asyncio.create_task(live.relay(SimpleNamespace(event_namespace=namespace), ShellState.live))
     await asyncio.sleep(0.05)
 
     def write_elsewhere() -> None:

@@ -9,7 +9,7 @@ from fluxkit.models import OrgInvitation, User
 from fluxkit.services import organizations as orgs
 from fluxkit.services import tasks
 from fluxkit.state.organizations import InviteState, OrganizationsState, OrgSwitcherState
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 from tests.state.conftest import call, make_root, make_user, redirect_targets, substate
 from tests.state.test_tasks_state import texts
 
@@ -23,7 +23,7 @@ async def _page(token):
 async def test_create_invite_and_accept_through_the_link(db, alice, bob, monkeypatch):
     (a_user, a_token, _), (b_user, b_token, _) = alice, bob
     sent = []
-    monkeypatch.setattr("fluxkit.services.mail.send_in_background", lambda messages: sent.extend(messages))
+    monkeypatch.setattr("fluxkit.services.email.send_in_background", lambda messages: sent.extend(messages))
     page = await _page(a_token)
     assert page.orgs == [] and page.loaded
 

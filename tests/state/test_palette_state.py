@@ -10,7 +10,7 @@ from fluxkit.models import User
 from fluxkit.services import calendar, mailbox, tasks
 from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteState
 from fluxkit.state.shell import ShellState
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 from tests.state.conftest import call, make_root, redirect_targets, substate
 from tests.state.test_tasks_state import texts
 

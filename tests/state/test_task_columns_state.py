@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from fluxkit.state.task_columns import MAX_USERS, TaskColumnsStorage
-from fluxkit.state.tasks import DEFAULT_HIDDEN, TasksState
+from fluxkit.state.tasks.columns import MAX_USERS, TaskColumnsStorage
+from fluxkit.state.tasks.page import DEFAULT_HIDDEN, TasksState
 from tests.state.conftest import call, make_root, substate
 
 

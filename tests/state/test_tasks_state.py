@@ -13,7 +13,7 @@ from fluxkit.models import Task
 from fluxkit.services import notifications, tasks
 from fluxkit.services.tasks import TaskQuery
 from fluxkit.state.notifications import BellState
-from fluxkit.state.tasks import NOT_FOUND, TasksState
+from fluxkit.state.tasks.page import NOT_FOUND, TasksState
 from tests.state.conftest import call, make_root, substate
 
 
@@ -372,7 +372,7 @@ async def test_refresh_only_reloads_a_loaded_page(db, alice):
 
 @pytest.fixture
 def task_csv():
-    return pytest.importorskip("fluxkit.services.task_csv", reason="the CSV service is not in this tree yet")
+    return pytest.importorskip("fluxkit.services.tasks.csv", reason="the CSV service is not in this tree yet")
 
 
 async def test_csv_import_reports_each_refused_row(db, alice, task_csv):

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from fluxkit.api.v1 import docs, errors
+from fluxkit.api.v1.api_keys import router as api_keys_router
 from fluxkit.api.v1.calendar import router as calendar_router
 from fluxkit.api.v1.caller import RateHeaders
 from fluxkit.api.v1.chat import router as chat_router
@@ -13,8 +14,9 @@ from fluxkit.api.v1.dashboard import router as dashboard_router
 from fluxkit.api.v1.faqs import router as faqs_router
 from fluxkit.api.v1.mail import router as mail_router
 from fluxkit.api.v1.me import router as me_router
+from fluxkit.api.v1.notifications import router as notifications_router
 from fluxkit.api.v1.organizations import router as organizations_router
-from fluxkit.api.v1.routes import router
+from fluxkit.api.v1.tasks import router as tasks_router
 from fluxkit.api.v1.users import router as users_router
 
 PREFIX = "/api/v1"
@@ -39,7 +41,9 @@ def create_v1() -> FastAPI:
         servers=[{"url": PREFIX}],
     )
     errors.install(api)
-    api.include_router(router)
+    api.include_router(tasks_router)
+    api.include_router(notifications_router)
+    api.include_router(api_keys_router)
     api.include_router(calendar_router)
     api.include_router(chat_router)
     api.include_router(users_router)

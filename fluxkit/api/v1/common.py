@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends
 
 from fluxkit.api.v1.caller import Caller, current_caller
-from fluxkit.api.v1.schemas import Error
+from fluxkit.api.v1.fields import Error
 from fluxkit.db import session_scope
 
 T = TypeVar("T")

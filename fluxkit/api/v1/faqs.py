@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.schemas import ID_MAX, NON_BLANK, TEXT, _utc, json_int
+from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, TEXT, _utc, json_int
 from fluxkit.db import session_scope
 from fluxkit.services import faqs
 
@@ -27,7 +27,7 @@ FaqId = Annotated[int, Path(ge=1, le=ID_MAX, description="The FAQ's id.")]
 _SPACE = "\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _EDGE = "[^" + _SPACE + "\\x00-\\x1f\\x7f]"
 QUESTION_PATTERN = (
-    "^[" + _SPACE + "]*" + _EDGE + "[^\\x00]{%d,}" % (faqs.QUESTION_MIN - 2) + _EDGE + "[" + _SPACE + "]*$"
+    "^[" + _SPACE + "]*" + _EDGE + "[^\\x00]{" + str(faqs.QUESTION_MIN - 2) + ",}" + _EDGE + "[" + _SPACE + "]*$"
 )
 Question = Annotated[
     str,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.schemas import NON_BLANK
+from fluxkit.api.v1.fields import NON_BLANK
 from fluxkit.services import data_export, preferences, profile
 from fluxkit.services.audit import RequestMeta
 

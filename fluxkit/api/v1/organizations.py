@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import STATUS_OF
-from fluxkit.api.v1.schemas import ID, ID_MAX, NON_BLANK, json_int
-from fluxkit.services import mail
+from fluxkit.api.v1.fields import ID, ID_MAX, NON_BLANK, json_int
+from fluxkit.services import email
 from fluxkit.services import organizations as orgs
 
 STATUS_OF[orgs.NotAllowed] = 403
@@ -264,7 +264,7 @@ def list_invitations(caller: CallerDep, org_id: OrgId):
 )
 def invite(caller: CallerDep, org_id: OrgId, body: InvitationCreate, background: BackgroundTasks):
     invited = run_as(caller, orgs.invite, org_id, body.email, body.role)
-    background.add_task(mail.deliver_all, invited.messages)
+    background.add_task(email.deliver_all, invited.messages)
     return Invitation.of(invited.invitation)
 
 

@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import STATUS_OF
-from fluxkit.api.v1.schemas import ID_MAX, TEXT, IsoDate, _utc
+from fluxkit.api.v1.fields import ID_MAX, TEXT, IsoDate, _utc
 from fluxkit.db import session_scope
-from fluxkit.services import mail, plans
+from fluxkit.services import email
 from fluxkit.services import users_admin as admin
+from fluxkit.services.billing import plans
 
 STATUS_OF[admin.Refused] = 409
 
@@ -196,7 +197,7 @@ def list_users(
 )
 def invite(caller: CallerDep, body: InviteRequest, request: Request, background: BackgroundTasks):
     invitation = run_as(caller, admin.invite, body.email, request_meta(request))
-    background.add_task(mail.deliver_all, invitation.messages)
+    background.add_task(email.deliver_all, invitation.messages)
     return Sent(email=invitation.email, sent=True)
 
 
@@ -259,7 +260,7 @@ def reactivate(caller: CallerDep, user_id: UserId, request: Request):
 )
 def resend_verification(caller: CallerDep, user_id: UserId, request: Request, background: BackgroundTasks):
     messages = run_as(caller, admin.resend_verification, user_id, request_meta(request))
-    background.add_task(mail.deliver_all, messages)
+    background.add_task(email.deliver_all, messages)
     return Sent(email=str(messages[0]["To"]) if messages else "", sent=True)
 
 

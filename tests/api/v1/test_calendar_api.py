@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from fluxkit.db import session_scope
 from fluxkit.models import CalendarEvent, Notification
-from fluxkit.services import calendar_ics, live, tasks
+from fluxkit.services import live, tasks
+from fluxkit.services.calendar import ics as calendar_ics
 from tests.api.v1.conftest import V1
 
 EVENTS = f"{V1}/calendar/events"

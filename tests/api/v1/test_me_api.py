@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from fluxkit.db import session_scope
-from fluxkit.services import avatars, mail, profile
+from fluxkit.services import avatars, email, profile
 from fluxkit.services.audit import RequestMeta
 from tests.api.conftest import PASSWORD, signed_in_client
 from tests.api.v1.conftest import V1, add_task, make_account
@@ -149,7 +149,7 @@ def test_avatars_are_served_as_webp_with_nosniff_and_nothing_else_is(new_client,
 
 def test_email_change_link_switches_the_address(new_client, ada, monkeypatch):
     sent: list = []
-    monkeypatch.setattr(mail, "send_in_background", lambda messages: sent.extend(messages))
+    monkeypatch.setattr(email, "send_in_background", lambda messages: sent.extend(messages))
     browser = signed_in_client(new_client)
     with session_scope() as db:
         from fluxkit.services import sessions

@@ -1,0 +1,1 @@
+"""The /tasks page components: the table, its dialogs, status and priority badges."""

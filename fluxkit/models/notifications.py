@@ -1,0 +1,35 @@
+"""Notifications: what a user is told (task done or due, mail, invitations), read or not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from fluxkit.clock import system_clock
+
+
+def _now() -> datetime:
+    return system_clock.now()
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_user_created", "user_id", "created_at"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    type: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=1000)
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="SET NULL", index=True)
+    # Where opening it leads in the app (e.g. "/mail?open=12"); None: its task, or nowhere.
+    link: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=_now)
+    read_at: datetime | None = Field(default=None)
+    # Set for notifications that must exist at most once (e.g. one due reminder per task).
+    dedupe_key: str | None = Field(default=None, max_length=100, unique=True, index=True)

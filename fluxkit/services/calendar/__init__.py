@@ -1,0 +1,68 @@
+"""Calendar: events and invitations (events.py), field rules and limits (fields.py), ICS feeds and import (ics.py).
+
+The feature's API is re-exported here, so callers write `calendar.create_event`, `calendar.TITLE_MAX`.
+"""
+
+from fluxkit.services.calendar.events import (
+    TOPIC,
+    AttendeeRow,
+    EventDetail,
+    NotOrganizer,
+    Occurrence,
+    UserPick,
+    create_event,
+    delete_event,
+    find_users,
+    get_event,
+    list_range,
+    occurrences_of,
+    respond,
+    update_event,
+    users_by_id,
+)
+from fluxkit.services.calendar.fields import (
+    COLORS,
+    DESCRIPTION_MAX,
+    LOCATION_MAX,
+    MAX_ATTENDEES,
+    MAX_COUNT,
+    MAX_PER_SERIES,
+    MAX_RANGE_DAYS,
+    MAX_SPAN,
+    REPEATS,
+    RESPONSES,
+    TITLE_MAX,
+    TYPES,
+    YEARS,
+)
+
+__all__ = [
+    "AttendeeRow",
+    "COLORS",
+    "DESCRIPTION_MAX",
+    "EventDetail",
+    "LOCATION_MAX",
+    "MAX_ATTENDEES",
+    "MAX_COUNT",
+    "MAX_PER_SERIES",
+    "MAX_RANGE_DAYS",
+    "MAX_SPAN",
+    "NotOrganizer",
+    "Occurrence",
+    "REPEATS",
+    "RESPONSES",
+    "TITLE_MAX",
+    "TOPIC",
+    "TYPES",
+    "UserPick",
+    "YEARS",
+    "create_event",
+    "delete_event",
+    "find_users",
+    "get_event",
+    "list_range",
+    "occurrences_of",
+    "respond",
+    "update_event",
+    "users_by_id",
+]

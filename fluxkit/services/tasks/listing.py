@@ -1,0 +1,148 @@
+"""Tasks: the read path. One page of a user's view (filters, sort, page), every row of a
+view for export, and the stat cards.
+
+A page is read in index order however many tasks the user has (see `_page_rows`), and the
+counts come from task_tally (kept by database triggers), so reading a page costs the same
+at 10 tasks as at 10,000. Callers use it through the package:
+`tasks.list_tasks`, `tasks.all_matching`, `tasks.stats`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, or_, union_all
+from sqlmodel import Session, col, select
+
+from fluxkit.clock import Clock, system_clock
+from fluxkit.models import Task, TaskTally
+from fluxkit.services.tasks.rules import (
+    PRIORITIES,
+    STATUSES,
+    TaskPage,
+    TaskQuery,
+    TaskRow,
+    TaskStats,
+    _names,
+)
+from fluxkit.services.user_time import today_for
+
+
+def _mine_or_assigned(user_id: int):
+    """Tasks the user owns, or that a member of their organization assigned to them."""
+    return or_(Task.user_id == user_id, Task.assignee_id == user_id)
+
+
+def _filtered(user_id: int, query: TaskQuery, today: date, seen_as=None):
+    """The view's tasks; `seen_as` narrows it to owned or assigned ones (see _page_rows)."""
+    visible = _mine_or_assigned(user_id) if seen_as is None else seen_as
+    statement = select(Task).where(visible, col(Task.deleted_at).is_(None))
+    search = query.search.replace("\x00", "")  # PostgreSQL cannot take a NUL in a parameter
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            or_(col(Task.title).ilike(pattern, escape="\\"), col(Task.description).ilike(pattern, escape="\\"))
+        )
+    if query.status:
+        statement = statement.where(Task.status == query.status)
+    if query.priority:
+        statement = statement.where(Task.priority == query.priority)
+    if query.category:
+        statement = statement.where(Task.category == query.category)
+    if query.due:
+        open_ = col(Task.status).in_(("pending", "in progress"))
+        if query.due == "overdue":
+            statement = statement.where(open_, col(Task.due_date) < today)
+        elif query.due == "today":
+            statement = statement.where(Task.due_date == today)
+        else:
+            week_end = today + timedelta(days=6 - today.weekday())
+            statement = statement.where(col(Task.due_date) >= today, col(Task.due_date) <= week_end)
+    return statement
+
+
+def _order(query: TaskQuery, task=Task):
+    """ORDER BY for the view, on `task`: the table, or the columns of a subquery of its rows."""
+    # Only the sort in use is built: building a CASE costs more than running the query.
+    column = {
+        "created": lambda: task.created_at,
+        "updated": lambda: task.updated_at,
+        "due": lambda: task.due_date,
+        "title": lambda: func.lower(task.title),
+        "status": lambda: case({s: i for i, s in enumerate(STATUSES)}, value=task.status),
+        "priority": lambda: case({p: i for i, p in enumerate(PRIORITIES)}, value=task.priority),
+    }[query.sort]()
+    ordered = column.desc() if query.descending else column.asc()
+    if query.sort == "due":
+        # Tasks without a due date go last either way.
+        return [task.due_date.is_(None), ordered, task.id.desc()]
+    return [ordered, task.id.desc() if query.descending else task.id.asc()]
+
+
+def _page_rows(db: Session, user_id: int, query: TaskQuery, today: date, page: int) -> list[Task]:
+    """One page of the view, reading about a page of rows however many tasks the user has.
+
+    "Owned OR assigned" cannot walk one index in the view's order, so the database would
+    sort every task of the user for each page. Instead the first `page` pages of owned
+    tasks (walked in order on the owner's index) and of tasks assigned to the user are
+    taken separately, merged, and the page cut from the merge.
+    """
+    first = (page - 1) * query.page_size
+    enough = first + query.page_size
+    owned = _filtered(user_id, query, today, seen_as=Task.user_id == user_id)
+    assigned = _filtered(user_id, query, today, seen_as=and_(Task.assignee_id == user_id, Task.user_id != user_id))
+    sort_columns = (Task.id, Task.created_at, Task.updated_at, Task.due_date, Task.title, Task.status, Task.priority)
+    branches = [
+        select(part.with_only_columns(*sort_columns).order_by(*_order(query)).limit(enough).subquery())
+        for part in (owned, assigned)
+    ]
+    merged = union_all(*branches).subquery().c
+    ids = db.exec(select(merged.id).order_by(*_order(query, merged)).offset(first).limit(query.page_size)).all()
+    found = {t.id: t for t in db.exec(select(Task).where(col(Task.id).in_(ids))).all()}
+    return [found[i] for i in ids]
+
+
+def _unfiltered_but_status(query: TaskQuery) -> bool:
+    return not (query.search or query.priority or query.category or query.due)
+
+
+def list_tasks(
+    db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock, counts: TaskStats | None = None
+) -> TaskPage:
+    """One page of the view; `counts`: the user's `stats` when the caller has just read them."""
+    today = today_for(db, user_id, clock)
+    if _unfiltered_but_status(query):
+        counts = counts or stats(db, user_id)
+        total = counts.of(query.status) if query.status else counts.total
+    else:
+        total = db.exec(select(func.count()).select_from(_filtered(user_id, query, today).subquery())).one()
+    pages = max(1, math.ceil(total / query.page_size))
+    page = min(query.page, pages)
+    rows = _page_rows(db, user_id, query, today, page)
+    names = _names(db, rows)
+    return TaskPage(
+        rows=[TaskRow.of(t, today, user_id, names) for t in rows], total=total, page=page, page_size=query.page_size
+    )
+
+
+def all_matching(
+    db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock, limit: int = 50_000
+) -> list[TaskRow]:
+    """Every task of the current view (all pages), for export."""
+    today = today_for(db, user_id, clock)
+    rows = db.exec(_filtered(user_id, query, today).order_by(*_order(query)).limit(limit)).all()
+    names = _names(db, list(rows))
+    return [TaskRow.of(t, today, user_id, names) for t in rows]
+
+
+def stats(db: Session, user_id: int) -> TaskStats:
+    """The user's task counts per status: one lookup, kept current by the database (TaskTally)."""
+    counts = dict(db.exec(select(TaskTally.status, TaskTally.count).where(TaskTally.user_id == user_id)).all())
+    return TaskStats(
+        total=sum(counts.values()),
+        pending=counts.get("pending", 0),
+        in_progress=counts.get("in progress", 0),
+        completed=counts.get("completed", 0),
+        cancelled=counts.get("cancelled", 0),
+    )
