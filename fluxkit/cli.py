@@ -186,9 +186,8 @@ def cmd_make_admin(args: argparse.Namespace) -> None:
 def cmd_billing_setup(args: argparse.Namespace) -> None:
     import stripe
 
-    from fluxkit.services import billing
+    from fluxkit.services import billing, plans
     from fluxkit.services.billing import catalog as billing_catalog
-    from fluxkit.services.billing import plans
     from fluxkit.services.billing import webhooks as billing_webhooks
     from fluxkit.settings import get_settings, price_env_name
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from fluxkit.services.plans import INTERVALS, PAID_PLANS
+
 SESSION_COOKIE = "fluxkit.session_token"
 
 
@@ -58,8 +60,6 @@ def price_env_name(plan: str, interval: str) -> str:
 
 
 def _stripe_settings(env) -> StripeSettings:
-    from fluxkit.services.billing.plans import INTERVALS, PAID_PLANS
-
     prices = tuple(
         ((plan.id, interval), env.get(price_env_name(plan.id, interval), "").strip())
         for plan in PAID_PLANS

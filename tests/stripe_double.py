@@ -778,7 +778,7 @@ def billing_on(stripe_double: StripeDouble) -> Iterator[BillingEnv]:
 
 @pytest.fixture
 def billing_off() -> Iterator[None]:
-    from fluxkit.services.billing.plans import INTERVALS, PAID_PLANS
+    from fluxkit.services.plans import INTERVALS, PAID_PLANS
     from fluxkit.settings import get_settings, price_env_name
     from tests.services.settings_env import settings_env
 

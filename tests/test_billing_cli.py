@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from fluxkit import cli
-from fluxkit.services.billing import plans
+from fluxkit.services import plans
 from tests.services.settings_env import settings_env
 from tests.stripe_double import SECRET_KEY, stripe_double, stripe_server  # noqa: F401
 

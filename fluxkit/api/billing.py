@@ -20,8 +20,7 @@ from sqlalchemy.exc import OperationalError
 from fluxkit.api.auth import _error, parsed_body
 from fluxkit.api.deps import current_identity
 from fluxkit.db import session_scope
-from fluxkit.services import billing
-from fluxkit.services.billing import plans
+from fluxkit.services import billing, plans
 from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 

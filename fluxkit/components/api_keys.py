@@ -147,7 +147,8 @@ def _new_key_dialog() -> rx.Component:
                 margin_bottom="12px",
             ),
             rx.callout(
-                "Copy it now: you won't see it again. FluxKit keeps only a fingerprint of it; if you lose it, revoke it and create another.",
+                "Copy it now: you won't see it again. FluxKit keeps only a fingerprint of it; if you lose it, "
+                "revoke it and create another.",
                 icon="triangle-alert",
                 color_scheme="amber",
                 id="api-key-new-warning",
@@ -197,7 +198,8 @@ def _revoke_dialog() -> rx.Component:
                 rx.text(
                     "“",
                     rx.text.strong(ApiKeysState.revoke_name),
-                    "” stops working at once: every app or script using it gets 401 from then on. This cannot be undone.",
+                    "” stops working at once: every app or script using it gets 401 from then on. This cannot be "
+                    "undone.",
                     size="2",
                 ),
             ),

@@ -178,7 +178,8 @@ def billing_section() -> rx.Component:
             rx.cond(
                 s.loaded & ~s.billing_enabled,
                 rx.text(
-                    "Billing is not configured on this server yet: everyone is on the Free plan and plan limits are not enforced.",
+                    "Billing is not configured on this server yet: everyone is on the Free plan and plan limits "
+                    "are not enforced.",
                     size="1",
                     color_scheme="gray",
                     id="billing-disabled",

@@ -220,7 +220,8 @@ def invitations_card() -> rx.Component:
             rx.vstack(
                 rx.heading("Invite people", size="3"),
                 rx.text(
-                    "They get an email with a link, valid for 7 days. They accept it signed in with that (verified) address.",
+                    "They get an email with a link, valid for 7 days. They accept it signed in with that "
+                    "(verified) address.",
                     size="2",
                     color_scheme="gray",
                 ),

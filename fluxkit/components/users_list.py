@@ -7,7 +7,7 @@ import reflex as rx
 from fluxkit.components.empty_state import empty_state
 from fluxkit.components.filter_toolbar import filter_toolbar
 from fluxkit.components.pagination import pagination as page_footer
-from fluxkit.services.billing import plans
+from fluxkit.services import plans
 from fluxkit.services.users_admin import PAGE_SIZES, PendingInvite, UserRow
 from fluxkit.state.users import ALL, UsersState
 

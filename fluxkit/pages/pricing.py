@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components.shell import shell
-from fluxkit.services.billing import plans
+from fluxkit.services import plans
 from fluxkit.state.billing import BillingState, PricingState
 
 ROUTE = "/pricing"

@@ -128,7 +128,8 @@ def content() -> rx.Component:
         ),
         _section(
             "API keys",
-            "Personal keys for the REST API (/api/v1, docs at /api/v1/docs). A script or app that sends one acts as you. "
+            "Personal keys for the REST API (/api/v1, docs at /api/v1/docs). A script or app that sends one acts "
+            "as you. "
             "Give each its own key, so you can revoke one without touching the others.",
             api_keys_panel(),
             id="api-keys",

@@ -1,7 +1,7 @@
 """/tasks: stat cards, a filtered and sorted page of tasks, and every action on them.
 
-The list (table, phone cards, pagination) is in components/task_table.py, the dialogs in
-components/task_dialogs.py.
+The list (table, phone cards, pagination) is in components/tasks/table.py, the dialogs in
+components/tasks/dialogs.py.
 """
 
 from __future__ import annotations

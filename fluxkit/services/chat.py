@@ -148,7 +148,10 @@ def clean_body(body: object) -> str:
     if not text:
         raise InvalidInput("Write a message.", fields={"body": "Write a message."})
     if len(text) > BODY_MAX:
-        message = f"A message can be at most {BODY_MAX:,} characters; this one has {len(text):,}. Shorten it or split it in two."
+        message = (
+            f"A message can be at most {BODY_MAX:,} characters; this one has {len(text):,}. Shorten it or "
+            "split it in two."
+        )
         raise InvalidInput(message, fields={"body": message})
     return text
 

@@ -72,7 +72,8 @@ DEFAULT_FAQS: tuple[tuple[str, str, str], ...] = (
         "How long do I stay signed in, and how do I sign out other devices?",
         "A session lasts **7 days** and is renewed while you use it. **Settings → Sessions** lists "
         "every browser where your account is signed in, with its device and address; sign out any "
-        "you do not recognise, or all of them but this one with **Sign out everywhere else**. Your session lives in an `HttpOnly` cookie that page scripts cannot "
+        "you do not recognise, or all of them but this one with **Sign out everywhere else**. Your session lives "
+        "in an `HttpOnly` cookie that page scripts cannot "
         "read, and only a hash of it is stored on the server.",
     ),
     (

@@ -2,7 +2,7 @@
 
 Every function takes the acting user's id and only ever finds that user's own mailbox
 copies: a message id of somebody else's mail is "not found", exactly like one that does
-not exist. (Not `services/mail.py`: that one delivers email over SMTP.)
+not exist. (Not `services/email.py`: that one delivers email over SMTP.)
 
 Sending writes the message once and one `MailCopy` per participant (the sender's in Sent,
 each recipient's in their Inbox), notifies each recipient and announces the `mail` topic

@@ -23,9 +23,8 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import AuditEvent, Subscription, User
-from fluxkit.services import accounts, audit, billing, email, live, query_params, sessions
+from fluxkit.services import accounts, audit, billing, email, live, plans, query_params, sessions
 from fluxkit.services.audit import RequestMeta
-from fluxkit.services.billing import plans
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.settings import get_settings
 

@@ -13,8 +13,7 @@ import reflex as rx
 
 from fluxkit.db import session_scope
 from fluxkit.routes import PRICING
-from fluxkit.services import billing
-from fluxkit.services.billing import plans
+from fluxkit.services import billing, plans
 from fluxkit.services.errors import ServiceError
 from fluxkit.state.session import SignedInState
 

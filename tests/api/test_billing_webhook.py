@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from fluxkit.db import session_scope
 from fluxkit.models import BillingEvent, Notification, Subscription
 from fluxkit.services import billing
-from fluxkit.services.billing import plans
+from fluxkit.services import plans
 from fluxkit.services.billing import webhooks as billing_webhooks
 from tests.api.conftest import create_user
 from tests.stripe_double import WEBHOOK_SECRET, billing_on, sign, stripe_double, stripe_server  # noqa: F401

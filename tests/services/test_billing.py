@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from fluxkit.models import BillingEvent, Notification, Subscription
-from fluxkit.services import accounts, billing, notifications, tasks
+from fluxkit.services import accounts, billing, notifications, plans, tasks
 from fluxkit.services.audit import RequestMeta
-from fluxkit.services.billing import plans
 from fluxkit.services.billing import webhooks as billing_webhooks
+from fluxkit.services.errors import InvalidInput
 from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
 
 META = RequestMeta(ip="127.0.0.1", user_agent="pytest")
@@ -181,7 +181,7 @@ def test_checkout_refuses_unknown_plans_and_free(db, billing_on):
         (None, None),
         (["basic"], "monthly"),
     ):
-        with pytest.raises(billing.InvalidInput):
+        with pytest.raises(InvalidInput):
             billing.start_checkout(db, user.id, plan, interval)
     assert billing_on.double.calls("POST", "/checkout") == []
 

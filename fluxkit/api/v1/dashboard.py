@@ -32,7 +32,9 @@ class Stats(BaseModel):
     tasks_completed: int
     completion_rate: int = Field(description="Percent of your tasks that are completed (0 with no tasks).")
     events_next_7_days: int = Field(
-        description="Event occurrences from today for 7 days in your timezone, repeats expanded, declined ones left out."
+        description=(
+            "Event occurrences from today for 7 days in your timezone, repeats expanded, declined ones left out."
+        )
     )
     unread_mail: int
     unread_notifications: int

@@ -78,7 +78,8 @@ const describe = (schema) => {
   schema = resolve(schema) || {};
   if (schema.anyOf) return schema.anyOf.map(describe).join(" or ");
   let text = schema.enum ? "one of: " + schema.enum.join(", ") : (schema.format || schema.type || "any");
-  if (schema.minimum !== undefined || schema.maximum !== undefined) text += " (" + (schema.minimum ?? "") + ".." + (schema.maximum ?? "") + ")";
+  if (schema.minimum !== undefined || schema.maximum !== undefined)
+    text += " (" + (schema.minimum ?? "") + ".." + (schema.maximum ?? "") + ")";
   if (schema.maxLength !== undefined) text += ", at most " + schema.maxLength + " characters";
   return text;
 };
@@ -86,10 +87,14 @@ function operation(path, method, op) {
   const params = op.parameters || [];
   const inputs = {};
   const rows = params.map((p) => {
-    const input = el("input", { placeholder: p.schema && p.schema.default !== undefined ? String(p.schema.default) : "" });
+    const placeholder = p.schema && p.schema.default !== undefined ? String(p.schema.default) : "";
+    const input = el("input", { placeholder });
     inputs[p.name] = input;
-    return el("tr", {}, el("td", {}, el("code", {}, p.name), p.required ? " *" : ""), el("td", { class: "muted" }, p.in),
-      el("td", {}, (p.description ? p.description + " " : ""), el("span", { class: "muted" }, describe(p.schema))), el("td", { class: "value" }, input));
+    return el("tr", {},
+      el("td", {}, el("code", {}, p.name), p.required ? " *" : ""),
+      el("td", { class: "muted" }, p.in),
+      el("td", {}, (p.description ? p.description + " " : ""), el("span", { class: "muted" }, describe(p.schema))),
+      el("td", { class: "value" }, input));
   });
   const bodySchema = op.requestBody && op.requestBody.content["application/json"].schema;
   const body = bodySchema ? el("textarea", { rows: 6 }) : null;
@@ -118,7 +123,8 @@ function operation(path, method, op) {
       const text = await res.text();
       let shown = text;
       try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch (e) {}
-      answer.textContent = res.status + " " + res.statusText + " (" + Math.round(performance.now() - started) + " ms)\\n\\n" + shown;
+      const took = Math.round(performance.now() - started);
+      answer.textContent = res.status + " " + res.statusText + " (" + took + " ms)\\n\\n" + shown;
     } catch (e) {
       answer.textContent = "Request failed: " + e;
     }
@@ -127,12 +133,21 @@ function operation(path, method, op) {
   const responses = Object.entries(op.responses || {}).map(([code, r]) =>
     el("tr", {}, el("td", {}, el("code", {}, code)), el("td", {}, r.description || "")));
   const okSchema = Object.entries(op.responses || {}).find(([c]) => c.startsWith("2"));
-  const shape = okSchema && okSchema[1].content ? JSON.stringify(resolve(okSchema[1].content["application/json"].schema), null, 2) : "";
+  const shape = okSchema && okSchema[1].content
+    ? JSON.stringify(resolve(okSchema[1].content["application/json"].schema), null, 2)
+    : "";
   return el("details", { class: "op", id: op.operationId || "" },
-    el("summary", {}, el("span", { class: "m " + method }, method), el("code", {}, path), el("span", { class: "muted" }, op.summary || "")),
+    el("summary", {},
+      el("span", { class: "m " + method }, method),
+      el("code", {}, path),
+      el("span", { class: "muted" }, op.summary || "")),
     el("div", {},
       op.description ? el("p", {}, op.description) : "",
-      rows.length ? el("table", {}, el("tr", {}, el("th", {}, "Parameter"), el("th", {}, "In"), el("th", {}, "About"), el("th", {}, "Value")), ...rows) : "",
+      rows.length
+        ? el("table", {},
+            el("tr", {}, el("th", {}, "Parameter"), el("th", {}, "In"), el("th", {}, "About"), el("th", {}, "Value")),
+            ...rows)
+        : "",
       body ? el("div", {}, el("p", {}, "Body (JSON)"), body) : "",
       el("p", {}, "Answers"), el("table", {}, ...responses),
       shape ? el("details", {}, el("summary", {}, "Success body schema"), el("pre", {}, shape)) : "",

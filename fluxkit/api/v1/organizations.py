@@ -257,7 +257,10 @@ def list_invitations(caller: CallerDep, org_id: OrgId):
 @router.post(
     "/{org_id}/invitations",
     summary="Invite someone by email (owner and admins; only the owner invites admins)",
-    description="Emails a link to /invite/<id>, valid for 7 days. Inviting the same address again replaces its pending invitation.",
+    description=(
+        "Emails a link to /invite/<id>, valid for 7 days. Inviting the same address again replaces its "
+        "pending invitation."
+    ),
     status_code=201,
     response_model=Invitation,
     responses=_refusals(403, 404),

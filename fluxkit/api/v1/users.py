@@ -18,9 +18,8 @@ from fluxkit.api.v1.common import CallerDep, refusals, run_as
 from fluxkit.api.v1.errors import STATUS_OF
 from fluxkit.api.v1.fields import ID_MAX, TEXT, IsoDate, _utc
 from fluxkit.db import session_scope
-from fluxkit.services import email
+from fluxkit.services import email, plans
 from fluxkit.services import users_admin as admin
-from fluxkit.services.billing import plans
 
 STATUS_OF[admin.Refused] = 409
 

@@ -572,7 +572,8 @@ def import_dialog() -> rx.Component:
             rx.dialog.title("Import an .ics file"),
             rx.dialog.description(
                 rx.text(
-                    "Events from another calendar become yours. Nobody in the file is invited; events already imported are skipped.",
+                    "Events from another calendar become yours. Nobody in the file is invited; events already "
+                    "imported are skipped.",
                     size="2",
                     color_scheme="gray",
                 ),

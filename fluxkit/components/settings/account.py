@@ -12,7 +12,8 @@ def export_panel() -> rx.Component:
     return rx.flex(
         rx.text(
             "One JSON file with everything FluxKit holds about you: profile, preferences, tasks and their history, "
-            "notifications, API keys (never the keys themselves), sessions, subscription, mail, chat messages you sent, "
+            "notifications, API keys (never the keys themselves), sessions, subscription, mail, chat messages you "
+            "sent, "
             "calendar events and account activity. Also at GET /api/v1/me/export.",
             size="2",
         ),
@@ -34,7 +35,8 @@ def export_panel() -> rx.Component:
 def delete_panel() -> rx.Component:
     return rx.vstack(
         rx.text(
-            "Deleting your account signs you out everywhere and removes your tasks, notifications, API keys, mail, chat memberships and calendar events for good. It cannot be undone.",
+            "Deleting your account signs you out everywhere and removes your tasks, notifications, API keys, mail, "
+            "chat memberships and calendar events for good. It cannot be undone.",
             size="2",
         ),
         rx.alert_dialog.root(

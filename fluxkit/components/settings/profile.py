@@ -90,7 +90,8 @@ def avatar_block() -> rx.Component:
                 no_drag=False,
             ),
             rx.text(
-                f"PNG, JPEG, WebP or GIF, up to {avatars.MAX_BYTES // 1024 // 1024} MB. Cropped to a square; photo details (EXIF, location) are removed.",
+                f"PNG, JPEG, WebP or GIF, up to {avatars.MAX_BYTES // 1024 // 1024} MB. Cropped to a square; photo "
+                "details (EXIF, location) are removed.",
                 size="1",
                 color_scheme="gray",
             ),
@@ -231,7 +232,8 @@ def email_form() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "We email a link to the new address; your email changes only when it is opened. Your current address is told either way.",
+            "We email a link to the new address; your email changes only when it is opened. Your current address "
+            "is told either way.",
             size="1",
             color_scheme="gray",
         ),

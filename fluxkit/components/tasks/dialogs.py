@@ -343,7 +343,8 @@ def import_dialog() -> rx.Component:
             rx.dialog.title("Import tasks from CSV"),
             rx.dialog.description(
                 rx.text(
-                    "The first row names the columns: title (required), description, status, priority, category, due_date (YYYY-MM-DD). "
+                    "The first row names the columns: title (required), description, status, priority, category, "
+                    "due_date (YYYY-MM-DD). "
                     "An export from this page can be imported again.",
                     size="2",
                     color_scheme="gray",

@@ -1,8 +1,9 @@
-"""Billing: plans (plans.py), subscriptions and checkout (subscriptions.py), Stripe webhooks (webhooks.py),
-the Stripe catalog (catalog.py).
+"""Billing: subscriptions and checkout (subscriptions.py), Stripe webhooks (webhooks.py), the Stripe
+catalog (catalog.py). The plans themselves are services/plans.py (read by settings, the pricing page
+and the plan limits alike).
 
 The subscription API is re-exported here, so callers write `billing.summary`, `billing.check_feature`;
-plans, webhooks and catalog are imported as modules (`from fluxkit.services.billing import plans`).
+webhooks and catalog are imported as modules (`from fluxkit.services.billing import webhooks`).
 """
 
 from fluxkit.services.billing.subscriptions import (

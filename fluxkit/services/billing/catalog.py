@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import stripe
 
-from fluxkit.services.billing import plans
+from fluxkit.services import plans
 from fluxkit.services.billing.webhooks import _id_of
 
 

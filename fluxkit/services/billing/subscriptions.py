@@ -2,7 +2,7 @@
 
 The subscription record (models.billing.Subscription) is ours and is the only thing the
 app reads to decide a user's plan; Stripe changes it through signed webhooks
-(services/billing_webhooks.py). The Stripe customer id of a user is created once, stored
+(webhooks.py). The Stripe customer id of a user is created once, stored
 here, and always looked up from the signed-in user's id.
 
 Without STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and the price ids, billing is off: plans
@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Subscription, Task, User
-from fluxkit.services.billing import plans
+from fluxkit.services import plans
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.settings import StripeSettings, get_settings
 

@@ -18,8 +18,7 @@ from sqlmodel import Session, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import BillingEvent, Subscription, User
-from fluxkit.services import live, notifications
-from fluxkit.services.billing import plans
+from fluxkit.services import live, notifications, plans
 from fluxkit.services.billing.subscriptions import (
     ENTITLED,
     NOTIFICATION_TYPE,

@@ -425,7 +425,8 @@ def _invite(db: Session, event: CalendarEvent, user_ids: list[int], organizer: U
             uid,
             "event_invitation",
             f"Invitation: {event.title}",
-            f"{organizer.name} invited you to “{event.title}”, {_when(event, user_zone(db, uid))}. Accept or decline it on your calendar.",
+            f"{organizer.name} invited you to “{event.title}”, {_when(event, user_zone(db, uid))}. Accept or "
+            "decline it on your calendar.",
             link=f"/calendar?event={event.id}",
             dedupe_key=f"event_invitation:{event.id}:{uid}",
             clock=clock,

@@ -1,6 +1,6 @@
 """Calendar event fields: what the form and the API may send, checked and normalised.
 
-One set of rules for the page, the REST API and .ics import (services/calendar.py calls
+One set of rules for the page, the REST API and .ics import (events.py calls
 `clean_fields`); the limits here are also what the API's schema declares.
 """
 

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import CalendarEvent, CalendarFeed, EventAttendee, User
 from fluxkit.services import tokens
-from fluxkit.services.calendar import events, fields
+from fluxkit.services.calendar import events as calendar_events
+from fluxkit.services.calendar import fields as calendar_fields
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.services.user_time import user_zone, zone_of
 
@@ -45,7 +46,7 @@ def _vevent(
     item.add("categories", [event.type])
     item.add("x-fluxkit-type", event.type)
     item.add("color", event.color)
-    start, end = fields._utc(event.start_at), fields._utc(event.end_at)
+    start, end = calendar_fields._utc(event.start_at), calendar_fields._utc(event.end_at)
     if event.all_day:
         item.add("dtstart", start.date())
         item.add("dtend", end.date())
@@ -97,9 +98,11 @@ def _slug(title: str) -> str:
 
 def event_ics(db: Session, user_id: int, event_id: object, clock: Clock = system_clock) -> tuple[str, bytes]:
     """(file name, .ics bytes) of one event the user takes part in."""
-    event = events._participating(db, user_id, event_id)
+    event = calendar_events._participating(db, user_id, event_id)
     cal = _calendar(event.title)
-    cal.add_component(_vevent(event, db.get(User, event.organizer_id), events._attendees(db, event.id), clock.now()))
+    cal.add_component(
+        _vevent(event, db.get(User, event.organizer_id), calendar_events._attendees(db, event.id), clock.now())
+    )
     return f"{_slug(event.title)}.ics", cal.to_ical()
 
 
@@ -110,7 +113,7 @@ def _feed_events(db: Session, user_id: int) -> list[CalendarEvent]:
     return list(
         db.exec(
             select(CalendarEvent)
-            .where(events._visible_to(user_id), col(CalendarEvent.id).not_in(declined))
+            .where(calendar_events._visible_to(user_id), col(CalendarEvent.id).not_in(declined))
             .order_by(col(CalendarEvent.start_at).desc(), col(CalendarEvent.id))
             .limit(FEED_LIMIT)
         ).all()
@@ -129,7 +132,9 @@ def calendar_ics(db: Session, user_id: int, clock: Clock = system_clock) -> byte
     )
     now = clock.now()
     for event in events:
-        cal.add_component(_vevent(event, organizers.get(event.organizer_id), events._attendees(db, event.id), now))
+        cal.add_component(
+            _vevent(event, organizers.get(event.organizer_id), calendar_events._attendees(db, event.id), now)
+        )
     return cal.to_ical()
 
 
@@ -214,14 +219,14 @@ def _fields_of(component, zone) -> dict[str, object]:
     if end is None and duration is not None:
         end = start + duration.dt
     data: dict[str, object] = {
-        "title": title[: fields.TITLE_MAX],
+        "title": title[: calendar_fields.TITLE_MAX],
         "description": _text(component, "DESCRIPTION"),
         "location": _text(component, "LOCATION"),
     }
     kind = _text(component, "X-FLUXKIT-TYPE").lower()
-    data["type"] = kind if kind in fields.TYPES else "event"
+    data["type"] = kind if kind in calendar_fields.TYPES else "event"
     color = _text(component, "COLOR").lower()
-    data["color"] = color if color in fields.COLORS else "blue"
+    data["color"] = color if color in calendar_fields.COLORS else "blue"
     if all_day:
         last = (
             end if isinstance(end, date) and not isinstance(end, datetime) else start + timedelta(days=1)
@@ -302,7 +307,7 @@ def import_ics(db: Session, user_id: int, data: bytes, clock: Clock = system_clo
             continue
         try:
             fields = _fields_of(component, zone)
-            events.create_event(db, user_id, fields, clock, uid=uid)  # checks before it writes
+            calendar_events.create_event(db, user_id, fields, clock, uid=uid)  # checks before it writes
         except ValueError as exc:
             report.refused.append(Refused(name, str(exc)))
             continue

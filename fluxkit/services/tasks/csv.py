@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from fluxkit.clock import Clock, system_clock
-from fluxkit.services import billing
-from fluxkit.services.billing import plans
+from fluxkit.services import billing, plans
 from fluxkit.services.errors import InvalidInput
 from fluxkit.services.tasks import listing, rules
 

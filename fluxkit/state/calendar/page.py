@@ -183,7 +183,8 @@ class CalendarState(ReloadMixin, SignedInState):
         script = f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())});"
         if self.view in ("week", "day"):
             script += (
-                "setTimeout(() => { const v = document.querySelector('#calendar-scroll [data-radix-scroll-area-viewport]');"
+                "setTimeout(() => { "
+                "const v = document.querySelector('#calendar-scroll [data-radix-scroll-area-viewport]');"
                 f" if (v && v.scrollTop === 0) v.scrollTo(0, {7 * HOUR_PX}); }}, 80);"
             )
         return rx.call_script(script)

@@ -1,6 +1,6 @@
 """The tasks page's CSV export and import.
 
-`TaskCsvMixin` is mixed into `TasksState` (fluxkit/state/tasks.py): the export is the
+`TaskCsvMixin` is mixed into `TasksState` (page.py): the export is the
 current view (its `_query`), and after an import the page reloads (its `_reload`). Each
 handler re-derives the user from the session first; the file is checked by
 `services.tasks.csv` (size, encoding, header, every row) and the plan by `services.billing`.
@@ -14,8 +14,7 @@ from datetime import date
 import reflex as rx
 
 from fluxkit.clock import system_clock
-from fluxkit.services import billing
-from fluxkit.services.billing import plans
+from fluxkit.services import billing, plans
 from fluxkit.services.tasks import csv as task_csv
 from fluxkit.state.session import service_call
 from fluxkit.state.tasks.common import plural

@@ -1,6 +1,6 @@
 """The tasks page's two dialogs: add / edit a task, and a task's details with its history.
 
-`TaskDialogMixin` is mixed into `TasksState` (fluxkit/state/tasks.py), whose `_reload`,
+`TaskDialogMixin` is mixed into `TasksState` (page.py), whose `_reload`,
 `_refresh_bell` and `_sync_url` it calls after a change. Like every handler there, each one
 re-derives the user from the session first; a task id from the browser is only ever looked
 up among that user's own tasks (by the service).

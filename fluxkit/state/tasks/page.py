@@ -6,8 +6,8 @@ checks ownership: an id sent by the browser is a request, never a permission. Va
 browser sends (filters, sizes, statuses) are re-validated through `TaskQuery.parse` and the
 service rules, so a tampered event can at most show the user their own data another way.
 
-The add / edit and details dialogs live in `state/task_dialog.py`, CSV export and import in
-`state/task_csv_state.py`, and the list's view handlers (search, filters, sort, paging) and
+The add / edit and details dialogs live in `dialog.py`, CSV export and import in
+`csv.py`, and the list's view handlers (search, filters, sort, paging) and
 `refresh` in `state/paged_list.py`; all are mixed into `TasksState`, so the page has one state.
 """
 
