@@ -11,9 +11,10 @@ from urllib.parse import quote, urlsplit
 
 import anyio
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fluxkit.api.deps import set_session_cookie
 from fluxkit.db import session_scope
 from fluxkit.routes import AUTH_PAGES, PAGE_ALIASES, is_protected
 from fluxkit.services import sessions
@@ -106,10 +107,6 @@ class EdgeGate:
 
 def _with_cookie(send: Send, token: str) -> Send:
     """Re-issue the session cookie with a fresh max-age after a sliding refresh."""
-    from starlette.responses import Response
-
-    from fluxkit.api.deps import set_session_cookie
-
     carrier = Response()
     set_session_cookie(carrier, token)
     cookie = carrier.headers["set-cookie"]

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Notification, Task, User
-from fluxkit.services import live, user_time
+from fluxkit.services import live, preferences, user_time
 from fluxkit.services.errors import NotFound
 
 TYPES = ("task_completed", "task_due", "welcome", "system", "mail", "event_invitation", "task_assigned")
@@ -85,8 +85,6 @@ def notify(
     with a dedupe key still uses the key (a hidden row), so it never comes back.
     Returns False when nothing was added (key already used, or in-app off).
     """
-    from fluxkit.services import preferences
-
     route = preferences.delivery(db, user_id, type, clock, at)
     if not route.in_app and dedupe_key is None:
         preferences.deliver_outside_app(db, user_id, type, title, body, link, route, clock)

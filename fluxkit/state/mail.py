@@ -22,6 +22,7 @@ from fluxkit.services import mailbox
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.mailbox import FolderCount, MailRow, MailView, Recipient
+from fluxkit.state.notifications import BellState
 from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
@@ -164,8 +165,6 @@ class MailState(ReloadMixin, SignedInState):
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
 
     async def _refresh_bell(self, me: Identity) -> None:
-        from fluxkit.state.notifications import BellState
-
         bell = await self.get_state(BellState)
         bell._reload(me)
 

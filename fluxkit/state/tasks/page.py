@@ -23,6 +23,7 @@ from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound
 from fluxkit.services.tasks import TaskQuery, TaskRow, TaskStats
+from fluxkit.state.notifications import BellState
 from fluxkit.state.paged_list import ALL, PagedListMixin
 from fluxkit.state.session import SignedInState, service_call
 from fluxkit.state.tasks.columns import TaskColumnsStorage, read_hidden, write_hidden
@@ -152,8 +153,6 @@ class TasksState(TaskDialogMixin, TaskCsvMixin, PagedListMixin, SignedInState):
         return super()._view_changed(me)
 
     async def _refresh_bell(self, me: Identity) -> None:
-        from fluxkit.state.notifications import BellState
-
         bell = await self.get_state(BellState)
         bell._reload(me)
 
