@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from fluxkit.db import session_scope
 from fluxkit.navigation import ADMIN_ONLY, NAV_ITEMS
-from fluxkit.services import calendar, mailbox
+from fluxkit.services import calendar, mailbox, user_time
 from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
 from fluxkit.state.session import SignedInState
@@ -113,7 +113,7 @@ def _mail(db: Session, user_id: int, text: str) -> list[Result]:
 def _events(db: Session, user_id: int, text: str) -> list[Result]:
     """Events I organise or am invited to whose title matches: the next occurrence of each
     (or, for a past one, the latest), upcoming first."""
-    today = calendar.today_for(db, user_id)
+    today = user_time.today_for(db, user_id)
     now = today.isoformat()
     best: dict[int, calendar.Occurrence] = {}
     for occ in calendar.list_range(db, user_id, today - EVENTS_BEFORE, today + EVENTS_AFTER, include_tasks=False):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from fluxkit.models import User
-from fluxkit.services import calendar, mailbox, tasks
+from fluxkit.services import calendar, mailbox, tasks, user_time
 from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteState
 from fluxkit.state.shell import ShellState
 from fluxkit.state.tasks.page import TasksState
@@ -86,7 +86,7 @@ async def test_search_finds_my_mail_and_opens_it(db, tab, alice, bob):
 
 
 async def test_search_finds_events_i_organise_or_am_invited_to(db, tab, alice, bob):
-    today = calendar.today_for(db, alice[0].id)
+    today = user_time.today_for(db, alice[0].id)
     soon = (today + timedelta(days=3)).isoformat()
     mine = calendar.create_event(db, alice[0].id, {"title": "Design review", "start": f"{soon}T09:00"}).id
     invited = calendar.create_event(

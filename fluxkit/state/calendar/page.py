@@ -17,6 +17,7 @@ import reflex as rx
 from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
 from fluxkit.services import calendar as cal
+from fluxkit.services import user_time
 from fluxkit.services.calendar import EventDetail, UserPick
 from fluxkit.services.calendar import ics as calendar_ics
 from fluxkit.services.dto import Identity
@@ -112,7 +113,7 @@ class CalendarState(ReloadMixin, SignedInState):
         found = parse_day(self.anchor)
         if found is None:
             with session_scope() as db:
-                found = cal.today_for(db, me.user.id, system_clock)
+                found = user_time.today_for(db, me.user.id, system_clock)
         return found
 
     def _reload(self, me: Identity) -> None:
@@ -121,7 +122,7 @@ class CalendarState(ReloadMixin, SignedInState):
         anchor = self._anchor(me)
         start, end = visible_range(view, anchor)
         with session_scope() as db:
-            today = cal.today_for(db, me.user.id, system_clock)
+            today = user_time.today_for(db, me.user.id, system_clock)
             items = cal.list_range(db, me.user.id, start, end)
             if self.details_open and self.detail.id:
                 try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fluxkit.db import session_scope
-from fluxkit.services import calendar
+from fluxkit.services import calendar, user_time
 from tests.api.v1.conftest import V1, add_task
 
 
@@ -19,7 +19,7 @@ def test_the_summary_counts_only_the_callers_data(api, ada, bob):
             ada.user.id,
             {
                 "title": "Tomorrow's call",
-                "start": (calendar.today_for(db, ada.user.id) + timedelta(days=1)).isoformat() + "T09:00",
+                "start": (user_time.today_for(db, ada.user.id) + timedelta(days=1)).isoformat() + "T09:00",
             },
         )
 
