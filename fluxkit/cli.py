@@ -24,6 +24,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from fluxkit import routes
+
 DEMO_EMAIL = "demo@fluxkit.dev"
 DEMO_NAME = "Demo User"
 DEMO_PASSWORD = "fluxkit-demo-2026"
@@ -163,7 +165,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
             f"The demo account {DEMO_EMAIL} exists, but its password was changed since seeding; it was left as it is."
         )
         return
-    print(f"{status}. Sign in at {get_settings().url('/sign-in')} with:")
+    print(f"{status}. Sign in at {get_settings().url(routes.SIGN_IN)} with:")
     print(f"  email:    {DEMO_EMAIL}")
     print(f"  password: {DEMO_PASSWORD}")
 

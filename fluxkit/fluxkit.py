@@ -2,8 +2,8 @@
 
 import reflex as rx
 
-from fluxkit import jobs, logs
-from fluxkit.api.app import OUTER_LAYERS, create_api
+from fluxkit import jobs, logs, routes
+from fluxkit.api.app import create_api, outer_layers
 from fluxkit.pages import (
     billing_cancel,
     billing_success,
@@ -25,10 +25,10 @@ from fluxkit.pages import notifications as notifications_page
 from fluxkit.pages import organizations as organizations_page
 from fluxkit.pages import tasks as tasks_page
 from fluxkit.pages import users as users_page
+from fluxkit.services import topics
 from fluxkit.state import live
 from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
-from fluxkit.state.billing import TOPIC as BILLING_TOPIC
 from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
 from fluxkit.state.calendar.page import CalendarState
 from fluxkit.state.chat import ChatBadgeState, ChatState
@@ -46,20 +46,9 @@ from fluxkit.state.users import UsersState
 
 logs.configure()
 
-app = rx.App(
-    head_components=[rx.el.script(src="/fluxkit.js")],
-    # Outermost last: RequestLog -> OriginGuard -> EdgeGate -> FastAPI routes -> Reflex.
-    api_transformer=[create_api(), *OUTER_LAYERS],
-)
-# Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
-app.add_middleware(SessionGate(), index=0)
-app.register_lifespan_task(live.relay, receiver=ShellState.live)
-app.register_lifespan_task(jobs.scheduler)
-
-for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
-    app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
-
-# Every signed-in page: the shell loads first (who is signed in, the bell, badges), then the page.
+# Every signed-in page. The edge gate protects exactly their routes (and the paths below
+# them): registering a page here is what makes it need a session. Each loads the shell first
+# (who is signed in, the bell, badges), then the page.
 SIGNED_IN_PAGES = (
     dashboard,
     tasks_page,
@@ -76,6 +65,21 @@ SIGNED_IN_PAGES = (
     billing_cancel,
     settings,
 )
+SIGNED_IN_ROUTES = tuple(module.ROUTE for module in SIGNED_IN_PAGES)
+
+app = rx.App(
+    head_components=[rx.el.script(src="/fluxkit.js")],
+    # Outermost last: RequestLog -> OriginGuard -> EdgeGate -> FastAPI routes -> Reflex.
+    api_transformer=[create_api(), *outer_layers(SIGNED_IN_ROUTES)],
+)
+# Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
+app.add_middleware(SessionGate(), index=0)
+app.register_lifespan_task(live.relay, receiver=ShellState.live)
+app.register_lifespan_task(jobs.scheduler)
+
+for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
+    app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
+
 for module in SIGNED_IN_PAGES:
     app.add_page(
         module.page,
@@ -89,26 +93,26 @@ for module in SIGNED_IN_PAGES:
 LIVE_HANDLERS = {
     # Tasks changed (another tab, the REST API, an assignment, a job): rows and stat cards,
     # and the calendar, which shows the tasks due in its range.
-    "tasks": (TasksState.refresh, CalendarState.refresh, DashboardState.refresh),
-    "notifications": (BellState.refresh, NotificationsState.refresh, DashboardState.refresh),
-    "mail": (MailState.refresh, MailBadgeState.refresh, DashboardState.refresh),
+    topics.TASKS: (TasksState.refresh, CalendarState.refresh, DashboardState.refresh),
+    topics.NOTIFICATIONS: (BellState.refresh, NotificationsState.refresh, DashboardState.refresh),
+    topics.MAIL: (MailState.refresh, MailBadgeState.refresh, DashboardState.refresh),
     # A message, receipt, typing or group change in one of the user's conversations.
-    "chat": (ChatState.refresh, ChatBadgeState.refresh),
+    topics.CHAT: (ChatState.refresh, ChatBadgeState.refresh),
     # An event or an answer changed (theirs, or one they are invited to).
-    "calendar": (CalendarState.refresh, DashboardState.refresh),
+    topics.CALENDAR: (CalendarState.refresh, DashboardState.refresh),
     # A webhook changed the plan: pricing, the billing section, the past-due banner.
-    BILLING_TOPIC: (PricingState.refresh, BillingState.refresh, BillingBannerState.load, DashboardState.refresh),
-    "organizations": (OrganizationsState.refresh, OrgSwitcherState.refresh, DashboardState.refresh),
+    topics.BILLING: (PricingState.refresh, BillingState.refresh, BillingBannerState.load, DashboardState.refresh),
+    topics.ORGANIZATIONS: (OrganizationsState.refresh, OrgSwitcherState.refresh, DashboardState.refresh),
     # This user's own role or status changed (users admin): the shell re-checks who they are
     # (a suspended or deleted user's tab finds no session: sign-in); admin controls follow.
-    "account": (ShellState.load, FaqsState.refresh, DashboardState.refresh),
-    "users": (UsersState.refresh,),  # every admin's list
-    "faqs": (FaqsState.refresh,),  # global: announced to every signed-in tab (live.touch_all)
-    "api_keys": (ApiKeysState.refresh,),
+    topics.ACCOUNT: (ShellState.load, FaqsState.refresh, DashboardState.refresh),
+    topics.USERS: (UsersState.refresh,),  # every admin's list
+    topics.FAQS: (FaqsState.refresh,),  # global: announced to every signed-in tab (live.touch_all)
+    topics.API_KEYS: (ApiKeysState.refresh,),
     # Appearance, picture or profile changed on another device or through the API.
-    "preferences": (AppearanceState.load, SettingsState.refresh),
-    "profile": (AppearanceState.load, SettingsState.refresh),
-    "dashboard": (DashboardState.refresh,),  # a checklist step dismissed
+    topics.PREFERENCES: (AppearanceState.load, SettingsState.refresh),
+    topics.PROFILE: (AppearanceState.load, SettingsState.refresh),
+    topics.DASHBOARD: (DashboardState.refresh,),  # a checklist step dismissed
 }
 for topic, handlers in LIVE_HANDLERS.items():
     live.on_change(topic, *handlers)
@@ -131,6 +135,6 @@ def _redirecting() -> rx.Component:
     return rx.center(rx.spinner(), min_height="100vh")
 
 
-app.add_page(_redirecting, route="/", title="FluxKit", on_load=AliasState.to_dashboard)
-app.add_page(_redirecting, route="/login", title="FluxKit", on_load=AliasState.to_sign_in)
-app.add_page(_redirecting, route="/register", title="FluxKit", on_load=AliasState.to_sign_up)
+app.add_page(_redirecting, route=routes.HOME, title="FluxKit", on_load=AliasState.to_dashboard)
+app.add_page(_redirecting, route=routes.LOGIN, title="FluxKit", on_load=AliasState.to_sign_in)
+app.add_page(_redirecting, route=routes.REGISTER, title="FluxKit", on_load=AliasState.to_sign_up)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
+
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from fluxkit.api import auth, avatars, billing, calendar_feed, health
 from fluxkit.api.gates import EdgeGate, OriginGuard
@@ -10,9 +14,12 @@ from fluxkit.api.request_log import RequestLog
 from fluxkit.api.v1 import PREFIX as V1_PREFIX
 from fluxkit.api.v1 import create_v1
 
-# The ASGI layers around the API and Reflex's own app, innermost first (Reflex's
-# `api_transformer` order): the request id and access log wrap everything.
-OUTER_LAYERS = (EdgeGate, OriginGuard, RequestLog)
+
+def outer_layers(signed_in_routes: Iterable[str]) -> tuple[Callable[[ASGIApp], ASGIApp], ...]:
+    """The ASGI layers around the API and Reflex's own app, innermost first (Reflex's
+    `api_transformer` order): the request id and access log wrap everything; the edge
+    gate protects `signed_in_routes` (the registered signed-in pages' routes)."""
+    return (functools.partial(EdgeGate, signed_in_routes=tuple(signed_in_routes)), OriginGuard, RequestLog)
 
 
 def create_api() -> FastAPI:

@@ -22,10 +22,11 @@ from fluxkit.api.deps import (
     request_meta,
     set_session_cookie,
 )
+from fluxkit.api.errors import rate_limited, service_error, unauthorized
 from fluxkit.db import session_scope
 from fluxkit.services import accounts, email, ratelimit, sessions
 from fluxkit.services.dto import Identity, SessionInfo, UserInfo
-from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, ServiceError
+from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, NotFound
 from fluxkit.settings import get_settings
 
 router = APIRouter(prefix="/api/auth")
@@ -36,22 +37,6 @@ GENERIC_VERIFICATION = "If this email needs verifying, we sent a new link."
 
 
 # ---- answers -----------------------------------------------------------------------
-
-
-def _error(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"error": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    return JSONResponse(body, status_code=status)
-
-
-def _service_error(exc: ServiceError) -> JSONResponse:
-    status = {
-        InvalidInput: 422,
-        InvalidCredentials: 401,
-        InvalidToken: 400,
-    }.get(type(exc), 400)
-    return _error(status, exc.code, exc.message, exc.fields)
 
 
 def _user_json(user: UserInfo) -> dict[str, Any]:
@@ -102,17 +87,7 @@ def _limit(item: RateLimitItem, *key: str) -> ratelimit.Verdict:
 
 
 def _limited(verdict: ratelimit.Verdict) -> JSONResponse:
-    retry_after = verdict.retry_after
-    response = JSONResponse(
-        {
-            "error": "rate_limited",
-            "message": f"Too many attempts. Try again in {retry_after} seconds.",
-            "retryAfter": retry_after,
-        },
-        status_code=429,
-        headers={"Retry-After": str(retry_after)},
-    )
-    return _rate_headers(response, verdict)
+    return _rate_headers(rate_limited(verdict, "attempts"), verdict)
 
 
 def _rate_headers(response: JSONResponse, verdict: ratelimit.Verdict) -> JSONResponse:
@@ -157,7 +132,7 @@ def sign_up(request: Request, background: BackgroundTasks, body: dict = Depends(
                 meta=request_meta(request),
             )
     except InvalidInput as exc:
-        return _rate_headers(_service_error(exc), verdict)
+        return _rate_headers(service_error(exc), verdict)
     except IntegrityError:
         # Two sign-ups for one new address at once (a double click): the other one created
         # the account and sent its link. Same answer, never a 500 that tells it exists.
@@ -184,7 +159,7 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
         except InvalidCredentials as exc:
             failure = exc  # caught inside the unit of work so its audit row is committed
     if failure is not None:
-        return _rate_headers(_service_error(failure), verdict)
+        return _rate_headers(service_error(failure), verdict)
     response = JSONResponse(
         {
             "user": _user_json(identity.user),
@@ -227,7 +202,7 @@ def verify_email(request: Request, body: dict = Depends(parsed_body)):
         with session_scope() as db:
             user = accounts.verify_email(db, token, request_meta(request))
     except InvalidToken as exc:
-        return _service_error(exc)
+        return service_error(exc)
     return JSONResponse({"status": True, "user": _user_json(user)})
 
 
@@ -258,7 +233,7 @@ def forget_password(request: Request, background: BackgroundTasks, body: dict = 
     try:
         email = accounts.normalize_email(body.get("email"))
     except InvalidInput as exc:
-        return _rate_headers(_service_error(exc), verdict)
+        return _rate_headers(service_error(exc), verdict)
     answer = _rate_headers(JSONResponse({"status": True, "message": GENERIC_RESET}), verdict)
     if not _limit(ratelimit.RESET_PER_ACCOUNT, "account", "reset", email).allowed:
         # Same answer: saying "too many" here would tell the account exists.
@@ -283,7 +258,7 @@ def reset_password(request: Request, background: BackgroundTasks, body: dict = D
                 db, token=token, new_password=body.get("newPassword"), meta=request_meta(request)
             )
     except (InvalidInput, InvalidToken) as exc:
-        return _rate_headers(_service_error(exc), verdict)
+        return _rate_headers(service_error(exc), verdict)
     _send_later(background, messages)
     response = JSONResponse({"status": True})
     clear_session_cookie(response)
@@ -293,7 +268,7 @@ def reset_password(request: Request, background: BackgroundTasks, body: dict = D
 def _signed_in(request: Request, db: Session) -> Identity | JSONResponse:
     identity = current_identity(request, db)
     if identity is None:
-        return _error(401, "unauthorized", "Sign in to continue.")
+        return unauthorized()
     return identity
 
 
@@ -315,7 +290,7 @@ def change_password(request: Request, background: BackgroundTasks, body: dict = 
         except InvalidInput as exc:
             failure = exc  # refused before any change; its audit row is still committed
     if failure is not None:
-        return _service_error(failure)
+        return service_error(failure)
     _send_later(background, messages)
     return JSONResponse({"status": True})
 
@@ -339,9 +314,9 @@ def revoke_session(request: Request, body: dict = Depends(parsed_body)):
                 return identity
             revoked = accounts.revoke_session(db, identity, body.get("id"), request_meta(request))
     except InvalidInput as exc:
-        return _service_error(exc)
+        return service_error(exc)
     if not revoked:
-        return _error(404, "not_found", "No such session.")
+        return service_error(NotFound("No such session."))
     return JSONResponse({"status": True})
 
 

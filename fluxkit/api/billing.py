@@ -17,12 +17,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from fluxkit.api.auth import _error, parsed_body
+from fluxkit.api.auth import parsed_body
 from fluxkit.api.deps import current_identity
+from fluxkit.api.errors import error, service_error, unauthorized
 from fluxkit.db import session_scope
 from fluxkit.services import billing, plans
 from fluxkit.services.billing import webhooks as billing_webhooks
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.errors import ServiceError
 
 log = logging.getLogger("fluxkit.billing")
 
@@ -38,7 +39,7 @@ MAX_WEBHOOK_BYTES = 1_000_000
 async def webhook(request: Request):
     payload = await request.body()
     if len(payload) > MAX_WEBHOOK_BYTES:
-        return _error(413, "too_large", "The event is too large.")
+        return error(413, "too_large", "The event is too large.")
     signature = request.headers.get("stripe-signature")
     return await anyio.to_thread.run_sync(process_webhook, payload, signature)
 
@@ -46,41 +47,24 @@ async def webhook(request: Request):
 def process_webhook(payload: bytes, signature: str | None) -> JSONResponse:
     try:
         event = billing_webhooks.verify_webhook(payload, signature)
-    except billing.BillingNotConfigured as exc:
-        return _error(400, exc.code, exc.message)
-    except (billing_webhooks.InvalidSignature, billing_webhooks.InvalidEvent) as exc:
-        return _error(400, exc.code, exc.message)
+    except (billing.BillingNotConfigured, billing_webhooks.InvalidSignature, billing_webhooks.InvalidEvent) as exc:
+        # Nothing Stripe can fix by retrying: unverifiable is a bad request here.
+        return service_error(exc, status=400)
     try:
         client = billing_webhooks.webhook_client()
         with session_scope() as db:
             outcome = billing_webhooks.handle_event(db, event, client=client)
     except billing_webhooks.DuplicateEvent:
         return JSONResponse({"received": True, "duplicate": True})
-    except billing_webhooks.InvalidEvent as exc:
-        return _error(400, exc.code, exc.message)
-    except billing.StripeUnavailable as exc:
-        return _error(503, exc.code, exc.message)
+    except (billing_webhooks.InvalidEvent, billing.StripeUnavailable) as exc:
+        return service_error(exc)
     except OperationalError as exc:  # e.g. the database is busy: Stripe will retry
         log.warning("Stripe event %s not processed: %s", event.get("id"), exc)
-        return _error(503, "unavailable", "Try again later.")
+        return error(503, "unavailable", "Try again later.")
     return JSONResponse({"received": True, "outcome": outcome})
 
 
 # ---- the signed-in user -> Stripe -------------------------------------------------------------------
-
-
-def _status_of(exc: ServiceError) -> int:
-    if isinstance(exc, billing.StripeUnavailable):
-        return 503
-    if isinstance(exc, InvalidInput):
-        return 422
-    if isinstance(exc, NotFound | billing.NoBillingAccount):
-        return 404
-    if isinstance(exc, billing.AlreadySubscribed):
-        return 409
-    if isinstance(exc, billing.BillingNotConfigured):
-        return 503
-    return 400
 
 
 def _summary_json(s: billing.BillingSummary) -> dict[str, Any]:
@@ -120,7 +104,7 @@ def subscription(request: Request):
     with session_scope() as db:
         identity = current_identity(request, db)
         if identity is None:
-            return _error(401, "unauthorized", "Sign in to continue.")
+            return unauthorized()
         data = billing.summary(db, identity.user.id)
     return JSONResponse(_summary_json(data))
 
@@ -131,11 +115,11 @@ def checkout(request: Request, body: dict = Depends(parsed_body)):
         with session_scope() as db:
             identity = current_identity(request, db)
             if identity is None:
-                return _error(401, "unauthorized", "Sign in to continue.")
+                return unauthorized()
             # The customer comes from the signed-in user; nothing in the body names one.
             url = billing.start_checkout(db, identity.user.id, body.get("plan"), body.get("interval", plans.MONTHLY))
     except ServiceError as exc:
-        return _error(_status_of(exc), exc.code, exc.message)
+        return service_error(exc)
     return JSONResponse({"url": url})
 
 
@@ -145,8 +129,8 @@ def portal(request: Request):
         with session_scope() as db:
             identity = current_identity(request, db)
             if identity is None:
-                return _error(401, "unauthorized", "Sign in to continue.")
+                return unauthorized()
             url = billing.open_portal(db, identity.user.id)
     except ServiceError as exc:
-        return _error(_status_of(exc), exc.code, exc.message)
+        return service_error(exc)
     return JSONResponse({"url": url})

@@ -7,6 +7,7 @@ The edge gate is the seed's `src/proxy.ts`, stronger: it checks that the session
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 import anyio
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fluxkit.api.deps import set_session_cookie
 from fluxkit.db import session_scope
-from fluxkit.routes import AUTH_PAGES, PAGE_ALIASES, is_protected
+from fluxkit.routes import AUTH_PAGES, PAGE_ALIASES, SIGN_IN, is_protected, protected_prefixes
 from fluxkit.services import sessions
 from fluxkit.services.accounts import safe_redirect
 from fluxkit.settings import get_settings
@@ -70,10 +71,15 @@ def _resolve(cookie_header: str | None):
 
 
 class EdgeGate:
-    """Redirects page requests by session before the frontend's HTML is served."""
+    """Redirects page requests by session before the frontend's HTML is served.
 
-    def __init__(self, app: ASGIApp):
+    `signed_in_routes` are the routes of the pages registered as signed-in (fluxkit.py):
+    each, and every path below it, needs a valid session.
+    """
+
+    def __init__(self, app: ASGIApp, *, signed_in_routes: Iterable[str]):
         self.app = app
+        self.protected = protected_prefixes(signed_in_routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -85,7 +91,7 @@ class EdgeGate:
             await RedirectResponse(alias + (f"?{query}" if query else ""), 308)(scope, receive, send)
             return
         page = _page_path(path)
-        protected = is_protected(page)
+        protected = is_protected(page, self.protected)
         auth_page = page.rstrip("/") in AUTH_PAGES
         if not protected and not auth_page:
             await self.app(scope, receive, send)
@@ -93,7 +99,7 @@ class EdgeGate:
         token, identity = await anyio.to_thread.run_sync(_resolve, Headers(scope=scope).get("cookie"))
         if protected and identity is None:
             target = path + (f"?{query}" if query else "")
-            await RedirectResponse(f"/sign-in?redirect={quote(target, safe='/')}", 307)(scope, receive, send)
+            await RedirectResponse(f"{SIGN_IN}?redirect={quote(target, safe='/')}", 307)(scope, receive, send)
             return
         if auth_page and identity is not None:
             redirect = safe_redirect(QueryParams(query).get("redirect"))

@@ -8,7 +8,7 @@ hidden buttons, so only those keys reach the server; Esc is the dialog's own.
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.style import resolved_color_mode
+from reflex.style import resolved_color_mode
 
 from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteItem, PaletteState
 from fluxkit.state.settings import AppearanceState

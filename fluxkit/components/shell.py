@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
-from reflex_base.style import set_color_mode
+from reflex.style import set_color_mode
 
+from fluxkit import routes
 from fluxkit.components.bell import bell
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.chat_badge import chat_nav_badge
@@ -21,7 +22,7 @@ from fluxkit.state.settings import APPLY_THEME_ID, AppearanceState
 from fluxkit.state.shell import ShellState
 
 # A live count beside a nav item (href -> component).
-NAV_BADGES: dict[str, Callable[[], rx.Component]] = {"/chat": chat_nav_badge, "/mail": mail_nav_badge}
+NAV_BADGES: dict[str, Callable[[], rx.Component]] = {routes.CHAT: chat_nav_badge, routes.MAIL: mail_nav_badge}
 
 
 def brand() -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
-from reflex_base.style import color_mode, set_color_mode
+from reflex.style import color_mode, set_color_mode
 
 _MODES = (("light", "sun", "Light"), ("dark", "moon", "Dark"), ("system", "monitor", "System"))
 

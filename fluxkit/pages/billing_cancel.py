@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.shell import shell
 from fluxkit.routes import PRICING
 from fluxkit.state.billing import PricingState
 
-ROUTE = "/pricing/cancel"
+ROUTE = routes.PRICING_CANCEL
 TITLE = "Checkout cancelled · FluxKit"
 ON_LOAD = PricingState.load
 

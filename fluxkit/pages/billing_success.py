@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.shell import shell
 from fluxkit.routes import DASHBOARD
 from fluxkit.state.billing import BillingState
 
-ROUTE = "/pricing/success"
+ROUTE = routes.PRICING_SUCCESS
 TITLE = "Subscription · FluxKit"
 ON_LOAD = BillingState.load
 

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.activity import activity_row
 from fluxkit.components.dashboard_parts import activity_chart, checklist, recent_task_row, stat_card, upcoming_event_row
 from fluxkit.components.shell import shell
 from fluxkit.state.dashboard import DashboardState
 
-ROUTE = "/dashboard"
+ROUTE = routes.DASHBOARD
 TITLE = "Dashboard · FluxKit"
 ON_LOAD = DashboardState.load
 
@@ -15,21 +16,29 @@ ON_LOAD = DashboardState.load
 def _stats() -> rx.Component:
     s = DashboardState
     return rx.grid(
-        stat_card("Tasks", s.tasks_total, "list-checks", "stat-tasks-total", "/tasks"),
-        stat_card("Pending", s.tasks_pending, "circle-dashed", "stat-tasks-pending", "/tasks?status=pending"),
-        stat_card("In progress", s.tasks_in_progress, "loader", "stat-tasks-in-progress", "/tasks?status=in+progress"),
+        stat_card("Tasks", s.tasks_total, "list-checks", "stat-tasks-total", routes.TASKS),
+        stat_card("Pending", s.tasks_pending, "circle-dashed", "stat-tasks-pending", f"{routes.TASKS}?status=pending"),
+        stat_card(
+            "In progress", s.tasks_in_progress, "loader", "stat-tasks-in-progress", f"{routes.TASKS}?status=in+progress"
+        ),
         stat_card(
             "Completion rate",
             s.completion_rate.to_string() + "%",
             "circle-check-big",
             "stat-completion-rate",
-            "/tasks?status=completed",
+            f"{routes.TASKS}?status=completed",
             rx.progress(value=s.completion_rate, size="1", width="100%", margin_top="4px", color_scheme="green"),
         ),
-        stat_card("Events, next 7 days", s.events_next_7_days, "calendar-days", "stat-events", "/calendar?view=agenda"),
-        stat_card("Unread mail", s.unread_mail, "mail", "stat-unread-mail", "/mail"),
         stat_card(
-            "Unread notifications", s.unread_notifications, "bell", "stat-unread-notifications", "/notifications"
+            "Events, next 7 days",
+            s.events_next_7_days,
+            "calendar-days",
+            "stat-events",
+            f"{routes.CALENDAR}?view=agenda",
+        ),
+        stat_card("Unread mail", s.unread_mail, "mail", "stat-unread-mail", routes.MAIL),
+        stat_card(
+            "Unread notifications", s.unread_notifications, "bell", "stat-unread-notifications", routes.NOTIFICATIONS
         ),
         columns=rx.breakpoints(initial="1", xs="2", md="3", lg="4"),
         spacing="4",
@@ -49,7 +58,7 @@ def _no_tasks_yet() -> rx.Component:
                 color_scheme="gray",
                 text_align="center",
             ),
-            rx.link(rx.button(rx.icon("list-checks", size=16), "Go to Tasks"), href="/tasks"),
+            rx.link(rx.button(rx.icon("list-checks", size=16), "Go to Tasks"), href=routes.TASKS),
             align="center",
             spacing="3",
             padding_y="6",
@@ -100,7 +109,7 @@ def content() -> rx.Component:
             _list_card(
                 "Recent tasks",
                 "All tasks",
-                "/tasks",
+                routes.TASKS,
                 DashboardState.recent_tasks,
                 recent_task_row,
                 "No tasks yet.",
@@ -109,7 +118,7 @@ def content() -> rx.Component:
             _list_card(
                 "Upcoming events",
                 "Calendar",
-                "/calendar",
+                routes.CALENDAR,
                 DashboardState.upcoming_events,
                 upcoming_event_row,
                 "Nothing on your calendar soon.",

@@ -2,10 +2,11 @@
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, sent_panel, submit
 from fluxkit.state.auth import AuthState
 
-ROUTE = "/forgot-password"
+ROUTE = routes.FORGOT_PASSWORD
 TITLE = "Forgot password · FluxKit"
 ON_LOAD = AuthState.open_page
 
@@ -47,5 +48,5 @@ def page() -> rx.Component:
                 ),
             ),
         ),
-        rx.link("Back to sign in", href="/sign-in", size="2"),
+        rx.link("Back to sign in", href=routes.SIGN_IN, size="2"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.org_members import role_badge
 from fluxkit.components.shell import shell
 from fluxkit.state.organizations import INVITE_ROUTE, InviteState
@@ -58,7 +59,7 @@ def content() -> rx.Component:
                         ),
                     ),
                     rx.text("Signed in as ", InviteState.signed_in_as, size="1", color_scheme="gray"),
-                    rx.link("Go to your organizations", href="/organizations", size="2"),
+                    rx.link("Go to your organizations", href=routes.ORGANIZATIONS, size="2"),
                     spacing="4",
                     align="center",
                     text_align="center",

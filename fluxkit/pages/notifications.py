@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.bell import type_icon
 from fluxkit.components.shell import shell
 from fluxkit.services.notifications import NotificationRow
@@ -153,7 +154,7 @@ def content() -> rx.Component:
                         rx.text(
                             "Completing a task, or a task coming due, shows up here.", size="2", color_scheme="gray"
                         ),
-                        rx.link("Go to your tasks", href="/tasks", size="2"),
+                        rx.link("Go to your tasks", href=routes.TASKS, size="2"),
                         align="center",
                         spacing="2",
                     ),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.shell import shell
 from fluxkit.services import plans
 from fluxkit.state.billing import BillingState, PricingState
 
-ROUTE = "/pricing"
+ROUTE = routes.PRICING
 TITLE = "Pricing · FluxKit"
 ON_LOAD = PricingState.load
 

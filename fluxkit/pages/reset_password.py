@@ -2,10 +2,11 @@
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, submit
 from fluxkit.state.auth import AuthState
 
-ROUTE = "/reset-password"
+ROUTE = routes.RESET_PASSWORD
 TITLE = "Choose a new password · FluxKit"
 ON_LOAD = AuthState.open_page
 
@@ -24,7 +25,7 @@ def page() -> rx.Component:
                     id="reset-done",
                     width="100%",
                 ),
-                rx.link(rx.button("Sign in", size="3", width="100%"), href="/sign-in", width="100%"),
+                rx.link(rx.button("Sign in", size="3", width="100%"), href=routes.SIGN_IN, width="100%"),
                 width="100%",
             ),
             rx.fragment(
@@ -53,7 +54,7 @@ def page() -> rx.Component:
                     on_submit=AuthState.reset_password,
                     width="100%",
                 ),
-                rx.link("Ask for a new link", href="/forgot-password", size="2"),
+                rx.link("Ask for a new link", href=routes.FORGOT_PASSWORD, size="2"),
             ),
         ),
     )

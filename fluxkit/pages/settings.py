@@ -3,6 +3,7 @@ my data and deleting the account."""
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.api_keys import api_keys_panel
 from fluxkit.components.billing import billing_section
 from fluxkit.components.settings.account import delete_panel, export_panel
@@ -12,7 +13,7 @@ from fluxkit.components.shell import shell
 from fluxkit.services.profile import SessionRow
 from fluxkit.state.settings import SettingsState
 
-ROUTE = "/settings"
+ROUTE = routes.SETTINGS
 TITLE = "Settings · FluxKit"
 ON_LOAD = SettingsState.load
 

@@ -2,10 +2,11 @@
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, submit
 from fluxkit.state.auth import AuthState
 
-ROUTE = "/sign-in"
+ROUTE = routes.SIGN_IN
 TITLE = "Sign in · FluxKit"
 ON_LOAD = AuthState.open_page
 
@@ -26,7 +27,7 @@ def page() -> rx.Component:
                     placeholder="you@example.com",
                 ),
                 field("Password", "password", id="sign-in-password", type="password", autocomplete="current-password"),
-                rx.link("Forgot your password?", href="/forgot-password", size="2", id="forgot-link"),
+                rx.link("Forgot your password?", href=routes.FORGOT_PASSWORD, size="2", id="forgot-link"),
                 submit("Sign in", id="sign-in-submit"),
                 spacing="3",
                 width="100%",
@@ -37,12 +38,12 @@ def page() -> rx.Component:
         ),
         rx.text(
             "No account yet? ",
-            rx.link("Create one", href="/sign-up", id="sign-up-link"),
+            rx.link("Create one", href=routes.SIGN_UP, id="sign-up-link"),
             size="2",
         ),
         rx.text(
             "Did not get the verification email? ",
-            rx.link("Send it again", href="/verify-email", id="resend-link"),
+            rx.link("Send it again", href=routes.VERIFY_EMAIL, id="resend-link"),
             size="2",
             color_scheme="gray",
         ),

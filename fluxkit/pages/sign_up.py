@@ -2,10 +2,11 @@
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, sent_panel, submit
 from fluxkit.state.auth import AuthState
 
-ROUTE = "/sign-up"
+ROUTE = routes.SIGN_UP
 TITLE = "Create your account · FluxKit"
 ON_LOAD = AuthState.open_page
 
@@ -56,5 +57,5 @@ def page() -> rx.Component:
                 ),
             ),
         ),
-        rx.text("Already have an account? ", rx.link("Sign in", href="/sign-in", id="sign-in-link"), size="2"),
+        rx.text("Already have an account? ", rx.link("Sign in", href=routes.SIGN_IN, id="sign-in-link"), size="2"),
     )

@@ -2,10 +2,11 @@
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, sent_panel, submit
 from fluxkit.state.auth import AuthState
 
-ROUTE = "/verify-email"
+ROUTE = routes.VERIFY_EMAIL
 TITLE = "Verify your email · FluxKit"
 ON_LOAD = AuthState.verify
 
@@ -60,7 +61,7 @@ def page() -> rx.Component:
                     ),
                     rx.link(
                         rx.button("Sign in", size="3", width="100%"),
-                        href="/sign-in",
+                        href=routes.SIGN_IN,
                         width="100%",
                         id="verified-sign-in",
                     ),
@@ -85,5 +86,5 @@ def page() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.link("Back to sign in", href="/sign-in", size="2"),
+        rx.link("Back to sign in", href=routes.SIGN_IN, size="2"),
     )

@@ -13,9 +13,10 @@ from email.message import EmailMessage
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select, update
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import audit, email, live, notifications, passwords, sessions, tokens
+from fluxkit.services import audit, email, live, notifications, passwords, sessions, tokens, topics
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
@@ -29,8 +30,8 @@ NAME_MAX = 100
 
 SIGN_IN_FAILED = "Invalid email or password, or the email is not verified yet."
 SUSPENDED = "This account is suspended. Contact your administrator to have it reactivated."
-USERS_TOPIC = "users"  # the users list of every admin
-ACCOUNT_TOPIC = "account"  # a user's own account changed (their tabs re-check who they are)
+USERS_TOPIC = topics.USERS
+ACCOUNT_TOPIC = topics.ACCOUNT
 
 
 # ---- input rules -------------------------------------------------------------------
@@ -63,7 +64,7 @@ def check_new_password(raw: object, field: str = "password") -> str:
     return raw  # type: ignore[return-value]
 
 
-def safe_redirect(target: object, default: str = "/dashboard") -> str:
+def safe_redirect(target: object, default: str = routes.DASHBOARD) -> str:
     """Only a relative path on this site; an absolute or protocol-relative URL is ignored."""
     if not isinstance(target, str) or not target.startswith("/"):
         return default
@@ -79,7 +80,7 @@ def user_by_email(db: Session, email: str) -> User | None:
     return db.exec(select(User).where(User.email == email)).first()
 
 
-def _issue_token(db: Session, user: User, purpose: str, ttl: timedelta, clock: Clock) -> str:
+def issue_token(db: Session, user: User, purpose: str, ttl: timedelta, clock: Clock) -> str:
     token = tokens.new_token()
     now = clock.now()
     db.add(
@@ -94,7 +95,7 @@ def _issue_token(db: Session, user: User, purpose: str, ttl: timedelta, clock: C
     return token
 
 
-def _consume_token(db: Session, token: object, purpose: str, clock: Clock) -> User:
+def consume_token(db: Session, token: object, purpose: str, clock: Clock) -> User:
     """Mark a token used in one conditional UPDATE: of two concurrent uses exactly one wins."""
     if not isinstance(token, str) or not token or len(token) > 200:
         raise InvalidToken("This link is invalid or has expired.")
@@ -120,7 +121,7 @@ def _consume_token(db: Session, token: object, purpose: str, clock: Clock) -> Us
 
 
 def _verification_email(user: User, token: str) -> EmailMessage:
-    link = get_settings().url(f"/verify-email?token={token}")
+    link = get_settings().url(f"{routes.VERIFY_EMAIL}?token={token}")
     return email.compose(
         user.email,
         "Verify your email for FluxKit",
@@ -131,7 +132,7 @@ def _verification_email(user: User, token: str) -> EmailMessage:
 
 
 def _already_registered_email(user: User) -> EmailMessage:
-    link = get_settings().url("/forgot-password")
+    link = get_settings().url(routes.FORGOT_PASSWORD)
     return email.compose(
         user.email,
         "Someone tried to sign up with your email",
@@ -153,7 +154,7 @@ def _reset_email(user: User, token: str, path: str) -> EmailMessage:
 
 
 def _password_changed_email(user: User) -> EmailMessage:
-    link = get_settings().url("/forgot-password")
+    link = get_settings().url(routes.FORGOT_PASSWORD)
     return email.compose(
         user.email,
         "Your FluxKit password was changed",
@@ -199,7 +200,7 @@ def sign_up(
         audit.record(db, "sign_up_existing", meta=meta, user_id=existing.id, email=existing.email, clock=clock)
         if existing.email_verified:
             return [_already_registered_email(existing)]
-        token = _issue_token(db, existing, VERIFY_EMAIL, VERIFY_TTL, clock)
+        token = issue_token(db, existing, VERIFY_EMAIL, VERIFY_TTL, clock)
         return [_verification_email(existing, token)]
 
     now = clock.now()
@@ -212,7 +213,7 @@ def sign_up(
     )
     db.add(user)
     db.flush()
-    token = _issue_token(db, user, VERIFY_EMAIL, VERIFY_TTL, clock)
+    token = issue_token(db, user, VERIFY_EMAIL, VERIFY_TTL, clock)
     audit.record(db, "sign_up", meta=meta, user_id=user.id, email=user.email, clock=clock)
     announce_to_admins(db)
     return [_verification_email(user, token)]
@@ -272,7 +273,7 @@ def sign_out(db: Session, token: str | None, meta: RequestMeta, clock: Clock = s
 
 
 def verify_email(db: Session, token: object, meta: RequestMeta, clock: Clock = system_clock) -> UserInfo:
-    user = _consume_token(db, token, VERIFY_EMAIL, clock)
+    user = consume_token(db, token, VERIFY_EMAIL, clock)
     if not user.email_verified:
         user.email_verified = True
         user.updated_at = clock.now()
@@ -293,7 +294,7 @@ def send_verification(db: Session, email: object, meta: RequestMeta, clock: Cloc
     user = user_by_email(db, address)
     if user is None or user.email_verified:
         return []
-    token = _issue_token(db, user, VERIFY_EMAIL, VERIFY_TTL, clock)
+    token = issue_token(db, user, VERIFY_EMAIL, VERIFY_TTL, clock)
     audit.record(db, "verification_sent", meta=meta, user_id=user.id, email=user.email, clock=clock)
     return [_verification_email(user, token)]
 
@@ -311,8 +312,8 @@ def request_password_reset(
     user = user_by_email(db, address)
     if user is None:
         return []
-    path = safe_redirect(reset_path, default="/reset-password").split("?")[0].split("#")[0]
-    token = _issue_token(db, user, RESET_PASSWORD, RESET_TTL, clock)
+    path = safe_redirect(reset_path, default=routes.RESET_PASSWORD).split("?")[0].split("#")[0]
+    token = issue_token(db, user, RESET_PASSWORD, RESET_TTL, clock)
     audit.record(db, "password_reset_requested", meta=meta, user_id=user.id, email=user.email, clock=clock)
     return [_reset_email(user, token, path)]
 
@@ -327,7 +328,7 @@ def reset_password(
 ) -> list[EmailMessage]:
     """Set a new password from a reset link; every session of the user ends. No sign-in."""
     password = check_new_password(new_password, field="newPassword")
-    user = _consume_token(db, token, RESET_PASSWORD, clock)
+    user = consume_token(db, token, RESET_PASSWORD, clock)
     now = clock.now()
     user.password_hash = passwords.hash_password(password)
     user.updated_at = now

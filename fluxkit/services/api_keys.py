@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import ApiKey, User
-from fluxkit.services import audit, live, tokens
+from fluxkit.services import audit, live, tokens, topics
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import UserInfo
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 KEY_PREFIX = "fk_"
 DISPLAY_CHARS = 11  # "fk_" and 8 characters of the random part
@@ -30,11 +30,17 @@ TOUCH_EVERY = timedelta(minutes=1)
 # The REST API's budget per key (Bearer) or per user (session cookie).
 API_RATE = parse("120/minute")
 
-TOPIC = "api_keys"
+TOPIC = topics.API_KEYS
 
 
-class TooManyKeys(ServiceError):
+class TooManyKeys(Conflict):
     code = "too_many_keys"
+
+
+class SessionRequired(Forbidden):
+    """Creating a key needs the signed-in browser, so a leaked key cannot mint successors."""
+
+    code = "session_required"
 
 
 @dataclass(frozen=True)

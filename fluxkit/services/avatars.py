@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User
-from fluxkit.services import audit, live
+from fluxkit.services import audit, live, topics
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.settings import get_settings
@@ -32,7 +32,7 @@ MIN_SIDE = 16
 SIZE = 256
 MEDIA_TYPE = "image/webp"
 NAME = re.compile(r"^[0-9a-f]{32}\.webp$")
-TOPIC = "profile"
+TOPIC = topics.PROFILE
 
 # Magic numbers of the accepted formats, with the Pillow format each must decode as.
 _SIGNATURES = (

@@ -22,10 +22,10 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import ChatMessage, ChatPresence, Conversation, ConversationMember, User
-from fluxkit.services import live
+from fluxkit.services import live, topics
 from fluxkit.services.errors import InvalidInput, NotFound
 
-TOPIC = "chat"
+TOPIC = topics.CHAT
 KINDS = ("direct", "group")
 BODY_MAX = 4000
 TITLE_MAX = 100

@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import DashboardChoice, OrgInvitation, OrgMember, Task, User
-from fluxkit.services import billing, calendar, live, mailbox, notifications, tasks, user_time
+from fluxkit.services import billing, calendar, live, mailbox, notifications, tasks, topics, user_time
 from fluxkit.services.errors import InvalidInput, NotFound
 
-TOPIC = "dashboard"  # a dismissal, for the user's other open dashboards
+TOPIC = topics.DASHBOARD  # a dismissal, for the user's other open dashboards
 RANGES = (7, 30, 90)
 DEFAULT_RANGE = 7
 EVENT_WINDOW_DAYS = 7  # the "next 7 days" stat card
@@ -193,7 +194,7 @@ def recent_tasks(db: Session, user_id: int, limit: int = LIST_SIZE) -> list[Rece
             status=t.status,
             priority=t.priority,
             created_at=t.created_at.isoformat(),
-            href=f"/tasks?task={t.id}",
+            href=f"{routes.TASKS}?task={t.id}",
         )
         for t in rows
     ]
@@ -222,7 +223,7 @@ def upcoming_events(
                 time_label=o.time_label,
                 location=o.location,
                 recurring=o.recurring,
-                href=f"/calendar?event={o.event_id}",
+                href=f"{routes.CALENDAR}?event={o.event_id}",
             )
         )
         if len(out) == limit:
@@ -260,22 +261,24 @@ def onboarding(db: Session, user_id: int) -> Onboarding:
             "verify_email",
             "Verify your email",
             f"Open the link we sent to {user.email}.",
-            "/settings",
+            routes.SETTINGS,
             user.email_verified,
         ),
-        Step("first_task", "Create your first task", "Add something to do on the Tasks page.", "/tasks", created_one),
+        Step(
+            "first_task", "Create your first task", "Add something to do on the Tasks page.", routes.TASKS, created_one
+        ),
         Step(
             "invite_teammate",
             "Invite a teammate",
             "Invite someone to an organization.",
-            "/organizations",
+            routes.ORGANIZATIONS,
             _invited_someone(db, user_id),
         ),
         Step(
             "choose_plan",
             "Choose a plan",
             "Subscribe to a paid plan, or skip this step to stay on Free.",
-            "/pricing",
+            routes.PRICING,
             paid or plan_skipped,
             dismissible=not (paid or plan_skipped),
         ),

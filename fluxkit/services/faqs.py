@@ -17,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Faq, User
-from fluxkit.services import live, query_params
+from fluxkit.services import live, query_params, topics
 from fluxkit.services.errors import InvalidInput, NotFound
 
-TOPIC = "faqs"
+TOPIC = topics.FAQS
 CATEGORIES = ("accounts", "security", "billing", "data", "tasks", "collaboration")
 CATEGORY_LABELS = {
     "accounts": "Accounts",

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
+from fluxkit.services.topics import check as check_topics
 from fluxkit.settings import get_settings
 
 log = logging.getLogger("fluxkit.live")
@@ -86,6 +87,7 @@ def read_covers(user_id: int, read_started_at: float) -> bool:
 
 def touch(db: OrmSession, user_id: int, *topics: str) -> None:
     """Record that `topics` of `user_id` change in this transaction."""
+    check_topics(*topics)
     pending: dict[int, set[str]] = db.info.setdefault("fluxkit_live", {})
     pending.setdefault(user_id, set()).update(topics)
 

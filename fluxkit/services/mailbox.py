@@ -11,21 +11,22 @@ to everybody whose mailbox changed, all in the caller's transaction.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import MailCopy, MailMessage, User
-from fluxkit.services import live, notifications, query_params
+from fluxkit.services import live, notifications, query_params, topics
 from fluxkit.services.accounts import normalize_email
 from fluxkit.services.errors import InvalidInput, NotFound
+from fluxkit.services.paging import Page, page_count
 
-TOPIC = "mail"
-ROUTE = "/mail"
+TOPIC = topics.MAIL
+ROUTE = routes.MAIL
 FOLDERS = ("inbox", "sent", "drafts", "archive", "trash")
 # Where a user may move a copy themselves (Sent and Drafts are where mail arrives).
 MOVE_TARGETS = ("inbox", "archive", "trash")
@@ -93,16 +94,8 @@ class FolderCount:
 
 
 @dataclass(frozen=True)
-class MailPage:
-    rows: list[MailRow]
-    total: int
-    page: int
-    page_size: int
+class MailPage(Page[MailRow]):
     counts: list[FolderCount]
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
 
 
 @dataclass(frozen=True)
@@ -448,7 +441,7 @@ def list_folder(
             )
         )
     total = db.exec(select(func.count()).select_from(statement.subquery())).one()
-    pages = max(1, math.ceil(total / size))
+    pages = page_count(total, size)
     page = min(max(1, page), pages)
     rows = db.exec(
         statement.order_by(col(MailCopy.at).desc(), col(MailCopy.id).desc()).offset((page - 1) * size).limit(size)

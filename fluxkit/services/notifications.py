@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,11 +11,12 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Notification, Task, User
-from fluxkit.services import live, preferences, user_time
+from fluxkit.services import live, preferences, topics, user_time
 from fluxkit.services.errors import NotFound
+from fluxkit.services.paging import Page, page_count
 
 TYPES = ("task_completed", "task_due", "welcome", "system", "mail", "event_invitation", "task_assigned")
-TOPIC = "notifications"
+TOPIC = topics.NOTIFICATIONS
 PAGE_SIZE = 20
 # A deleted once-only notification (one with a dedupe key) stays as a hidden tombstone, so
 # its key stays used: otherwise the next reminder run (or sign-in) would bring it back.
@@ -53,16 +53,8 @@ class NotificationRow:
 
 
 @dataclass(frozen=True)
-class NotificationPage:
-    rows: list[NotificationRow]
-    total: int
+class NotificationPage(Page[NotificationRow]):
     unread: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
 
 
 def notify(
@@ -160,7 +152,7 @@ def list_page(
     if unread_only:
         where.append(col(Notification.read_at).is_(None))
     total = db.exec(select(func.count()).where(*where)).one()
-    pages = max(1, math.ceil(total / page_size))
+    pages = page_count(total, page_size)
     page = min(max(1, page), pages)
     rows = db.exec(
         select(Notification)

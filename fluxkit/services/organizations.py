@@ -17,10 +17,11 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import ActiveOrganization, Organization, OrgInvitation, OrgMember, Task, User
-from fluxkit.services import accounts, email, live
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services import accounts, email, live, topics
+from fluxkit.services.errors import Forbidden, InvalidInput, NotFound
 from fluxkit.settings import get_settings
 
 ROLES = ("owner", "admin", "member")
@@ -29,11 +30,11 @@ INVITATION_DAYS = 7
 NAME_MAX = 100
 SLUG_MAX = 60
 MEMBER_LIMIT = 500  # members listed on one page (the page holds one organization)
-TOPIC = "organizations"
+TOPIC = topics.ORGANIZATIONS
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-class NotAllowed(ServiceError):
+class NotAllowed(Forbidden):
     """A member tried what their role does not allow."""
 
     code = "forbidden"
@@ -184,8 +185,8 @@ def _unassign_from(db: Session, org_id: int, user_id: int) -> None:
         .values(assignee_id=None)
     )
     for owner in owners:
-        live.touch(db, owner, "tasks")
-    live.touch(db, user_id, "tasks", "notifications")
+        live.touch(db, owner, topics.TASKS)
+    live.touch(db, user_id, topics.TASKS, topics.NOTIFICATIONS)
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -330,11 +331,11 @@ def switch(db: Session, user_id: int, org_id: object | None) -> OrgRow | None:
     """Make `org_id` the caller's active organization; None (or 0): personal, none active."""
     if org_id in (None, 0):
         _set_active(db, user_id, None)
-        live.touch(db, user_id, "tasks")
+        live.touch(db, user_id, topics.TASKS)
         return None
     member = _membership(db, user_id, org_id)
     _set_active(db, user_id, member.organization_id)
-    live.touch(db, user_id, "tasks")
+    live.touch(db, user_id, topics.TASKS)
     return _row(db, db.get(Organization, member.organization_id), member.role, member.organization_id)
 
 
@@ -355,7 +356,7 @@ def rename(db: Session, user_id: int, org_id: object, name: object) -> OrgRow:
 
 
 def _invitation_email(inviter: User, org: Organization, inv: OrgInvitation) -> EmailMessage:
-    link = get_settings().url(f"/invite/{inv.id}")
+    link = get_settings().url(f"{routes.INVITE}/{inv.id}")
     return email.compose(
         inv.email,
         f"{inviter.name} invited you to {org.name} on FluxKit",
@@ -498,7 +499,7 @@ def accept(db: Session, user_id: int, invitation_id: object, clock: Clock = syst
     db.flush()
     _set_active(db, user_id, inv.organization_id)
     _announce(db, inv.organization_id)
-    live.touch(db, user_id, "tasks")
+    live.touch(db, user_id, topics.TASKS)
     return _row(db, db.get(Organization, inv.organization_id), inv.role, inv.organization_id)
 
 

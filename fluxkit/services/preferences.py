@@ -16,9 +16,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models.accounts import DigestItem, DigestSent, User
-from fluxkit.services import email, live
+from fluxkit.services import email, live, topics
 from fluxkit.services.errors import InvalidInput
 from fluxkit.services.user_time import zone_of
 from fluxkit.settings import get_settings
@@ -37,7 +38,7 @@ NOTIFICATION_TYPES = {
 }
 CHANNELS = ("in_app", "email", "digest")
 DEFAULT_CHANNELS = {"in_app": True, "email": False, "digest": False}
-TOPIC = "preferences"  # the user's own tabs re-apply appearance and re-read the choices
+TOPIC = topics.PREFERENCES  # the user's own tabs re-apply appearance and re-read the choices
 
 
 @dataclass(frozen=True)
@@ -210,14 +211,14 @@ def deliver_outside_app(
 ) -> None:
     """The email and digest halves of a notification, in the caller's transaction."""
     if route.email_now:
-        url = get_settings().url(link) if link.startswith("/") else get_settings().url("/notifications")
+        url = get_settings().url(link) if link.startswith("/") else get_settings().url(routes.NOTIFICATIONS)
         email_after_commit(
             db,
             email.compose(
                 route.email,
                 f"FluxKit: {title[:150]}",
                 f"Hi {route.name},\n\n{title}\n{body}\n\nOpen it in FluxKit: {url}\n\n"
-                f"Choose which notifications you get by email in Settings: {get_settings().url('/settings')}\n",
+                f"Choose which notifications you get by email in Settings: {get_settings().url(routes.SETTINGS)}\n",
             ),
         )
     if route.digest:
@@ -251,8 +252,8 @@ def _digest_email(user: User, items: list[DigestItem]) -> EmailMessage:
         f"Your FluxKit digest: {len(items)} notification{'s' if len(items) != 1 else ''}",
         f"Hi {user.name},\n\nHere is what happened since your last digest:\n\n"
         + "\n".join(lines)
-        + f"\n\nOpen FluxKit: {get_settings().url('/notifications')}\n"
-        f"Change what goes into this digest in Settings: {get_settings().url('/settings')}\n",
+        + f"\n\nOpen FluxKit: {get_settings().url(routes.NOTIFICATIONS)}\n"
+        f"Change what goes into this digest in Settings: {get_settings().url(routes.SETTINGS)}\n",
     )
 
 

@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, delete, update
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import accounts, audit, billing, email, live, passwords, sessions, users_admin
-from fluxkit.services.accounts import _consume_token, _issue_token, clean_name, normalize_email, user_by_email
+from fluxkit.services import accounts, audit, billing, email, live, passwords, sessions, topics, users_admin
+from fluxkit.services.accounts import clean_name, consume_token, issue_token, normalize_email, user_by_email
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, InvalidToken
@@ -40,7 +41,7 @@ WEBSITE_MAX = 200
 CHANGE_EMAIL = "email-change"
 CHANGE_EMAIL_TTL = timedelta(hours=2)
 ACCOUNT_TOPIC = users_admin.ACCOUNT_TOPIC  # the user's own tabs re-check who they are
-PROFILE_TOPIC = "profile"
+PROFILE_TOPIC = topics.PROFILE
 
 
 @cache
@@ -342,7 +343,7 @@ def update_profile(
         audit.record(
             db, "profile_updated", meta=meta, user_id=user.id, email=user.email, detail=", ".join(changed), clock=clock
         )
-        live.touch(db, user.id, PROFILE_TOPIC, *(["tasks", "calendar"] if "timezone" in changed else []))
+        live.touch(db, user.id, PROFILE_TOPIC, *([topics.TASKS, topics.CALENDAR] if "timezone" in changed else []))
     return get_profile(db, user_id)
 
 
@@ -381,7 +382,7 @@ def request_email_change(
         )
         .values(used_at=clock.now())
     )
-    token = _issue_token(db, user, CHANGE_EMAIL, CHANGE_EMAIL_TTL, clock)
+    token = issue_token(db, user, CHANGE_EMAIL, CHANGE_EMAIL_TTL, clock)
     user.pending_email = address
     user.updated_at = clock.now()
     db.add(user)
@@ -403,7 +404,7 @@ def request_email_change(
             "Your FluxKit email is about to change",
             f"Hi {user.name},\n\nSomeone signed in to your FluxKit account asked to change its email to {address}. "
             "It changes only when the link sent there is followed. If this was not you, change your password now "
-            f"and sign out your other sessions: {get_settings().url('/settings')}\n",
+            f"and sign out your other sessions: {get_settings().url(routes.SETTINGS)}\n",
         ),
     ]
 
@@ -412,7 +413,7 @@ def confirm_email_change(
     db: Session, token: object, meta: RequestMeta, clock: Clock = system_clock
 ) -> tuple[str, list[EmailMessage]]:
     """Follow the link: the pending address becomes the account's; the old one is told."""
-    user = _consume_token(db, token, CHANGE_EMAIL, clock)
+    user = consume_token(db, token, CHANGE_EMAIL, clock)
     now = clock.now()
     new = user.pending_email
     if not new:
@@ -431,7 +432,7 @@ def confirm_email_change(
             old,
             "Your FluxKit email was changed",
             f"Hi {user.name},\n\nThe email of your FluxKit account is now {new}; this address no longer signs in. "
-            f"If this was not you, reset your password at {get_settings().url('/forgot-password')} using {new}, "
+            f"If this was not you, reset your password at {get_settings().url(routes.FORGOT_PASSWORD)} using {new}, "
             "or reply to this email.\n",
         )
     ]
@@ -478,7 +479,7 @@ def delete_account(
         problems["password"] = "Your current password is not right."
     if problems:
         raise InvalidInput("Please correct the highlighted fields.", fields=problems)
-    users_admin._refuse_if_last_admin(db, user)
+    users_admin.refuse_if_last_admin(db, user)
     plan = billing.current_plan(db, user.id)
     if plan.paid:
         raise users_admin.Refused(

@@ -13,7 +13,6 @@ both succeed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
@@ -21,11 +20,13 @@ from email.message import EmailMessage
 from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import AuditEvent, Subscription, User
 from fluxkit.services import accounts, audit, billing, email, live, plans, query_params, sessions
 from fluxkit.services.audit import RequestMeta
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.errors import Conflict, InvalidInput, NotFound
+from fluxkit.services.paging import ListQuery, Page, page_count, paging_fields
 from fluxkit.settings import get_settings
 
 ROLES = ("user", "admin")
@@ -52,7 +53,7 @@ ACTIONS = (
 )
 
 
-class Refused(ServiceError):
+class Refused(Conflict):
     """A rule of the users admin says no (last admin, own account, wrong confirmation)."""
 
     code = "refused"
@@ -101,14 +102,10 @@ class UserStats:
 
 
 @dataclass(frozen=True)
-class UserQuery:
-    search: str = ""
+class UserQuery(ListQuery):
     role: str = ""
     status: str = ""
     plan: str = ""
-    sort: str = "created"
-    descending: bool = True
-    page: int = 1
     page_size: int = 25
 
     @classmethod
@@ -119,37 +116,8 @@ class UserQuery:
             role=query_params.choice(params, "role", ROLES),
             status=query_params.choice(params, "status", STATUSES),
             plan=query_params.choice(params, "plan", (*plans.PLAN_IDS, PAID)),
-            sort=query_params.choice(params, "sort", SORTS, "created"),
-            descending=query_params.descending(params),
-            page=query_params.page_number(params, PAGE_MAX),
-            page_size=query_params.page_size(params, PAGE_SIZES, 25),
+            **paging_fields(params, sorts=SORTS, page_sizes=PAGE_SIZES, default_page_size=25, page_max=PAGE_MAX),
         )
-
-    def as_params(self) -> dict[str, str]:
-        """The non-default parts, for a bookmarkable URL."""
-        out = {
-            "search": self.search,
-            "role": self.role,
-            "status": self.status,
-            "plan": self.plan,
-            "sort": "" if self.sort == "created" else self.sort,
-            "order": "" if self.descending else "asc",
-            "page": "" if self.page == 1 else str(self.page),
-            "page_size": "" if self.page_size == 25 else str(self.page_size),
-        }
-        return {k: v for k, v in out.items() if v}
-
-
-@dataclass(frozen=True)
-class UserPage:
-    rows: list[UserRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
 
 
 @dataclass(frozen=True)
@@ -197,16 +165,8 @@ class AuditQuery:
 
 
 @dataclass(frozen=True)
-class AuditPage:
-    rows: list[AuditRow]
-    total: int
-    page: int
-    page_size: int
+class AuditPage(Page[AuditRow]):
     actions: list[str]  # every action in the log, for the filter
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
 
 
 @dataclass(frozen=True)
@@ -259,7 +219,7 @@ def _active_admin_ids(db: Session) -> list[int]:
     )
 
 
-def _refuse_if_last_admin(db: Session, target: User) -> None:
+def refuse_if_last_admin(db: Session, target: User) -> None:
     if target.role == "admin" and target.suspended_at is None and _active_admin_ids(db) == [target.id]:
         raise Refused(LAST_ADMIN)
 
@@ -324,7 +284,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def list_users(db: Session, actor_id: int, query: UserQuery) -> UserPage:
+def list_users(db: Session, actor_id: int, query: UserQuery) -> Page[UserRow]:
     _admin(db, actor_id)
     where = []
     if query.search:
@@ -345,7 +305,7 @@ def list_users(db: Session, actor_id: int, query: UserQuery) -> UserPage:
         .outerjoin(Subscription, col(Subscription.user_id) == col(User.id))
         .where(*where)
     ).one()
-    pages = max(1, math.ceil(total / query.page_size))
+    pages = page_count(total, query.page_size)
     page = min(query.page, pages)
     column = {"created": User.created_at, "name": func.lower(User.name), "email": User.email, "role": User.role}[
         query.sort
@@ -357,7 +317,7 @@ def list_users(db: Session, actor_id: int, query: UserQuery) -> UserPage:
     found = db.exec(
         joined.where(*where).order_by(*order).offset((page - 1) * query.page_size).limit(query.page_size)
     ).all()
-    return UserPage(rows=[UserRow.of(u, s) for u, s in found], total=total, page=page, page_size=query.page_size)
+    return Page(rows=[UserRow.of(u, s) for u, s in found], total=total, page=page, page_size=query.page_size)
 
 
 def stats(db: Session, actor_id: int) -> UserStats:
@@ -402,7 +362,7 @@ def set_role(
     if target.role == role:
         return _row(db, target)
     if role == "user":
-        _refuse_if_last_admin(db, target)
+        refuse_if_last_admin(db, target)
     before = target.role
     target.role = role
     target.updated_at = clock.now()
@@ -418,7 +378,7 @@ def suspend(db: Session, actor_id: int, user_id: object, meta: RequestMeta, cloc
     target = _target(db, user_id, lock=True)
     if target.suspended_at is not None:
         return _row(db, target)
-    _refuse_if_last_admin(db, target)
+    refuse_if_last_admin(db, target)
     if target.id == actor.id:
         raise Refused("You cannot suspend your own account.")
     target.suspended_at = clock.now()
@@ -459,7 +419,7 @@ def resend_verification(
 
 
 def _invitation_email(actor: User, address: str) -> EmailMessage:
-    link = get_settings().url("/sign-up")
+    link = get_settings().url(routes.SIGN_UP)
     return email.compose(
         address,
         f"{actor.name} invited you to FluxKit",
@@ -496,7 +456,7 @@ def delete_user(
     if not isinstance(confirm, str) or confirm.strip().lower() != target.email:
         message = f"Type {target.email} to confirm."
         raise InvalidInput(message, fields={"confirm": message})
-    _refuse_if_last_admin(db, target)
+    refuse_if_last_admin(db, target)
     if target.id == actor.id:
         raise Refused("You cannot delete your own account here.")
     plan = billing.current_plan(db, target.id)
@@ -564,7 +524,7 @@ def audit_log(db: Session, actor_id: int, query: AuditQuery) -> AuditPage:
         end = datetime.combine(date.fromisoformat(query.date_to), time(), UTC) + timedelta(days=1)
         where.append(AuditEvent.created_at < end)
     total = db.exec(select(func.count()).select_from(AuditEvent).where(*where)).one()
-    pages = max(1, math.ceil(total / AUDIT_PAGE_SIZE))
+    pages = page_count(total, AUDIT_PAGE_SIZE)
     page = min(query.page, pages)
     found = db.exec(
         select(AuditEvent, actor_text)

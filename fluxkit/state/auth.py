@@ -12,8 +12,9 @@ import json
 from urllib.parse import parse_qs
 
 import reflex as rx
-from reflex_base.config import get_config
+from reflex.config import get_config
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.routes import DASHBOARD, SIGN_IN
 from fluxkit.services import accounts, passwords
@@ -153,7 +154,7 @@ class AuthState(rx.State):
         self._start()
         self.sent_to = email
         return post_form(
-            "/api/auth/forget-password", "forgot-form", AuthState.forgot_sent, {"redirectTo": "/reset-password"}
+            "/api/auth/forget-password", "forgot-form", AuthState.forgot_sent, {"redirectTo": routes.RESET_PASSWORD}
         )
 
     @rx.event
@@ -251,7 +252,7 @@ class AliasState(rx.State):
     @rx.event
     def to_sign_up(self):
         query = self.router.url.query
-        return rx.redirect("/sign-up" + (f"?{query}" if query else ""))
+        return rx.redirect(routes.SIGN_UP + (f"?{query}" if query else ""))
 
     @rx.event
     def to_dashboard(self):

@@ -11,13 +11,12 @@ import asyncio
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.routes import PRICING
 from fluxkit.services import billing, plans
 from fluxkit.services.errors import ServiceError
 from fluxkit.state.session import SignedInState
-
-TOPIC = billing.TOPIC
 
 
 def _summary(user_id: int) -> billing.BillingSummary:
@@ -189,7 +188,7 @@ class BillingState(BillingSummaryMixin, SignedInState):
             return
         self._apply_summary(_summary(me.user.id))
         yield
-        if self.invoices_loaded and self.has_customer and self.router.url.path.startswith("/settings"):
+        if self.invoices_loaded and self.has_customer and self.router.url.path.startswith(routes.SETTINGS):
             await self._load_invoices(me.user.id)
 
     @rx.event

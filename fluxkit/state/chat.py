@@ -15,6 +15,7 @@ from collections.abc import Callable
 import reflex as rx
 from sqlmodel import Session
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.services import chat as chat_service
 from fluxkit.services.chat import ConversationRow, MemberRow, MessageRow, UserHit
@@ -22,7 +23,7 @@ from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.state.session import SignedInState
 
-ROUTE = "/chat"
+ROUTE = routes.CHAT
 GONE = "That conversation was not found. You may have left it."
 
 _NO_CONVERSATION = ConversationRow(

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.services import faqs as faq_service
 from fluxkit.services.dto import Identity
@@ -22,7 +23,7 @@ from fluxkit.services.faqs import FaqGroup
 from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState
 
-ROUTE = "/faqs"
+ROUTE = routes.FAQS
 
 
 def _text(form: object, key: str) -> str:

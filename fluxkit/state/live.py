@@ -19,11 +19,12 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from reflex.state import StateUpdate
-from reflex_base.event import Event, EventHandler
+from reflex.event import EventHandler
 
 from fluxkit.services import live
+from fluxkit.services.topics import check as check_topic
 from fluxkit.settings import get_settings
+from fluxkit.state import reflex_adapter
 
 log = logging.getLogger("fluxkit.live")
 
@@ -36,6 +37,7 @@ _tabs: dict[int, set[str]] = defaultdict(set)
 
 
 def on_change(topic: str, *handlers: EventHandler) -> None:
+    check_topic(topic)
     for handler in handlers:
         if handler not in _handlers[topic]:
             _handlers[topic].append(handler)
@@ -92,18 +94,14 @@ async def _notify_tabs(app, user_id: int, topics: frozenset[str], name: str) -> 
     tabs = [(owner, token) for owner in owners for token in tabs_of(owner)]
     if not tabs:
         return
-    namespace = app.event_namespace
-    connected = namespace._token_manager.token_to_socket if namespace else {}
-    instance = namespace._token_manager.instance_id if namespace else None
+    connected = reflex_adapter.tabs_connected_here(app)
     for owner, token in tabs:
-        record = connected.get(token)
-        if record is None or record.instance_id != instance:
+        if token not in connected:
             # Closed, or now connected through another worker (which has it registered).
             forget_tab(owner, token)
             continue
-        update = StateUpdate(events=[Event(name=name, payload={"topics": sorted(topics)})])
         try:
-            await namespace.emit_update(update, token)
+            await reflex_adapter.send_event(app, token, name, {"topics": sorted(topics)})
         except Exception:
             log.exception("live update to a tab failed")
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.services import notifications as notification_service
 from fluxkit.services.dto import Identity
@@ -18,13 +19,13 @@ from fluxkit.services.notifications import NotificationRow
 from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
-ROUTE = "/notifications"
+ROUTE = routes.NOTIFICATIONS
 BELL_ITEMS = 5
 GONE = "That notification was not found. It may have been deleted."
 
 
 def task_link(task_id: int) -> str:
-    return f"/tasks?task={task_id}"
+    return f"{routes.TASKS}?task={task_id}"
 
 
 def link_of(row: NotificationRow) -> str:

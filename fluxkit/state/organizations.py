@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.services import email
 from fluxkit.services import organizations as org_service
@@ -17,8 +18,8 @@ from fluxkit.services.organizations import InvitationRow, MemberRow, OrgRow
 from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState, service_call
 
-ROUTE = "/organizations"
-INVITE_ROUTE = "/invite"
+ROUTE = routes.ORGANIZATIONS
+INVITE_ROUTE = routes.INVITE
 GONE = "That organization was not found. You may no longer be a member."
 NO_INVITATION = "That invitation was not found. Check the link in the email."
 EMPTY_ORG = OrgRow(id=0, name="", slug="", role="", members=0, active=False)

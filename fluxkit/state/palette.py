@@ -16,6 +16,7 @@ from datetime import timedelta
 import reflex as rx
 from sqlmodel import Session
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.navigation import ADMIN_ONLY, NAV_ITEMS
 from fluxkit.services import calendar, mailbox, user_time
@@ -27,7 +28,7 @@ from fluxkit.state.tasks.page import TasksState
 
 QUERY_MAX = 100
 PER_KIND = 5  # results of each kind (tasks, mail) for one search
-TASKS_ROUTE = "/tasks"
+TASKS_ROUTE = routes.TASKS
 # The hidden button the palette's "Toggle theme" clicks (Reflex's color-mode toggle lives in the page).
 THEME_TOGGLE_ID = "palette-theme-toggle"
 
@@ -127,7 +128,7 @@ def _events(db: Session, user_id: int, text: str) -> list[Result]:
     return [
         (
             PaletteItem("event", occ.title, f"{occ.day} · {occ.time_label}", "calendar"),
-            f"/calendar?event={occ.event_id}",
+            f"{routes.CALENDAR}?event={occ.event_id}",
         )
         for occ in (upcoming + past)[:PER_KIND]
     ]

@@ -17,12 +17,13 @@ from contextvars import ContextVar
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.event import Event
+from reflex.event.context import EventContext
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
-from reflex_base.event import Event
-from reflex_base.event.context import EventContext
 from sqlmodel import Session
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.routes import SIGN_IN
 from fluxkit.services import sessions
@@ -76,7 +77,7 @@ def identity_for_event(cookie_header: str | None) -> Identity | None:
 
 
 def sign_in_url(path: str | None) -> str:
-    target = path if path and path.startswith("/") and not path.startswith("//") else "/dashboard"
+    target = path if path and path.startswith("/") and not path.startswith("//") else routes.DASHBOARD
     return f"{SIGN_IN}?redirect={quote(target, safe='/')}"
 
 

@@ -6,8 +6,8 @@ import inspect
 import json
 
 import reflex as rx
-from reflex_base.config import get_config
-from reflex_base.event import EventHandler
+from reflex.config import get_config
+from reflex.event import EventHandler
 
 from fluxkit.routes import SIGN_IN
 from fluxkit.services import sessions

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.db import session_scope
 from fluxkit.services import email
 from fluxkit.services import users_admin as admin
@@ -22,7 +23,7 @@ from fluxkit.services.users_admin import AuditQuery, AuditRow, PendingInvite, Us
 from fluxkit.state.paged_list import ALL, PagedListMixin
 from fluxkit.state.session import SignedInState, service_call
 
-ROUTE = "/users"
+ROUTE = routes.USERS
 TABS = ("users", "audit")
 _AUDIT_FILTERS = ("actor", "target", "action", "date_from", "date_to")
 GONE = "That user was not found. They may have been deleted."

@@ -1,10 +1,11 @@
 """The HTTP stack as Reflex assembles it, driven through Starlette's test client.
 
-fluxkit.py passes `api_transformer=[create_api(), *OUTER_LAYERS]`; Reflex then
+fluxkit.py passes `api_transformer=[create_api(), *outer_layers(SIGNED_IN_ROUTES)]`; Reflex then
 (reflex.app.App.__call__) adds its CORS middleware to the FastAPI transformer, mounts its
 own app inside it, wraps the result in the outer layers, and mounts all of that in a
 top-level Starlette app that gets the same CORS middleware (App._add_cors). `build_app`
-does the same, with a stand-in for Reflex's pages that answers "page <path>".
+does the same with the app's own outer layers (so the edge gate protects what the app
+registers), with a stand-in for Reflex's pages that answers "page <path>".
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.testclient import TestClient
 
-from fluxkit.api.app import OUTER_LAYERS, create_api
+from fluxkit.api.app import create_api
 from fluxkit.db import session_scope
+from fluxkit.fluxkit import app as fluxkit_app
 from fluxkit.services import accounts
 from fluxkit.services.audit import RequestMeta
 from fluxkit.settings import get_settings
@@ -53,7 +55,7 @@ def build_app():
     _add_cors(api)
     api.mount("", pages)
     wrapped = api
-    for layer in OUTER_LAYERS:
+    for layer in fluxkit_app.api_transformer[1:]:  # the layers around create_api(), as registered
         wrapped = layer(wrapped)
     top = Starlette()
     top.mount("", wrapped)

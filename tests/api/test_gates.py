@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -13,13 +14,15 @@ from reflex.utils.precompressed_staticfiles import PrecompressedStaticFiles
 from starlette.testclient import TestClient
 
 from fluxkit.api.gates import EdgeGate, OriginGuard
-from fluxkit.routes import PROTECTED_PREFIXES
+from fluxkit.fluxkit import SIGNED_IN_PAGES, SIGNED_IN_ROUTES
+from fluxkit.routes import protected_prefixes
 from fluxkit.settings import get_settings
 from tests.api.conftest import (
     BASE_URL,
     PASSWORD,
     cookie_name,
     create_user,
+    pages,
     session_of,
     sign_in,
     signed_in_client,
@@ -125,13 +128,36 @@ def _location_redirect(response) -> str:
     return parse_qs(parts.query)["redirect"][0]
 
 
-@pytest.mark.parametrize("path", PROTECTED_PREFIXES)
+@pytest.mark.parametrize("path", protected_prefixes(SIGNED_IN_ROUTES))
 def test_protected_pages_redirect_to_sign_in_without_a_session(client, path):
     for method in (client.get, client.head):
         response = method(path)
         assert response.status_code == 307
         assert response.headers["location"] == f"/sign-in?redirect={path}"
         assert b"page" not in response.content
+
+
+def _a_request_path(route: str) -> str:
+    """The route as a browser asks for it: a dynamic part (`[invitation_id]`) filled in."""
+    return re.sub(r"\[[^]]+\]", "42", route)
+
+
+@pytest.mark.parametrize("page", SIGNED_IN_PAGES, ids=lambda module: module.ROUTE)
+def test_every_registered_signed_in_page_redirects_an_anonymous_request_to_sign_in(client, page):
+    path = _a_request_path(page.ROUTE)
+    response = client.get(path)
+    assert response.status_code == 307, path
+    assert _location_redirect(response) == path
+    assert b"page" not in response.content
+
+
+def test_a_page_registered_as_signed_in_is_protected_without_being_listed_anywhere_else(engine):
+    """One source of truth: the gate protects what it is given as signed-in routes, nothing kept by hand."""
+    gate = EdgeGate(pages, signed_in_routes=["/reports", "/projects/[project_id]"])
+    browser = TestClient(gate, base_url=BASE_URL, follow_redirects=False)
+    assert browser.get("/reports").status_code == 307
+    assert browser.get("/projects/7").status_code == 307
+    assert browser.get("/tasks").text == "page /tasks"  # not registered with this gate
 
 
 def test_the_redirect_keeps_the_path_and_query(client):
@@ -258,7 +284,8 @@ def static_site(tmp_path: Path):
     ],
 )
 def test_no_spelling_of_a_protected_page_serves_its_html(engine, static_site, path):
-    app = OriginGuard(EdgeGate(PrecompressedStaticFiles(directory=static_site, html=True)))
+    site = PrecompressedStaticFiles(directory=static_site, html=True)
+    app = OriginGuard(EdgeGate(site, signed_in_routes=SIGNED_IN_ROUTES))
     response = TestClient(app, base_url=BASE_URL, follow_redirects=False).get(path)
     assert b"page" not in response.content, (response.status_code, response.headers.get("location"))
     assert response.status_code in (307, 404)

@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from fluxkit.routes import PROTECTED_PREFIXES
+from fluxkit.fluxkit import SIGNED_IN_ROUTES
+from fluxkit.routes import protected_prefixes
 
 # The first test also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 
-@pytest.mark.parametrize("path", PROTECTED_PREFIXES)
+@pytest.mark.parametrize("path", protected_prefixes(SIGNED_IN_ROUTES))
 def test_protected_pages_redirect_before_any_html(live_app, path):
     response = httpx.get(f"{live_app.url}{path}?tab=2", follow_redirects=False)
     assert response.status_code == 307

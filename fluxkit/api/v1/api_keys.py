@@ -10,8 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.errors import SessionRequired
-from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, _utc
+from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, as_utc
 from fluxkit.services import api_keys
 
 KeyName = Annotated[str, Field(min_length=1, max_length=api_keys.NAME_MAX, pattern=NON_BLANK, examples=["CI pipeline"])]
@@ -38,8 +37,8 @@ class ApiKey(BaseModel):
             id=row.id,
             name=row.name,
             prefix=row.prefix,
-            created_at=_utc(row.created_at),
-            last_used_at=_utc(row.last_used_at),
+            created_at=as_utc(row.created_at),
+            last_used_at=as_utc(row.last_used_at),
         )
 
 
@@ -79,7 +78,7 @@ def list_keys(caller: CallerDep):
 )
 def create_key(caller: CallerDep, body: ApiKeyCreate, request: Request):
     if not caller.with_session:
-        raise SessionRequired("Create API keys while signed in (Settings), not with another key.")
+        raise api_keys.SessionRequired("Create API keys while signed in (Settings), not with another key.")
     return ApiKeyCreated.of_new(run_as(caller, api_keys.create_key, body.name, meta=request_meta(request)))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from fluxkit.api.v1 import docs, errors
+from fluxkit.api import errors
+from fluxkit.api.v1 import docs
 from fluxkit.api.v1.api_keys import router as api_keys_router
 from fluxkit.api.v1.calendar import router as calendar_router
 from fluxkit.api.v1.caller import RateHeaders

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.errors import STATUS_OF
 from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, TEXT, IsoDate, json_int
 from fluxkit.services import calendar
 from fluxkit.services.calendar import ics as calendar_ics
@@ -152,8 +151,6 @@ class Occurrence(BaseModel):
     def of(cls, row: calendar.Occurrence) -> Occurrence:
         return cls(**{k: v for k, v in row.__dict__.items() if k in cls.model_fields})
 
-
-STATUS_OF[calendar.NotOrganizer] = 403
 
 EventId = Annotated[int, Path(ge=1, le=ID_MAX, description="The event's id.")]
 _DESCRIBED = {

@@ -17,7 +17,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fluxkit.api.deps import current_identity, request_meta
-from fluxkit.api.v1.errors import RateLimited
+from fluxkit.api.errors import RateLimited
 from fluxkit.db import session_scope
 from fluxkit.services import api_keys, ratelimit
 from fluxkit.services.errors import NotAuthenticated

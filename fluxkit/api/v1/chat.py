@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, TEXT, _utc, json_int
+from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, TEXT, as_utc, json_int
 from fluxkit.db import session_scope
 from fluxkit.services import chat
 
@@ -28,7 +28,7 @@ Title = Annotated[
 
 
 def _at(value: str) -> datetime:
-    return _utc(datetime.fromisoformat(value))
+    return as_utc(datetime.fromisoformat(value))
 
 
 class ConversationCreate(BaseModel):

@@ -2,8 +2,8 @@
 
 A route is a thin door: `CallerDep` resolves the caller (401 / 429 before the route runs),
 `run_as` calls one service function as that caller in one unit of work, and any
-ServiceError it raises becomes the `{error, message, fields}` answer in errors.py (its
-status from `STATUS_OF`). `refusals` declares those answers for the spec.
+ServiceError it raises becomes the `{error, message, fields}` answer of
+`fluxkit/api/errors.py` (its status from its semantic base). `refusals` declares those answers for the spec.
 """
 
 from __future__ import annotations

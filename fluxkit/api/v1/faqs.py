@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, TEXT, _utc, json_int
+from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, TEXT, as_utc, json_int
 from fluxkit.db import session_scope
 from fluxkit.services import faqs
 
@@ -63,7 +63,7 @@ class Faq(BaseModel):
             question=row.question,
             answer=row.answer,
             position=row.position,
-            updated_at=_utc(datetime.fromisoformat(row.updated_at)),
+            updated_at=as_utc(datetime.fromisoformat(row.updated_at)),
         )
 
 

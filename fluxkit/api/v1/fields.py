@@ -63,7 +63,7 @@ def json_int(ge: int, le: int, description: str | None = None):
 ID = json_int(1, ID_MAX)
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value

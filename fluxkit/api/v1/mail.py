@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.fields import ID, ID_MAX, TEXT, PageSize, _utc
+from fluxkit.api.v1.fields import ID, ID_MAX, TEXT, PageSize, as_utc
 from fluxkit.db import session_scope
 from fluxkit.services import mailbox
 
@@ -104,7 +104,7 @@ class Mail(BaseModel):
             cc=view.cc_addresses,
             subject=view.subject,
             body=view.body,
-            at=_utc(datetime.fromisoformat(view.at)),
+            at=as_utc(datetime.fromisoformat(view.at)),
             read=view.read,
             starred=view.starred,
             draft=view.draft,
@@ -136,7 +136,7 @@ class MailSummary(BaseModel):
             recipients=[a.strip() for a in row.recipients.split(",") if a.strip()],
             subject=row.subject,
             snippet=row.snippet,
-            at=_utc(datetime.fromisoformat(row.at)),
+            at=as_utc(datetime.fromisoformat(row.at)),
             read=row.read,
             starred=row.starred,
             draft=row.draft,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.fields import ID_MAX, _utc
+from fluxkit.api.v1.fields import ID_MAX, as_utc
 from fluxkit.services import notifications
 
 NotificationType = Literal[
@@ -42,7 +42,7 @@ class Notification(BaseModel):
             body=row.body,
             task_id=row.task_id or None,
             link=row.link,
-            created_at=_utc(datetime.fromisoformat(row.created_at)),
+            created_at=as_utc(datetime.fromisoformat(row.created_at)),
             read=row.read,
         )
 

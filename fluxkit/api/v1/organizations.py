@@ -13,12 +13,9 @@ from fastapi import APIRouter, BackgroundTasks, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.errors import STATUS_OF
 from fluxkit.api.v1.fields import ID, ID_MAX, NON_BLANK, json_int
 from fluxkit.services import email
 from fluxkit.services import organizations as orgs
-
-STATUS_OF[orgs.NotAllowed] = 403
 
 OrgId = Annotated[int, Path(ge=1, le=ID_MAX, description="The organization's id.")]
 MemberId = Annotated[int, Path(ge=1, le=ID_MAX, description="The member's user id.")]

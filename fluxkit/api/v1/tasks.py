@@ -15,8 +15,9 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.fields import ID, ID_MAX, NON_BLANK, TEXT, IsoDate, PageSize, _utc
+from fluxkit.api.v1.fields import ID, ID_MAX, NON_BLANK, TEXT, IsoDate, PageSize, as_utc
 from fluxkit.services import tasks
+from fluxkit.services.paging import Page
 
 Status = Literal["pending", "in progress", "completed", "cancelled"]
 Priority = Literal["low", "medium", "high"]
@@ -99,9 +100,9 @@ class Task(BaseModel):
             priority=row.priority,
             category=row.category,
             due_date=date.fromisoformat(row.due_date) if row.due_date else None,
-            created_at=_utc(datetime.fromisoformat(row.created_at)),
-            updated_at=_utc(datetime.fromisoformat(row.updated_at)),
-            completed_at=_utc(datetime.fromisoformat(row.completed_at)) if row.completed_at else None,
+            created_at=as_utc(datetime.fromisoformat(row.created_at)),
+            updated_at=as_utc(datetime.fromisoformat(row.updated_at)),
+            completed_at=as_utc(datetime.fromisoformat(row.completed_at)) if row.completed_at else None,
             overdue=row.overdue,
             assignee_id=row.assignee_id or None,
             assignee_name=row.assignee_name,
@@ -118,7 +119,7 @@ class TaskPage(BaseModel):
     pages: int = Field(ge=1)
 
     @classmethod
-    def of(cls, page: tasks.TaskPage) -> TaskPage:
+    def of(cls, page: Page[tasks.TaskRow]) -> TaskPage:
         return cls(
             items=[Task.of(r) for r in page.rows],
             total=page.total,
@@ -140,7 +141,7 @@ class HistoryEntry(BaseModel):
             actor=row.actor,
             from_status=row.from_status or None,
             to_status=row.to_status,
-            at=_utc(datetime.fromisoformat(row.at)),
+            at=as_utc(datetime.fromisoformat(row.at)),
         )
 
 

@@ -15,13 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.deps import request_meta
 from fluxkit.api.v1.common import CallerDep, refusals, run_as
-from fluxkit.api.v1.errors import STATUS_OF
-from fluxkit.api.v1.fields import ID_MAX, TEXT, IsoDate, _utc
+from fluxkit.api.v1.fields import ID_MAX, TEXT, IsoDate, as_utc
 from fluxkit.db import session_scope
 from fluxkit.services import email, plans
 from fluxkit.services import users_admin as admin
-
-STATUS_OF[admin.Refused] = 409
 
 UserId = Annotated[int, Path(ge=1, le=ID_MAX, description="The user's id.")]
 Role = Literal["user", "admin"]
@@ -74,8 +71,8 @@ class AdminUser(BaseModel):
             status=row.status,
             plan=row.plan,
             plan_name=row.plan_name,
-            created_at=_utc(datetime.fromisoformat(row.created_at)),
-            suspended_at=_utc(datetime.fromisoformat(row.suspended_at)) if row.suspended_at else None,
+            created_at=as_utc(datetime.fromisoformat(row.created_at)),
+            suspended_at=as_utc(datetime.fromisoformat(row.suspended_at)) if row.suspended_at else None,
         )
 
 
@@ -319,7 +316,7 @@ def audit_log(
         items=[
             AuditEntry(
                 id=r.id,
-                created_at=_utc(datetime.fromisoformat(r.created_at)),
+                created_at=as_utc(datetime.fromisoformat(r.created_at)),
                 action=r.action,
                 actor=r.actor,
                 target=r.target,

@@ -16,7 +16,6 @@ from fluxkit.services.billing.subscriptions import (
     STRIPE_TIMEOUT_SECONDS,
     TOPIC,
     AlreadySubscribed,
-    BillingError,
     BillingNotConfigured,
     BillingSummary,
     InvoiceRow,
@@ -48,7 +47,6 @@ from fluxkit.services.billing.subscriptions import (
 __all__ = [
     "ACTIVE_TASK_STATUSES",
     "AlreadySubscribed",
-    "BillingError",
     "BillingNotConfigured",
     "BillingSummary",
     "CHECKOUT_KEY_WINDOW_SECONDS",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import stripe
 
 from fluxkit.services import plans
-from fluxkit.services.billing.webhooks import _id_of
+from fluxkit.services.billing.webhooks import stripe_id_of
 
 
 def lookup_key(plan_id: str, interval: str) -> str:
@@ -40,7 +40,7 @@ def ensure_catalog(client: stripe.StripeClient) -> CatalogResult:
     for plan in plans.PAID_PLANS:
         product_id = next(
             (
-                _id_of(existing[lookup_key(plan.id, i)].get("product"))
+                stripe_id_of(existing[lookup_key(plan.id, i)].get("product"))
                 for i in plans.INTERVALS
                 if lookup_key(plan.id, i) in existing
             ),

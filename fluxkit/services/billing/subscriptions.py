@@ -23,15 +23,16 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Subscription, Task, User
-from fluxkit.services import plans
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services import plans, topics
+from fluxkit.services.errors import Conflict, InvalidInput, LimitReached, NotFound, Unavailable
 from fluxkit.settings import StripeSettings, get_settings
 
 log = logging.getLogger("fluxkit.billing")
 
-TOPIC = "billing"
+TOPIC = topics.BILLING
 # One of notifications.TYPES (the REST API and the bell know those): account news.
 NOTIFICATION_TYPE = "system"
 STRIPE_TIMEOUT_SECONDS = 20
@@ -64,31 +65,27 @@ NOT_CONFIGURED = (
 # ---- errors ------------------------------------------------------------------------------------
 
 
-class BillingError(ServiceError):
-    code = "billing_error"
-
-
-class BillingNotConfigured(BillingError):
+class BillingNotConfigured(Unavailable):
     code = "billing_not_configured"
 
 
-class StripeUnavailable(BillingError):
+class StripeUnavailable(Unavailable):
     code = "payment_provider_unavailable"
 
 
-class NoBillingAccount(BillingError):
+class NoBillingAccount(NotFound):
     code = "no_billing_account"
 
 
-class AlreadySubscribed(BillingError):
+class AlreadySubscribed(Conflict):
     code = "already_subscribed"
 
 
-class PlanLimitReached(ServiceError):
+class PlanLimitReached(LimitReached):
     """A new action the user's plan does not allow. Existing data is never touched."""
 
     code = "plan_limit"
-    upgrade_path = "/pricing"
+    upgrade_path = routes.PRICING
 
 
 # ---- what crosses into states and API answers ----------------------------------------------------
@@ -363,8 +360,8 @@ def start_checkout(
                 "customer": customer_id,
                 "client_reference_id": str(user_id),
                 "line_items": [{"price": price_id, "quantity": 1}],
-                "success_url": settings.url("/pricing/success") + "?session_id={CHECKOUT_SESSION_ID}",
-                "cancel_url": settings.url("/pricing/cancel"),
+                "success_url": settings.url(routes.PRICING_SUCCESS) + "?session_id={CHECKOUT_SESSION_ID}",
+                "cancel_url": settings.url(routes.PRICING_CANCEL),
                 "metadata": {
                     "fluxkit_user_id": str(user_id),
                     "fluxkit_plan": str(plan_id),
@@ -388,7 +385,7 @@ def open_portal(db: Session, user_id: int, *, client: stripe.StripeClient | None
     if account is None or not account.stripe_customer_id:
         raise NoBillingAccount("You have no billing account yet. Choose a plan on the Pricing page first.")
     client = client or stripe_client()
-    params: dict[str, Any] = {"customer": account.stripe_customer_id, "return_url": get_settings().url("/settings")}
+    params: dict[str, Any] = {"customer": account.stripe_customer_id, "return_url": get_settings().url(routes.SETTINGS)}
     if cfg.portal_configuration:
         params["configuration"] = cfg.portal_configuration
     try:

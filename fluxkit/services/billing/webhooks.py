@@ -84,7 +84,7 @@ def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, An
     return event
 
 
-def _id_of(value: object) -> str | None:
+def stripe_id_of(value: object) -> str | None:
     """Stripe fields are an id or, when expanded, the object."""
     if isinstance(value, str) and value:
         return value
@@ -156,7 +156,7 @@ def _apply_subscription(
     than the last applied event is stale; one from the same second is ambiguous and is
     settled by re-fetching the subscription. A fetched object is Stripe's current state.
     """
-    sub_id = _id_of(sub)
+    sub_id = stripe_id_of(sub)
     if sub_id is None:
         return _Outcome(account.user_id, "ignored: no subscription in the event")
     status = sub.get("status") or ""
@@ -183,7 +183,7 @@ def _apply_subscription(
     price = item.get("price") or {}
     found = _plan_of_price(price) if isinstance(price, dict) else None
     if found is None:
-        log.warning("subscription %s has a price FluxKit does not know: %s", sub_id, _id_of(price))
+        log.warning("subscription %s has a price FluxKit does not know: %s", sub_id, stripe_id_of(price))
         plan_id, interval = (account.plan, account.interval) if sub_id == current else (plans.FREE, "")
     else:
         plan_id, interval = found
@@ -198,7 +198,7 @@ def _apply_subscription(
     account.status = status
     account.plan = plan_id
     account.interval = interval
-    account.price_id = _id_of(price) or ""
+    account.price_id = stripe_id_of(price) or ""
     account.current_period_end = datetime.fromtimestamp(int(period_end), UTC) if period_end else None
     account.cancel_at_period_end = cancel_at_period_end
     account.stripe_version = max(version, account.stripe_version)
@@ -212,7 +212,7 @@ def _apply_subscription(
 
 
 def _on_subscription(db: Session, event: dict, obj: dict, version: int, client, clock) -> _Outcome:
-    account = account_for_customer(db, _id_of(obj.get("customer")))
+    account = account_for_customer(db, stripe_id_of(obj.get("customer")))
     if account is None:
         return _Outcome(None, "ignored: unknown customer")
     return _apply_subscription(db, account, obj, version=version, fetched=False, client=client, clock=clock)
@@ -222,7 +222,7 @@ def _on_checkout_completed(db: Session, event: dict, session: dict, version: int
     if session.get("mode") != "subscription":
         return _Outcome(None, "ignored: not a subscription checkout")
     user_id = _int(session.get("client_reference_id"))
-    customer_id = _id_of(session.get("customer"))
+    customer_id = stripe_id_of(session.get("customer"))
     account = account_for_customer(db, customer_id)
     if account is None:
         # Our customer id was lost (e.g. a restored backup): the signed event's reference,
@@ -240,7 +240,7 @@ def _on_checkout_completed(db: Session, event: dict, session: dict, version: int
     if user_id is not None and account.user_id != user_id:
         log.warning("checkout %s: client_reference_id %s is not the customer's user", session.get("id"), user_id)
         return _Outcome(account.user_id, "ignored: client_reference_id does not match the customer")
-    sub_id = _id_of(session.get("subscription"))
+    sub_id = stripe_id_of(session.get("subscription"))
     if sub_id is None:
         return _Outcome(account.user_id, "ignored: no subscription in the session")
     if client is not None:
@@ -272,14 +272,14 @@ def _on_checkout_completed(db: Session, event: dict, session: dict, version: int
 
 
 def _invoice_subscription_id(invoice: dict) -> str | None:
-    if sub := _id_of(invoice.get("subscription")):  # API versions before 2025-03-31
+    if sub := stripe_id_of(invoice.get("subscription")):  # API versions before 2025-03-31
         return sub
     parent = invoice.get("parent") or {}
-    return _id_of((parent.get("subscription_details") or {}).get("subscription"))
+    return stripe_id_of((parent.get("subscription_details") or {}).get("subscription"))
 
 
 def _on_invoice(db: Session, event: dict, invoice: dict, version: int, client, clock, *, failed: bool) -> _Outcome:
-    account = account_for_customer(db, _id_of(invoice.get("customer")))
+    account = account_for_customer(db, stripe_id_of(invoice.get("customer")))
     if account is None:
         return _Outcome(None, "ignored: unknown customer")
     if failed:
@@ -293,7 +293,7 @@ def _on_invoice(db: Session, event: dict, invoice: dict, version: int, client, c
             f"We could not collect {amount} for your {plan.name} plan. Update your payment method "
             "in Settings → Billing → Manage billing to keep your plan.",
             # Stripe retries a failed charge; one notification per attempt at most.
-            dedupe_key=f"billing:payment_failed:{_id_of(invoice)}:{invoice.get('attempt_count') or 0}"[:100],
+            dedupe_key=f"billing:payment_failed:{stripe_id_of(invoice)}:{invoice.get('attempt_count') or 0}"[:100],
             at=clock.now(),
         )
         live.touch(db, account.user_id, TOPIC)

@@ -18,26 +18,27 @@ from dateutil.rrule import rrule
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import CalendarEvent, EventAttendee, Task, User
-from fluxkit.services import live, notifications
+from fluxkit.services import live, notifications, topics
 from fluxkit.services.calendar.fields import (
-    _FREQ,
     MAX_PER_SERIES,
     MAX_RANGE_DAYS,
     NOT_FOUND,
     RESPONSES,
+    RRULE_FREQ,
     YEARS,
-    _utc,
+    as_utc,
     clean_fields,
 )
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.errors import Forbidden, InvalidInput, NotFound
 from fluxkit.services.user_time import user_zone, zone_of
 
-TOPIC = "calendar"
+TOPIC = topics.CALENDAR
 
 
-class NotOrganizer(ServiceError):
+class NotOrganizer(Forbidden):
     """An attendee tried to change or delete the event."""
 
     code = "not_organizer"
@@ -124,28 +125,28 @@ def _fmt_day(value: date) -> str:
 # ---- visibility ------------------------------------------------------------------------------------
 
 
-def _visible_to(user_id: int):
+def visible_to(user_id: int):
     invited = select(EventAttendee.event_id).where(EventAttendee.user_id == user_id)
     return or_(CalendarEvent.organizer_id == user_id, col(CalendarEvent.id).in_(invited))
 
 
-def _participating(db: Session, user_id: int, event_id: object) -> CalendarEvent:
+def participating_event(db: Session, user_id: int, event_id: object) -> CalendarEvent:
     if not isinstance(event_id, int) or isinstance(event_id, bool) or not 0 < event_id < 2**31:
         raise NotFound(NOT_FOUND)
-    event = db.exec(select(CalendarEvent).where(CalendarEvent.id == event_id, _visible_to(user_id))).first()
+    event = db.exec(select(CalendarEvent).where(CalendarEvent.id == event_id, visible_to(user_id))).first()
     if event is None:
         raise NotFound(NOT_FOUND)
     return event
 
 
 def _organized(db: Session, user_id: int, event_id: object) -> CalendarEvent:
-    event = _participating(db, user_id, event_id)
+    event = participating_event(db, user_id, event_id)
     if event.organizer_id != user_id:
         raise NotOrganizer("Only the organizer can change or delete this event.")
     return event
 
 
-def _attendees(db: Session, event_id: int) -> list[tuple[EventAttendee, User]]:
+def attendees_of(db: Session, event_id: int) -> list[tuple[EventAttendee, User]]:
     return list(
         db.exec(
             select(EventAttendee, User)
@@ -174,12 +175,12 @@ def _series(event: CalendarEvent, zone: ZoneInfo, dtstart: datetime):
             if dtstart.tzinfo
             else datetime.combine(event.recur_until, time(23, 59, 59))
         )
-    return rrule(_FREQ[event.recur_freq], dtstart=dtstart, until=until, count=event.recur_count)
+    return rrule(RRULE_FREQ[event.recur_freq], dtstart=dtstart, until=until, count=event.recur_count)
 
 
 def occurrences_of(event: CalendarEvent, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
     """(start, end) of each occurrence overlapping [lo, hi), both UTC-aware; all-day as UTC midnights."""
-    start, end = _utc(event.start_at), _utc(event.end_at)
+    start, end = as_utc(event.start_at), as_utc(event.end_at)
     length = end - start
     if not event.recur_freq:
         return [(start, end)] if start < hi and end > lo else []
@@ -279,7 +280,7 @@ def list_range(
         select(CalendarEvent, User.name)
         .join(User, col(User.id) == col(CalendarEvent.organizer_id))
         .where(
-            _visible_to(user_id),
+            visible_to(user_id),
             col(CalendarEvent.start_at) < wide_hi,
             or_(
                 col(CalendarEvent.end_at) > wide_lo,
@@ -362,7 +363,7 @@ def _due_tasks(db: Session, user_id: int, first: date, after_last: date) -> list
 
 
 def _when(event: CalendarEvent, zone: ZoneInfo) -> str:
-    start, end = _utc(event.start_at), _utc(event.end_at)
+    start, end = as_utc(event.start_at), as_utc(event.end_at)
     if event.all_day:
         first, last = start.date(), (end - timedelta(days=1)).date()
         text = _fmt_day(first) + ("" if last == first else f" – {_fmt_day(last)}") + ", all day"
@@ -379,9 +380,9 @@ def _when(event: CalendarEvent, zone: ZoneInfo) -> str:
 def _detail(db: Session, event: CalendarEvent, user_id: int) -> EventDetail:
     zone = user_zone(db, user_id)
     organizer = db.get(User, event.organizer_id)
-    attendees = _attendees(db, event.id)
+    attendees = attendees_of(db, event.id)
     mine = next((a.status for a, u in attendees if u.id == user_id), "")
-    start, end = _utc(event.start_at), _utc(event.end_at)
+    start, end = as_utc(event.start_at), as_utc(event.end_at)
     if event.all_day:
         start_local, end_local = start.date().isoformat(), (end - timedelta(days=1)).date().isoformat()
     else:
@@ -414,7 +415,7 @@ def _detail(db: Session, event: CalendarEvent, user_id: int) -> EventDetail:
 
 
 def get_event(db: Session, user_id: int, event_id: object) -> EventDetail:
-    return _detail(db, _participating(db, user_id, event_id), user_id)
+    return _detail(db, participating_event(db, user_id, event_id), user_id)
 
 
 def _invite(db: Session, event: CalendarEvent, user_ids: list[int], organizer: User, clock: Clock) -> None:
@@ -427,7 +428,7 @@ def _invite(db: Session, event: CalendarEvent, user_ids: list[int], organizer: U
             f"Invitation: {event.title}",
             f"{organizer.name} invited you to “{event.title}”, {_when(event, user_zone(db, uid))}. Accept or "
             "decline it on your calendar.",
-            link=f"/calendar?event={event.id}",
+            link=f"{routes.CALENDAR}?event={event.id}",
             dedupe_key=f"event_invitation:{event.id}:{uid}",
             clock=clock,
         )
@@ -504,7 +505,7 @@ def delete_event(db: Session, user_id: int, event_id: object) -> None:
 
 
 def respond(db: Session, user_id: int, event_id: object, response: object, clock: Clock = system_clock) -> EventDetail:
-    event = _participating(db, user_id, event_id)
+    event = participating_event(db, user_id, event_id)
     if response not in RESPONSES:
         raise InvalidInput("Choose accepted or declined.", fields={"response": "Choose accepted or declined."})
     row = db.exec(

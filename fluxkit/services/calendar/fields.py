@@ -30,12 +30,12 @@ MAX_SPAN = timedelta(days=31)  # one occurrence
 MAX_RANGE_DAYS = 400  # one query
 MAX_PER_SERIES = 400  # occurrences of one series in one query
 NOT_FOUND = "No such event."
-_FREQ = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
+RRULE_FREQ = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NUL = "Remove the NUL character (\\0): it cannot be stored."
 
 
-def _utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     """Stored times are UTC; SQLite hands them back naive."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -173,7 +173,7 @@ def clean_fields(db: Session, user_id: int, data: dict, zone: ZoneInfo, current:
                 elif end_at - start_at > MAX_SPAN:
                     problems["end"] = "An event can last at most 31 days."
     elif current is not None:
-        start_at, end_at = _utc(current.start_at), _utc(current.end_at)
+        start_at, end_at = as_utc(current.start_at), as_utc(current.end_at)
 
     repeat = pick("repeat", current.recur_freq if current else "")
     repeat = "" if repeat in (None, "none") else repeat

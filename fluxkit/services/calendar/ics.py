@@ -46,7 +46,7 @@ def _vevent(
     item.add("categories", [event.type])
     item.add("x-fluxkit-type", event.type)
     item.add("color", event.color)
-    start, end = calendar_fields._utc(event.start_at), calendar_fields._utc(event.end_at)
+    start, end = calendar_fields.as_utc(event.start_at), calendar_fields.as_utc(event.end_at)
     if event.all_day:
         item.add("dtstart", start.date())
         item.add("dtend", end.date())
@@ -98,10 +98,10 @@ def _slug(title: str) -> str:
 
 def event_ics(db: Session, user_id: int, event_id: object, clock: Clock = system_clock) -> tuple[str, bytes]:
     """(file name, .ics bytes) of one event the user takes part in."""
-    event = calendar_events._participating(db, user_id, event_id)
+    event = calendar_events.participating_event(db, user_id, event_id)
     cal = _calendar(event.title)
     cal.add_component(
-        _vevent(event, db.get(User, event.organizer_id), calendar_events._attendees(db, event.id), clock.now())
+        _vevent(event, db.get(User, event.organizer_id), calendar_events.attendees_of(db, event.id), clock.now())
     )
     return f"{_slug(event.title)}.ics", cal.to_ical()
 
@@ -113,7 +113,7 @@ def _feed_events(db: Session, user_id: int) -> list[CalendarEvent]:
     return list(
         db.exec(
             select(CalendarEvent)
-            .where(calendar_events._visible_to(user_id), col(CalendarEvent.id).not_in(declined))
+            .where(calendar_events.visible_to(user_id), col(CalendarEvent.id).not_in(declined))
             .order_by(col(CalendarEvent.start_at).desc(), col(CalendarEvent.id))
             .limit(FEED_LIMIT)
         ).all()
@@ -133,7 +133,7 @@ def calendar_ics(db: Session, user_id: int, clock: Clock = system_clock) -> byte
     now = clock.now()
     for event in events:
         cal.add_component(
-            _vevent(event, organizers.get(event.organizer_id), calendar_events._attendees(db, event.id), now)
+            _vevent(event, organizers.get(event.organizer_id), calendar_events.attendees_of(db, event.id), now)
         )
     return cal.to_ical()
 

@@ -9,7 +9,6 @@ at 10 tasks as at 10,000. Callers use it through the package:
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, or_, union_all
@@ -17,14 +16,14 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Task, TaskTally
+from fluxkit.services.paging import Page, page_count
 from fluxkit.services.tasks.rules import (
     PRIORITIES,
     STATUSES,
-    TaskPage,
     TaskQuery,
     TaskRow,
     TaskStats,
-    _names,
+    names_of_people,
 )
 from fluxkit.services.user_time import today_for
 
@@ -109,7 +108,7 @@ def _unfiltered_but_status(query: TaskQuery) -> bool:
 
 def list_tasks(
     db: Session, user_id: int, query: TaskQuery, clock: Clock = system_clock, counts: TaskStats | None = None
-) -> TaskPage:
+) -> Page[TaskRow]:
     """One page of the view; `counts`: the user's `stats` when the caller has just read them."""
     today = today_for(db, user_id, clock)
     if _unfiltered_but_status(query):
@@ -117,11 +116,11 @@ def list_tasks(
         total = counts.of(query.status) if query.status else counts.total
     else:
         total = db.exec(select(func.count()).select_from(_filtered(user_id, query, today).subquery())).one()
-    pages = max(1, math.ceil(total / query.page_size))
+    pages = page_count(total, query.page_size)
     page = min(query.page, pages)
     rows = _page_rows(db, user_id, query, today, page)
-    names = _names(db, rows)
-    return TaskPage(
+    names = names_of_people(db, rows)
+    return Page(
         rows=[TaskRow.of(t, today, user_id, names) for t in rows], total=total, page=page, page_size=query.page_size
     )
 
@@ -132,7 +131,7 @@ def all_matching(
     """Every task of the current view (all pages), for export."""
     today = today_for(db, user_id, clock)
     rows = db.exec(_filtered(user_id, query, today).order_by(*_order(query)).limit(limit)).all()
-    names = _names(db, list(rows))
+    names = names_of_people(db, list(rows))
     return [TaskRow.of(t, today, user_id, names) for t in rows]
 
 

@@ -8,7 +8,6 @@ through the package: `tasks.create_task`, `tasks.list_tasks`.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,8 +16,9 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Task, TaskEvent, User
-from fluxkit.services import billing, live, notifications, organizations, query_params, user_time
-from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services import billing, live, notifications, organizations, query_params, topics, user_time
+from fluxkit.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fluxkit.services.paging import ListQuery, paging_fields
 
 STATUSES = ("pending", "in progress", "completed", "cancelled")
 OPEN_STATUSES = ("pending", "in progress")  # "active": what plan caps count
@@ -46,14 +46,14 @@ _REFUSALS = {
     "cancelled": "A cancelled task can only be restored (moved to pending).",
 }
 
-TOPIC = "tasks"
+TOPIC = topics.TASKS
 
 
-class TransitionRefused(ServiceError):
+class TransitionRefused(Conflict):
     code = "invalid_transition"
 
 
-class NotOwner(ServiceError):
+class NotOwner(Forbidden):
     """The assignee of a task tried what only its owner may (edit, delete, reassign)."""
 
     code = "not_owner"
@@ -106,16 +106,11 @@ class TaskRow:
 
 
 @dataclass(frozen=True)
-class TaskQuery:
-    search: str = ""
+class TaskQuery(ListQuery):
     status: str = ""
     priority: str = ""
     category: str = ""
     due: str = ""
-    sort: str = "created"
-    descending: bool = True
-    page: int = 1
-    page_size: int = 10
 
     @classmethod
     def parse(cls, params: dict[str, object]) -> TaskQuery:
@@ -127,38 +122,8 @@ class TaskQuery:
             priority=query_params.choice(params, "priority", PRIORITIES),
             category=query_params.choice(params, "category", CATEGORIES),
             due=query_params.choice(params, "due", DUE_FILTERS),
-            sort=query_params.choice(params, "sort", SORTS, "created"),
-            descending=query_params.descending(params),
-            page=query_params.page_number(params),
-            page_size=query_params.page_size(params, PAGE_SIZES, 10),
+            **paging_fields(params, sorts=SORTS, page_sizes=PAGE_SIZES, default_page_size=10),
         )
-
-    def as_params(self) -> dict[str, str]:
-        """The non-default parts, for a bookmarkable URL."""
-        out = {
-            "search": self.search,
-            "status": self.status,
-            "priority": self.priority,
-            "category": self.category,
-            "due": self.due,
-            "sort": "" if self.sort == "created" else self.sort,
-            "order": "" if self.descending else "asc",
-            "page": "" if self.page == 1 else str(self.page),
-            "page_size": "" if self.page_size == 10 else str(self.page_size),
-        }
-        return {k: v for k, v in out.items() if v}
-
-
-@dataclass(frozen=True)
-class TaskPage:
-    rows: list[TaskRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
 
 
 @dataclass(frozen=True)
@@ -278,7 +243,7 @@ def _owned(db: Session, user_id: int, task_id: object, doing: str = "change it")
     return task
 
 
-def _names(db: Session, tasks_: list[Task]) -> dict[int, str]:
+def names_of_people(db: Session, tasks_: list[Task]) -> dict[int, str]:
     ids = {t.user_id for t in tasks_} | {t.assignee_id for t in tasks_ if t.assignee_id}
     if not ids:
         return {}
@@ -286,7 +251,7 @@ def _names(db: Session, tasks_: list[Task]) -> dict[int, str]:
 
 
 def _row(db: Session, task: Task, viewer: int, today: date) -> TaskRow:
-    return TaskRow.of(task, today, viewer, _names(db, [task]))
+    return TaskRow.of(task, today, viewer, names_of_people(db, [task]))
 
 
 def _touch(db: Session, task: Task, *extra: int | None) -> None:

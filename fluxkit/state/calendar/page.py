@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from fluxkit import routes
 from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
 from fluxkit.services import calendar as cal
@@ -39,7 +40,7 @@ from fluxkit.state.calendar.layout import (
 from fluxkit.state.paged_list import ReloadMixin
 from fluxkit.state.session import SignedInState
 
-ROUTE = "/calendar"
+ROUTE = routes.CALENDAR
 GONE = "That event was not found. It may have been deleted, or you were not invited."
 
 _EMPTY_DETAIL = EventDetail(
@@ -473,7 +474,7 @@ class CalendarState(ReloadMixin, SignedInState):
         if me is None:
             return self._to_sign_in()
         if isinstance(task_id, int) and not isinstance(task_id, bool) and task_id > 0:
-            return rx.redirect(f"/tasks?task={task_id}")
+            return rx.redirect(f"{routes.TASKS}?task={task_id}")
         if not isinstance(event_id, int) or isinstance(event_id, bool) or not self._open_details(me, event_id):
             self._reload(me)
             return rx.toast.error(GONE)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from fluxkit import routes
 from fluxkit.services.tasks import TaskRow
 
-ROUTE = "/tasks"
+ROUTE = routes.TASKS
 NOT_FOUND = "That task was not found. It may have been deleted."
 
 EMPTY_ROW = TaskRow(

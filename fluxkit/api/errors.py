@@ -1,7 +1,10 @@
-"""Every refusal of /api/v1 in one shape: `{error, message, fields}` (as /api/auth answers).
+"""Every refusal of /api/auth, /api/billing and /api/v1 in one shape: `{error, message, fields}`.
 
-Service errors map to statuses here, once; FastAPI's own validation and routing errors are
-rewritten into the same shape, so a client parses one kind of error body.
+Services raise errors that subclass a semantic base of `fluxkit/services/errors.py`; the
+base's status is said here, once (`STATUS_OF`). /api/auth and /api/billing build their
+answers with `service_error`; /api/v1 installs the same as exception handlers, and FastAPI's
+own validation and routing errors are rewritten into the same shape, so a client parses
+one kind of error body.
 """
 
 from __future__ import annotations
@@ -14,27 +17,34 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fluxkit.services import api_keys, billing, ratelimit, tasks
-from fluxkit.services.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
+from fluxkit.services import ratelimit
+from fluxkit.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidToken,
+    LimitReached,
+    NotAuthenticated,
+    NotFound,
+    ServiceError,
+    Unavailable,
+)
 
+# The semantic bases' statuses; any other ServiceError is a 400.
 STATUS_OF: dict[type[ServiceError], int] = {
     InvalidInput: 422,
+    InvalidToken: 400,
+    InvalidCredentials: 401,
     NotAuthenticated: 401,
+    LimitReached: 402,
+    Forbidden: 403,
     NotFound: 404,
-    tasks.TransitionRefused: 409,
-    tasks.NotOwner: 403,
-    api_keys.TooManyKeys: 409,
-    billing.PlanLimitReached: 402,
+    Conflict: 409,
+    Unavailable: 503,
 }
 
-
-class SessionRequired(ServiceError):
-    """Creating a key needs the signed-in browser, so a leaked key cannot mint successors."""
-
-    code = "session_required"
-
-
-STATUS_OF[SessionRequired] = 403
+SIGN_IN_FIRST = "Sign in to continue."
 
 
 class RateLimited(Exception):
@@ -60,23 +70,36 @@ def status_of(exc: ServiceError) -> int:
     return 400
 
 
-async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-    status = status_of(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    # A transition refusal is about the request as a whole; its code says it all.
-    fields = None if isinstance(exc, tasks.TransitionRefused) else exc.fields
-    return error(status, exc.code, exc.message, fields, headers)
+def service_error(exc: ServiceError, *, status: int | None = None, headers=None) -> JSONResponse:
+    """`exc` as its answer; `status` only where a route's caller needs another (Stripe's webhook)."""
+    # A conflict is about the request as a whole; its code says it all, no field is to blame.
+    fields = None if isinstance(exc, Conflict) else exc.fields
+    return error(status or status_of(exc), exc.code, exc.message, fields, headers)
 
 
-async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
-    retry_after = exc.verdict.retry_after
+def unauthorized() -> JSONResponse:
+    return error(401, NotAuthenticated.code, SIGN_IN_FIRST)
+
+
+def rate_limited(verdict: ratelimit.Verdict, what: str = "requests") -> JSONResponse:
+    """429 with Retry-After; `what` names what came too often ("requests", "attempts")."""
+    retry_after = verdict.retry_after
     return error(
         429,
         "rate_limited",
-        f"Too many requests. Try again in {retry_after} seconds.",
+        f"Too many {what}. Try again in {retry_after} seconds.",
         headers={"Retry-After": str(retry_after)},
         retryAfter=retry_after,
     )
+
+
+async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status_of(exc) == 401 else None
+    return service_error(exc, headers=headers)
+
+
+async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
+    return rate_limited(exc.verdict)
 
 
 # ---- FastAPI's own validation errors, in our shape ----------------------------------------------
