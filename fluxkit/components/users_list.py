@@ -7,6 +7,7 @@ import reflex as rx
 from fluxkit.components.empty_state import empty_state
 from fluxkit.components.filter_toolbar import filter_toolbar
 from fluxkit.components.pagination import pagination as page_footer
+from fluxkit.components.sorting import phone_sort, sort_header
 from fluxkit.services import plans
 from fluxkit.services.users_admin import PAGE_SIZES, PendingInvite, UserRow
 from fluxkit.state.users import ALL, UsersState
@@ -245,27 +246,7 @@ def _who(row: rx.Var[UserRow]) -> rx.Component:
 def _sort_header(text: str, key: str | None = None) -> rx.Component:
     if key is None:
         return rx.table.column_header_cell(text)
-    active = UsersState.sort == key
-    return rx.table.column_header_cell(
-        rx.hstack(
-            rx.text(text),
-            rx.cond(
-                active,
-                rx.cond(UsersState.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
-                rx.icon("arrow-up-down", size=14, opacity="0.35"),
-            ),
-            on_click=UsersState.sort_by(key),
-            cursor="pointer",
-            spacing="1",
-            align="center",
-            id=f"users-sort-{key}",
-            role="button",
-            aria_label=f"Sort by {text}",
-            white_space="nowrap",
-            user_select="none",
-        ),
-        aria_sort=rx.cond(active, rx.cond(UsersState.descending, "descending", "ascending"), "none"),
-    )
+    return sort_header(UsersState, text, key, id=f"users-sort-{key}")
 
 
 def _table_row(row: rx.Var[UserRow]) -> rx.Component:
@@ -325,24 +306,10 @@ def _card(row: rx.Var[UserRow]) -> rx.Component:
 def users_cards() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.select.root(
-                rx.select.trigger(variant="ghost", aria_label="Sort", id="users-sort-phone"),
-                rx.select.content(
-                    *[
-                        rx.select.item(f"Sort: {text}", value=key)
-                        for key, text in (("created", "Joined"), ("name", "Name"), ("email", "Email"), ("role", "Role"))
-                    ]
-                ),
-                value=UsersState.sort,
-                on_change=UsersState.sort_by,
-                size="1",
-            ),
-            rx.icon_button(
-                rx.cond(UsersState.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
-                size="1",
-                variant="ghost",
-                on_click=UsersState.sort_by(UsersState.sort),
-                aria_label="Reverse order",
+            phone_sort(
+                UsersState,
+                [("created", "Joined"), ("name", "Name"), ("email", "Email"), ("role", "Role")],
+                id="users-sort-phone",
             ),
             width="100%",
             justify="end",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components.pagination import pagination as page_footer
+from fluxkit.components.sorting import phone_sort, sort_header
 from fluxkit.components.tasks.badges import (
     CLAMP_2,
     category_label,
@@ -119,27 +120,7 @@ def _title_button(row: rx.Var[TaskRow], id_prefix: str) -> rx.Component:
 
 
 def _sort_header(text: str, key: str, column: str | None = None) -> rx.Component:
-    active = TasksState.sort == key
-    cell = rx.table.column_header_cell(
-        rx.hstack(
-            rx.text(text),
-            rx.cond(
-                active,
-                rx.cond(TasksState.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
-                rx.icon("arrow-up-down", size=14, opacity="0.35"),
-            ),
-            on_click=TasksState.sort_by(key),
-            cursor="pointer",
-            spacing="1",
-            align="center",
-            id=f"sort-{key}",
-            role="button",
-            aria_label=f"Sort by {text}",
-            white_space="nowrap",
-            user_select="none",
-        ),
-        aria_sort=rx.cond(active, rx.cond(TasksState.descending, "descending", "ascending"), "none"),
-    )
+    cell = sort_header(TasksState, text, key, id=f"sort-{key}")
     return rx.cond(column_visible(column), cell) if column else cell
 
 
@@ -270,32 +251,17 @@ def task_cards() -> rx.Component:
                 size="1",
             ),
             rx.spacer(),
-            rx.select.root(
-                rx.select.trigger(id="sort-phone", variant="ghost", aria_label="Sort"),
-                rx.select.content(
-                    *[
-                        rx.select.item(f"Sort: {text}", value=key)
-                        for key, text in (
-                            ("created", "Created"),
-                            ("updated", "Updated"),
-                            ("due", "Due date"),
-                            ("title", "Title"),
-                            ("priority", "Priority"),
-                            ("status", "Status"),
-                        )
-                    ]
-                ),
-                value=TasksState.sort,
-                on_change=TasksState.sort_by,
-                size="1",
-            ),
-            rx.icon_button(
-                rx.cond(TasksState.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
-                size="1",
-                variant="ghost",
-                on_click=TasksState.sort_by(TasksState.sort),
-                aria_label="Reverse order",
-                id="sort-phone-order",
+            phone_sort(
+                TasksState,
+                [
+                    ("created", "Created"),
+                    ("updated", "Updated"),
+                    ("due", "Due date"),
+                    ("title", "Title"),
+                    ("priority", "Priority"),
+                    ("status", "Status"),
+                ],
+                id="sort-phone",
             ),
             width="100%",
             align="center",
