@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from fluxkit.components.calendar.dialogs import details_dialog, event_dialog, feed_dialog, import_dialog
+from fluxkit.components.calendar.dialogs import details_dialog, event_dialog, feed_dialog, ics_import_dialog
 from fluxkit.components.calendar.views import current_view
 from fluxkit.components.shell import shell
 from fluxkit.state.calendar.files import CalendarFilesState
@@ -113,7 +113,7 @@ def content() -> rx.Component:
         event_dialog(),
         details_dialog(),
         feed_dialog(),
-        import_dialog(),
+        ics_import_dialog(),
         spacing="4",
         width="100%",
     )

@@ -12,7 +12,7 @@ from fluxkit.components.empty_state import empty_state
 from fluxkit.components.filter_toolbar import filter_toolbar
 from fluxkit.components.shell import shell
 from fluxkit.components.tasks.badges import DUE_LABELS, label, slug
-from fluxkit.components.tasks.dialogs import details_dialog, import_dialog, task_dialog
+from fluxkit.components.tasks.dialogs import csv_import_dialog, details_dialog, task_dialog
 from fluxkit.components.tasks.table import column_visible, pagination, task_cards, task_table
 from fluxkit.services.tasks import CATEGORIES, PRIORITIES, STATUSES
 from fluxkit.state.tasks.page import ALL, COLUMNS, TasksState
@@ -361,7 +361,7 @@ def content() -> rx.Component:
         ),
         task_dialog(),
         details_dialog(),
-        import_dialog(),
+        csv_import_dialog(),
         spacing="4",
         width="100%",
     )

@@ -32,6 +32,6 @@ def test_import_creates_up_to_the_cap_and_reports_the_rest(db, billing_on):
     report = task_csv.import_csv(db, user.id, "title,description,status,priority,category,due_date\n" + rows)
     db.commit()
     assert report.created == 2
-    assert [r.line for r in report.refused] == [4, 5]
+    assert [r.item for r in report.refused] == ["4", "5"]
     assert all("Free plan allows 10 active tasks" in r.reason for r in report.refused)
     assert tasks.stats(db, user.id).total == 10

@@ -13,9 +13,9 @@ from sqlmodel import Session, func, select
 from fluxkit.models import Notification, Task
 from fluxkit.services import tasks
 from fluxkit.services.errors import InvalidInput
+from fluxkit.services.imports import ImportProblem
 from fluxkit.services.tasks import TaskQuery
 from fluxkit.services.tasks import csv as task_csv
-from fluxkit.services.tasks.csv import RefusedRow
 from tests.services.test_tasks import make_user
 
 HEADER = "title,description,status,priority,category,due_date,created_at,completed_at"
@@ -276,14 +276,14 @@ def test_refused_rows_name_their_line_and_why_and_the_rest_are_created(db, engin
     assert report.created == 2
     assert report.blank == 2
     assert [str(r) for r in report.refused] == [
-        "line 4: title: Enter a title.",
-        "line 5: priority: Choose one of: low, medium, high.",
-        "line 8: due_date: Use a date like 2026-12-31.",
-        "line 9: title: Enter a title.; description: Use at most 10,000 characters.",
-        "line 10: row: 5 cells but the header names 4 columns (put text containing commas in double quotes).",
-        "line 12: title: Use at most 200 characters.",
+        "4: title: Enter a title.",
+        "5: priority: Choose one of: low, medium, high.",
+        "8: due_date: Use a date like 2026-12-31.",
+        "9: title: Enter a title.; description: Use at most 10,000 characters.",
+        "10: row: 5 cells but the header names 4 columns (put text containing commas in double quotes).",
+        "12: title: Use at most 200 characters.",
     ]
-    assert report.refused[0] == RefusedRow(line=4, reason="title: Enter a title.")
+    assert report.refused[0] == ImportProblem(item="4", reason="title: Enter a title.")
     assert report.summary == "2 tasks imported, 6 rows refused."
     assert sorted(t[0] for t in task_tuples(db, ada)) == ["First", "Short row"]
     assert count_tasks(engine) == 2
@@ -293,8 +293,8 @@ def test_nothing_valid_means_nothing_created_and_everything_reported(db, engine,
     report = do_import(db, ada, "title,status\n,pending\nx,done\n", clock)
     assert report.created == 0
     assert [str(r) for r in report.refused] == [
-        "line 2: title: Enter a title.",
-        "line 3: status: Choose one of: pending, in progress, completed, cancelled.",
+        "2: title: Enter a title.",
+        "3: status: Choose one of: pending, in progress, completed, cancelled.",
     ]
     assert report.summary == "0 tasks imported, 2 rows refused."
     assert count_tasks(engine) == 0
@@ -304,8 +304,8 @@ def test_a_nul_in_a_cell_refuses_that_row_only(db, engine, ada, clock):
     report = do_import(db, ada, b"title,description\nok,fine\nbad\x00title,\nok too,bad\x00text\n", clock)
     assert report.created == 1
     assert [str(r) for r in report.refused] == [
-        "line 3: title: Remove the NUL character (\\0): it cannot be stored.",
-        "line 4: description: Remove the NUL character (\\0): it cannot be stored.",
+        "3: title: Remove the NUL character (\\0): it cannot be stored.",
+        "4: description: Remove the NUL character (\\0): it cannot be stored.",
     ]
     assert count_tasks(engine) == 1
 

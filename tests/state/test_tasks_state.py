@@ -387,15 +387,15 @@ async def test_csv_import_reports_each_refused_row(db, alice, task_csv):
         b"Bad date,,pending,low,bug,31/12/2026\n"
         b"Also good,,completed,low,other,\n"
     )
-    out = await call(state, "import_csv", [FakeUpload(data)])
+    out = await call(state, "import_file", [FakeUpload(data)])
     assert state.import_done and state.import_created == 2
-    assert [p.line for p in state.import_refused] == [3, 4]
+    assert [p.item for p in state.import_refused] == ["3", "4"]
     assert all(p.reason for p in state.import_refused)
     assert "Imported 2 tasks." in texts(out)
     assert state.stats.total == 2 and {r.title for r in state.rows} == {"Good one", "Also good"}
 
     # A file that cannot be read at all is refused as a whole, with the reason.
-    await call(state, "import_csv", [FakeUpload(b"title\n\xff\xfe\x00garbage")])
+    await call(state, "import_file", [FakeUpload(b"title\n\xff\xfe\x00garbage")])
     assert "not UTF-8" in state.import_error and not state.import_done
     assert state.stats.total == 2
 

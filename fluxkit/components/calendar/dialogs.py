@@ -6,8 +6,9 @@ import reflex as rx
 
 from fluxkit.components.calendar.views import tint
 from fluxkit.components.forms import field_error, form_dialog, labelled_field
+from fluxkit.components.import_dialog import ImportCopy, import_dialog
 from fluxkit.services.calendar import COLORS, TYPES, AttendeeRow, UserPick
-from fluxkit.state.calendar.files import CalendarFilesState, ImportProblem
+from fluxkit.state.calendar.files import CalendarFilesState
 from fluxkit.state.calendar.page import CalendarState
 
 S = CalendarState
@@ -562,103 +563,21 @@ def feed_dialog() -> rx.Component:
     )
 
 
-def _refused_row(item: rx.Var[ImportProblem]) -> rx.Component:
-    return rx.table.row(rx.table.cell(item.item), rx.table.cell(item.reason), class_name="import-refused-row")
+ICS_IMPORT = ImportCopy(
+    key="calendar",
+    title="Import an .ics file",
+    description=(
+        "Events from another calendar become yours. Nobody in the file is invited; events already imported are skipped."
+    ),
+    drop_hint="Drop an .ics file here, or click to choose one",
+    size_hint="Up to 1 MB",
+    accept={"text/calendar": [".ics", ".ical"]},
+    created="Imported",
+    items="event(s)",
+    refused=" refused:",
+    item_column="Event",
+)
 
 
-def import_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Import an .ics file"),
-            rx.dialog.description(
-                rx.text(
-                    "Events from another calendar become yours. Nobody in the file is invited; events already "
-                    "imported are skipped.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                margin_bottom="12px",
-            ),
-            rx.upload.root(
-                rx.vstack(
-                    rx.icon("file-up", size=28, color=rx.color("accent", 10)),
-                    rx.text("Drop an .ics file here, or click to choose one", size="2"),
-                    rx.text("Up to 1 MB", size="1", color_scheme="gray"),
-                    align="center",
-                    spacing="2",
-                ),
-                id="calendar-import-file",
-                accept={"text/calendar": [".ics", ".ical"]},
-                max_files=1,
-                multiple=False,
-                on_drop=F.import_file(rx.upload_files(upload_id="calendar-import-file")),
-                border=f"2px dashed {rx.color('gray', 7)}",
-                border_radius="12px",
-                padding="28px",
-                width="100%",
-                cursor="pointer",
-            ),
-            rx.cond(
-                F.import_error != "",
-                rx.callout(
-                    F.import_error,
-                    icon="circle-x",
-                    color_scheme="red",
-                    role="alert",
-                    width="100%",
-                    margin_top="12px",
-                    id="calendar-import-error",
-                ),
-            ),
-            rx.cond(
-                F.import_done,
-                rx.vstack(
-                    rx.callout(
-                        rx.text(
-                            "Imported ",
-                            rx.text.strong(F.import_created, id="calendar-import-created"),
-                            " event(s). ",
-                            rx.cond(
-                                F.import_refused.length() > 0,
-                                rx.text.span(F.import_refused.length(), " refused:"),
-                                "Nothing was refused.",
-                            ),
-                        ),
-                        icon=rx.cond(F.import_refused.length() > 0, "triangle-alert", "circle-check"),
-                        color_scheme=rx.cond(F.import_refused.length() > 0, "orange", "green"),
-                        width="100%",
-                    ),
-                    rx.cond(
-                        F.import_refused.length() > 0,
-                        rx.scroll_area(
-                            rx.table.root(
-                                rx.table.header(
-                                    rx.table.row(
-                                        rx.table.column_header_cell("Event"),
-                                        rx.table.column_header_cell("Why it was refused"),
-                                    )
-                                ),
-                                rx.table.body(rx.foreach(F.import_refused, _refused_row)),
-                                size="1",
-                                width="100%",
-                            ),
-                            max_height="240px",
-                            type="auto",
-                            id="calendar-import-refused",
-                        ),
-                    ),
-                    width="100%",
-                    margin_top="12px",
-                ),
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                justify="end",
-                width="100%",
-                padding_top="12px",
-            ),
-            max_width="600px",
-        ),
-        open=F.import_open,
-        on_open_change=F.set_import_open,
-    )
+def ics_import_dialog() -> rx.Component:
+    return import_dialog(F, ICS_IMPORT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components.forms import field_error, form_dialog, labelled_field
+from fluxkit.components.import_dialog import ImportCopy, import_dialog
 from fluxkit.components.tasks.badges import (
     category_label,
     due_label,
@@ -15,7 +16,7 @@ from fluxkit.components.tasks.badges import (
     status_badge,
 )
 from fluxkit.services.tasks import CATEGORIES, PRIORITIES, STATUSES, TRANSITIONS, HistoryRow
-from fluxkit.state.tasks.page import ImportProblem, TasksState
+from fluxkit.state.tasks.page import TasksState
 
 # ---- add / edit dialog ------------------------------------------------------------------------------
 
@@ -328,116 +329,22 @@ def details_dialog() -> rx.Component:
 
 # ---- CSV import dialog --------------------------------------------------------------------------------
 
+CSV_IMPORT = ImportCopy(
+    key="task",
+    title="Import tasks from CSV",
+    description=(
+        "The first row names the columns: title (required), description, status, priority, category, "
+        "due_date (YYYY-MM-DD). An export from this page can be imported again."
+    ),
+    drop_hint="Drop a .csv file here, or click to choose one",
+    size_hint="Up to 1 MB, UTF-8",
+    accept={"text/csv": [".csv"], "application/vnd.ms-excel": [".csv"]},
+    created="Created",
+    items="task(s)",
+    refused=" row(s) were refused:",
+    item_column="Line",
+)
 
-def _refused_row(item: rx.Var[ImportProblem]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(item.line, white_space="nowrap"),
-        rx.table.cell(item.reason),
-        class_name="import-refused-row",
-    )
 
-
-def import_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Import tasks from CSV"),
-            rx.dialog.description(
-                rx.text(
-                    "The first row names the columns: title (required), description, status, priority, category, "
-                    "due_date (YYYY-MM-DD). "
-                    "An export from this page can be imported again.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                margin_bottom="12px",
-            ),
-            rx.upload.root(
-                rx.vstack(
-                    rx.icon("file-up", size=28, color=rx.color("accent", 10)),
-                    rx.cond(
-                        TasksState.importing,
-                        rx.hstack(rx.spinner(size="2"), rx.text("Importing…", size="2"), align="center"),
-                        rx.text("Drop a .csv file here, or click to choose one", size="2"),
-                    ),
-                    rx.text("Up to 1 MB, UTF-8", size="1", color_scheme="gray"),
-                    align="center",
-                    spacing="2",
-                ),
-                id="task-import-file",
-                accept={"text/csv": [".csv"], "application/vnd.ms-excel": [".csv"]},
-                max_files=1,
-                multiple=False,
-                on_drop=TasksState.import_csv(rx.upload_files(upload_id="task-import-file")),
-                border=f"2px dashed {rx.color('gray', 7)}",
-                border_radius="12px",
-                padding="28px",
-                width="100%",
-                cursor="pointer",
-            ),
-            rx.cond(
-                TasksState.import_error != "",
-                rx.callout(
-                    TasksState.import_error,
-                    icon="circle-x",
-                    color_scheme="red",
-                    role="alert",
-                    width="100%",
-                    margin_top="12px",
-                    id="import-error",
-                ),
-            ),
-            rx.cond(
-                TasksState.import_done,
-                rx.vstack(
-                    rx.callout(
-                        rx.text(
-                            "Created ",
-                            rx.text.strong(TasksState.import_created, id="import-created"),
-                            " task(s). ",
-                            rx.cond(
-                                TasksState.import_refused.length() > 0,
-                                rx.text.span(TasksState.import_refused.length(), " row(s) were refused:"),
-                                "Nothing was refused.",
-                            ),
-                        ),
-                        icon=rx.cond(TasksState.import_refused.length() > 0, "triangle-alert", "circle-check"),
-                        color_scheme=rx.cond(TasksState.import_refused.length() > 0, "orange", "green"),
-                        width="100%",
-                        id="import-summary",
-                    ),
-                    rx.cond(
-                        TasksState.import_refused.length() > 0,
-                        rx.scroll_area(
-                            rx.table.root(
-                                rx.table.header(
-                                    rx.table.row(
-                                        rx.table.column_header_cell("Line"),
-                                        rx.table.column_header_cell("Why it was refused"),
-                                    )
-                                ),
-                                rx.table.body(rx.foreach(TasksState.import_refused, _refused_row)),
-                                size="1",
-                                width="100%",
-                            ),
-                            max_height="240px",
-                            type="auto",
-                            id="import-refused",
-                        ),
-                    ),
-                    spacing="2",
-                    width="100%",
-                    margin_top="12px",
-                ),
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", id="task-import-close")),
-                justify="end",
-                width="100%",
-                margin_top="16px",
-            ),
-            max_width="560px",
-            id="task-import",
-        ),
-        open=TasksState.import_open,
-        on_open_change=TasksState.set_import_open,
-    )
+def csv_import_dialog() -> rx.Component:
+    return import_dialog(TasksState, CSV_IMPORT)

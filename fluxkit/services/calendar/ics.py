@@ -7,7 +7,6 @@ removes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -19,6 +18,7 @@ from fluxkit.services import tokens
 from fluxkit.services.calendar import events as calendar_events
 from fluxkit.services.calendar import fields as calendar_fields
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
+from fluxkit.services.imports import ImportProblem, ImportReport
 from fluxkit.services.user_time import user_zone, zone_of
 
 PRODID = "-//FluxKit//Calendar//EN"
@@ -179,18 +179,6 @@ def feed_for_token(db: Session, token: object, clock: Clock = system_clock) -> b
 # ---- import -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Refused:
-    item: str  # the event's title (or its position) as the file names it
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    refused: list[Refused] = field(default_factory=list)
-
-
 def _text(component, name: str) -> str:
     value = component.get(name)
     return str(value) if value is not None else ""
@@ -299,21 +287,21 @@ def import_ics(db: Session, user_id: int, data: bytes, clock: Clock = system_clo
     for number, component in enumerate(events, start=1):
         name = _text(component, "SUMMARY").strip()[:80] or f"Event {number}"
         if number > MAX_EVENTS:
-            report.refused.append(Refused(name, f"Only the first {MAX_EVENTS} events of a file are imported."))
+            report.refused.append(ImportProblem(name, f"Only the first {MAX_EVENTS} events of a file are imported."))
             continue
         uid = _text(component, "UID").strip()[:255] or None
         if uid and uid in known:
-            report.refused.append(Refused(name, "It is already in your calendar (same UID)."))
+            report.refused.append(ImportProblem(name, "It is already in your calendar (same UID)."))
             continue
         try:
             fields = _fields_of(component, zone)
             calendar_events.create_event(db, user_id, fields, clock, uid=uid)  # checks before it writes
         except ValueError as exc:
-            report.refused.append(Refused(name, str(exc)))
+            report.refused.append(ImportProblem(name, str(exc)))
             continue
         except ServiceError as exc:
             reasons = "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) or exc.message
-            report.refused.append(Refused(name, reasons))
+            report.refused.append(ImportProblem(name, reasons))
             continue
         if uid:
             known.add(uid)

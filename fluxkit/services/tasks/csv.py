@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from fluxkit.clock import Clock, system_clock
-from fluxkit.services import billing, plans
+from fluxkit.services import billing, imports, plans
 from fluxkit.services.errors import InvalidInput
+from fluxkit.services.imports import ImportProblem
 from fluxkit.services.tasks import listing, rules
 
 COLUMNS = ("title", "description", "status", "priority", "category", "due_date", "created_at", "completed_at")
@@ -35,19 +36,8 @@ _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 _DEFUSED = re.compile(r"^'+[=+\-@\t\r]")
 
 
-@dataclass(frozen=True)
-class RefusedRow:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
-
-
 @dataclass
-class ImportReport:
-    created: int = 0
-    refused: list[RefusedRow] = field(default_factory=list)
+class ImportReport(imports.ImportReport):
     blank: int = 0  # rows with no cell filled in (e.g. trailing ",,,,," lines), not tasks
 
     @property
@@ -193,14 +183,14 @@ def import_csv(db: Session, user_id: int, data: bytes | str, clock: Clock = syst
                 f"row: {len(cells)} cells but the header names {width} columns "
                 "(put text containing commas in double quotes)."
             )
-            report.refused.append(RefusedRow(line=line, reason=reason))
+            report.refused.append(ImportProblem(item=str(line), reason=reason))
             continue
         try:
             rules.create_task(db, user_id, _row_data(columns, cells), clock)
         except (InvalidInput, billing.PlanLimitReached) as exc:  # a full plan refuses the rest
             problems = exc.fields or {"row": exc.message}
             reason = "; ".join(f"{name}: {text}" for name, text in problems.items())
-            report.refused.append(RefusedRow(line=line, reason=reason))
+            report.refused.append(ImportProblem(item=str(line), reason=reason))
             continue
         report.created += 1
     return report

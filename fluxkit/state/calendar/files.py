@@ -5,34 +5,26 @@ The feed token is shown once, right after it is made; only its keyed hash is sto
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 
 from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
 from fluxkit.services.calendar import ics as calendar_ics
-from fluxkit.services.errors import ServiceError
+from fluxkit.services.dto import Identity
 from fluxkit.settings import get_settings
 from fluxkit.state.calendar.page import CalendarState
+from fluxkit.state.imports import Importer, ImportMixin
 from fluxkit.state.session import SignedInState
 
-
-@dataclass(frozen=True)
-class ImportProblem:
-    item: str
-    reason: str
+_IMPORTER = Importer(
+    run=calendar_ics.import_ics, max_bytes=calendar_ics.MAX_BYTES, noun="event", choose="Choose an .ics file to import."
+)
 
 
-class CalendarFilesState(SignedInState):
+class CalendarFilesState(ImportMixin, SignedInState):
     feed_open: bool = False
     has_feed: bool = False
     feed_url: str = ""
-    import_open: bool = False
-    import_done: bool = False
-    import_created: int = 0
-    import_refused: list[ImportProblem] = []
-    import_error: str = ""
 
     # ---- subscription feed ------------------------------------------------------------------------------
 
@@ -71,42 +63,12 @@ class CalendarFilesState(SignedInState):
         self.feed_url = ""
         return rx.toast.success("The feed URL no longer works.")
 
-    # ---- import -----------------------------------------------------------------------------------------
+    # ---- import (the shared flow of state/imports.py) -----------------------------------------------------
 
-    @rx.event
-    def set_import_open(self, open: bool):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        self.import_open = open is True
-        self.import_done = False
-        self.import_error = ""
-        self.import_refused = []
-        return None
+    def _importer(self) -> Importer:
+        return _IMPORTER
 
-    @rx.event
-    async def import_file(self, files: list[rx.UploadFile]):
-        me = self._current_identity()
-        if me is None:
-            return self._to_sign_in()
-        if not isinstance(files, list) or not files:
-            return rx.toast.error("Choose an .ics file to import.")
-        data = await files[0].read(calendar_ics.MAX_BYTES + 1)
-        self.import_done, self.import_error = False, ""
-        try:
-            with session_scope() as db:
-                report = calendar_ics.import_ics(db, me.user.id, data, system_clock)
-        except ServiceError as exc:
-            self.import_error = exc.message
-            return None
-        self.import_done = True
-        self.import_created = report.created
-        self.import_refused = [ImportProblem(item=r.item, reason=r.reason) for r in report.refused]
+    async def _after_import(self, me: Identity) -> None:
         calendar = await self.get_state(CalendarState)
         if calendar.loaded:
             calendar._reload(me)
-        return (
-            rx.toast.success(f"Imported {report.created} event{'s' if report.created != 1 else ''}.")
-            if report.created
-            else None
-        )

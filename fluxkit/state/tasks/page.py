@@ -28,10 +28,10 @@ from fluxkit.state.paged_list import ALL, PagedListMixin
 from fluxkit.state.session import SignedInState, service_call
 from fluxkit.state.tasks.columns import TaskColumnsStorage, read_hidden, write_hidden
 from fluxkit.state.tasks.common import NOT_FOUND, ROUTE, plural
-from fluxkit.state.tasks.csv import ImportProblem, TaskCsvMixin
+from fluxkit.state.tasks.csv import TaskCsvMixin
 from fluxkit.state.tasks.dialog import TaskDialogMixin
 
-__all__ = ["ALL", "COLUMNS", "NOT_FOUND", "ROUTE", "ImportProblem", "TasksState"]
+__all__ = ["ALL", "COLUMNS", "NOT_FOUND", "ROUTE", "TasksState"]
 
 # Columns the user can hide (the title column always shows).
 COLUMNS: tuple[tuple[str, str], ...] = (
