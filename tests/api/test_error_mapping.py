@@ -13,8 +13,9 @@ import pytest
 
 import fluxkit.services
 from fluxkit.api.errors import STATUS_OF, service_error, status_of
-from fluxkit.services import api_keys, billing, billing_webhooks, calendar, faqs, tasks, users_admin
+from fluxkit.services import api_keys, billing, calendar, faqs, tasks, users_admin
 from fluxkit.services import organizations as orgs
+from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.services.errors import Conflict, InvalidInput, ServiceError
 
 EXPECTED = {

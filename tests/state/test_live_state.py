@@ -6,7 +6,7 @@ import asyncio
 from types import SimpleNamespace
 
 from fluxkit.db import session_scope
-from fluxkit.services import tasks
+from fluxkit.services import tasks, topics
 from fluxkit.state import live
 from fluxkit.state.billing import BillingState
 from fluxkit.state.shell import ShellState
@@ -60,8 +60,9 @@ async def test_closed_tabs_are_forgotten(db, alice):
     assert "gone-tab" not in live.tabs_of(user.id)
 
 
-async def test_the_live_event_reloads_the_registered_page_handlers_in_the_same_event(db, alice):
+async def test_the_live_event_reloads_the_registered_page_handlers_in_the_same_event(db, alice, monkeypatch):
     """The pages' reload handlers run inside the live event (one round trip, one delta)."""
+    monkeypatch.setattr(topics, "ALL", topics.ALL | {"test-topic"})  # a topic of this test's own
     user, token, _ = alice
     root = make_root(token, "/tasks")
     tasks_page = substate(root, TasksState)
@@ -78,8 +79,9 @@ async def test_the_live_event_reloads_the_registered_page_handlers_in_the_same_e
     assert redirect_targets(signed_out) and substate(make_root(None), TasksState).total == 0
 
 
-async def test_a_live_handler_that_waits_on_something_slow_is_sent_back_to_the_tab(db, alice):
+async def test_a_live_handler_that_waits_on_something_slow_is_sent_back_to_the_tab(db, alice, monkeypatch):
     _, token, _ = alice
+    monkeypatch.setattr(topics, "ALL", topics.ALL | {"slow-topic"})
     live.on_change("slow-topic", BillingState.refresh)  # yields, then asks Stripe for invoices
     out = await call(substate(make_root(token), ShellState), "live", ["slow-topic"])
     assert out == [[BillingState.refresh]]

@@ -7,7 +7,7 @@ import pytest
 from fluxkit.fluxkit import LIVE_HANDLERS
 from fluxkit.services import live, topics
 from fluxkit.state import live as live_tabs
-from fluxkit.state.tasks import TasksState
+from fluxkit.state.tasks.page import TasksState
 
 
 def test_every_topic_has_handlers_and_every_handler_a_topic():
