@@ -26,9 +26,14 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 import fluxkit.models  # noqa: E402,F401 - registers the tables
 from fluxkit.clock import FrozenClock  # noqa: E402
 from fluxkit.db import get_engine  # noqa: E402
-from fluxkit.services import live, ratelimit  # noqa: E402
+from fluxkit.services import live, passwords, ratelimit  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# argon2's smallest parameters: a fixture account costs milliseconds instead of ~0.1 s. Tests
+# marked production_hash_cost (the password tests) hash at passwords.PRODUCTION_COST.
+TEST_HASH_COST = passwords.HashCost(memory_kib=8, iterations=1, lanes=1)
+passwords.use_hash_cost(TEST_HASH_COST)
 
 
 def pytest_collection_modifyitems(items):
@@ -58,6 +63,16 @@ def engine():
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _production_hash_cost(request):
+    if request.node.get_closest_marker("production_hash_cost") is None:
+        yield
+        return
+    previous = passwords.use_hash_cost(passwords.PRODUCTION_COST)
+    yield
+    passwords.use_hash_cost(previous)
 
 
 @pytest.fixture(autouse=True)

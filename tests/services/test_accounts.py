@@ -231,6 +231,7 @@ def test_sign_in_error_is_identical_for_unknown_wrong_and_unverified(db, clock, 
     assert errors[0].message == accounts.SIGN_IN_FAILED
 
 
+@pytest.mark.production_hash_cost
 def test_sign_in_costs_a_hash_even_for_an_unknown_email(db, clock, make_user):
     """Timing does not tell whether an account exists: both paths run argon2."""
     make_user()
@@ -273,6 +274,7 @@ def _store_hash(db, password_hash: str, email="ada@example.com") -> None:
     db.commit()
 
 
+@pytest.mark.production_hash_cost
 @pytest.mark.parametrize(
     "old_hash",
     [
@@ -311,6 +313,7 @@ def test_older_hash_is_upgraded_to_argon2id_at_sign_in(db, clock, make_user, old
     assert _user(db).password_hash == upgraded
 
 
+@pytest.mark.production_hash_cost
 def test_new_hashes_are_argon2id_with_owasp_parameters(db, clock, make_user):
     make_user()
     stored = _user(db).password_hash

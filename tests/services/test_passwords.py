@@ -12,6 +12,9 @@ from fluxkit.services import accounts, sessions
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
 from tests.services.conftest import META, PASSWORD, link_token
 
+# Resets and changes hash at the cost the app uses.
+pytestmark = pytest.mark.production_hash_cost
+
 NEW_PASSWORD = "a brand new passphrase"
 
 
