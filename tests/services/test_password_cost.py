@@ -12,8 +12,7 @@ import sys
 import pytest
 
 from fluxkit.services import accounts, passwords
-from tests.conftest import TEST_HASH_COST
-from tests.services.conftest import META, PASSWORD
+from tests.support.factories import META, PASSWORD, TEST_HASH_COST
 
 
 def _cost_of(stored: str) -> passwords.HashCost:
@@ -36,8 +35,8 @@ def test_a_process_that_never_calls_the_hook_hashes_at_the_production_cost():
 
 
 @pytest.mark.production_hash_cost
-def test_sign_up_stores_a_production_cost_hash_and_upgrades_a_cheap_one_at_sign_in(db, clock, make_user):
-    make_user()  # through sign-up and the emailed link
+def test_sign_up_stores_a_production_cost_hash_and_upgrades_a_cheap_one_at_sign_in(db, clock, signed_up):
+    signed_up()  # through sign-up and the emailed link
     user = accounts.user_by_email(db, "ada@example.com")
     assert _cost_of(user.password_hash) == passwords.PRODUCTION_COST
     # A hash made at the test suite's cost (as fixture accounts are) is replaced at sign-in.
