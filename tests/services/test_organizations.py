@@ -10,19 +10,14 @@ from fluxkit.models import OrgInvitation, User
 from fluxkit.services import organizations as orgs
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.organizations import NotAllowed
-from tests.support.factories import invitation_id, make_user
+from tests.support.factories import invitation_id, make_organization, make_user
 
 
 @pytest.fixture
 def team(db, clock):
     """Ada owns Acme; Bob is an admin, Cy a member; Dee is an outsider."""
     ada, bob, cy, dee = (make_user(db, f"{n}@example.com", n.title()).id for n in ("ada", "bob", "cy", "dee"))
-    org = orgs.create(db, ada, "Acme Inc", "acme", clock=clock)
-    for who, role in ((bob, "admin"), (cy, "member")):
-        email = db.get(User, who).email
-        invited = orgs.invite(db, ada, org.id, email, role, clock=clock)
-        orgs.accept(db, who, invitation_id(invited.messages[0]), clock=clock)
-    db.commit()
+    org = make_organization(db, ada, "Acme Inc", "acme", members={bob: "admin", cy: "member"}, clock=clock)
     return org.id, ada, bob, cy, dee
 
 

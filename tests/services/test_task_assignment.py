@@ -9,18 +9,14 @@ from fluxkit.services import live, notifications, tasks
 from fluxkit.services import organizations as orgs
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.tasks import NotOwner, TaskQuery
-from tests.support.factories import invitation_id, make_user
+from tests.support.factories import make_organization, make_user
 
 
 @pytest.fixture
 def team(db, clock):
     """Ada owns Acme with member Bob; Dee is in no organization."""
     ada, bob, dee = (make_user(db, f"{n}@example.com", n.title()).id for n in ("ada", "bob", "dee"))
-    org = orgs.create(db, ada, "Acme", "acme", clock=clock)
-    orgs.accept(
-        db, bob, invitation_id(orgs.invite(db, ada, org.id, "bob@example.com", clock=clock).messages[0]), clock=clock
-    )
-    db.commit()
+    org = make_organization(db, ada, "Acme", "acme", members={bob: "member"}, clock=clock)
     return org.id, ada, bob, dee
 
 

@@ -10,7 +10,7 @@ from fluxkit.services import organizations as orgs
 from fluxkit.services import tasks
 from fluxkit.state.organizations import InviteState, OrganizationsState, OrgSwitcherState
 from fluxkit.state.tasks.page import TasksState
-from tests.support.factories import make_signed_in
+from tests.support.factories import make_organization, make_signed_in
 from tests.support.states import call, make_root, redirect_targets, substate, texts
 
 
@@ -82,10 +82,7 @@ async def test_unverified_address_is_told_to_verify(db, alice):
 
 
 async def _team(db, alice, bob):
-    org = orgs.create(db, alice[0].id, "Acme", "acme")
-    orgs.accept(db, bob[0].id, orgs.invite(db, alice[0].id, org.id, "bob@example.com").invitation.id)
-    db.commit()
-    return org.id
+    return make_organization(db, alice[0].id, "Acme", "acme", members={bob[0].id: "member"}).id
 
 
 async def test_roles_remove_leave_and_transfer_with_confirmation(db, alice, bob):
