@@ -28,7 +28,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run      install, migrate, seed the demo account, then start FluxKit (http://localhost:3000)"
 	@echo "make prod     install, migrate, then serve the production build on one port (HOST, PORT, WORKERS)"
-	@echo "make test     install, then run the tests (extra pytest arguments: make test PYTEST_ARGS='-k cli')"
+	@echo "make test     install, then ruff check, ruff format --check and the tests (extra pytest arguments: make test PYTEST_ARGS='-k cli')"
 	@echo "make install  create .venv and install the pinned dependencies"
 	@echo "make migrate  apply database migrations (reflex db migrate)"
 	@echo "make seed     create the demo account if missing (fluxkit seed)"
@@ -72,7 +72,10 @@ prod: migrate
 	$(if $(WORKERS),GRANIAN_WORKERS=$(WORKERS) )reflex run --env prod --single-port \
 		--backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
 
+# Lint and format check first (as CI runs it): a style slip fails in seconds, not after the suite.
 test: install
+	ruff check .
+	ruff format --check .
 	pytest $(PYTEST_ARGS)
 
 clean:

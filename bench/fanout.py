@@ -75,7 +75,7 @@ async def measure(url: str, redis_url: str, cookie: str, samples: int, state: st
             reply = await actor.call(
                 f"{state}.save",
                 {"form": {"title": title, "description": "", "priority": "low", "category": "feature", "due_date": ""}},
-                until=lambda d: any(row["title"] == title for row in var(d, state, "rows", [])),
+                until=lambda d, title=title: any(row["title"] == title for row in var(d, state, "rows", [])),
             )
             task_id = next(row["id"] for row in var(reply.delta(), state, "rows") if row["title"] == title)
             await asyncio.gather(*(tab.settle(quiet=0.2) for tab in opened))

@@ -11,8 +11,9 @@ milliseconds since navigation start (performance.now()):
 - websocket: the `open` event of the first WebSocket (Reflex's /_event connection);
 - hydrated:  the moment the sign-in button exists and is enabled (the auth form only shows
              once the page is hydrated and its state has arrived).
-JS size: every .js file the browser may fetch (.web/build/client: lazy chunks included), raw and gzip-compressed (level 6, what a
-typical server sends); plus the JS /sign-in actually fetches (uncompressed).
+JS size: every .js file the browser may fetch (.web/build/client: lazy chunks included), raw and
+gzip-compressed (level 6, what a typical server sends); plus the JS /sign-in actually fetches
+(uncompressed).
 """
 
 from __future__ import annotations
@@ -71,9 +72,9 @@ def measure(url: str, loads: int) -> dict:
                 context.add_init_script(RECORDER)
                 page = context.new_page()
                 sockets = []
-                page.on("websocket", lambda ws: sockets.append(ws))
+                page.on("websocket", sockets.append)
                 scripts = []
-                page.on("response", lambda r: scripts.append(r) if r.url.endswith(".js") else None)
+                page.on("response", lambda r, scripts=scripts: scripts.append(r) if r.url.endswith(".js") else None)
                 page.goto(f"{url}/sign-in", wait_until="domcontentloaded")
                 page.wait_for_function(
                     "window.__bench && window.__bench.hydrated !== undefined && window.__bench.ws !== undefined",

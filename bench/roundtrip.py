@@ -76,17 +76,20 @@ def as_json(result: dict) -> dict:
 def table(result: dict) -> str:
     report, echo_latency = result["report"], result["echo"]["latency"]
     lines = [
-        f"{'tasks':>7}  {'event':<14} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'delta B':>8} {'x trivial':>10} {'x echo':>8}",
+        f"{'tasks':>7}  {'event':<14} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'delta B':>8} {'x trivial':>10} "
+        f"{'x echo':>8}",
     ]
     for size_result in report.results:
         for kind in tasks_roundtrip.KINDS:
             s = size_result.series[kind]
             lines.append(
-                f"{size_result.size:>7,}  {kind:<14} {s.p50_ms:>7.1f} {s.p95_ms:>7.1f} {s.p99_ms:>7.1f} {s.bytes_p50:>8,} "
+                f"{size_result.size:>7,}  {kind:<14} {s.p50_ms:>7.1f} {s.p95_ms:>7.1f} {s.p99_ms:>7.1f} "
+                f"{s.bytes_p50:>8,} "
                 f"{size_result.ratio(kind)[0]:>10.2f} {s.p50_ms / echo_latency.p50:>8.1f}"
             )
     lines.append(
-        f"{'':>7}  {'socket.io echo':<14} {echo_latency.p50:>7.2f} {echo_latency.p95:>7.2f} {echo_latency.p99:>7.2f} {'':>8} {'':>10} {1:>8.1f}"
+        f"{'':>7}  {'socket.io echo':<14} {echo_latency.p50:>7.2f} {echo_latency.p95:>7.2f} {echo_latency.p99:>7.2f} "
+        f"{'':>8} {'':>10} {1:>8.1f}"
     )
     return "\n".join(lines)
 

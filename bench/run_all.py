@@ -162,7 +162,8 @@ def targets(r: dict) -> list[tuple[str, bool, str]]:
             (
                 f"add-task delta at {largest.size:,} tasks under 8 KiB",
                 max(add.delta_bytes) < 8192,
-                f"p50 {add.bytes_p50:,} B, largest {max(add.delta_bytes):,} B ({max(add.delta_bytes) / 8192:.0%} of 8 KiB)",
+                f"p50 {add.bytes_p50:,} B, largest {max(add.delta_bytes):,} B ({max(add.delta_bytes) / 8192:.0%} of "
+                "8 KiB)",
             )
         )
     if "fanout" in r:
@@ -395,7 +396,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             for kind in ("trivial", "add-task", "complete-task"):
                 s = result.series[kind]
                 out.append(
-                    f"| {result.size:,} | {kind} | {s.p50_ms:.1f} | {s.p95_ms:.1f} | {s.p99_ms:.1f} | {s.bytes_p50:,} | "
+                    f"| {result.size:,} | {kind} | {s.p50_ms:.1f} | {s.p95_ms:.1f} | {s.p99_ms:.1f} | "
+                    f"{s.bytes_p50:,} | "
                     f"{result.ratio(kind)[0]:.2f} | {s.p50_ms / e.p50:.0f} |"
                 )
         out.append(f"| – | socket.io echo | {e.p50:.2f} | {e.p95:.2f} | {e.p99:.2f} | – | – | 1 |")
@@ -405,7 +407,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             "",
             f"Below Reflex, for a user with {service['size']:,} tasks (the tasks service called directly on the "
             f"server's database, {len(w.seconds)} samples): creating a task and committing takes p50 {w.p50:.1f} ms "
-            f"(p95 {w.p95:.1f}), re-reading the page of rows and the stat cards p50 {rd.p50:.1f} ms (p95 {rd.p95:.1f}); "
+            f"(p95 {w.p95:.1f}), re-reading the page of rows and the stat cards p50 {rd.p50:.1f} ms (p95 "
+            f"{rd.p95:.1f}); "
             f"{w.p50 + rd.p50:.1f} ms together, the database work inside one add-task.",
         ]
         small, large = report.results[0], report.results[-1]
@@ -455,14 +458,17 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             f"{os.cpu_count()}) by the app's workers, by the load client, by PostgreSQL and Redis (every database "
             "on the server, others' tests included), and by everything on the machine.",
             "",
-            "| Workers | add-task/s | × one worker | p50 ms | p95 ms | p99 ms | cores busy: workers | client | PostgreSQL + Redis | whole machine |",
+            "| Workers | add-task/s | × one worker | p50 ms | p95 ms | p99 ms | cores busy: workers | client | "
+            "PostgreSQL + Redis | whole machine |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in r["throughput"]:
             lat, cores = row["latency"], row["cores"]
             out.append(
-                f"| {row['workers']}{' (again)' if row['again'] else ''} | {row['events_per_s']:.1f} | {row['vs_one']:.2f} | {lat.p50:.0f} | {lat.p95:.0f} | {lat.p99:.0f} "
-                f"| {cores['workers']:.2f} | {cores['client']:.2f} | {cores['databases']:.2f} | {cores['machine']:.2f} |"
+                f"| {row['workers']}{' (again)' if row['again'] else ''} | {row['events_per_s']:.1f} | "
+                f"{row['vs_one']:.2f} | {lat.p50:.0f} | {lat.p95:.0f} | {lat.p99:.0f} "
+                f"| {cores['workers']:.2f} | {cores['client']:.2f} | {cores['databases']:.2f} | "
+                f"{cores['machine']:.2f} |"
             )
         out += [
             "",
@@ -476,7 +482,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             "",
             "## Memory",
             "",
-            f"One worker, state in memory, SQLite. RSS of the Granian worker process: idle {m['idle_rss'] / 2**20:.1f} MiB, "
+            "One worker, state in memory, SQLite. RSS of the Granian worker process: idle "
+            f"{m['idle_rss'] / 2**20:.1f} MiB, "
             f"after {memory.WARM_UP} warm-up tabs {m['warm_rss'] / 2**20:.1f} MiB.",
             "",
             "| Connected /tasks tabs | Worker RSS MiB | Per tab KB (after warm-up) | Per tab KB (all-in from idle) "
@@ -487,7 +494,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
         for row in m["rows"]:
             c = floor.get(row["tabs"])
             out.append(
-                f"| {row['tabs']} | {row['rss'] / 2**20:.1f} | {row['per_tab'] / 1000:.0f} | {row['all_in'] / 1000:.0f} "
+                f"| {row['tabs']} | {row['rss'] / 2**20:.1f} | {row['per_tab'] / 1000:.0f} | "
+                f"{row['all_in'] / 1000:.0f} "
                 + (f"| {c['echo'] / 1000:.0f} | {c['own'] / 1000:.0f} |" if c else "| – | – |")
             )
         if "echo" in m:
@@ -497,7 +505,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
                 "Bare socket.io connection (reference, same run): bench/echo.py's python-socketio echo on the same "
                 "server (Granian, one worker), the same numbers of websocket clients, each connected and answered "
                 f"once; its worker's RSS idle {e['idle_rss'] / 2**20:.1f} MiB, after {memory.WARM_UP} warm-up clients "
-                f"{e['warm_rss'] / 2**20:.1f} MiB, with {e['rows'][-1]['tabs']} clients {e['rows'][-1]['rss'] / 2**20:.1f} MiB. "
+                f"{e['warm_rss'] / 2**20:.1f} MiB, with {e['rows'][-1]['tabs']} clients "
+                f"{e['rows'][-1]['rss'] / 2**20:.1f} MiB. "
                 "Per connection is counted as per tab (after the warm-up); FluxKit's own = per tab − bare connection: "
                 "the state tree, page data and session records a tab adds above the transport.",
             ]
@@ -514,7 +523,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             "",
             "## First load in production (/sign-in, Chromium, empty cache)",
             "",
-            f"{len(fl['ms']['html']['samples'])} loads, each in a fresh browser context; milliseconds from navigation start.",
+            f"{len(fl['ms']['html']['samples'])} loads, each in a fresh browser context; milliseconds from "
+            "navigation start.",
             "",
             "| Milestone | p50 ms | max ms |",
             "|---|---:|---:|",
@@ -534,7 +544,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             "## Sign-in throughput and everyone else's latency",
             "",
             f"One worker, SQLite. {s['clients']} concurrent clients sign in over POST /api/auth/sign-in/email "
-            f"(argon2id verification, new session) for {plan.signin_seconds:g} s; {signin.OBSERVERS} other signed-in users "
+            f"(argon2id verification, new session) for {plan.signin_seconds:g} s; {signin.OBSERVERS} other signed-in "
+            "users "
             "send a trivial event in a closed loop, first alone, then during the sign-ins.",
             "",
             f"Sign-ins: **{load['per_second']:.1f}/s** ({load['ok']} succeeded, {load['refused']} refused), each "
@@ -542,9 +553,12 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             "",
             "| Other users' trivial event | n | p50 ms | p95 ms | p99 ms |",
             "|---|---:|---:|---:|---:|",
-            f"| alone (reference) | {len(s['alone'].seconds)} | {s['alone'].p50:.1f} | {s['alone'].p95:.1f} | {s['alone'].p99:.1f} |",
-            f"| while sign-ins run | {len(s['during'].seconds)} | {s['during'].p50:.1f} | {s['during'].p95:.1f} | {s['during'].p99:.1f} |",
-            f"| ratio | | {s['during'].p50 / s['alone'].p50:.2f} | {s['ratio_p95']:.2f} | {s['during'].p99 / s['alone'].p99:.2f} |",
+            f"| alone (reference) | {len(s['alone'].seconds)} | {s['alone'].p50:.1f} | {s['alone'].p95:.1f} | "
+            f"{s['alone'].p99:.1f} |",
+            f"| while sign-ins run | {len(s['during'].seconds)} | {s['during'].p50:.1f} | {s['during'].p95:.1f} | "
+            f"{s['during'].p99:.1f} |",
+            f"| ratio | | {s['during'].p50 / s['alone'].p50:.2f} | {s['ratio_p95']:.2f} | "
+            f"{s['during'].p99 / s['alone'].p99:.2f} |",
         ]
     if "commit_floor" in r:
         c = r["commit_floor"]
@@ -552,7 +566,8 @@ def _sections(r: dict, plan: Plan) -> list[str]:
             "",
             "## Commit latency floor",
             "",
-            f"One tiny INSERT + COMMIT per transaction, one connection, {len(c['sqlite'].seconds)} samples each. SQLite "
+            f"One tiny INSERT + COMMIT per transaction, one connection, {len(c['sqlite'].seconds)} samples each. "
+            "SQLite "
             "through the app's engine (WAL, synchronous=FULL); PostgreSQL on localhost with default settings.",
             "",
             "| Database | p50 ms | p95 ms | p99 ms |",

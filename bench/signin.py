@@ -46,7 +46,7 @@ async def observe(tabs, state: str, seconds: float) -> Latency:
             reply = await tab.call(
                 f"{state}.toggle_column",
                 {"column": "updated"},
-                until=lambda d: var(d, state, "hidden_columns", before) != before,
+                until=lambda d, before=before: var(d, state, "hidden_columns", before) != before,
             )
             hidden = var(reply.delta(), state, "hidden_columns")
             latency.seconds.append(reply.seconds)

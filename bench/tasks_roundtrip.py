@@ -138,7 +138,8 @@ class Report:
             f"{f'{self.workers} worker(s)' if self.workers else 'default workers'}, "
             f"state in {'Redis' if self.redis else 'memory'}",
             "",
-            f"{'tasks':>7}  {'event':<14} {'p50 ms':>8} {'p95 ms':>8} {'delta B':>8} {'x trivial ms':>13} {'x trivial B':>12}",
+            f"{'tasks':>7}  {'event':<14} {'p50 ms':>8} {'p95 ms':>8} {'delta B':>8} {'x trivial ms':>13} "
+            f"{'x trivial B':>12}",
         ]
         for result in self.results:
             for kind in KINDS:
@@ -261,7 +262,7 @@ async def measure_size(base_url: str, cookie: str, size: int, samples: int, stat
             reply = await tab.call(
                 f"{state}.toggle_column",
                 {"column": "updated"},
-                until=lambda d: var(d, state, "hidden_columns", hidden) != hidden,
+                until=lambda d, hidden=hidden: var(d, state, "hidden_columns", hidden) != hidden,
             )
             opened = reply
             result.series["trivial"].add(reply)
@@ -280,7 +281,7 @@ async def measure_size(base_url: str, cookie: str, size: int, samples: int, stat
                         "due_date": "",
                     }
                 },
-                until=lambda d: any(row["title"] == title for row in var(d, state, "rows", [])),
+                until=lambda d, title=title: any(row["title"] == title for row in var(d, state, "rows", [])),
             )
             rows = var(reply.delta(), state, "rows")
             result.series["add-task"].add(reply)
@@ -294,7 +295,7 @@ async def measure_size(base_url: str, cookie: str, size: int, samples: int, stat
             reply = await tab.call(
                 f"{state}.change_status",
                 {"task_id": task_id, "status": "completed"},
-                until=lambda d: (
+                until=lambda d, task_id=task_id: (
                     var(d, state, "stats", None) is not None
                     and any(row["id"] == task_id and row["status"] == "completed" for row in var(d, state, "rows", []))
                 ),

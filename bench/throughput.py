@@ -84,7 +84,7 @@ async def closed_loop(
             reply = await tab.call(
                 f"{state}.save",
                 {"form": {"title": title, "description": "", "priority": "medium", "category": "bug", "due_date": ""}},
-                until=lambda d: any(row["title"] == title for row in var(d, state, "rows", [])),
+                until=lambda d, title=title: any(row["title"] == title for row in var(d, state, "rows", [])),
                 timeout=30,
             )
             latency.seconds.append(reply.seconds)
@@ -106,8 +106,12 @@ async def closed_loop(
         for tab in tabs:
             await tab.close()
     # Cores kept busy on average: by the app's workers, this load client, PostgreSQL + Redis, the whole machine.
-    busy = [_used(before, after) / elapsed for before, after in zip(cpu_before, cpu_after)]
-    return len(latency.seconds) / elapsed, latency, dict(zip(("workers", "client", "databases", "machine"), busy))
+    busy = [_used(before, after) / elapsed for before, after in zip(cpu_before, cpu_after, strict=True)]
+    return (
+        len(latency.seconds) / elapsed,
+        latency,
+        dict(zip(("workers", "client", "databases", "machine"), busy, strict=True)),
+    )
 
 
 def run_one(workers: int, users: int, seconds: float, state: str) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="fluxkit-test-"))
@@ -26,9 +27,17 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 import fluxkit.models  # noqa: E402,F401 - registers the tables
 from fluxkit.clock import FrozenClock  # noqa: E402
 from fluxkit.db import get_engine  # noqa: E402
-from fluxkit.services import live, ratelimit  # noqa: E402
+from fluxkit.services import live, passwords, ratelimit  # noqa: E402
+from fluxkit.services.plans import INTERVALS, PAID_PLANS  # noqa: E402
+from fluxkit.settings import get_settings, price_env_name  # noqa: E402
+from tests.support.factories import TEST_HASH_COST  # noqa: E402
+from tests.support.live_server import live_app  # noqa: E402
+from tests.support.settings_env import settings_env  # noqa: E402
+from tests.support.stripe_double import BillingEnv, StripeDouble, billing_environment, running_double  # noqa: E402
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
+# Fixture accounts hash at argon2's smallest cost (milliseconds instead of ~0.1 s each); tests
+# marked production_hash_cost (the password tests) hash at passwords.PRODUCTION_COST.
+passwords.use_hash_cost(TEST_HASH_COST)
 
 
 def pytest_collection_modifyitems(items):
@@ -42,22 +51,22 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: Path(str(item.path)).is_relative_to(e2e))
 
 
-def need(service: str, available: bool, how: str) -> None:
-    """Skip (or, in CI, fail) when a service the test needs is missing."""
-    if available:
-        return
-    message = f"{service} is not available here ({how})"
-    if IN_CI:
-        pytest.fail(f"CI=true but {message}")
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def engine():
     engine = get_engine()
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _production_hash_cost(request):
+    if request.node.get_closest_marker("production_hash_cost") is None:
+        yield
+        return
+    previous = passwords.use_hash_cost(passwords.PRODUCTION_COST)
+    yield
+    passwords.use_hash_cost(previous)
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +84,15 @@ def _clean_state(request):
     yield
 
 
+@pytest.fixture(scope="session")
+def live_server():
+    """The production app (`reflex run --env prod`, full frontend build) on a loopback port, one
+    per test session: the benchmarks' smoke tests and the browser journeys share it. As if behind
+    one proxy, so each client can send its own X-Forwarded-For (and its own rate-limit budget)."""
+    with live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1") as app:
+        yield app
+
+
 @pytest.fixture
 def db(engine):
     with Session(engine, expire_on_commit=False) as session:
@@ -89,10 +107,51 @@ def clock():
 @pytest.fixture
 def outbox() -> Path:
     """The folder where emails land when SMTP_URL is not set."""
-    from fluxkit.settings import get_settings
-
     folder = get_settings().outbox_dir
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.eml"):
         old.unlink()
     return folder
+
+
+@pytest.fixture
+def heard():
+    """Every live announcement this process delivers while the test runs: (user id, topics)."""
+    got: list[tuple[int, frozenset[str]]] = []
+    unsubscribe = live.subscribe(lambda user, topics: got.append((user, topics)))
+    yield got
+    unsubscribe()
+
+
+# ---- billing against the Stripe double (tests/support/stripe_double.py) ------------------------
+
+
+@pytest.fixture(scope="session")
+def stripe_server() -> Iterator[StripeDouble]:
+    with running_double() as double:
+        yield double
+
+
+@pytest.fixture
+def stripe_double(stripe_server: StripeDouble) -> StripeDouble:
+    stripe_server.reset()
+    return stripe_server
+
+
+@pytest.fixture
+def billing_on(stripe_double: StripeDouble) -> Iterator[BillingEnv]:
+    env = billing_environment(stripe_double)
+    stripe_double.requests.clear()
+    with settings_env(**env):
+        assert get_settings().stripe.enabled
+        yield BillingEnv(double=stripe_double, prices=dict(get_settings().stripe.prices), env=env)
+
+
+@pytest.fixture
+def billing_off() -> Iterator[None]:
+
+    names = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "STRIPE_PORTAL_CONFIGURATION"]
+    names += [price_env_name(p.id, i) for p in PAID_PLANS for i in INTERVALS]
+    with settings_env(**dict.fromkeys(names)):
+        assert not get_settings().stripe.enabled
+        yield

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from fluxkit import cli
 from fluxkit.services import plans
-from tests.services.settings_env import settings_env
-from tests.stripe_double import SECRET_KEY, stripe_double, stripe_server  # noqa: F401
+from tests.support.settings_env import settings_env
+from tests.support.stripe_double import SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -19,18 +18,10 @@ from fluxkit.services import accounts, passwords
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidCredentials
 from fluxkit.settings import get_settings
+from tests.support.cli import GOOD_PASSWORD, run
 
 ROOT = Path(__file__).resolve().parent.parent
 META = RequestMeta(ip="127.0.0.1", user_agent="pytest")
-GOOD_PASSWORD = "violet-harbour-lantern"
-
-
-def run(capsys, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def head_revision() -> str:

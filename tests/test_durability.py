@@ -21,7 +21,7 @@ from sqlmodel import select
 from fluxkit.models import Notification, Task, TaskEvent
 from fluxkit.services import tasks
 from fluxkit.settings import get_settings
-from tests.state.conftest import make_user
+from tests.support.factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = 3
@@ -45,10 +45,12 @@ def _read_acks(process: subprocess.Popen, acks: list[str]) -> None:
 
 
 def test_sigkilled_writers_lose_no_acknowledged_write(db, engine):
-    user, _, _ = make_user(db, "writer@example.com")
+    user = make_user(db, "writer@example.com", "Writer")
     processes = [_start_writer(user.id, f"w{i}") for i in range(WRITERS)]
     acks: list[list[str]] = [[] for _ in processes]
-    readers = [threading.Thread(target=_read_acks, args=(p, a), daemon=True) for p, a in zip(processes, acks)]
+    readers = [
+        threading.Thread(target=_read_acks, args=(p, a), daemon=True) for p, a in zip(processes, acks, strict=True)
+    ]
     for reader in readers:
         reader.start()
     deadline = time.monotonic() + 120
@@ -59,7 +61,7 @@ def test_sigkilled_writers_lose_no_acknowledged_write(db, engine):
         time.sleep(0.01)
     for process in processes:
         process.send_signal(signal.SIGKILL)  # wherever each one is: mid-transaction or between
-    for process, reader in zip(processes, readers):
+    for process, reader in zip(processes, readers, strict=True):
         process.wait(timeout=10)
         reader.join(timeout=10)
         assert process.returncode == -signal.SIGKILL

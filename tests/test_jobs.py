@@ -9,22 +9,19 @@ from sqlmodel import select
 from fluxkit import jobs
 from fluxkit.clock import FrozenClock, system_clock
 from fluxkit.models import Notification, Task, UserSession
-from fluxkit.services import accounts, sessions, tasks, user_time
-from fluxkit.services.audit import RequestMeta
+from fluxkit.services import sessions, tasks, user_time
+from tests.support.factories import make_session, make_user
 
 
 def test_run_once_reminds_once_and_cleans_up(db):
-    user = accounts.create_verified_user(
-        db, accounts.NewUser("jobs@example.com", "Jobs", "a-long-passphrase-1"), RequestMeta()
-    )
+    user = make_user(db, "jobs@example.com", "Jobs")
     today = user_time.today_for(db, user.id)
     late = tasks.create_task(db, user.id, {"title": "Late", "due_date": (today - timedelta(days=1)).isoformat()})
     tasks.create_task(db, user.id, {"title": "Later", "due_date": (today + timedelta(days=30)).isoformat()})
     gone = tasks.create_task(db, user.id, {"title": "Gone"})
     tasks.delete_task(db, user.id, gone.id, clock=FrozenClock(system_clock.now() - timedelta(hours=1)))
     old = FrozenClock(system_clock.now() - timedelta(days=30))
-    accounts.sign_in(db, email="jobs@example.com", password="a-long-passphrase-1", meta=RequestMeta(), clock=old)
-    db.commit()
+    make_session(db, "jobs@example.com", clock=old)
 
     assert jobs.run_once() == {"reminders": 1, "digests": 0, "purged_tasks": 1, "expired_sessions": 1}
     assert jobs.run_once()["reminders"] == 0

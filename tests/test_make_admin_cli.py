@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from fluxkit.models import AuditEvent, User
-from tests.test_cli import GOOD_PASSWORD, run
+from tests.support.cli import GOOD_PASSWORD, run
 
 
 def test_make_admin_promotes_an_existing_account_once(db, capsys, monkeypatch):

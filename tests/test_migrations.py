@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
@@ -27,21 +26,10 @@ from sqlmodel import SQLModel
 import fluxkit.models  # noqa: F401 - registers the tables
 from alembic import command
 from fluxkit.db import engine_for
-from tests.conftest import need
+from tests.support.environment import need
+from tests.support.migrations import ALEMBIC_INI, ROOT, alembic_config
 
-ROOT = Path(__file__).resolve().parent.parent
-ALEMBIC_INI = ROOT / "alembic.ini"
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def alembic_config(connection: sa.Connection | None = None, url: str | None = None) -> Config:
-    config = Config(str(ALEMBIC_INI))
-    config.attributes["configure_logger"] = False
-    if connection is not None:
-        config.attributes["connection"] = connection
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url)
-    return config
 
 
 def upgrade_with_alembic(connection: sa.Connection) -> None:
@@ -227,7 +215,8 @@ def test_migrated_sqlite_database_opened_by_the_app_has_its_pragmas(tmp_path):
             with pytest.raises(sa.exc.IntegrityError):
                 with connection.begin_nested():
                     connection.exec_driver_sql(
-                        "INSERT INTO session (user_id, token_hash, created_at, refreshed_at, expires_at, ip, user_agent)"
+                        "INSERT INTO session"
+                        " (user_id, token_hash, created_at, refreshed_at, expires_at, ip, user_agent)"
                         f" VALUES (999, 'x', '{now}', '{now}', '{now}', '', '')"
                     )
             user_id = connection.exec_driver_sql(

@@ -6,22 +6,57 @@ import functools
 import os
 import threading
 import unicodedata
+from dataclasses import dataclass
 
 from passlib.context import CryptContext
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
+
+@dataclass(frozen=True)
+class HashCost:
+    """argon2id's work factors: memory in KiB, iterations, lanes."""
+
+    memory_kib: int
+    iterations: int
+    lanes: int
+
+
 # OWASP: argon2id, m=19 MiB, t=2, p=1 is the floor; we go a little above it.
-# pbkdf2_sha256 is accepted for imported accounts and rehashed at their next sign-in.
-_context = CryptContext(
-    schemes=["argon2", "pbkdf2_sha256"],
-    deprecated=["pbkdf2_sha256"],
-    argon2__type="ID",
-    argon2__memory_cost=19 * 1024,
-    argon2__time_cost=3,
-    argon2__parallelism=1,
-)
+PRODUCTION_COST = HashCost(memory_kib=19 * 1024, iterations=3, lanes=1)
+
+
+@functools.cache
+def _context_for(cost: HashCost) -> CryptContext:
+    # pbkdf2_sha256 is accepted for imported accounts and rehashed at their next sign-in.
+    return CryptContext(
+        schemes=["argon2", "pbkdf2_sha256"],
+        deprecated=["pbkdf2_sha256"],
+        argon2__type="ID",
+        argon2__memory_cost=cost.memory_kib,
+        argon2__time_cost=cost.iterations,
+        argon2__parallelism=cost.lanes,
+    )
+
+
+_cost = PRODUCTION_COST
+_context = _context_for(_cost)
+
+
+def hash_cost() -> HashCost:
+    return _cost
+
+
+def use_hash_cost(cost: HashCost) -> HashCost:
+    """Hash (and re-hash on sign-in) at `cost` from now on in this process; returns the previous cost.
+
+    Only test suites call this, to make fixture accounts cheap: the app never does, so every
+    server process hashes at PRODUCTION_COST.
+    """
+    global _cost, _context
+    previous, _cost, _context = _cost, cost, _context_for(cost)
+    return previous
 
 
 # argon2 releases the GIL, so hashes in FastAPI's thread pool run truly in parallel: a burst of
@@ -50,13 +85,13 @@ def verify_password(password: str, password_hash: str) -> tuple[bool, str | None
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return hash_password("not a real password, only burns the same time")
+def _dummy_hash(cost: HashCost) -> str:
+    return _context_for(cost).hash("not a real password, only burns the same time")
 
 
 def burn_hash_time(password: str) -> None:
     """Verify against a dummy hash so an unknown email costs as much as a known one."""
-    dummy = _dummy_hash()
+    dummy = _dummy_hash(_cost)
     with _hash_slots:
         _context.verify(password, dummy)
 

@@ -15,12 +15,11 @@ from fluxkit.db import session_scope
 from fluxkit.models import AuditEvent, User, UserSession
 from fluxkit.services import accounts
 from fluxkit.services.audit import RequestMeta
-from tests.api.conftest import (
+from tests.support.factories import PASSWORD, make_user
+from tests.support.http import (
     BASE_URL,
-    PASSWORD,
     build_app,
     cookie_name,
-    create_user,
     emails,
     link_in,
     session_of,
@@ -28,7 +27,7 @@ from tests.api.conftest import (
     signed_in_client,
     token_in,
 )
-from tests.services.settings_env import settings_env
+from tests.support.settings_env import settings_env
 
 NEW_PASSWORD = "a brand new passphrase"
 WEEK = 7 * 24 * 3600
@@ -97,8 +96,8 @@ def test_sign_up_with_a_malformed_body_is_a_clear_422(client, raw):
     assert response.json()["error"] == "invalid_input"
 
 
-def test_sign_up_answer_is_the_same_for_registered_and_new_emails(new_client, outbox):
-    create_user("known@example.com")
+def test_sign_up_answer_is_the_same_for_registered_and_new_emails(db, new_client, outbox):
+    make_user(db, "known@example.com")
     with session_scope() as db:  # and one registered but never verified
         accounts.sign_up(db, name="P", email="pending@example.com", password=PASSWORD, meta=RequestMeta())
     answers = []
@@ -165,8 +164,8 @@ def test_verify_email_refuses_an_expired_token(client, outbox):
     assert not _user_row().email_verified
 
 
-def test_send_verification_email_only_mails_unverified_accounts(new_client, outbox):
-    create_user("done@example.com")
+def test_send_verification_email_only_mails_unverified_accounts(db, new_client, outbox):
+    make_user(db, "done@example.com")
     _sign_up(new_client("192.0.2.1"), outbox, "pending@example.com")
     answers = []
     for n, address in enumerate(["pending@example.com", "done@example.com", "nobody@example.com"]):
@@ -181,8 +180,8 @@ def test_send_verification_email_only_mails_unverified_accounts(new_client, outb
 # ---- sign-in -----------------------------------------------------------------------------------
 
 
-def test_sign_in_sets_an_httponly_cookie_and_never_returns_the_token(client):
-    create_user()
+def test_sign_in_sets_an_httponly_cookie_and_never_returns_the_token(db, client):
+    make_user(db)
     response = sign_in(client)
     token = client.cookies.get(cookie_name())
     assert token and len(token) >= 43
@@ -204,8 +203,8 @@ def test_sign_in_sets_an_httponly_cookie_and_never_returns_the_token(client):
     assert "domain" not in attributes
 
 
-def test_sign_in_under_https_sets_a_secure_prefixed_cookie(engine, new_client):
-    create_user()
+def test_sign_in_under_https_sets_a_secure_prefixed_cookie(db, engine, new_client):
+    make_user(db)
     with settings_env(FLUXKIT_BASE_URL="https://app.example.com"):
         browser = TestClient(build_app(), base_url="https://app.example.com", client=("203.0.113.9", 1))
         response = sign_in(browser)
@@ -221,15 +220,15 @@ def test_sign_in_under_https_sets_a_secure_prefixed_cookie(engine, new_client):
         assert session_of(browser) is None
 
 
-def test_sign_in_gives_a_new_token_every_time(new_client):
-    create_user()
+def test_sign_in_gives_a_new_token_every_time(db, new_client):
+    make_user(db)
     first = signed_in_client(new_client).cookies.get(cookie_name())
     second = signed_in_client(new_client).cookies.get(cookie_name())
     assert first != second
 
 
-def test_sign_in_failures_are_one_401(new_client, outbox):
-    create_user("ada@example.com")
+def test_sign_in_failures_are_one_401(db, new_client, outbox):
+    make_user(db, "ada@example.com")
     _sign_up(new_client("192.0.2.200"), outbox, "pending@example.com")
     attempts = [
         {"email": "nobody@example.com", "password": PASSWORD},
@@ -248,8 +247,8 @@ def test_sign_in_failures_are_one_401(new_client, outbox):
     assert answers[0][1] == {"error": "invalid_credentials", "message": accounts.SIGN_IN_FAILED}
 
 
-def test_sign_in_redirect_is_relative_only(client):
-    create_user()
+def test_sign_in_redirect_is_relative_only(db, client):
+    make_user(db)
     answers = {}
     for target in ["/tasks?x=1", "https://evil.example/x", "//evil.example", None]:
         response = client.post(
@@ -275,8 +274,8 @@ def test_get_session_is_null_when_signed_out(client):
     assert session_of(client) is None
 
 
-def test_get_session_shape(new_client):
-    create_user()
+def test_get_session_shape(db, new_client):
+    make_user(db)
     browser = signed_in_client(new_client)
     response = browser.get("/api/auth/get-session", headers={"user-agent": "Firefox/130"})
     data = response.json()
@@ -292,8 +291,8 @@ def test_get_session_shape(new_client):
     assert _cookie_attributes(_set_cookie_header(response))["max-age"] == str(WEEK)
 
 
-def test_get_session_refuses_an_expired_session_and_slides_a_used_one(new_client):
-    create_user()
+def test_get_session_refuses_an_expired_session_and_slides_a_used_one(db, new_client):
+    make_user(db)
     browser = signed_in_client(new_client)
     expires = session_of(browser)["session"]["expiresAt"]
     with time_machine.travel(timedelta(days=6), tick=False):
@@ -305,8 +304,8 @@ def test_get_session_refuses_an_expired_session_and_slides_a_used_one(new_client
         assert session_of(browser) is None
 
 
-def test_sign_out_ends_the_session_and_clears_the_cookie(new_client):
-    create_user()
+def test_sign_out_ends_the_session_and_clears_the_cookie(db, new_client):
+    make_user(db)
     browser = signed_in_client(new_client)
     other = signed_in_client(new_client)
     token = browser.cookies.get(cookie_name())
@@ -331,8 +330,8 @@ def _forget(client, email="ada@example.com", **extra):
     return client.post("/api/auth/forget-password", json={"email": email, **extra})
 
 
-def test_forget_password_answer_is_the_same_for_known_and_unknown_emails(new_client, outbox):
-    create_user()
+def test_forget_password_answer_is_the_same_for_known_and_unknown_emails(db, new_client, outbox):
+    make_user(db)
     answers = []
     for n, address in enumerate(["ada@example.com", "nobody@example.com", "ADA@EXAMPLE.COM"]):
         response = _forget(new_client(f"192.0.2.{n + 1}"), address, redirectTo="/reset-password")
@@ -349,8 +348,8 @@ def test_forget_password_refuses_an_invalid_email(client):
 
 
 @pytest.mark.parametrize("redirect_to", ["https://evil.example/x", "//evil.example", "/reset-password", None])
-def test_reset_link_uses_the_base_url_never_the_host_header(new_client, outbox, redirect_to):
-    create_user()
+def test_reset_link_uses_the_base_url_never_the_host_header(db, new_client, outbox, redirect_to):
+    make_user(db)
     for host_client in (new_client(), new_client(base_url="http://evil.example")):
         response = host_client.post(
             "/api/auth/forget-password",
@@ -365,8 +364,8 @@ def test_reset_link_uses_the_base_url_never_the_host_header(new_client, outbox, 
         assert link_in(message).startswith(f"{BASE_URL}/reset-password?token=")
 
 
-def test_reset_password_sets_it_ends_every_session_and_emails_a_notice(new_client, outbox):
-    create_user()
+def test_reset_password_sets_it_ends_every_session_and_emails_a_notice(db, new_client, outbox):
+    make_user(db)
     laptop, phone = signed_in_client(new_client), signed_in_client(new_client)
     stranger = new_client("192.0.2.77")
     _forget(stranger)
@@ -385,8 +384,8 @@ def test_reset_password_sets_it_ends_every_session_and_emails_a_notice(new_clien
 
 
 @pytest.mark.parametrize("token", ["forged", "", "A" * 43, None])
-def test_reset_password_refuses_a_forged_token(client, outbox, token):
-    create_user()
+def test_reset_password_refuses_a_forged_token(db, client, outbox, token):
+    make_user(db)
     _forget(client)
     response = client.post("/api/auth/reset-password", json={"token": token, "newPassword": NEW_PASSWORD})
     assert response.status_code == 400
@@ -394,8 +393,8 @@ def test_reset_password_refuses_a_forged_token(client, outbox, token):
     sign_in(client)
 
 
-def test_reset_password_refuses_a_reused_token(client, outbox):
-    create_user()
+def test_reset_password_refuses_a_reused_token(db, client, outbox):
+    make_user(db)
     _forget(client)
     token = token_in(emails(outbox, subject="Reset")[-1])
     assert (
@@ -406,8 +405,8 @@ def test_reset_password_refuses_a_reused_token(client, outbox):
     sign_in(client, password=NEW_PASSWORD)
 
 
-def test_reset_password_refuses_an_expired_token(client, outbox):
-    create_user()
+def test_reset_password_refuses_an_expired_token(db, client, outbox):
+    make_user(db)
     _forget(client)
     token = token_in(emails(outbox, subject="Reset")[-1])
     with time_machine.travel(timedelta(hours=1, minutes=1), tick=False):
@@ -416,8 +415,8 @@ def test_reset_password_refuses_an_expired_token(client, outbox):
     sign_in(client)
 
 
-def test_reset_password_with_a_weak_password_keeps_the_link_usable(client, outbox):
-    create_user()
+def test_reset_password_with_a_weak_password_keeps_the_link_usable(db, client, outbox):
+    make_user(db)
     _forget(client)
     token = token_in(emails(outbox, subject="Reset")[-1])
     weak = client.post("/api/auth/reset-password", json={"token": token, "newPassword": "password1"})
@@ -427,8 +426,8 @@ def test_reset_password_with_a_weak_password_keeps_the_link_usable(client, outbo
     assert ok.status_code == 200
 
 
-def test_two_concurrent_resets_with_one_link_exactly_one_succeeds(new_client, outbox):
-    create_user()
+def test_two_concurrent_resets_with_one_link_exactly_one_succeeds(db, new_client, outbox):
+    make_user(db)
     _forget(new_client())
     token = token_in(emails(outbox, subject="Reset")[-1])
     start = threading.Barrier(2)
@@ -458,9 +457,9 @@ def test_two_concurrent_resets_with_one_link_exactly_one_succeeds(new_client, ou
 # ---- change-password ------------------------------------------------------------------------------
 
 
-def test_change_password_revokes_other_sessions_only(new_client, outbox):
-    create_user()
-    create_user("bob@example.com", name="Bob")
+def test_change_password_revokes_other_sessions_only(db, new_client, outbox):
+    make_user(db)
+    make_user(db, "bob@example.com", name="Bob")
     current, other = signed_in_client(new_client), signed_in_client(new_client)
     bob = signed_in_client(new_client, "bob@example.com")
     response = current.post(
@@ -480,8 +479,8 @@ def test_change_password_revokes_other_sessions_only(new_client, outbox):
     sign_in(new_client(), password=NEW_PASSWORD)
 
 
-def test_change_password_needs_the_current_password(new_client):
-    create_user()
+def test_change_password_needs_the_current_password(db, new_client):
+    make_user(db)
     current, other = signed_in_client(new_client), signed_in_client(new_client)
     response = current.post(
         "/api/auth/change-password", json={"currentPassword": "a wrong guess", "newPassword": NEW_PASSWORD}
@@ -492,8 +491,8 @@ def test_change_password_needs_the_current_password(new_client):
     sign_in(new_client())
 
 
-def test_change_password_needs_a_session(client):
-    create_user()
+def test_change_password_needs_a_session(db, client):
+    make_user(db)
     response = client.post("/api/auth/change-password", json={"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD})
     assert response.status_code == 401
     assert response.json()["error"] == "unauthorized"
@@ -503,9 +502,9 @@ def test_change_password_needs_a_session(client):
 # ---- list, revoke -------------------------------------------------------------------------------
 
 
-def test_list_sessions_lists_only_my_live_sessions(new_client):
-    create_user()
-    create_user("bob@example.com", name="Bob")
+def test_list_sessions_lists_only_my_live_sessions(db, new_client):
+    make_user(db)
+    make_user(db, "bob@example.com", name="Bob")
     laptop = signed_in_client(new_client, ip="192.0.2.1")
     signed_in_client(new_client, ip="192.0.2.2")
     signed_in_client(new_client, "bob@example.com", ip="192.0.2.3")
@@ -518,8 +517,8 @@ def test_list_sessions_lists_only_my_live_sessions(new_client):
     assert new_client().get("/api/auth/list-sessions").status_code == 401
 
 
-def test_revoke_session_ends_one_of_my_sessions(new_client):
-    create_user()
+def test_revoke_session_ends_one_of_my_sessions(db, new_client):
+    make_user(db)
     laptop, phone = signed_in_client(new_client), signed_in_client(new_client)
     phone_id = session_of(phone)["session"]["id"]
     response = laptop.post("/api/auth/revoke-session", json={"id": phone_id})
@@ -529,9 +528,9 @@ def test_revoke_session_ends_one_of_my_sessions(new_client):
     assert laptop.post("/api/auth/revoke-session", json={"id": phone_id}).status_code == 404
 
 
-def test_revoke_session_of_another_user_is_404_and_changes_nothing(new_client):
-    create_user()
-    create_user("bob@example.com", name="Bob")
+def test_revoke_session_of_another_user_is_404_and_changes_nothing(db, new_client):
+    make_user(db)
+    make_user(db, "bob@example.com", name="Bob")
     mallory = signed_in_client(new_client)
     bob = signed_in_client(new_client, "bob@example.com")
     bob_session = session_of(bob)["session"]["id"]
@@ -545,9 +544,9 @@ def test_revoke_session_of_another_user_is_404_and_changes_nothing(new_client):
     assert session_of(bob) is not None
 
 
-def test_revoke_other_sessions_keeps_mine(new_client):
-    create_user()
-    create_user("bob@example.com", name="Bob")
+def test_revoke_other_sessions_keeps_mine(db, new_client):
+    make_user(db)
+    make_user(db, "bob@example.com", name="Bob")
     mine = signed_in_client(new_client)
     others = [signed_in_client(new_client) for _ in range(2)]
     bob = signed_in_client(new_client, "bob@example.com")
@@ -563,8 +562,8 @@ def test_revoke_other_sessions_keeps_mine(new_client):
 # ---- audit through the API ------------------------------------------------------------------------
 
 
-def test_routes_record_ip_and_user_agent_in_the_audit_log(new_client):
-    create_user()
+def test_routes_record_ip_and_user_agent_in_the_audit_log(db, new_client):
+    make_user(db)
     browser = new_client("198.51.100.23")
     browser.headers["user-agent"] = "Firefox/130 (audit test)"
     browser.post("/api/auth/sign-in/email", json={"email": "ada@example.com", "password": "wrong passphrase"})

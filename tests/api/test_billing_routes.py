@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from fluxkit.db import session_scope
 from fluxkit.models import Subscription
-from tests.api.conftest import create_user, signed_in_client
-from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
+from tests.support.factories import make_user
+from tests.support.http import signed_in_client
 
 
 def test_plans_are_listed(client):
@@ -23,8 +23,8 @@ def test_signed_out_callers_get_401(client, engine, billing_on):
     assert billing_on.double.requests == []
 
 
-def test_subscription_of_a_new_user_is_free(new_client, engine, billing_off):
-    create_user()
+def test_subscription_of_a_new_user_is_free(db, new_client, engine, billing_off):
+    make_user(db)
     browser = signed_in_client(new_client)
     body = browser.get("/api/billing/subscription").json()
     assert body["plan"] == "free" and body["status"] is None and body["billingEnabled"] is False
@@ -33,8 +33,8 @@ def test_subscription_of_a_new_user_is_free(new_client, engine, billing_off):
     assert body["limits"] == {"activeTasks": None, "csvExport": True}
 
 
-def test_with_billing_on_free_has_its_limits(new_client, engine, billing_on):
-    create_user()
+def test_with_billing_on_free_has_its_limits(db, new_client, engine, billing_on):
+    make_user(db)
     browser = signed_in_client(new_client)
     body = browser.get("/api/billing/subscription").json()
     assert body["limitsEnforced"] is True
@@ -42,8 +42,8 @@ def test_with_billing_on_free_has_its_limits(new_client, engine, billing_on):
     assert body["usage"] == {"activeTasks": 0}
 
 
-def test_without_keys_checkout_says_billing_is_not_configured(new_client, engine, billing_off):
-    create_user()
+def test_without_keys_checkout_says_billing_is_not_configured(db, new_client, engine, billing_off):
+    make_user(db)
     browser = signed_in_client(new_client)
     response = browser.post("/api/billing/checkout", json={"plan": "basic", "interval": "monthly"})
     assert response.status_code == 503
@@ -51,9 +51,9 @@ def test_without_keys_checkout_says_billing_is_not_configured(new_client, engine
     assert "not configured" in response.json()["message"]
 
 
-def test_checkout_uses_the_signed_in_users_customer_whatever_the_body_says(new_client, engine, billing_on):
-    ada = create_user()
-    create_user("bob@example.com", name="Bob")
+def test_checkout_uses_the_signed_in_users_customer_whatever_the_body_says(db, new_client, engine, billing_on):
+    ada = make_user(db)
+    make_user(db, "bob@example.com", name="Bob")
     bob_browser = signed_in_client(new_client, "bob@example.com")
     bob_browser.post("/api/billing/checkout", json={"plan": "basic", "interval": "monthly"})
     with session_scope() as db:
@@ -84,8 +84,8 @@ def test_checkout_uses_the_signed_in_users_customer_whatever_the_body_says(new_c
     )
 
 
-def test_bad_plan_is_422_and_portal_without_account_is_404(new_client, engine, billing_on):
-    create_user()
+def test_bad_plan_is_422_and_portal_without_account_is_404(db, new_client, engine, billing_on):
+    make_user(db)
     browser = signed_in_client(new_client)
     assert browser.post("/api/billing/checkout", json={"plan": "free", "interval": "monthly"}).status_code == 422
     assert browser.post("/api/billing/checkout", json={"plan": "basic", "interval": "daily"}).status_code == 422
@@ -93,8 +93,8 @@ def test_bad_plan_is_422_and_portal_without_account_is_404(new_client, engine, b
     assert response.status_code == 404 and response.json()["error"] == "no_billing_account"
 
 
-def test_checkout_from_another_site_is_refused(new_client, engine, billing_on):
-    create_user()
+def test_checkout_from_another_site_is_refused(db, new_client, engine, billing_on):
+    make_user(db)
     browser = signed_in_client(new_client)
     response = browser.post(
         "/api/billing/checkout",

@@ -16,11 +16,11 @@ from sqlmodel import Session, select
 
 from fluxkit.db import session_scope
 from fluxkit.models import BillingEvent, Notification, Subscription
-from fluxkit.services import billing
-from fluxkit.services import plans
+from fluxkit.services import billing, plans
 from fluxkit.services.billing import webhooks as billing_webhooks
-from tests.api.conftest import create_user
-from tests.stripe_double import WEBHOOK_SECRET, billing_on, sign, stripe_double, stripe_server  # noqa: F401
+from tests.support.factories import make_user
+from tests.support.http import signed_in_client
+from tests.support.stripe_double import WEBHOOK_SECRET, sign
 
 URL = "/api/billing/webhook"
 
@@ -61,8 +61,8 @@ def event_rows() -> list[BillingEvent]:
 
 
 @pytest.fixture
-def ada(engine):
-    return create_user()
+def ada(db, engine):
+    return make_user(db)
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_a_signed_body_that_is_not_an_event_is_refused(client, billing_on):
 
 
 def test_without_a_webhook_secret_nothing_is_accepted(client, engine):
-    from tests.services.settings_env import settings_env
+    from tests.support.settings_env import settings_env
 
     event = {"id": "evt_1", "type": "invoice.paid", "created": 1, "data": {"object": {}}}
     body, header = sign(event, "whsec_anything")
@@ -355,8 +355,8 @@ def test_unknown_customer_is_acknowledged_and_recorded(client, billing_on, ada):
         assert db.exec(select(Notification)).all() == []
 
 
-def test_checkout_reference_must_match_the_customer(client, billing_on, ada):
-    mallory = create_user("mallory@example.com", name="Mallory")
+def test_checkout_reference_must_match_the_customer(db, client, billing_on, ada):
+    mallory = make_user(db, "mallory@example.com", name="Mallory")
     [_, _, checkout] = billing_on.double.complete_checkout(start_checkout(ada.id))
     start_checkout(mallory.id)
     forged = copy.deepcopy(checkout)
@@ -386,7 +386,6 @@ def test_stripe_unreachable_during_a_refetch_answers_503_so_stripe_retries(clien
 
 
 def test_the_webhook_needs_no_cookie_and_ignores_one(client, billing_on, ada, new_client):
-    from tests.api.conftest import signed_in_client
 
     browser = signed_in_client(new_client)
     [_, _, checkout] = billing_on.double.complete_checkout(start_checkout(ada.id))

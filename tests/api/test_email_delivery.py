@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from fluxkit.services import email
-from tests.api.conftest import BASE_URL, PASSWORD, create_user, emails, link_in, session_of, sign_in
-from tests.services.settings_env import settings_env
-from tests.services.smtpd import free_port, smtp_server
+from tests.support.factories import PASSWORD, make_user
+from tests.support.http import BASE_URL, emails, link_in, session_of, sign_in
+from tests.support.settings_env import settings_env
+from tests.support.smtpd import free_port, smtp_server
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -52,8 +53,8 @@ def test_sign_up_email_arrives_over_smtp_with_a_working_link(new_client, outbox)
     assert emails(outbox) == []
 
 
-def test_password_reset_over_smtp_link_and_notice(new_client):
-    create_user()
+def test_password_reset_over_smtp_link_and_notice(db, new_client):
+    make_user(db)
     with smtp_server() as (server, url), settings_env(SMTP_URL=url):
         browser = new_client()
         response = browser.post(
@@ -75,8 +76,8 @@ def test_password_reset_over_smtp_link_and_notice(new_client):
         sign_in(browser, password=NEW_PASSWORD)
 
 
-def test_smtp_down_same_answer_and_delivery_is_retried(new_client, no_retry_delay, smtp_attempts):
-    create_user("known@example.com")
+def test_smtp_down_same_answer_and_delivery_is_retried(db, new_client, no_retry_delay, smtp_attempts):
+    make_user(db, "known@example.com")
     with smtp_server() as (server, url), settings_env(SMTP_URL=url):
         working = _sign_up(new_client("192.0.2.1"), "someone@example.com")
         server.wait_for(1)

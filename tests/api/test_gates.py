@@ -17,16 +17,8 @@ from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.fluxkit import SIGNED_IN_PAGES, SIGNED_IN_ROUTES
 from fluxkit.routes import protected_prefixes
 from fluxkit.settings import get_settings
-from tests.api.conftest import (
-    BASE_URL,
-    PASSWORD,
-    cookie_name,
-    create_user,
-    pages,
-    session_of,
-    sign_in,
-    signed_in_client,
-)
+from tests.support.factories import PASSWORD, make_user
+from tests.support.http import BASE_URL, cookie_name, pages, session_of, sign_in, signed_in_client
 
 EVIL = "https://evil.example"
 NEW_PASSWORD = "a brand new passphrase"
@@ -46,8 +38,8 @@ NEW_PASSWORD = "a brand new passphrase"
     ],
     ids=["foreign", "null", "other-port", "other-scheme", "referer-only"],
 )
-def test_cookie_carrying_post_from_a_foreign_origin_is_refused(new_client, headers):
-    create_user()
+def test_cookie_carrying_post_from_a_foreign_origin_is_refused(db, new_client, headers):
+    make_user(db)
     browser = signed_in_client(new_client)
     other = signed_in_client(new_client)
     for path, body in [
@@ -64,8 +56,8 @@ def test_cookie_carrying_post_from_a_foreign_origin_is_refused(new_client, heade
     sign_in(new_client())
 
 
-def test_the_trusted_origin_may_post_with_its_cookie(new_client):
-    create_user()
+def test_the_trusted_origin_may_post_with_its_cookie(db, new_client):
+    make_user(db)
     browser = signed_in_client(new_client)
     other = signed_in_client(new_client)
     response = browser.post(
@@ -75,9 +67,9 @@ def test_the_trusted_origin_may_post_with_its_cookie(new_client):
     assert session_of(other) is None
 
 
-def test_a_cross_site_form_cannot_sign_a_visitor_in(new_client):
+def test_a_cross_site_form_cannot_sign_a_visitor_in(db, new_client):
     """Login CSRF: a text/plain form can carry JSON-looking text, but it is not JSON."""
-    create_user()
+    make_user(db)
     visitor = new_client()
     form_body = '{"email":"ada@example.com","password":"' + PASSWORD + '","x":"=' + '"}'
     for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]:
@@ -101,8 +93,8 @@ def test_cors_preflight_only_for_the_trusted_origin(client):
     assert trusted.headers["access-control-allow-credentials"] == "true"
 
 
-def test_cors_does_not_share_answers_with_a_foreign_origin(new_client):
-    create_user()
+def test_cors_does_not_share_answers_with_a_foreign_origin(db, new_client):
+    make_user(db)
     browser = signed_in_client(new_client)
     foreign = browser.get("/api/auth/get-session", headers={"origin": EVIL})
     assert "access-control-allow-origin" not in foreign.headers
@@ -166,8 +158,8 @@ def test_the_redirect_keeps_the_path_and_query(client):
     assert _location_redirect(response) == "/tasks/42?filter=open&page=2"
 
 
-def test_a_valid_session_passes_through_to_the_page(new_client):
-    create_user()
+def test_a_valid_session_passes_through_to_the_page(db, new_client):
+    make_user(db)
     browser = signed_in_client(new_client)
     for path in ("/dashboard", "/tasks/42", "/settings"):
         response = browser.get(path)
@@ -175,8 +167,8 @@ def test_a_valid_session_passes_through_to_the_page(new_client):
         assert response.text == f"page {path}"
 
 
-def test_forged_revoked_and_expired_sessions_are_redirected(new_client):
-    create_user()
+def test_forged_revoked_and_expired_sessions_are_redirected(db, new_client):
+    make_user(db)
     forged = new_client()
     forged.cookies.set(cookie_name(), "x" * 43)
     assert forged.get("/dashboard").status_code == 307
@@ -193,8 +185,8 @@ def test_forged_revoked_and_expired_sessions_are_redirected(new_client):
         assert _location_redirect(expired.get("/dashboard")) == "/dashboard"
 
 
-def test_a_session_revoked_elsewhere_is_redirected_at_once(new_client):
-    create_user()
+def test_a_session_revoked_elsewhere_is_redirected_at_once(db, new_client):
+    make_user(db)
     laptop, phone = signed_in_client(new_client), signed_in_client(new_client)
     assert phone.get("/tasks").status_code == 200
     laptop.post("/api/auth/revoke-other-sessions")
@@ -234,8 +226,8 @@ def test_old_auth_paths_redirect(client, alias, target):
         ("", "/dashboard"),
     ],
 )
-def test_a_signed_in_user_on_an_auth_page_goes_to_a_safe_redirect(new_client, query, target):
-    create_user()
+def test_a_signed_in_user_on_an_auth_page_goes_to_a_safe_redirect(db, new_client, query, target):
+    make_user(db)
     browser = signed_in_client(new_client)
     for page in ("/sign-in", "/sign-up", "/forgot-password"):
         response = browser.get(page + query)
@@ -243,8 +235,8 @@ def test_a_signed_in_user_on_an_auth_page_goes_to_a_safe_redirect(new_client, qu
         assert response.headers["location"] == target
 
 
-def test_a_used_session_gets_its_cookie_renewed_at_the_edge(new_client):
-    create_user()
+def test_a_used_session_gets_its_cookie_renewed_at_the_edge(db, new_client):
+    make_user(db)
     browser = signed_in_client(new_client)
     assert "set-cookie" not in browser.get("/dashboard").headers
     with time_machine.travel(time.time() + 2 * 24 * 3600, tick=False):

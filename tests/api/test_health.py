@@ -9,9 +9,9 @@ import time
 import pytest
 
 from fluxkit.api import health
-from tests.conftest import need
-from tests.services.settings_env import settings_env
+from tests.support.environment import need
 from tests.support.live_server import free_port
+from tests.support.settings_env import settings_env
 
 REDIS_URL = os.environ.get("FLUXKIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 

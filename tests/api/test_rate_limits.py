@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from fluxkit.db import session_scope
 from fluxkit.models import AuditEvent
-from tests.api.conftest import PASSWORD, create_user, emails, sign_in
-from tests.services.settings_env import settings_env
+from tests.support.factories import PASSWORD, make_user
+from tests.support.http import build_app, emails, sign_in
+from tests.support.settings_env import settings_env
 
 WINDOW = 15 * 60
 
@@ -60,8 +61,8 @@ def test_sixth_request_in_15_minutes_from_one_ip_gets_429(new_client, route):
         assert client.post(path, json=body).status_code != 429
 
 
-def test_a_limited_sign_in_does_not_even_check_the_password(new_client):
-    create_user()
+def test_a_limited_sign_in_does_not_even_check_the_password(db, new_client):
+    make_user(db)
     client = new_client("203.0.113.60")
     for _ in range(5):
         client.post("/api/auth/sign-in/email", json={"email": "ada@example.com", "password": "guess"})
@@ -70,9 +71,9 @@ def test_a_limited_sign_in_does_not_even_check_the_password(new_client):
     assert "set-cookie" not in right.headers
 
 
-def test_one_account_cannot_be_guessed_from_many_addresses(new_client):
-    create_user()
-    create_user("bob@example.com", name="Bob")
+def test_one_account_cannot_be_guessed_from_many_addresses(db, new_client):
+    make_user(db)
+    make_user(db, "bob@example.com", name="Bob")
     statuses = [
         new_client(f"198.51.100.{n}")
         .post("/api/auth/sign-in/email", json={"email": "ada@example.com", "password": f"guess number {n}"})
@@ -101,8 +102,8 @@ def test_one_account_cannot_be_guessed_from_many_addresses(new_client):
         sign_in(new_client("198.51.100.202"))
 
 
-def test_reset_requests_per_account_are_capped_silently(new_client, outbox):
-    create_user()
+def test_reset_requests_per_account_are_capped_silently(db, new_client, outbox):
+    make_user(db)
     answers = [
         new_client(f"198.51.100.{n}").post("/api/auth/forget-password", json={"email": "ada@example.com"})
         for n in range(1, 6)
@@ -138,8 +139,6 @@ def test_x_forwarded_for_is_ignored_without_trusted_proxies(new_client):
 def test_x_forwarded_for_counts_behind_one_trusted_proxy(engine):
     from starlette.testclient import TestClient
 
-    from tests.api.conftest import build_app
-
     with settings_env(FLUXKIT_TRUSTED_PROXY_HOPS="1"):
         proxy = TestClient(build_app(), base_url="http://localhost:3000", client=("10.0.0.2", 1))
         # Each user behind the proxy has a limit of their own ...
@@ -158,8 +157,6 @@ def test_x_forwarded_for_counts_behind_one_trusted_proxy(engine):
 
 def test_trusted_proxy_hops_without_the_header_uses_the_peer(engine):
     from starlette.testclient import TestClient
-
-    from tests.api.conftest import build_app
 
     with settings_env(FLUXKIT_TRUSTED_PROXY_HOPS="2"):
         proxy = TestClient(build_app(), base_url="http://localhost:3000", client=("10.0.0.3", 1))

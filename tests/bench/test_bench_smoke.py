@@ -1,8 +1,9 @@
 """Every benchmark section runs end to end at tiny sizes and measures what it says.
 
-One production server (full build, so first load can be measured too) serves the round
-trip, memory, sign-in and first-load sections; fan-out (two workers + Redis) and throughput
-(PostgreSQL in a database of its own + Redis) start their own backends. Run under
+The session's production server (tests/conftest.py `live_server`: full build, so first load
+can be measured too) serves the round trip, memory, sign-in and first-load sections; fan-out
+(two workers + Redis) and throughput (PostgreSQL in a database of its own + Redis) start their
+own backends. Run under
 `flock /tmp/fluxkit-e2e.lock` (the full build uses the shared .web). Counts, equalities and
 shapes are asserted, never times.
 """
@@ -16,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench import commit_floor, fanout, first_load, memory, roundtrip, run_all, signin, support, throughput
-from tests.conftest import need
-from tests.support.live_server import live_app
+from tests.support.environment import need
 
 pytestmark = [pytest.mark.live, pytest.mark.timeout(1200)]
 
@@ -46,14 +46,14 @@ def _positive(latency: support.Latency, n: int | None = None) -> None:
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(live_server):
     """Every section's result, shaped as run_all.measure returns them."""
     out = {"started": "now", "finished": "later", "load_before": (1.0, 1.0, 1.0), "load_after": (1.0, 1.0, 1.0)}
-    with live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1") as app:
-        out["roundtrip"] = roundtrip.run((10, 1_000), samples=2, app=app)
-        out["memory"] = memory.run((memory.WARM_UP + 4, memory.WARM_UP + 8), app=app)
-        out["signin"] = signin.run(clients=2, seconds=1.5, app=app)
-        out["first_load"] = first_load.run(loads=1, app=app)
+    app = live_server
+    out["roundtrip"] = roundtrip.run((10, 1_000), samples=2, app=app)
+    out["memory"] = memory.run((memory.WARM_UP + 4, memory.WARM_UP + 8), app=app)
+    out["signin"] = signin.run(clients=2, seconds=1.5, app=app)
+    out["first_load"] = first_load.run(loads=1, app=app)
     out["commit_floor"] = commit_floor.run(samples=20)
     return out
 

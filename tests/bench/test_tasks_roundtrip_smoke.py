@@ -12,16 +12,14 @@ import json
 import pytest
 
 from bench import tasks_roundtrip
-from tests.support.live_server import live_app
 
-# The first start waits for the production build.
+# The session's production server (tests/conftest.py); the first test to use it waits for its build.
 pytestmark = [pytest.mark.live, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")
-def report():
-    with live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1") as app:
-        yield tasks_roundtrip.run((10, 1_000), samples=3, app=app)
+def report(live_server):
+    return tasks_roundtrip.run((10, 1_000), samples=3, app=live_server)
 
 
 def test_added_task_arrives_on_top_of_the_page(report):

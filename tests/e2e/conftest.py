@@ -6,43 +6,17 @@ database and email outbox. Without Chromium these tests skip (fail under CI=true
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import need
-from tests.support.live_server import live_app as start_live_app
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, need_a_browser
 
 
 @pytest.fixture(scope="session")
-def live_app():
-    need("Chromium", Path(CHROMIUM).exists(), "install Debian's chromium package")
-    need("Playwright", _has_playwright(), "pip install playwright")
-    # As if behind one proxy: each browser context sends its own X-Forwarded-For, so
-    # journeys do not share one address's rate-limit budget.
-    with start_live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1") as app:
-        yield app
-
-
-def _has_playwright() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def live_app(live_server):
+    """The session's production server (tests/conftest.py), once a browser can drive it. Each
+    browser context sends its own X-Forwarded-For, so journeys do not share a rate-limit budget."""
+    need_a_browser()
+    return live_server
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
+
 # The first test also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -20,13 +22,8 @@ def _tasks_with(live_app, key: str) -> httpx.Response:
 
 
 def test_create_use_and_revoke_a_key(live_app, new_page):
-    live_app.cli("create-user", "--email", EMAIL, "--name", "Keys", "--password-stdin", stdin=PASSWORD + "\n")
-    page = new_page()
-    page.goto(f"{live_app.url}/settings")
-    page.fill("#sign-in-email", EMAIL)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(r"/settings/?$"))
+    live_app.create_user(EMAIL, "Keys", PASSWORD)
+    page = sign_in(new_page(), live_app, EMAIL, PASSWORD, "/settings")
     expect(page.locator("#api-keys-empty")).to_be_visible()
 
     # A name is required; the error says so and nothing is created.

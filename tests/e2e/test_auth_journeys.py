@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.browser import expect_path, submit_sign_in
 
 # The first test also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 PASSWORD = "journey-passphrase-42"
-
-
-def _expect_path(page, path: str) -> None:
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
-
-
-def _sign_in(page, email: str, password: str) -> None:
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", password)
-    page.click("#sign-in-submit")
 
 
 def _sign_up(page, live_app, name: str, email: str) -> None:
@@ -51,16 +41,16 @@ def test_sign_up_verify_sign_in_reload_sign_out(live_app, new_page):
 
     # Not verified yet: sign-in is refused with the one generic message.
     page.goto(f"{live_app.url}/sign-in")
-    _sign_in(page, address, PASSWORD)
+    submit_sign_in(page, address, PASSWORD)
     expect(page.locator("#form-error")).to_contain_text("Invalid email or password")
 
     # Follow the link from the email.
     page.goto(live_app.wait_for_link(address, "/verify-email"))
     page.wait_for_selector("#verified")
     page.click("#verified-sign-in")
-    _expect_path(page, "/sign-in")
-    _sign_in(page, address, PASSWORD)
-    _expect_path(page, "/dashboard")
+    expect_path(page, "/sign-in")
+    submit_sign_in(page, address, PASSWORD)
+    expect_path(page, "/dashboard")
     expect(page.locator("#welcome")).to_contain_text("Welcome, Journey")
 
     # The session cookie is HttpOnly: page scripts never see it.
@@ -75,14 +65,14 @@ def test_sign_up_verify_sign_in_reload_sign_out(live_app, new_page):
 
     page.click("#user-menu")
     page.click("#sign-out")
-    _expect_path(page, "/sign-in")
+    expect_path(page, "/sign-in")
 
     # A protected page now redirects to sign-in with the way back, and back after sign-in.
     page.goto(f"{live_app.url}/settings")
-    _expect_path(page, "/sign-in")
+    expect_path(page, "/sign-in")
     assert "redirect=/settings" in page.url
-    _sign_in(page, address, PASSWORD)
-    _expect_path(page, "/settings")
+    submit_sign_in(page, address, PASSWORD)
+    expect_path(page, "/settings")
     page.wait_for_selector(".session-row")
 
 
@@ -96,8 +86,8 @@ def test_reset_password_sends_the_old_tab_to_sign_in(live_app, new_page):
     # Tab one: signed in on the dashboard.
     old_tab = new_page()
     old_tab.goto(f"{live_app.url}/sign-in")
-    _sign_in(old_tab, address, PASSWORD)
-    _expect_path(old_tab, "/dashboard")
+    submit_sign_in(old_tab, address, PASSWORD)
+    expect_path(old_tab, "/dashboard")
     old_tab.wait_for_selector("#welcome")
 
     # Elsewhere: forgot password -> link -> new password.
@@ -114,11 +104,11 @@ def test_reset_password_sends_the_old_tab_to_sign_in(live_app, new_page):
 
     # The old tab's next event is refused and it lands on sign-in.
     old_tab.click("#nav-settings")
-    _expect_path(old_tab, "/sign-in")
+    expect_path(old_tab, "/sign-in")
 
     # The old password no longer works; the new one does.
-    _sign_in(old_tab, address, PASSWORD)
+    submit_sign_in(old_tab, address, PASSWORD)
     expect(old_tab.locator("#form-error")).to_contain_text("Invalid email or password")
     old_tab.fill("#sign-in-password", "a-brand-new-passphrase")
     old_tab.click("#sign-in-submit")
-    _expect_path(old_tab, "/settings")
+    expect_path(old_tab, "/settings")

@@ -12,15 +12,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
-from tests.e2e.conftest import CHROMIUM, _has_playwright
-from tests.stripe_double import WEBHOOK_SECRET, billing_environment, running_double
+from tests.support.browser import expect_path, need_a_browser, submit_sign_in
 from tests.support.live_server import live_app as start_live_app
 from tests.support.live_server import project_copy
+from tests.support.stripe_double import WEBHOOK_SECRET, billing_environment, running_double
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
@@ -30,8 +28,7 @@ PASSWORD = "journey-passphrase-42"
 
 @pytest.fixture(scope="module")
 def billing_app():
-    need("Chromium", Path(CHROMIUM).exists(), "install Debian's chromium package")
-    need("Playwright", _has_playwright(), "pip install playwright")
+    need_a_browser()
     with running_double() as double:
         env = billing_environment(double)
         root = project_copy("fluxkit-billing-e2e-")
@@ -39,7 +36,7 @@ def billing_app():
             with start_live_app(root, **env) as app:
                 double.webhook_url = f"{app.url}/api/billing/webhook"
                 double.webhook_secret = WEBHOOK_SECRET
-                app.cli("create-user", "--email", EMAIL, "--name", "Payer", "--password-stdin", stdin=PASSWORD + "\n")
+                app.create_user(EMAIL, "Payer", PASSWORD)
                 yield app, double
         finally:
             shutil.rmtree(root, ignore_errors=True)
@@ -57,10 +54,6 @@ def context(billing_app, browser):
     ctx.close()
 
 
-def _expect_path(page, path: str) -> None:
-    page.wait_for_url(re.compile(rf"^[^?#]*{re.escape(path)}/?([?#].*)?$"))
-
-
 def test_pricing_checkout_webhook_paid_everywhere_then_portal(billing_app, context):
     from playwright.sync_api import expect
 
@@ -69,11 +62,9 @@ def test_pricing_checkout_webhook_paid_everywhere_then_portal(billing_app, conte
     # Sign in and land on pricing: Free is the current plan.
     pricing = context.new_page()
     pricing.goto(f"{app.url}/pricing")
-    _expect_path(pricing, "/sign-in")
-    pricing.fill("#sign-in-email", EMAIL)
-    pricing.fill("#sign-in-password", PASSWORD)
-    pricing.click("#sign-in-submit")
-    _expect_path(pricing, "/pricing")
+    expect_path(pricing, "/sign-in")
+    submit_sign_in(pricing, EMAIL, PASSWORD)
+    expect_path(pricing, "/pricing")
     expect(pricing.locator("#current-free")).to_be_visible()
     expect(pricing.locator("#plan-professional")).to_contain_text("Most popular")
     expect(pricing.locator("#price-professional")).to_have_text("$79")
@@ -96,7 +87,7 @@ def test_pricing_checkout_webhook_paid_everywhere_then_portal(billing_app, conte
     pricing.click("#checkout-pay")
 
     # Back on the success page: the webhook made the plan paid.
-    _expect_path(pricing, "/pricing/success")
+    expect_path(pricing, "/pricing/success")
     expect(pricing.locator("#checkout-success-plan")).to_contain_text("Professional")
     assert [status for _, status in double.delivered] == [200, 200, 200]
 
@@ -138,5 +129,5 @@ def test_pricing_checkout_webhook_paid_everywhere_then_portal(billing_app, conte
     expect(settings.locator("#billing-plan")).to_have_text("Free")
     expect(pricing.locator("#current-free")).to_be_visible()
     portal.click("#portal-return")
-    _expect_path(portal, "/settings")
+    expect_path(portal, "/settings")
     assert all(status == 200 for _, status in double.delivered)

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
+
 # The first journey of a run also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -14,19 +16,14 @@ PASSWORD = "calendar-journey-passphrase"
 
 
 def _signed_in(new_page, live_app, email: str, path: str):
-    page = new_page()
-    page.goto(f"{live_app.url}{path}")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(r"/calendar"))
+    page = sign_in(new_page(), live_app, email, PASSWORD, path)
     expect(page.locator("#calendar-heading")).not_to_be_empty()
     return page
 
 
 def test_an_invitation_and_its_answer_arrive_live(live_app, new_page):
     for email, name in (("ada.cal@example.com", "Ada Lovelace"), ("bob.cal@example.com", "Bob Builder")):
-        live_app.cli("create-user", "--email", email, "--name", name, "--password-stdin", stdin=PASSWORD + "\n")
+        live_app.create_user(email, name, PASSWORD)
     ada = _signed_in(new_page, live_app, "ada.cal@example.com", "/calendar?view=day")
     bob = _signed_in(new_page, live_app, "bob.cal@example.com", "/calendar")
     expect(bob.locator("#calendar-month")).to_be_visible()

@@ -9,27 +9,19 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
+
 # The first test also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 PASSWORD = "chat-journey-passphrase"
 
 
-def _signed_in(new_page, live_app, email: str, path: str):
-    page = new_page()
-    page.goto(f"{live_app.url}{path}")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
-    return page
-
-
 def test_ada_and_bob_chat_live(live_app, new_page):
     for email, name in (("ada.chat@example.com", "Ada Lovelace"), ("bob.chat@example.com", "Bob Babbage")):
-        live_app.cli("create-user", "--email", email, "--name", name, "--password-stdin", stdin=PASSWORD + "\n")
-    ada = _signed_in(new_page, live_app, "ada.chat@example.com", "/chat")
-    bob = _signed_in(new_page, live_app, "bob.chat@example.com", "/chat")
+        live_app.create_user(email, name, PASSWORD)
+    ada = sign_in(new_page(), live_app, "ada.chat@example.com", PASSWORD, "/chat")
+    bob = sign_in(new_page(), live_app, "bob.chat@example.com", PASSWORD, "/chat")
     expect(bob.locator("#chat-empty")).to_be_visible()
     expect(bob.locator("#chat-nav-badge")).to_have_count(0)
 

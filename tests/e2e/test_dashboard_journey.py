@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.browser import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 PASSWORD = "dashboard-journey-passphrase"
 
 
-def _sign_in(page, live_app, email: str, path: str = "/dashboard"):
-    page.goto(f"{live_app.url}{path}")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
-    return page
-
-
 def test_new_user_sees_the_checklist_and_a_task_from_another_tab_arrives_live(live_app, new_page):
     email = "dash@example.com"
-    live_app.cli("create-user", "--email", email, "--name", "Dana", "--password-stdin", stdin=PASSWORD + "\n")
-    dash = _sign_in(new_page(), live_app, email)
+    live_app.create_user(email, "Dana", PASSWORD)
+    dash = sign_in(new_page(), live_app, email, PASSWORD)
 
     # A new user: the checklist instead of an empty chart; figures are real zeros.
     expect(dash.locator("#welcome")).to_contain_text("Dana")
@@ -79,8 +71,10 @@ def test_new_user_sees_the_checklist_and_a_task_from_another_tab_arrives_live(li
 
 def test_on_a_phone_the_cards_stack_and_the_chart_is_full_width(live_app, new_page):
     email = "dash-phone@example.com"
-    live_app.cli("create-user", "--email", email, "--name", "Phil", "--password-stdin", stdin=PASSWORD + "\n")
-    page = _sign_in(new_page(viewport={"width": 390, "height": 844}, color_scheme="dark"), live_app, email, "/tasks")
+    live_app.create_user(email, "Phil", PASSWORD)
+    page = sign_in(
+        new_page(viewport={"width": 390, "height": 844}, color_scheme="dark"), live_app, email, PASSWORD, "/tasks"
+    )
     page.click("#task-empty-create")
     page.fill("#task-dialog-title", "Pocket task")
     page.click("#task-save")

@@ -13,20 +13,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
+
 # The first journey of a run also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 PASSWORD = "faq-journey-passphrase"
-
-
-def _signed_in(new_page, live_app, email: str, path: str = "/faqs"):
-    page = new_page()
-    page.goto(f"{live_app.url}{path}")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
-    return page
 
 
 def _item(page, question: str):
@@ -34,20 +26,9 @@ def _item(page, question: str):
 
 
 def test_search_and_read_an_answer_admin_changes_arrive_live_and_the_palette_jumps(live_app, new_page):
-    live_app.cli(
-        "create-user", "--email", "reader@example.com", "--name", "Reader", "--password-stdin", stdin=PASSWORD + "\n"
-    )
-    live_app.cli(
-        "create-user",
-        "--email",
-        "editor@example.com",
-        "--name",
-        "Editor",
-        "--password-stdin",
-        "--admin",
-        stdin=PASSWORD + "\n",
-    )
-    reader = _signed_in(new_page, live_app, "reader@example.com")
+    live_app.create_user("reader@example.com", "Reader", PASSWORD)
+    live_app.create_user("editor@example.com", "Editor", PASSWORD, admin=True)
+    reader = sign_in(new_page(), live_app, "reader@example.com", PASSWORD, "/faqs")
 
     # Every category of the installed FAQs, and no admin controls for a reader.
     for category in ("accounts", "security", "billing", "data", "tasks", "collaboration"):
@@ -74,7 +55,7 @@ def test_search_and_read_an_answer_admin_changes_arrive_live_and_the_palette_jum
     expect(reader).to_have_url(re.compile(r"/faqs/?$"))
 
     # An admin adds a FAQ in another browser: the reader's page shows it without reload.
-    editor = _signed_in(new_page, live_app, "editor@example.com")
+    editor = sign_in(new_page(), live_app, "editor@example.com", PASSWORD, "/faqs")
     editor.click("#faq-new")
     editor.click("#faq-dialog-category")
     editor.click("#faq-category-tasks")

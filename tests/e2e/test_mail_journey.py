@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
+
 # The first test of a run also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -15,19 +17,14 @@ PASSWORD = "mail-journey-passphrase"
 
 
 def _signed_in(new_page, live_app, email: str):
-    page = new_page()
-    page.goto(f"{live_app.url}/mail")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(r"/mail/?(\?.*)?$"))
+    page = sign_in(new_page(), live_app, email, PASSWORD, "/mail")
     expect(page.locator("#mail-folder-inbox")).to_be_visible()
     return page
 
 
 def test_mail_arrives_live_and_the_reply_comes_back(live_app, new_page):
-    live_app.cli("create-user", "--email", ADA, "--name", "Ada Mail", "--password-stdin", stdin=PASSWORD + "\n")
-    live_app.cli("create-user", "--email", BOB, "--name", "Bob Mail", "--password-stdin", stdin=PASSWORD + "\n")
+    live_app.create_user(ADA, "Ada Mail", PASSWORD)
+    live_app.create_user(BOB, "Bob Mail", PASSWORD)
     bob = _signed_in(new_page, live_app, BOB)
     ada = _signed_in(new_page, live_app, ADA)
     expect(bob.locator("#mail-empty")).to_be_visible()

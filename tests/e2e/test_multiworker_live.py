@@ -25,7 +25,7 @@ from bench.reflex_client import ReflexTab, var
 from bench.tasks_roundtrip import create_user, run_async, sign_in
 from fluxkit.state.settings import SettingsState
 from fluxkit.state.tasks.page import TasksState
-from tests.conftest import need
+from tests.support.environment import need
 from tests.support.live_server import live_app, project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.live, pytest.mark.redis, pytest.mark.timeout(1800)]

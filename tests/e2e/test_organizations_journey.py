@@ -10,18 +10,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 PASSWORD = "organizations-passphrase"
-
-
-def _sign_in(page, live_app, path: str, email: str) -> None:
-    page.goto(f"{live_app.url}{path}")
-    page.wait_for_url(re.compile(r"/sign-in/?\?redirect="))
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
 
 
 def _invite_link(live_app, address: str) -> str:
@@ -33,16 +26,16 @@ def _invite_link(live_app, address: str) -> str:
 
 def test_invite_accept_assign_and_complete_live(live_app, new_page):
     for email, name in (("ada.org@example.com", "Ada"), ("bob.org@example.com", "Bob")):
-        live_app.cli("create-user", "--email", email, "--name", name, "--password-stdin", stdin=PASSWORD + "\n")
+        live_app.create_user(email, name, PASSWORD)
 
     # Bob has /tasks open in one browser.
     bob_tasks = new_page()
-    _sign_in(bob_tasks, live_app, "/tasks", "bob.org@example.com")
+    sign_in(bob_tasks, live_app, "bob.org@example.com", PASSWORD, "/tasks")
     expect(bob_tasks.locator("#task-empty")).to_be_visible()
 
     # Ada creates an organization and invites Bob.
     ada = new_page()
-    _sign_in(ada, live_app, "/organizations", "ada.org@example.com")
+    sign_in(ada, live_app, "ada.org@example.com", PASSWORD, "/organizations")
     ada.click("#org-new-empty")
     ada.fill("#org-name", "Acme Robotics")
     ada.click("#org-create-submit")
@@ -64,7 +57,7 @@ def test_invite_accept_assign_and_complete_live(live_app, new_page):
     # Bob opens the link in another browser: sign in first, then back to the invitation.
     bob = new_page()
     path = link.removeprefix(live_app.url)
-    _sign_in(bob, live_app, path, "bob.org@example.com")
+    sign_in(bob, live_app, "bob.org@example.com", PASSWORD, path)
     expect(bob.locator("#invite-heading")).to_contain_text("Join Acme Robotics")
     bob.click("#invite-accept")
     bob.wait_for_url(re.compile(r"/organizations\?org=\d+"))

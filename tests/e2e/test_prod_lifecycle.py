@@ -15,6 +15,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
 from tests.support.live_server import live_app, project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
@@ -51,12 +52,7 @@ def _stop_and_restart(root, browser):
         first.cli("create-user", "--email", EMAIL, "--name", "Restart", "--password-stdin", stdin=PASSWORD + "\n")
         context = browser.new_context()
         context.set_default_timeout(30_000)
-        page = context.new_page()
-        page.goto(f"{first.url}/tasks")
-        page.fill("#sign-in-email", EMAIL)
-        page.fill("#sign-in-password", PASSWORD)
-        page.click("#sign-in-submit")
-        page.wait_for_url(re.compile(r"/tasks/?$"))
+        page = sign_in(context.new_page(), first, EMAIL, PASSWORD, "/tasks")
         _add_task(page, "Written before the restart")
 
         # SIGTERM with a tab connected: the server stops by itself, promptly and cleanly.

@@ -11,22 +11,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in, submit_sign_in
+
 # The first test also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 PASSWORD = "settings-journey-passphrase"
-
-
-def _user(live_app, email: str, name: str) -> None:
-    live_app.cli("create-user", "--email", email, "--name", name, "--password-stdin", stdin=PASSWORD + "\n")
-
-
-def _sign_in(page, live_app, email: str, path: str) -> None:
-    page.goto(f"{live_app.url}{path}")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?$"))
 
 
 def _add_task(page, live_app, title: str) -> None:
@@ -45,14 +35,14 @@ def _png() -> bytes:
 
 
 def test_appearance_export_and_delete(live_app, new_page):
-    _user(live_app, "settings-ada@example.com", "Ada")
-    _user(live_app, "settings-bob@example.com", "Bob")
+    live_app.create_user("settings-ada@example.com", "Ada", PASSWORD)
+    live_app.create_user("settings-bob@example.com", "Bob", PASSWORD)
     bob = new_page()
-    _sign_in(bob, live_app, "settings-bob@example.com", "/dashboard")
+    sign_in(bob, live_app, "settings-bob@example.com", PASSWORD, "/dashboard")
     _add_task(bob, live_app, "Bob's private plan")
 
     laptop = new_page(color_scheme="light")
-    _sign_in(laptop, live_app, "settings-ada@example.com", "/settings")
+    sign_in(laptop, live_app, "settings-ada@example.com", PASSWORD, "/settings")
     _add_task(laptop, live_app, "Ada's export task")
 
     # Appearance on the laptop: dark theme and a crimson accent, applied at once.
@@ -63,7 +53,7 @@ def test_appearance_export_and_delete(live_app, new_page):
 
     # A second device (its own browser, light by default) shows them after signing in.
     phone = new_page(color_scheme="light", viewport={"width": 390, "height": 844})
-    _sign_in(phone, live_app, "settings-ada@example.com", "/dashboard")
+    sign_in(phone, live_app, "settings-ada@example.com", PASSWORD, "/dashboard")
     expect(phone.locator("html")).to_have_class(re.compile(r"\bdark\b"))
     expect(phone.locator('[data-accent-color="crimson"]').first).to_be_attached()
 
@@ -94,7 +84,7 @@ def test_appearance_export_and_delete(live_app, new_page):
 
     # Delete: another device is signed in again; the wrong password is refused first.
     tablet = new_page()
-    _sign_in(tablet, live_app, "settings-ada@example.com", "/tasks")
+    sign_in(tablet, live_app, "settings-ada@example.com", PASSWORD, "/tasks")
     laptop.click("#delete-account")
     laptop.fill("#delete-confirm", "settings-ada@example.com")
     laptop.fill("#delete-password", "not the password")
@@ -107,9 +97,7 @@ def test_appearance_export_and_delete(live_app, new_page):
     tablet.wait_for_url(re.compile(r"^[^?]*/sign-in"))
 
     # The account is gone: signing in again fails.
-    laptop.fill("#sign-in-email", "settings-ada@example.com")
-    laptop.fill("#sign-in-password", PASSWORD)
-    laptop.click("#sign-in-submit")
+    submit_sign_in(laptop, "settings-ada@example.com", PASSWORD)
     expect(laptop.locator("#form-error")).to_contain_text("Invalid email or password")
     # Bob is untouched.
     bob.goto(f"{live_app.url}/tasks")

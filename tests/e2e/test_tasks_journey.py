@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
+
 # The first test also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -14,22 +16,12 @@ EMAIL = "tabs@example.com"
 PASSWORD = "two-tabs-passphrase"
 
 
-def _signed_in_tab(context, live_app, path: str, email: str = EMAIL):
-    page = context.new_page()
-    page.goto(f"{live_app.url}{path}")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
-    return page
-
-
 def test_create_filter_complete_in_one_tab_shows_in_the_other(live_app, browser):
-    live_app.cli("create-user", "--email", EMAIL, "--name", "Tabs", "--password-stdin", stdin=PASSWORD + "\n")
+    live_app.create_user(EMAIL, "Tabs", PASSWORD)
     context = browser.new_context(extra_http_headers={"X-Forwarded-For": "198.51.100.200"})
     context.set_default_timeout(20_000)
     try:
-        one = _signed_in_tab(context, live_app, "/tasks")
+        one = sign_in(context.new_page(), live_app, EMAIL, PASSWORD, "/tasks")
         two = context.new_page()
         two.goto(f"{live_app.url}/tasks")
         expect(two.locator("#task-empty")).to_be_visible()
@@ -73,8 +65,8 @@ def test_create_filter_complete_in_one_tab_shows_in_the_other(live_app, browser)
 
 def test_hidden_columns_survive_a_reload(live_app, new_page):
     email = "columns@example.com"
-    live_app.cli("create-user", "--email", email, "--name", "Columns", "--password-stdin", stdin=PASSWORD + "\n")
-    page = _signed_in_tab(new_page().context, live_app, "/tasks", email)
+    live_app.create_user(email, "Columns", PASSWORD)
+    page = sign_in(new_page(), live_app, email, PASSWORD, "/tasks")
     page.click("#task-empty-create")
     page.fill("#task-dialog-title", "Pick the columns")
     page.click("#task-save")

@@ -9,6 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in, submit_sign_in
 from tests.support.live_server import live_app as start_live_app
 from tests.support.live_server import project_copy
 
@@ -17,14 +18,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 ADMIN = "boss@example.com"
 MEMBER = "member@example.com"
 PASSWORD = "users-journey-passphrase"
-
-
-def _sign_in(page, live_app, email: str, path: str = "/dashboard") -> None:
-    page.goto(f"{live_app.url}/sign-in?redirect={path}")
-    page.fill("#sign-in-email", email)
-    page.fill("#sign-in-password", PASSWORD)
-    page.click("#sign-in-submit")
-    page.wait_for_url(re.compile(rf"^[^?]*{re.escape(path)}/?(\?.*)?$"))
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +48,12 @@ def new_page(browser):
 
 def test_suspend_a_signed_in_user_then_reactivate(users_app, new_page):
     live_app = users_app
-    live_app.cli(
-        "create-user", "--email", ADMIN, "--name", "Boss", "--password-stdin", "--admin", stdin=PASSWORD + "\n"
-    )
-    live_app.cli("create-user", "--email", MEMBER, "--name", "Member", "--password-stdin", stdin=PASSWORD + "\n")
+    live_app.create_user(ADMIN, "Boss", PASSWORD, admin=True)
+    live_app.create_user(MEMBER, "Member", PASSWORD)
 
     # The member: no Users in the sidebar, and /users is a not-found page.
     member = new_page()
-    _sign_in(member, live_app, MEMBER)
+    sign_in(member, live_app, MEMBER, PASSWORD)
     expect(member.locator("#nav-dashboard")).to_be_visible()
     expect(member.locator("#nav-users")).to_have_count(0)
     member.goto(f"{live_app.url}/users")
@@ -73,7 +64,7 @@ def test_suspend_a_signed_in_user_then_reactivate(users_app, new_page):
 
     # The admin opens Users from the sidebar and finds the member.
     boss = new_page()
-    _sign_in(boss, live_app, ADMIN)
+    sign_in(boss, live_app, ADMIN, PASSWORD)
     boss.click("#nav-users")
     boss.wait_for_url(re.compile(r"/users"))
     expect(boss.locator("#users-stat-total")).to_have_text("2")
@@ -89,9 +80,7 @@ def test_suspend_a_signed_in_user_then_reactivate(users_app, new_page):
     member.wait_for_url(re.compile(r"/sign-in"), timeout=15_000)
 
     # Their sign-in attempt says why.
-    member.fill("#sign-in-email", MEMBER)
-    member.fill("#sign-in-password", PASSWORD)
-    member.click("#sign-in-submit")
+    submit_sign_in(member, MEMBER, PASSWORD)
     expect(member.locator("#form-error")).to_contain_text("suspended")
 
     # The audit log shows it, with the admin as actor.
@@ -106,7 +95,7 @@ def test_suspend_a_signed_in_user_then_reactivate(users_app, new_page):
     boss.click(f"#user-actions-{member_id}")
     boss.click(f"#user-reactivate-{member_id}")
     expect(boss.locator(f"#user-status-{member_id}")).to_contain_text("Active")
-    _sign_in(member, live_app, MEMBER)
+    sign_in(member, live_app, MEMBER, PASSWORD)
     member.wait_for_selector("#welcome")
 
     # The only admin cannot step down: a clear message, and the role stays.

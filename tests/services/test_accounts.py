@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from fluxkit.models import User
 from fluxkit.services import accounts, passwords
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
-from tests.services.conftest import META, PASSWORD, link_token
+from tests.support.factories import META, PASSWORD, link_token
 
 
 def _user(db, email="ada@example.com") -> User:
@@ -101,8 +101,8 @@ def test_sign_up_reports_every_field_problem_at_once(db, clock):
 # ---- sign-up for a registered email -------------------------------------------------------
 
 
-def test_sign_up_with_a_verified_email_sends_a_notice_and_changes_nothing(db, clock, make_user):
-    make_user()
+def test_sign_up_with_a_verified_email_sends_a_notice_and_changes_nothing(db, clock, signed_up):
+    signed_up()
     before = _user(db).password_hash
     [notice] = _sign_up(db, clock, email="ADA@example.com", password="an attacker's new password", name="Mallory")
     assert notice["To"] == "ada@example.com"
@@ -194,9 +194,9 @@ def test_a_reset_token_is_not_a_verification_token(db, clock):
         accounts.verify_email(db, link_token(reset), META, clock)
 
 
-def test_send_verification_only_for_unverified_accounts(db, clock, make_user):
+def test_send_verification_only_for_unverified_accounts(db, clock, signed_up):
     _sign_up(db, clock, email="new@example.com", name="New")
-    make_user("done@example.com")
+    signed_up("done@example.com")
     [message] = accounts.send_verification(db, " NEW@example.com", META, clock)
     db.commit()
     assert message["To"] == "new@example.com"
@@ -216,8 +216,8 @@ def _sign_in_error(db, clock, email, password) -> InvalidCredentials:
     return caught.value
 
 
-def test_sign_in_error_is_identical_for_unknown_wrong_and_unverified(db, clock, make_user):
-    make_user("ada@example.com")
+def test_sign_in_error_is_identical_for_unknown_wrong_and_unverified(db, clock, signed_up):
+    signed_up("ada@example.com")
     _sign_up(db, clock, email="pending@example.com", name="Pending")
     errors = [
         _sign_in_error(db, clock, "nobody@example.com", PASSWORD),
@@ -231,9 +231,10 @@ def test_sign_in_error_is_identical_for_unknown_wrong_and_unverified(db, clock, 
     assert errors[0].message == accounts.SIGN_IN_FAILED
 
 
-def test_sign_in_costs_a_hash_even_for_an_unknown_email(db, clock, make_user):
+@pytest.mark.production_hash_cost
+def test_sign_in_costs_a_hash_even_for_an_unknown_email(db, clock, signed_up):
     """Timing does not tell whether an account exists: both paths run argon2."""
-    make_user()
+    signed_up()
 
     def fastest(email: str) -> float:
         times = []
@@ -257,8 +258,8 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def test_sign_in_accepts_the_email_in_any_case(db, clock, make_user):
-    make_user()
+def test_sign_in_accepts_the_email_in_any_case(db, clock, signed_up):
+    signed_up()
     _, identity = accounts.sign_in(db, email=" ADA@Example.com ", password=PASSWORD, meta=META, clock=clock)
     assert identity.user.email == "ada@example.com"
 
@@ -273,6 +274,7 @@ def _store_hash(db, password_hash: str, email="ada@example.com") -> None:
     db.commit()
 
 
+@pytest.mark.production_hash_cost
 @pytest.mark.parametrize(
     "old_hash",
     [
@@ -288,8 +290,8 @@ def _store_hash(db, password_hash: str, email="ada@example.com") -> None:
         ),
     ],
 )
-def test_older_hash_is_upgraded_to_argon2id_at_sign_in(db, clock, make_user, old_hash):
-    make_user()
+def test_older_hash_is_upgraded_to_argon2id_at_sign_in(db, clock, signed_up, old_hash):
+    signed_up()
     stored = old_hash(PASSWORD)
     _store_hash(db, stored)
 
@@ -311,8 +313,9 @@ def test_older_hash_is_upgraded_to_argon2id_at_sign_in(db, clock, make_user, old
     assert _user(db).password_hash == upgraded
 
 
-def test_new_hashes_are_argon2id_with_owasp_parameters(db, clock, make_user):
-    make_user()
+@pytest.mark.production_hash_cost
+def test_new_hashes_are_argon2id_with_owasp_parameters(db, clock, signed_up):
+    signed_up()
     stored = _user(db).password_hash
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored

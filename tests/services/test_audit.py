@@ -10,7 +10,7 @@ from fluxkit.models import AuditEvent
 from fluxkit.services import accounts, audit, sessions
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidCredentials
-from tests.services.conftest import PASSWORD, link_token
+from tests.support.factories import PASSWORD, link_token
 
 HOME = RequestMeta(ip="192.0.2.10", user_agent="Firefox/130 (home)")
 CAFE = RequestMeta(ip="2001:db8::77", user_agent="Safari/18 (cafe)")
@@ -116,9 +116,9 @@ def test_unverified_sign_in_failure_says_why_in_the_log_only(db, clock):
     assert failed.detail == "email not verified"
 
 
-def test_events_for_lists_a_users_newest_events_first(db, clock, make_user, sign_in):
-    user = make_user()
-    make_user("bob@example.com", name="Bob")
+def test_events_for_lists_a_users_newest_events_first(db, clock, signed_up, sign_in):
+    user = signed_up()
+    signed_up("bob@example.com", name="Bob")
     sign_in()
     actions = [e.action for e in audit.events_for(db, user.id)]
     assert actions == ["sign_in", "email_verified", "sign_up"]

@@ -12,7 +12,7 @@ from fluxkit.models import User
 from fluxkit.services import avatars
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, NotFound
-from tests.services.test_tasks import make_user
+from tests.support.factories import make_user
 
 META = RequestMeta()
 
@@ -32,7 +32,7 @@ def picture(fmt: str = "PNG", size=(400, 300), exif: bool = False) -> bytes:
 
 @pytest.fixture
 def ada(db) -> int:
-    return make_user(db, "ada@example.com", "Ada")
+    return make_user(db, "ada@example.com", "Ada").id
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "GIF"])

@@ -8,19 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from fluxkit.models import BillingEvent, Notification, Subscription
-from fluxkit.services import accounts, billing, notifications, plans, tasks
-from fluxkit.services.audit import RequestMeta
+from fluxkit.services import billing, notifications, plans, tasks
 from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.services.errors import InvalidInput
-from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
-
-META = RequestMeta(ip="127.0.0.1", user_agent="pytest")
-
-
-def new_user(db, email="ada@example.com", name="Ada"):
-    user = accounts.create_verified_user(db, accounts.NewUser(email, name, "a long and unusual passphrase"), META)
-    db.commit()
-    return user
+from tests.support.factories import make_subscription, make_tasks, make_user
 
 
 def session_id_of(url: str) -> str:
@@ -31,22 +22,6 @@ def apply(db, event) -> str:
     outcome = billing_webhooks.handle_event(db, event, client=billing.stripe_client())
     db.commit()
     return outcome
-
-
-def subscribe(db, env, user_id, plan=plans.BASIC, interval=plans.MONTHLY) -> str:
-    """Checkout -> paid on Stripe's page -> webhooks applied. Returns the subscription id."""
-    url = billing.start_checkout(db, user_id, plan, interval)
-    db.commit()
-    events = env.double.complete_checkout(session_id_of(url))
-    for event in events:
-        apply(db, event)
-    return events[0]["data"]["object"]["id"]
-
-
-def add_tasks(db, user_id, count, clock=None):
-    for n in range(count):
-        tasks.create_task(db, user_id, {"title": f"Task {n}"})
-    db.commit()
 
 
 # ---- plans ---------------------------------------------------------------------------------
@@ -68,7 +43,7 @@ def test_plans_live_in_one_place():
 
 
 def test_everyone_starts_on_free(db, billing_off):
-    user = new_user(db)
+    user = make_user(db)
     summary = billing.summary(db, user.id)
     assert summary.plan_id == "free" and summary.status == "" and not summary.subscribed
     assert not summary.billing_enabled and not summary.has_customer
@@ -77,15 +52,15 @@ def test_everyone_starts_on_free(db, billing_off):
 
 
 def test_without_billing_no_limits_apply(db, billing_off):
-    user = new_user(db)
-    add_tasks(db, user.id, 12)
+    user = make_user(db)
+    make_tasks(db, user.id, 12)
     billing.check_feature(db, user.id, plans.CSV_EXPORT)
     assert billing.has_feature(db, user.id, plans.CSV_EXPORT)
     assert tasks.stats(db, user.id).total == 12
 
 
 def test_with_billing_on_free_has_its_limits(db, billing_on):
-    user = new_user(db)
+    user = make_user(db)
     summary = billing.summary(db, user.id)
     assert summary.limits_enforced and summary.active_task_limit == 10 and not summary.csv_export
 
@@ -94,7 +69,7 @@ def test_with_billing_on_free_has_its_limits(db, billing_on):
 
 
 def test_without_keys_checkout_explains_billing_is_not_configured(db, billing_off):
-    user = new_user(db)
+    user = make_user(db)
     with pytest.raises(billing.BillingNotConfigured, match="not configured"):
         billing.start_checkout(db, user.id, "basic", "monthly")
     with pytest.raises(billing.BillingNotConfigured):
@@ -107,7 +82,7 @@ def test_without_keys_checkout_explains_billing_is_not_configured(db, billing_of
 
 
 def test_checkout_creates_one_customer_per_user_and_a_subscription_session(db, billing_on):
-    user = new_user(db)
+    user = make_user(db)
     url = billing.start_checkout(db, user.id, "professional", "yearly")
     db.commit()
     assert url.startswith(billing_on.double.url + "/checkout/cs_test_")
@@ -138,7 +113,7 @@ def test_checkout_creates_one_customer_per_user_and_a_subscription_session(db, b
 
 
 def test_a_double_click_opens_the_same_checkout(db, billing_on, clock):
-    user = new_user(db)
+    user = make_user(db)
     first = billing.start_checkout(db, user.id, "basic", "monthly", clock=clock)
     db.commit()
     second = billing.start_checkout(db, user.id, "basic", "monthly", clock=clock)
@@ -148,7 +123,7 @@ def test_a_double_click_opens_the_same_checkout(db, billing_on, clock):
 
 
 def test_concurrent_first_checkouts_store_one_customer(engine, db, billing_on):
-    user = new_user(db)
+    user = make_user(db)
     barrier = threading.Barrier(2)
     urls, errors = [], []
 
@@ -173,7 +148,7 @@ def test_concurrent_first_checkouts_store_one_customer(engine, db, billing_on):
 
 
 def test_checkout_refuses_unknown_plans_and_free(db, billing_on):
-    user = new_user(db)
+    user = make_user(db)
     for plan, interval in (
         ("free", "monthly"),
         ("gold", "monthly"),
@@ -187,14 +162,14 @@ def test_checkout_refuses_unknown_plans_and_free(db, billing_on):
 
 
 def test_a_subscriber_is_sent_to_the_portal_instead_of_a_second_checkout(db, billing_on):
-    user = new_user(db)
-    subscribe(db, billing_on, user.id)
+    user = make_user(db)
+    make_subscription(db, billing_on.double, user.id)
     with pytest.raises(billing.AlreadySubscribed, match="billing portal"):
         billing.start_checkout(db, user.id, "professional", "monthly")
 
 
 def test_stripe_down_is_a_clear_error_and_nothing_is_stored(db, billing_on):
-    user = new_user(db)
+    user = make_user(db)
     billing_on.double.fail_next(1, status=500)
     with pytest.raises(billing.StripeUnavailable, match="Nothing was charged"):
         billing.start_checkout(db, user.id, "basic", "monthly")
@@ -206,8 +181,8 @@ def test_stripe_down_is_a_clear_error_and_nothing_is_stored(db, billing_on):
 
 
 def test_paying_makes_the_plan_paid(db, billing_on):
-    user = new_user(db)
-    sub_id = subscribe(db, billing_on, user.id, "professional", "yearly")
+    user = make_user(db)
+    sub_id = make_subscription(db, billing_on.double, user.id, "professional", "yearly")
     summary = billing.summary(db, user.id)
     assert summary.plan_id == "professional" and summary.interval == "yearly"
     assert summary.status == "active" and summary.subscribed and not summary.past_due
@@ -225,12 +200,12 @@ def test_paying_makes_the_plan_paid(db, billing_on):
 
 
 def test_portal_uses_the_users_own_customer(db, billing_on):
-    ada = new_user(db)
-    bob = new_user(db, "bob@example.com", "Bob")
+    ada = make_user(db)
+    bob = make_user(db, "bob@example.com", "Bob")
     with pytest.raises(billing.NoBillingAccount, match="Pricing"):
         billing.open_portal(db, ada.id)
-    subscribe(db, billing_on, ada.id)
-    subscribe(db, billing_on, bob.id)
+    make_subscription(db, billing_on.double, ada.id)
+    make_subscription(db, billing_on.double, bob.id)
     url = billing.open_portal(db, ada.id)
     assert url.startswith(billing_on.double.url + "/portal/")
     [call] = billing_on.double.calls("POST", "/billing_portal/sessions")
@@ -241,11 +216,11 @@ def test_portal_uses_the_users_own_customer(db, billing_on):
 
 
 def test_invoice_history_is_the_users_own(db, billing_on):
-    ada = new_user(db)
-    bob = new_user(db, "bob@example.com", "Bob")
+    ada = make_user(db)
+    bob = make_user(db, "bob@example.com", "Bob")
     assert billing.list_invoices(db, ada.id) == []
-    subscribe(db, billing_on, ada.id, "basic", "monthly")
-    subscribe(db, billing_on, bob.id, "enterprise", "yearly")
+    make_subscription(db, billing_on.double, ada.id, "basic", "monthly")
+    make_subscription(db, billing_on.double, bob.id, "enterprise", "yearly")
     [row] = billing.list_invoices(db, ada.id)
     assert row.amount == "$19.00" and row.status == "paid" and row.number.startswith("DBL-")
     assert row.url.startswith(billing_on.double.url)
@@ -257,8 +232,8 @@ def test_invoice_history_is_the_users_own(db, billing_on):
 
 
 def test_free_caps_active_tasks_with_an_upgrade_message(db, billing_on):
-    user = new_user(db)
-    add_tasks(db, user.id, 10)
+    user = make_user(db)
+    make_tasks(db, user.id, 10)
     with pytest.raises(billing.PlanLimitReached) as refused:
         tasks.create_task(db, user.id, {"title": "One too many"})
     db.rollback()
@@ -277,9 +252,9 @@ def test_free_caps_active_tasks_with_an_upgrade_message(db, billing_on):
 
 
 def test_a_paid_plan_lifts_the_cap_and_a_downgrade_keeps_data_but_blocks_new_tasks(db, billing_on):
-    user = new_user(db)
-    sub_id = subscribe(db, billing_on, user.id, "basic", "monthly")
-    add_tasks(db, user.id, 15)
+    user = make_user(db)
+    sub_id = make_subscription(db, billing_on.double, user.id, "basic", "monthly")
+    make_tasks(db, user.id, 15)
     assert billing.has_feature(db, user.id, plans.CSV_EXPORT)
     billing.check_feature(db, user.id, plans.CSV_EXPORT)
 
@@ -301,13 +276,13 @@ def test_a_paid_plan_lifts_the_cap_and_a_downgrade_keeps_data_but_blocks_new_tas
 
 
 def test_reopening_or_restoring_over_the_cap_is_refused(db, billing_on):
-    user = new_user(db)
-    add_tasks(db, user.id, 10)
+    user = make_user(db)
+    make_tasks(db, user.id, 10)
     rows = tasks.list_tasks(db, user.id, tasks.TaskQuery()).rows
     tasks.change_status(db, user.id, rows[0].id, "completed")
     tasks.delete_task(db, user.id, rows[1].id)
     db.commit()
-    add_tasks(db, user.id, 2)
+    make_tasks(db, user.id, 2)
     with pytest.raises(billing.PlanLimitReached):
         tasks.change_status(db, user.id, rows[0].id, "in progress")
     db.rollback()

@@ -6,28 +6,27 @@ import pytest
 
 from fluxkit.services import billing, tasks
 from fluxkit.services.tasks import csv as task_csv
-from tests.services.test_billing import add_tasks, new_user, subscribe
-from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
+from tests.support.factories import make_subscription, make_tasks, make_user
 
 
 def test_export_is_refused_on_free_by_the_service(db, billing_on):
-    user = new_user(db)
-    add_tasks(db, user.id, 2)
+    user = make_user(db)
+    make_tasks(db, user.id, 2)
     with pytest.raises(billing.PlanLimitReached, match="CSV export is not part of the Free plan"):
         task_csv.export_csv(db, user.id, tasks.TaskQuery())
-    subscribe(db, billing_on, user.id)
+    make_subscription(db, billing_on.double, user.id)
     assert "Task 1" in task_csv.export_csv(db, user.id, tasks.TaskQuery())
 
 
 def test_export_without_billing_is_allowed(db, billing_off):
-    user = new_user(db)
-    add_tasks(db, user.id, 1)
+    user = make_user(db)
+    make_tasks(db, user.id, 1)
     assert "Task 0" in task_csv.export_csv(db, user.id, tasks.TaskQuery())
 
 
 def test_import_creates_up_to_the_cap_and_reports_the_rest(db, billing_on):
-    user = new_user(db)
-    add_tasks(db, user.id, 8)
+    user = make_user(db)
+    make_tasks(db, user.id, 8)
     rows = "".join(f"Imported {n},,pending,low,bug,\n" for n in range(4))
     report = task_csv.import_csv(db, user.id, "title,description,status,priority,category,due_date\n" + rows)
     db.commit()

@@ -22,18 +22,18 @@ def _set_zone(db, user, zone: str) -> None:
 
 
 @pytest.fixture
-def ada(make_user):
-    return make_user("ada@example.com", name="Ada")
+def ada(signed_up):
+    return signed_up("ada@example.com", name="Ada")
 
 
 @pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com", name="Bob")
+def bob(signed_up):
+    return signed_up("bob@example.com", name="Bob")
 
 
 @pytest.fixture
-def eve(make_user):
-    return make_user("eve@example.com", name="Eve")
+def eve(signed_up):
+    return signed_up("eve@example.com", name="Eve")
 
 
 def _meeting(db, user, clock, **extra):

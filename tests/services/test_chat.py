@@ -13,8 +13,7 @@ from fluxkit.clock import FrozenClock
 from fluxkit.models import ChatMessage, ConversationMember, User
 from fluxkit.services import chat
 from fluxkit.services.errors import InvalidInput, NotFound
-from tests.services.test_live import heard  # noqa: F401 - the fixture
-from tests.services.test_tasks import make_user
+from tests.support.factories import make_user
 
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 
@@ -26,17 +25,17 @@ def clock():
 
 @pytest.fixture
 def ada(db) -> int:
-    return make_user(db, "ada@example.com", "Ada Lovelace")
+    return make_user(db, "ada@example.com", "Ada Lovelace").id
 
 
 @pytest.fixture
 def bob(db) -> int:
-    return make_user(db, "bob@example.com", "Bob Babbage")
+    return make_user(db, "bob@example.com", "Bob Babbage").id
 
 
 @pytest.fixture
 def cy(db) -> int:
-    return make_user(db, "cy@example.com", "Cy Hopper")
+    return make_user(db, "cy@example.com", "Cy Hopper").id
 
 
 def direct(db, me, other, clock) -> int:

@@ -12,7 +12,7 @@ from fluxkit.clock import FrozenClock
 from fluxkit.models import Subscription, User
 from fluxkit.services import accounts, calendar, dashboard, live, mailbox, notifications, organizations, tasks
 from fluxkit.services.errors import InvalidInput
-from tests.services.conftest import META
+from tests.support.factories import META
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 09:00 in New York (UTC-5 in November)
 
@@ -23,15 +23,15 @@ def clock():
 
 
 @pytest.fixture
-def ada(db, make_user):
-    user = make_user("ada@example.com", name="Ada")
+def ada(db, signed_up):
+    user = signed_up("ada@example.com", name="Ada")
     _set_zone(db, user.id, "America/New_York")
     return user
 
 
 @pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com", name="Bob")
+def bob(signed_up):
+    return signed_up("bob@example.com", name="Bob")
 
 
 def _set_zone(db, user_id: int, zone: str) -> None:
@@ -221,7 +221,7 @@ def _done(db, user) -> dict[str, bool]:
     return {s.key: s.done for s in dashboard.onboarding(db, user.id).steps}
 
 
-def test_onboarding_ticks_each_step_from_real_data_then_disappears(db, clock, make_user, ada, bob):
+def test_onboarding_ticks_each_step_from_real_data_then_disappears(db, clock, signed_up, ada, bob):
     assert _done(db, ada) == {"verify_email": True, "first_task": False, "invite_teammate": False, "choose_plan": False}
     assert dashboard.onboarding(db, ada.id).visible
 

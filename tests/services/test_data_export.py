@@ -7,13 +7,13 @@ import json
 import pytest
 
 from fluxkit.services import api_keys, calendar, chat, data_export, mailbox, notifications, preferences, profile, tasks
-from tests.services.conftest import META
+from tests.support.factories import META
 
 
 @pytest.fixture
-def people(make_user, sign_in):
-    make_user("ada@example.com", name="Ada")
-    make_user("bob@example.com", name="Bob")
+def people(signed_up, sign_in):
+    signed_up("ada@example.com", name="Ada")
+    signed_up("bob@example.com", name="Bob")
     return sign_in("ada@example.com")[1], sign_in("bob@example.com")[1]
 
 

@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from fluxkit.services import email as email_service
-from tests.services.settings_env import settings_env
-from tests.services.smtpd import free_port, smtp_server
+from tests.support.settings_env import settings_env
+from tests.support.smtpd import free_port, smtp_server
 
 
 @pytest.fixture

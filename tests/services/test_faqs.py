@@ -10,32 +10,22 @@ from sqlmodel import Session, select
 
 from alembic import command
 from fluxkit.models import Faq, User
-from fluxkit.services import accounts, faqs, live
-from fluxkit.services.accounts import NewUser
-from fluxkit.services.audit import RequestMeta
+from fluxkit.services import faqs, live
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.faq_seed import default_rows
-from tests.services.conftest import PASSWORD
-from tests.services.test_live import heard, redis_env  # noqa: F401 - fixtures
-from tests.test_migrations import alembic_config
-
-
-def make_user(db: Session, email: str, admin: bool = False) -> int:
-    info = accounts.create_verified_user(
-        db, NewUser(email, email.split("@")[0].title(), PASSWORD, admin=admin), RequestMeta()
-    )
-    db.commit()
-    return info.id
+from tests.support.factories import make_user
+from tests.support.live_relay import Relay, wait_until
+from tests.support.migrations import alembic_config
 
 
 @pytest.fixture
 def admin(db) -> int:
-    return make_user(db, "root@example.com", admin=True)
+    return make_user(db, "root@example.com", "Root", admin=True).id
 
 
 @pytest.fixture
 def user(db) -> int:
-    return make_user(db, "ada@example.com")
+    return make_user(db, "ada@example.com", "Ada").id
 
 
 @pytest.fixture
@@ -267,10 +257,9 @@ def test_every_change_announces_faqs_to_everyone_after_commit(db, admin):
 
 async def test_with_redis_a_change_reaches_every_worker_as_everyones(db, admin, redis_env, heard):
     """Several workers: the broadcast goes through Redis like any announcement."""
-    from tests.services.test_live import Relay, _wait_until
 
     async with Relay(redis_env):
         heard.clear()
         faq(db, admin, "Heard on every worker?")
-        await _wait_until(lambda: heard)
+        await wait_until(lambda: heard)
         assert heard == [(live.EVERYONE, frozenset({"faqs"}))]

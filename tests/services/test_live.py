@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import time
-import uuid
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -16,30 +15,19 @@ from sqlmodel import Session
 
 from fluxkit.models import Notification
 from fluxkit.services import live, notifications, tasks
-from tests.conftest import need
-from tests.services.settings_env import settings_env
-from tests.services.test_tasks import make_user
-
-REDIS_URL = os.environ.get("FLUXKIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-
-
-@pytest.fixture
-def heard():
-    """Every announcement this process delivers while the test runs."""
-    got: list[tuple[int, frozenset[str]]] = []
-    unsubscribe = live.subscribe(lambda user, topics: got.append((user, topics)))
-    yield got
-    unsubscribe()
+from tests.support.factories import make_user
+from tests.support.live_relay import REDIS_URL, Relay, channel, wait_until
+from tests.support.settings_env import settings_env
 
 
 @pytest.fixture
 def ada(db) -> int:
-    return make_user(db, "ada@example.com", "Ada")
+    return make_user(db, "ada@example.com", "Ada").id
 
 
 @pytest.fixture
 def bob(db) -> int:
-    return make_user(db, "bob@example.com", "Bob")
+    return make_user(db, "bob@example.com", "Bob").id
 
 
 # ---- after commit, and only then --------------------------------------------------------------
@@ -206,65 +194,9 @@ def test_a_forked_worker_names_itself_and_has_heard_nothing(db, ada, heard):
 # ---- across workers: Redis ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_env(monkeypatch):
-    """REDIS_URL set for the test (settings re-read), on a channel no other test run uses."""
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-        available = True
-    except Exception:
-        available = False
-    need("Redis", available, f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
-    monkeypatch.setattr(live, "CHANNEL", f"fluxkit:live:test:{uuid.uuid4().hex}")
-    with settings_env(REDIS_URL=REDIS_URL) as settings:
-        assert settings.redis_url == REDIS_URL
-        yield redis.Redis.from_url(REDIS_URL)
-    assert live.get_settings().redis_url is None  # restored for the tests that follow
-
-
-def _channel() -> str:
-    return live.channel_for(REDIS_URL)
-
-
-async def _wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        await asyncio.sleep(0.005)
-
-
-class Relay:
-    """`live.relay_from_redis` running in an asyncio task, like a worker's background task."""
-
-    def __init__(self, client):
-        self.client = client
-        self.stop = asyncio.Event()
-        self.task: asyncio.Task | None = None
-
-    async def __aenter__(self) -> Relay:
-        before = dict(self.client.pubsub_numsub(_channel())).get(_channel().encode(), 0)
-        self.task = asyncio.create_task(live.relay_from_redis(REDIS_URL, self.stop))
-        await _wait_until(lambda: self._subscribers() == before + 1)
-        return self
-
-    def _subscribers(self) -> int:
-        if self.task.done():
-            self.task.result()  # raise what killed it
-        return dict(self.client.pubsub_numsub(_channel())).get(_channel().encode(), 0)
-
-    async def __aexit__(self, *exc) -> None:
-        before = self._subscribers()
-        self.stop.set()
-        await asyncio.wait_for(self.task, timeout=5)
-        assert self._subscribers() == before - 1  # it unsubscribed on the way out
-
-
 async def test_publish_goes_through_redis_and_the_relay_delivers_it(redis_env, heard):
     raw = redis_env.pubsub()
-    raw.subscribe(_channel())
+    raw.subscribe(channel())
     raw.get_message(timeout=1)  # the subscribe confirmation
     async with Relay(redis_env):
         heard.clear()
@@ -277,7 +209,7 @@ async def test_publish_goes_through_redis_and_the_relay_delivers_it(redis_env, h
             "topics": ["notifications", "tasks"],
             "from": live.INSTANCE,
         }
-        await _wait_until(lambda: heard)
+        await wait_until(lambda: heard)
         latency = time.monotonic() - sent
         await asyncio.sleep(0.1)
         assert heard == [(4242, frozenset({"tasks", "notifications"}))]  # once, not also locally
@@ -296,11 +228,11 @@ async def test_another_workers_announcement_reaches_this_workers_listeners(redis
     async with Relay(redis_env):
         heard.clear()
         # Another worker (another process) publishes with its own connection.
-        redis_env.publish(_channel(), json.dumps({"user": 17, "topics": ["tasks"]}))
-        redis_env.publish(_channel(), b"not json")
-        redis_env.publish(_channel(), json.dumps({"topics": ["tasks"]}))
-        redis_env.publish(_channel(), json.dumps({"user": 18, "topics": ["notifications"]}))
-        await _wait_until(lambda: len(heard) >= 2)
+        redis_env.publish(channel(), json.dumps({"user": 17, "topics": ["tasks"]}))
+        redis_env.publish(channel(), b"not json")
+        redis_env.publish(channel(), json.dumps({"topics": ["tasks"]}))
+        redis_env.publish(channel(), json.dumps({"user": 18, "topics": ["notifications"]}))
+        await wait_until(lambda: len(heard) >= 2)
         # Malformed messages are skipped; the relay keeps going.
         assert heard == [(17, frozenset({"tasks"})), (18, frozenset({"notifications"}))]
 
@@ -309,26 +241,26 @@ async def test_a_change_from_another_worker_counts_from_when_it_is_heard_ours_fr
     async with Relay(redis_env):
         heard.clear()
         before = live.clock()
-        redis_env.publish(_channel(), json.dumps({"user": 19, "topics": ["tasks"], "from": "another-worker"}))
-        await _wait_until(lambda: heard)
+        redis_env.publish(channel(), json.dumps({"user": 19, "topics": ["tasks"], "from": "another-worker"}))
+        await wait_until(lambda: heard)
         assert not live.read_covers(19, before)
         assert live.read_covers(19, live.clock())
 
         heard.clear()
         live.publish(20, frozenset({"tasks"}))  # ours: noted at once
         reread = live.clock()
-        await _wait_until(lambda: heard)  # our own message back through Redis moves nothing
+        await wait_until(lambda: heard)  # our own message back through Redis moves nothing
         assert live.read_covers(20, reread)
 
 
 async def test_an_app_on_another_redis_database_is_not_heard(redis_env, heard):
     other_database = live.channel_for(REDIS_URL.rsplit("/", 1)[0] + "/15")
-    assert other_database != _channel()
+    assert other_database != channel()
     async with Relay(redis_env):
         heard.clear()
         redis_env.publish(other_database, json.dumps({"user": 19, "topics": ["tasks"]}))
-        redis_env.publish(_channel(), json.dumps({"user": 20, "topics": ["tasks"]}))
-        await _wait_until(lambda: heard)
+        redis_env.publish(channel(), json.dumps({"user": 20, "topics": ["tasks"]}))
+        await wait_until(lambda: heard)
         await asyncio.sleep(0.1)
         assert heard == [(20, frozenset({"tasks"}))]
 
@@ -341,7 +273,7 @@ async def test_a_service_write_reaches_listeners_through_redis_after_commit(redi
         await asyncio.sleep(0.1)
         assert heard == []
         db.commit()
-        await _wait_until(lambda: heard)
+        await wait_until(lambda: heard)
         await asyncio.sleep(0.1)
         assert heard == [(ada, frozenset({"tasks", "notifications"}))]
 
@@ -356,7 +288,7 @@ async def test_two_relays_are_two_workers_each_hearing_every_change(redis_env, h
     async with Relay(redis_env), Relay(redis_env):
         heard.clear()
         live.publish(99, frozenset({"tasks"}))
-        await _wait_until(lambda: len(heard) >= 2)
+        await wait_until(lambda: len(heard) >= 2)
         assert heard == [(99, frozenset({"tasks"}))] * 2
 
 

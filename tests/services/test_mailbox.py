@@ -11,10 +11,10 @@ from fluxkit.services.errors import InvalidInput, NotFound
 
 
 @pytest.fixture
-def people(make_user):
-    ada = make_user("ada@example.com", name="Ada Lovelace")
-    bob = make_user("bob@example.com", name="Bob Builder")
-    cy = make_user("cy@example.com", name="Cy Twombly")
+def people(signed_up):
+    ada = signed_up("ada@example.com", name="Ada Lovelace")
+    bob = signed_up("bob@example.com", name="Bob Builder")
+    cy = signed_up("cy@example.com", name="Cy Twombly")
     return ada, bob, cy
 
 
@@ -356,7 +356,7 @@ def test_empty_trash_removes_only_my_trash(db, people):
     assert counts(db, ada)["sent"] == (2, 0)
 
 
-def test_recipient_suggestions_are_people_of_this_instance(db, people, make_user):
+def test_recipient_suggestions_are_people_of_this_instance(db, people, signed_up):
     ada, _, _ = people
     assert [r.email for r in mailbox.suggest_recipients(db, ada.id, "b")] == ["bob@example.com"]
     assert [r.email for r in mailbox.suggest_recipients(db, ada.id, "Twom")] == ["cy@example.com"]

@@ -14,8 +14,7 @@ from fluxkit.models import Notification, Task
 from fluxkit.services import accounts, notifications, tasks
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidCredentials, NotFound
-from tests.services.conftest import PASSWORD
-from tests.services.test_tasks import make_user
+from tests.support.factories import PASSWORD, make_user
 
 # Tuesday 10 March 2026, 11:30 UTC (already Wednesday 00:30 in Auckland).
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
@@ -29,12 +28,12 @@ def clock():
 
 @pytest.fixture
 def ada(db) -> int:
-    return make_user(db, "ada@example.com", "Ada")
+    return make_user(db, "ada@example.com", "Ada").id
 
 
 @pytest.fixture
 def bob(db) -> int:
-    return make_user(db, "bob@example.com", "Bob")
+    return make_user(db, "bob@example.com", "Bob").id
 
 
 def stored(engine, *where) -> list[Notification]:
@@ -164,7 +163,7 @@ def test_another_users_notification_is_not_found_and_unchanged(db, engine, ada, 
 
 
 def test_one_welcome_however_often_one_signs_in(db, engine, clock):
-    user = make_user(db, "ada@example.com", "Ada Lovelace")
+    user = make_user(db, "ada@example.com", "Ada Lovelace").id
     for _ in range(3):
         accounts.sign_in(db, email="ada@example.com", password=PASSWORD, meta=RequestMeta(), clock=clock)
         db.commit()
@@ -316,8 +315,8 @@ def test_closed_and_deleted_tasks_get_no_reminder(db, engine, ada, clock):
 
 
 def test_reminders_follow_the_users_calendar(db, engine, clock):
-    utc = make_user(db, "utc@example.com", "Uma")
-    nz = make_user(db, "nz@example.com", "Nia", "Pacific/Auckland")
+    utc = make_user(db, "utc@example.com", "Uma").id
+    nz = make_user(db, "nz@example.com", "Nia", timezone="Pacific/Auckland").id
     _task(db, utc, clock, "Uma's", date(2026, 3, 11))
     _task(db, nz, clock, "Nia's", date(2026, 3, 11))
     _task(db, nz, clock, "Nia's yesterday", date(2026, 3, 10))
@@ -353,7 +352,7 @@ def test_dedupe_keys_are_used_once_even_inside_a_larger_transaction(db, engine, 
 
 @pytest.mark.parametrize("round_", range(3))
 def test_two_workers_at_once_send_each_reminder_once(engine, db, clock, round_):
-    users = [make_user(db, f"user{i}@example.com", f"User {i}") for i in range(3)]
+    users = [make_user(db, f"user{i}@example.com", f"User {i}").id for i in range(3)]
     expected = 0
     for user in users:
         for i in range(8):

@@ -4,47 +4,20 @@ the active organization, and that outsiders find nothing."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from sqlmodel import Session, select
 
 from fluxkit.models import OrgInvitation, User
-from fluxkit.services import accounts
 from fluxkit.services import organizations as orgs
-from fluxkit.services.accounts import NewUser
-from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.organizations import NotAllowed
-from tests.services.conftest import PASSWORD
-
-
-def user(db: Session, email: str, name: str, verified: bool = True) -> int:
-    if verified:
-        info = accounts.create_verified_user(db, NewUser(email, name, PASSWORD), RequestMeta())
-        db.commit()
-        return info.id
-    accounts.sign_up(db, name=name, email=email, password=PASSWORD, meta=RequestMeta())
-    db.commit()
-    return db.exec(select(User.id).where(User.email == email)).one()
-
-
-def link_id(message) -> str:
-    match = re.search(r"/invite/([\w-]+)", message.get_content())
-    assert match, message.get_content()
-    return match.group(1)
+from tests.support.factories import invitation_id, make_organization, make_user
 
 
 @pytest.fixture
 def team(db, clock):
     """Ada owns Acme; Bob is an admin, Cy a member; Dee is an outsider."""
-    ada, bob, cy, dee = (user(db, f"{n}@example.com", n.title()) for n in ("ada", "bob", "cy", "dee"))
-    org = orgs.create(db, ada, "Acme Inc", "acme", clock=clock)
-    for who, role in ((bob, "admin"), (cy, "member")):
-        email = db.get(User, who).email
-        invited = orgs.invite(db, ada, org.id, email, role, clock=clock)
-        orgs.accept(db, who, link_id(invited.messages[0]), clock=clock)
-    db.commit()
+    ada, bob, cy, dee = (make_user(db, f"{n}@example.com", n.title()).id for n in ("ada", "bob", "cy", "dee"))
+    org = make_organization(db, ada, "Acme Inc", "acme", members={bob: "admin", cy: "member"}, clock=clock)
     return org.id, ada, bob, cy, dee
 
 
@@ -53,8 +26,8 @@ def roles(db, viewer, org_id):
 
 
 def test_create_makes_the_creator_owner_and_active_and_slugs_are_unique(db, clock):
-    ada = user(db, "ada@example.com", "Ada")
-    bob = user(db, "bob@example.com", "Bob")
+    ada = make_user(db, "ada@example.com", "Ada").id
+    bob = make_user(db, "bob@example.com", "Bob").id
     org = orgs.create(db, ada, "  Acme Inc ", "", clock=clock)
     assert (org.name, org.slug, org.role, org.members, org.active) == ("Acme Inc", "acme-inc", "owner", 1, True)
     assert orgs.active_org(db, ada).id == org.id
@@ -72,13 +45,13 @@ def test_create_makes_the_creator_owner_and_active_and_slugs_are_unique(db, cloc
 
 
 def test_invitation_email_links_to_an_unguessable_id_valid_seven_days(db, clock):
-    ada = user(db, "ada@example.com", "Ada")
+    ada = make_user(db, "ada@example.com", "Ada").id
     org = orgs.create(db, ada, "Acme", "acme", clock=clock)
     invited = orgs.invite(db, ada, org.id, "Bob@Example.com", "member", clock=clock)
     [message] = invited.messages
     assert message["To"] == "bob@example.com"
     assert "Ada invited you to Acme" in message["Subject"]
-    inv_id = link_id(message)
+    inv_id = invitation_id(message)
     assert len(inv_id) >= 32 and inv_id == invited.invitation.id
     assert f"/invite/{inv_id}" in message.get_content()
     stored = db.get(OrgInvitation, inv_id)
@@ -89,9 +62,9 @@ def test_invitation_email_links_to_an_unguessable_id_valid_seven_days(db, clock)
 
 
 def test_accepting_needs_the_invited_verified_address_and_a_live_invitation(db, clock):
-    ada = user(db, "ada@example.com", "Ada")
-    eve = user(db, "eve@example.com", "Eve")
-    bob = user(db, "bob@example.com", "Bob", verified=False)
+    ada = make_user(db, "ada@example.com", "Ada").id
+    eve = make_user(db, "eve@example.com", "Eve").id
+    bob = make_user(db, "bob@example.com", "Bob", verified=False).id
     org = orgs.create(db, ada, "Acme", "acme", clock=clock)
     inv = orgs.invite(db, ada, org.id, "bob@example.com", clock=clock).invitation.id
 
@@ -126,8 +99,8 @@ def test_accepting_needs_the_invited_verified_address_and_a_live_invitation(db, 
 
 
 def test_cancelled_invitation_cannot_be_accepted_and_reinviting_replaces_the_link(db, clock):
-    ada = user(db, "ada@example.com", "Ada")
-    bob = user(db, "bob@example.com", "Bob")
+    ada = make_user(db, "ada@example.com", "Ada").id
+    bob = make_user(db, "bob@example.com", "Bob").id
     org = orgs.create(db, ada, "Acme", "acme", clock=clock)
     first = orgs.invite(db, ada, org.id, "bob@example.com", clock=clock).invitation.id
     second = orgs.invite(db, ada, org.id, "bob@example.com", clock=clock).invitation.id

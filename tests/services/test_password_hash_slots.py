@@ -11,7 +11,11 @@ import os
 import threading
 import time
 
+import pytest
+
 from fluxkit.services import passwords
+
+pytestmark = pytest.mark.production_hash_cost
 
 
 def test_concurrent_hashes_leave_a_core_free(monkeypatch):

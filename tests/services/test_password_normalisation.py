@@ -2,7 +2,11 @@
 
 import unicodedata
 
+import pytest
+
 from fluxkit.services import passwords
+
+pytestmark = pytest.mark.production_hash_cost
 
 
 def test_composed_and_decomposed_spellings_match():

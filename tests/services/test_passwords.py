@@ -10,7 +10,10 @@ from sqlmodel import Session, select
 from fluxkit.models import User
 from fluxkit.services import accounts, sessions
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
-from tests.services.conftest import META, PASSWORD, link_token
+from tests.support.factories import META, PASSWORD, link_token
+
+# Resets and changes hash at the cost the app uses.
+pytestmark = pytest.mark.production_hash_cost
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -40,8 +43,8 @@ def _can_sign_in(db, clock, password, email="ada@example.com") -> bool:
 # ---- the reset link -------------------------------------------------------------------------
 
 
-def test_reset_email_only_for_a_registered_address(db, clock, make_user):
-    make_user()
+def test_reset_email_only_for_a_registered_address(db, clock, signed_up):
+    signed_up()
     assert _request_reset(db, clock, "nobody@example.com") == []
     [message] = _request_reset(db, clock, " ADA@example.com ")
     assert message["To"] == "ada@example.com"
@@ -60,22 +63,22 @@ def test_reset_email_only_for_a_registered_address(db, clock, make_user):
         None,
     ],
 )
-def test_reset_link_is_always_on_the_base_url(db, clock, make_user, path):
-    make_user()
+def test_reset_link_is_always_on_the_base_url(db, clock, signed_up, path):
+    signed_up()
     [message] = _request_reset(db, clock, path=path)
     body = message.get_content()
     assert "evil.example" not in body
     assert f"http://localhost:3000/reset-password?token={link_token(message)}" in body
 
 
-def test_reset_link_may_use_a_relative_page_path(db, clock, make_user):
-    make_user()
+def test_reset_link_may_use_a_relative_page_path(db, clock, signed_up):
+    signed_up()
     [message] = _request_reset(db, clock, path="/account/new-password?next=/x#frag")
     assert f"http://localhost:3000/account/new-password?token={link_token(message)}" in message.get_content()
 
 
-def test_reset_sets_the_password_and_does_not_sign_in(db, clock, make_user):
-    make_user()
+def test_reset_sets_the_password_and_does_not_sign_in(db, clock, signed_up):
+    signed_up()
     [message] = _request_reset(db, clock)
     notices = _reset(db, clock, link_token(message))
     assert not _can_sign_in(db, clock, PASSWORD)
@@ -84,9 +87,9 @@ def test_reset_sets_the_password_and_does_not_sign_in(db, clock, make_user):
     assert all(not isinstance(n, str) for n in notices)
 
 
-def test_reset_ends_every_session_and_sends_a_password_changed_notice(db, clock, make_user, sign_in):
-    make_user()
-    make_user("bob@example.com", name="Bob")
+def test_reset_ends_every_session_and_sends_a_password_changed_notice(db, clock, signed_up, sign_in):
+    signed_up()
+    signed_up("bob@example.com", name="Bob")
     tokens = [sign_in()[0] for _ in range(3)]
     bob_token, _ = sign_in("bob@example.com")
     [message] = _request_reset(db, clock)
@@ -98,8 +101,8 @@ def test_reset_ends_every_session_and_sends_a_password_changed_notice(db, clock,
     assert sessions.resolve(db, bob_token, clock) is not None
 
 
-def test_reset_link_works_for_1_hour_and_not_after(db, clock, make_user):
-    make_user()
+def test_reset_link_works_for_1_hour_and_not_after(db, clock, signed_up):
+    signed_up()
     [message] = _request_reset(db, clock)
     clock.advance(minutes=59)
     _reset(db, clock, link_token(message))
@@ -113,8 +116,8 @@ def test_reset_link_works_for_1_hour_and_not_after(db, clock, make_user):
     assert _can_sign_in(db, clock, NEW_PASSWORD)
 
 
-def test_reset_link_works_once(db, clock, make_user):
-    make_user()
+def test_reset_link_works_once(db, clock, signed_up):
+    signed_up()
     [message] = _request_reset(db, clock)
     _reset(db, clock, link_token(message))
     with pytest.raises(InvalidToken) as caught:
@@ -124,8 +127,8 @@ def test_reset_link_works_once(db, clock, make_user):
     assert _can_sign_in(db, clock, NEW_PASSWORD)
 
 
-def test_a_reset_ends_every_other_outstanding_reset_link(db, clock, make_user):
-    make_user()
+def test_a_reset_ends_every_other_outstanding_reset_link(db, clock, signed_up):
+    signed_up()
     [first] = _request_reset(db, clock)
     [second] = _request_reset(db, clock)
     _reset(db, clock, link_token(second))
@@ -134,8 +137,8 @@ def test_a_reset_ends_every_other_outstanding_reset_link(db, clock, make_user):
 
 
 @pytest.mark.parametrize("token", ["", "forged", "A" * 43, None, 7])
-def test_forged_reset_token_is_refused(db, clock, make_user, token):
-    make_user()
+def test_forged_reset_token_is_refused(db, clock, signed_up, token):
+    signed_up()
     _request_reset(db, clock)
     with pytest.raises(InvalidToken):
         _reset(db, clock, token)
@@ -151,8 +154,8 @@ def test_a_verification_token_cannot_reset_a_password(db, clock):
 
 
 @pytest.mark.parametrize("password", ["short", "password1", "x" * 129, None])
-def test_a_refused_new_password_does_not_use_up_the_link(db, clock, make_user, password):
-    make_user()
+def test_a_refused_new_password_does_not_use_up_the_link(db, clock, signed_up, password):
+    signed_up()
     [message] = _request_reset(db, clock)
     with pytest.raises(InvalidInput) as caught:
         _reset(db, clock, link_token(message), password)
@@ -170,8 +173,8 @@ def test_reset_from_an_unverified_account_lets_it_sign_in(db, clock):
     assert _can_sign_in(db, clock, NEW_PASSWORD)
 
 
-def test_two_concurrent_uses_of_one_reset_link_exactly_one_wins(engine, db, clock, make_user):
-    make_user()
+def test_two_concurrent_uses_of_one_reset_link_exactly_one_wins(engine, db, clock, signed_up):
+    signed_up()
     [message] = _request_reset(db, clock)
     token = link_token(message)
     start = threading.Barrier(2)
@@ -206,8 +209,8 @@ def test_two_concurrent_uses_of_one_reset_link_exactly_one_wins(engine, db, cloc
 # ---- change password -----------------------------------------------------------------------
 
 
-def test_change_password_needs_the_current_password(db, clock, make_user, sign_in):
-    make_user()
+def test_change_password_needs_the_current_password(db, clock, signed_up, sign_in):
+    signed_up()
     token, identity = sign_in()
     other, _ = sign_in()
     before = db.exec(select(User.password_hash)).one()
@@ -223,9 +226,9 @@ def test_change_password_needs_the_current_password(db, clock, make_user, sign_i
     assert sessions.resolve(db, other, clock) is not None
 
 
-def test_change_password_ends_other_sessions_only(db, clock, make_user, sign_in):
-    make_user()
-    make_user("bob@example.com", name="Bob")
+def test_change_password_ends_other_sessions_only(db, clock, signed_up, sign_in):
+    signed_up()
+    signed_up("bob@example.com", name="Bob")
     current, identity = sign_in()
     others = [sign_in()[0] for _ in range(2)]
     bob_token, _ = sign_in("bob@example.com")
@@ -249,8 +252,8 @@ def test_change_password_ends_other_sessions_only(db, clock, make_user, sign_in)
         ("short", "Use at least 8 characters."),
     ],
 )
-def test_change_password_refuses_a_bad_new_password(db, clock, make_user, sign_in, new, message):
-    make_user()
+def test_change_password_refuses_a_bad_new_password(db, clock, signed_up, sign_in, new, message):
+    signed_up()
     _, identity = sign_in()
     other, _ = sign_in()
     with pytest.raises(InvalidInput) as caught:

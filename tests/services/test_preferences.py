@@ -14,7 +14,7 @@ from fluxkit.models import Notification
 from fluxkit.models.accounts import DigestItem, DigestSent
 from fluxkit.services import email, notifications, preferences
 from fluxkit.services.errors import InvalidInput
-from tests.services.test_tasks import make_user
+from tests.support.factories import make_user
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
 
@@ -33,12 +33,12 @@ def sent(monkeypatch) -> list:
 
 @pytest.fixture
 def ada(db) -> int:
-    return make_user(db, "ada@example.com", "Ada", timezone="Europe/Berlin")
+    return make_user(db, "ada@example.com", "Ada", timezone="Europe/Berlin").id
 
 
 @pytest.fixture
 def bob(db) -> int:
-    return make_user(db, "bob@example.com", "Bob")
+    return make_user(db, "bob@example.com", "Bob").id
 
 
 def visible(db, user_id) -> list[str]:

@@ -11,17 +11,16 @@ from fluxkit.models import ApiKey, AuditEvent, Notification, Task, User, UserSes
 from fluxkit.services import api_keys, notifications, profile, sessions, tasks
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
 from fluxkit.services.users_admin import LAST_ADMIN, Refused
-from tests.services.conftest import META, PASSWORD, link_token
-from tests.services.test_users_admin import announced  # noqa: F401 - a fixture
+from tests.support.factories import META, PASSWORD, link_token
 
 
 @pytest.fixture
-def ada(make_user, sign_in):
-    make_user("ada@example.com", name="Ada")
+def ada(signed_up, sign_in):
+    signed_up("ada@example.com", name="Ada")
     return sign_in("ada@example.com")[1]
 
 
-def test_profile_fields_are_saved_and_shown(db, ada, announced):
+def test_profile_fields_are_saved_and_shown(db, ada, heard):
     saved = profile.update_profile(
         db,
         ada.user.id,
@@ -45,7 +44,7 @@ def test_profile_fields_are_saved_and_shown(db, ada, announced):
         "fr",
     )
     assert db.get(User, ada.user.id).timezone == "Europe/London"  # tasks and calendar use it
-    assert any(user == ada.user.id and "profile" in topics for user, topics in announced)
+    assert any(user == ada.user.id and "profile" in topics for user, topics in heard)
 
 
 @pytest.mark.parametrize(
@@ -102,8 +101,8 @@ def test_email_changes_only_when_the_new_address_confirms(db, ada, sign_in):
         profile.confirm_email_change(db, link_token(to_new), META)  # once only
 
 
-def test_email_change_refuses_taken_addresses_and_only_the_newest_link_works(db, ada, make_user):
-    make_user("bob@example.com", name="Bob")
+def test_email_change_refuses_taken_addresses_and_only_the_newest_link_works(db, ada, signed_up):
+    signed_up("bob@example.com", name="Bob")
     with pytest.raises(InvalidInput) as taken:
         profile.request_email_change(db, ada, "bob@example.com", PASSWORD, META)
     assert "Another account" in taken.value.fields["email"]
@@ -118,8 +117,8 @@ def test_email_change_refuses_taken_addresses_and_only_the_newest_link_works(db,
     assert db.get(User, ada.user.id).email == "two@example.com"
 
 
-def test_delete_my_account_needs_email_and_password_then_everything_goes(db, ada, make_user, sign_in, announced):
-    make_user("bob@example.com", name="Bob")
+def test_delete_my_account_needs_email_and_password_then_everything_goes(db, ada, signed_up, sign_in, heard):
+    signed_up("bob@example.com", name="Bob")
     bob_token, bob = sign_in("bob@example.com")
     tasks.create_task(db, ada.user.id, {"title": "Ada's task"})
     tasks.create_task(db, bob.user.id, {"title": "Bob's task"})
@@ -141,14 +140,14 @@ def test_delete_my_account_needs_email_and_password_then_everything_goes(db, ada
     assert db.exec(select(Notification).where(Notification.user_id == ada.user.id)).all() == []
     assert db.exec(select(ApiKey).where(ApiKey.user_id == ada.user.id)).all() == []
     assert sessions.resolve(db, bob_token) is not None  # nobody else is touched
-    assert any(user == ada.user.id and "account" in topics for user, topics in announced)
+    assert any(user == ada.user.id and "account" in topics for user, topics in heard)
     deleted = db.exec(select(AuditEvent).where(AuditEvent.action == "account_deleted")).one()
     assert deleted.user_id is None and deleted.email == "ada@example.com"
     with pytest.raises(InvalidCredentials):
         sign_in("ada@example.com")
 
 
-def test_the_last_admin_cannot_delete_themselves(db, ada, make_user, sign_in):
+def test_the_last_admin_cannot_delete_themselves(db, ada, signed_up, sign_in):
     user = db.get(User, ada.user.id)
     user.role = "admin"
     db.add(user)
@@ -157,7 +156,7 @@ def test_the_last_admin_cannot_delete_themselves(db, ada, make_user, sign_in):
         profile.delete_account(db, ada, "ada@example.com", PASSWORD, META)
     assert refused.value.message == LAST_ADMIN
     db.rollback()
-    bob = make_user("bob@example.com", name="Bob")
+    bob = signed_up("bob@example.com", name="Bob")
     other = db.get(User, bob.id)
     other.role = "admin"
     db.add(other)
@@ -173,22 +172,22 @@ def test_time_zones_are_iana_names():
     assert not any(z.startswith(("US/", "Etc/")) for z in zones)
 
 
-def test_sign_out_everywhere_else_ends_the_others_and_tells_their_tabs(db, ada, sign_in, announced):
+def test_sign_out_everywhere_else_ends_the_others_and_tells_their_tabs(db, ada, sign_in, heard):
     other_token, other = sign_in("ada@example.com")
     third_token, _ = sign_in("ada@example.com")
     assert profile.sign_out_session(db, ada, other.session.id, META) is True
     db.commit()
     assert sessions.resolve(db, other_token) is None
-    assert any(user == ada.user.id and "account" in topics for user, topics in announced)
-    announced.clear()
+    assert any(user == ada.user.id and "account" in topics for user, topics in heard)
+    heard.clear()
     assert profile.sign_out_everywhere_else(db, ada, META) == 1
     db.commit()
     assert sessions.resolve(db, third_token) is None
-    assert [(u, "account" in t) for u, t in announced] == [(ada.user.id, True)]
+    assert [(u, "account" in t) for u, t in heard] == [(ada.user.id, True)]
     assert profile.sign_out_everywhere_else(db, ada, META) == 0  # nothing left to end
 
 
-def test_changing_the_password_tells_the_other_tabs(db, ada, sign_in, announced):
+def test_changing_the_password_tells_the_other_tabs(db, ada, sign_in, heard):
     other_token, _ = sign_in("ada@example.com")
     [told] = profile.change_password(
         db, ada, current_password=PASSWORD, new_password="another unusual passphrase", meta=META
@@ -196,4 +195,4 @@ def test_changing_the_password_tells_the_other_tabs(db, ada, sign_in, announced)
     db.commit()
     assert told["To"] == "ada@example.com"
     assert sessions.resolve(db, other_token) is None
-    assert any(user == ada.user.id and "account" in topics for user, topics in announced)
+    assert any(user == ada.user.id and "account" in topics for user, topics in heard)

@@ -11,7 +11,7 @@ import time_machine
 
 from fluxkit.services import ratelimit
 from fluxkit.settings import get_settings
-from tests.conftest import need
+from tests.support.environment import need
 
 WINDOW = 15 * 60
 

@@ -15,7 +15,7 @@ from fluxkit.services import accounts, sessions
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput
 from fluxkit.settings import get_settings
-from tests.services.conftest import META
+from tests.support.factories import META
 
 WEEK = timedelta(days=7)
 
@@ -25,16 +25,16 @@ def _rows(db) -> list[UserSession]:
     return list(db.exec(select(UserSession)))
 
 
-def test_token_has_at_least_256_random_bits(db, make_user, sign_in):
-    make_user()
+def test_token_has_at_least_256_random_bits(db, signed_up, sign_in):
+    signed_up()
     token, _ = sign_in()
     raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     assert len(raw) >= 32
     assert len(set(sign_in()[0] for _ in range(3)) | {token}) == 4
 
 
-def test_only_a_keyed_hash_of_the_token_is_stored(db, make_user, sign_in):
-    make_user()
+def test_only_a_keyed_hash_of_the_token_is_stored(db, signed_up, sign_in):
+    signed_up()
     token, identity = sign_in()
     [row] = _rows(db)
     assert row.id == identity.session.id
@@ -48,8 +48,8 @@ def test_only_a_keyed_hash_of_the_token_is_stored(db, make_user, sign_in):
     assert sessions.resolve(db, row.token_hash) is None
 
 
-def test_every_sign_in_gets_a_new_session_and_token(db, make_user, sign_in):
-    make_user()
+def test_every_sign_in_gets_a_new_session_and_token(db, signed_up, sign_in):
+    signed_up()
     first, one = sign_in()
     second, two = sign_in()
     assert first != second
@@ -59,14 +59,14 @@ def test_every_sign_in_gets_a_new_session_and_token(db, make_user, sign_in):
     assert len(_rows(db)) == 2
 
 
-def test_session_records_ip_and_user_agent(db, make_user, sign_in):
-    make_user()
+def test_session_records_ip_and_user_agent(db, signed_up, sign_in):
+    signed_up()
     _, identity = sign_in(meta=RequestMeta(ip="203.0.113.5", user_agent="Firefox/130"))
     assert (identity.session.ip, identity.session.user_agent) == ("203.0.113.5", "Firefox/130")
 
 
-def test_session_lasts_7_days_without_use(db, clock, make_user, sign_in):
-    make_user()
+def test_session_lasts_7_days_without_use(db, clock, signed_up, sign_in):
+    signed_up()
     token, identity = sign_in()
     assert identity.session.expires_at == clock.now() + WEEK
     clock.advance(days=7)
@@ -75,15 +75,15 @@ def test_session_lasts_7_days_without_use(db, clock, make_user, sign_in):
     assert _rows(db) == []  # an expired session is cleaned away when seen
 
 
-def test_session_used_within_the_week_is_valid(db, clock, make_user, sign_in):
-    make_user()
+def test_session_used_within_the_week_is_valid(db, clock, signed_up, sign_in):
+    signed_up()
     token, _ = sign_in()
     clock.advance(days=6, hours=23, minutes=59)
     assert sessions.resolve(db, token, clock) is not None
 
 
-def test_sliding_refresh_moves_the_expiry_after_a_day_of_use(db, clock, make_user, sign_in):
-    make_user()
+def test_sliding_refresh_moves_the_expiry_after_a_day_of_use(db, clock, signed_up, sign_in):
+    signed_up()
     token, identity = sign_in()
     signed_in_at = clock.now()
 
@@ -113,8 +113,8 @@ def test_sliding_refresh_moves_the_expiry_after_a_day_of_use(db, clock, make_use
     assert sessions.resolve(db, token, clock) is None
 
 
-def test_recently_refreshed_is_true_only_just_after_a_refresh(db, clock, make_user, sign_in):
-    make_user()
+def test_recently_refreshed_is_true_only_just_after_a_refresh(db, clock, signed_up, sign_in):
+    signed_up()
     token, _ = sign_in()
     clock.advance(days=1, seconds=1)
     identity = sessions.resolve(db, token, clock)
@@ -124,8 +124,8 @@ def test_recently_refreshed_is_true_only_just_after_a_refresh(db, clock, make_us
     assert not sessions.recently_refreshed(sessions.resolve(db, token, clock), clock)
 
 
-def test_expired_session_is_refused(db, clock, make_user, sign_in):
-    make_user()
+def test_expired_session_is_refused(db, clock, signed_up, sign_in):
+    signed_up()
     token, _ = sign_in()
     clock.advance(days=8)
     assert sessions.resolve(db, token, clock) is None
@@ -135,15 +135,15 @@ def test_expired_session_is_refused(db, clock, make_user, sign_in):
     assert sessions.resolve(db, token, clock) is None
 
 
-def test_unknown_or_malformed_tokens_are_refused(db, make_user, sign_in):
-    make_user()
+def test_unknown_or_malformed_tokens_are_refused(db, signed_up, sign_in):
+    signed_up()
     token, _ = sign_in()
     for bad in [None, "", "x", token[:-1], token + "x", "x" * 500]:
         assert sessions.resolve(db, bad) is None
 
 
-def test_revoke_ends_one_session_at_once(db, make_user, sign_in):
-    make_user()
+def test_revoke_ends_one_session_at_once(db, signed_up, sign_in):
+    signed_up()
     laptop, _ = sign_in()
     phone, phone_identity = sign_in()
     laptop_identity = sessions.resolve(db, laptop)
@@ -155,9 +155,9 @@ def test_revoke_ends_one_session_at_once(db, make_user, sign_in):
     assert not accounts.revoke_session(db, laptop_identity, phone_identity.session.id, META)
 
 
-def test_revoke_refuses_another_users_session(db, make_user, sign_in):
-    make_user("ada@example.com")
-    make_user("bob@example.com", name="Bob")
+def test_revoke_refuses_another_users_session(db, signed_up, sign_in):
+    signed_up("ada@example.com")
+    signed_up("bob@example.com", name="Bob")
     ada_token, ada = sign_in("ada@example.com")
     bob_token, bob = sign_in("bob@example.com")
     assert accounts.revoke_session(db, ada, bob.session.id, META) is False
@@ -165,8 +165,8 @@ def test_revoke_refuses_another_users_session(db, make_user, sign_in):
     assert sessions.resolve(db, bob_token) is not None
 
 
-def test_revoke_needs_a_session_id(db, make_user, sign_in):
-    make_user()
+def test_revoke_needs_a_session_id(db, signed_up, sign_in):
+    signed_up()
     _, identity = sign_in()
     for bad in [None, "1", True, 1.0, [1]]:
         try:
@@ -176,9 +176,9 @@ def test_revoke_needs_a_session_id(db, make_user, sign_in):
         raise AssertionError(f"{bad!r} was accepted as a session id")
 
 
-def test_revoke_other_sessions_keeps_only_the_current_one(db, make_user, sign_in):
-    make_user("ada@example.com")
-    make_user("bob@example.com", name="Bob")
+def test_revoke_other_sessions_keeps_only_the_current_one(db, signed_up, sign_in):
+    signed_up("ada@example.com")
+    signed_up("bob@example.com", name="Bob")
     current, identity = sign_in()
     others = [sign_in()[0] for _ in range(3)]
     bob_token, _ = sign_in("bob@example.com")
@@ -189,9 +189,9 @@ def test_revoke_other_sessions_keeps_only_the_current_one(db, make_user, sign_in
     assert sessions.resolve(db, bob_token) is not None
 
 
-def test_revoke_all_ends_every_session_of_that_user_only(db, make_user, sign_in):
-    make_user("ada@example.com")
-    make_user("bob@example.com", name="Bob")
+def test_revoke_all_ends_every_session_of_that_user_only(db, signed_up, sign_in):
+    signed_up("ada@example.com")
+    signed_up("bob@example.com", name="Bob")
     tokens = [sign_in()[0] for _ in range(2)]
     bob_token, bob = sign_in("bob@example.com")
     assert sessions.revoke_all(db, sessions.resolve(db, tokens[0]).user.id) == 2
@@ -200,8 +200,8 @@ def test_revoke_all_ends_every_session_of_that_user_only(db, make_user, sign_in)
     assert sessions.resolve(db, bob_token) is not None
 
 
-def test_sign_out_revokes_the_session(db, make_user, sign_in):
-    make_user()
+def test_sign_out_revokes_the_session(db, signed_up, sign_in):
+    signed_up()
     token, _ = sign_in()
     other, _ = sign_in()
     accounts.sign_out(db, token, META)
@@ -212,9 +212,9 @@ def test_sign_out_revokes_the_session(db, make_user, sign_in):
     accounts.sign_out(db, None, META)
 
 
-def test_list_sessions_shows_only_the_users_live_sessions(db, clock, make_user, sign_in):
-    make_user("ada@example.com")
-    make_user("bob@example.com", name="Bob")
+def test_list_sessions_shows_only_the_users_live_sessions(db, clock, signed_up, sign_in):
+    signed_up("ada@example.com")
+    signed_up("bob@example.com", name="Bob")
     old, _ = sign_in()
     clock.advance(hours=1)
     new, identity = sign_in()
@@ -225,8 +225,8 @@ def test_list_sessions_shows_only_the_users_live_sessions(db, clock, make_user, 
     assert [s.id for s in sessions.list_sessions(db, identity.user.id, clock)] == [identity.session.id]
 
 
-def test_purge_expired_removes_only_expired_sessions(db, clock, make_user, sign_in):
-    make_user()
+def test_purge_expired_removes_only_expired_sessions(db, clock, signed_up, sign_in):
+    signed_up()
     sign_in()
     clock.advance(days=3)
     fresh, _ = sign_in()

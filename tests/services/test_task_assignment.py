@@ -9,16 +9,14 @@ from fluxkit.services import live, notifications, tasks
 from fluxkit.services import organizations as orgs
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.tasks import NotOwner, TaskQuery
-from tests.services.test_organizations import link_id, user
+from tests.support.factories import make_organization, make_user
 
 
 @pytest.fixture
 def team(db, clock):
     """Ada owns Acme with member Bob; Dee is in no organization."""
-    ada, bob, dee = (user(db, f"{n}@example.com", n.title()) for n in ("ada", "bob", "dee"))
-    org = orgs.create(db, ada, "Acme", "acme", clock=clock)
-    orgs.accept(db, bob, link_id(orgs.invite(db, ada, org.id, "bob@example.com", clock=clock).messages[0]), clock=clock)
-    db.commit()
+    ada, bob, dee = (make_user(db, f"{n}@example.com", n.title()).id for n in ("ada", "bob", "dee"))
+    org = make_organization(db, ada, "Acme", "acme", members={bob: "member"}, clock=clock)
     return org.id, ada, bob, dee
 
 
@@ -121,7 +119,7 @@ def test_only_members_of_the_active_organization_can_be_assigned(db, clock, team
 
 def test_unassign_and_reassign_by_the_owner(db, clock, team):
     org, ada, bob, dee = team
-    cy = user(db, "cy@example.com", "Cy")
+    cy = make_user(db, "cy@example.com", "Cy").id
     orgs.accept(db, cy, orgs.invite(db, ada, org, "cy@example.com", clock=clock).invitation.id, clock=clock)
     row = tasks.create_task(db, ada, {"title": "Ship it", "assignee_id": bob}, clock)
     assert row.assignee_id == bob

@@ -16,7 +16,7 @@ from fluxkit.services.errors import InvalidInput
 from fluxkit.services.imports import ImportProblem
 from fluxkit.services.tasks import TaskQuery
 from fluxkit.services.tasks import csv as task_csv
-from tests.services.test_tasks import make_user
+from tests.support.factories import make_user
 
 HEADER = "title,description,status,priority,category,due_date,created_at,completed_at"
 FIELDS = ("title", "description", "status", "priority", "category", "due_date")
@@ -24,12 +24,12 @@ FIELDS = ("title", "description", "status", "priority", "category", "due_date")
 
 @pytest.fixture
 def ada(db) -> int:
-    return make_user(db, "ada@example.com", "Ada")
+    return make_user(db, "ada@example.com", "Ada").id
 
 
 @pytest.fixture
 def bob(db) -> int:
-    return make_user(db, "bob@example.com", "Bob")
+    return make_user(db, "bob@example.com", "Bob").id
 
 
 def add(db, user, clock, title, **fields):
@@ -167,7 +167,10 @@ def test_headers_are_case_insensitive_in_any_order_and_unknown_columns_are_ignor
 
 
 def test_choices_are_read_leniently(db, ada, clock):
-    data = "title,status,priority,category\na,In Progress,HIGH,Documentation\nb,in_progress, medium ,BUG\nc,Cancelled,Low,other\n"
+    data = (
+        "title,status,priority,category\n"
+        "a,In Progress,HIGH,Documentation\nb,in_progress, medium ,BUG\nc,Cancelled,Low,other\n"
+    )
     report = do_import(db, ada, data, clock)
     assert (report.created, report.refused) == (3, [])
     assert [t[2:5] for t in task_tuples(db, ada)] == [

@@ -17,7 +17,7 @@ from fluxkit.services import organizations as orgs
 from fluxkit.services import tasks
 from fluxkit.services.errors import ServiceError
 from fluxkit.services.tasks import TRANSITIONS, TaskQuery
-from tests.services.test_organizations import link_id, user
+from tests.support.factories import make_organization, make_user
 
 
 def counted(db) -> Counter:
@@ -37,12 +37,8 @@ def tallied(db) -> Counter:
 @pytest.fixture
 def team(db, clock):
     """Ada owns Acme with members Bob and Cy."""
-    ada, bob, cy = (user(db, f"{n}@example.com", n.title()) for n in ("ada", "bob", "cy"))
-    org = orgs.create(db, ada, "Acme", "acme", clock=clock)
-    for name, who in (("bob", bob), ("cy", cy)):
-        invitation = orgs.invite(db, ada, org.id, f"{name}@example.com", clock=clock)
-        orgs.accept(db, who, link_id(invitation.messages[0]), clock=clock)
-    db.commit()
+    ada, bob, cy = (make_user(db, f"{n}@example.com", n.title()).id for n in ("ada", "bob", "cy"))
+    org = make_organization(db, ada, "Acme", "acme", members={bob: "member", cy: "member"}, clock=clock)
     return org.id, [ada, bob, cy]
 
 

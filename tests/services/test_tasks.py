@@ -13,13 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from fluxkit.clock import FrozenClock
-from fluxkit.models import Notification, Task, TaskEvent, User
-from fluxkit.services import accounts, notifications, tasks, user_time
-from fluxkit.services.accounts import NewUser
-from fluxkit.services.audit import RequestMeta
+from fluxkit.models import Notification, Task, TaskEvent
+from fluxkit.services import notifications, tasks, user_time
 from fluxkit.services.errors import InvalidInput, NotFound
 from fluxkit.services.tasks import TaskQuery, TransitionRefused
-from tests.services.conftest import PASSWORD
+from tests.support.factories import make_user
 
 STATUSES = ("pending", "in progress", "completed", "cancelled")
 # The table as the issue states it, written out here rather than read from the module.
@@ -35,24 +33,14 @@ ALLOWED = {
 }
 
 
-def make_user(db: Session, email: str, name: str, timezone: str = "UTC") -> int:
-    info = accounts.create_verified_user(db, NewUser(email, name, PASSWORD), RequestMeta())
-    if timezone != "UTC":
-        user = db.get(User, info.id)
-        user.timezone = timezone
-        db.add(user)
-    db.commit()
-    return info.id
-
-
 @pytest.fixture
 def ada(db) -> int:
-    return make_user(db, "ada@example.com", "Ada")
+    return make_user(db, "ada@example.com", "Ada").id
 
 
 @pytest.fixture
 def bob(db) -> int:
-    return make_user(db, "bob@example.com", "Bob")
+    return make_user(db, "bob@example.com", "Bob").id
 
 
 def add(db, user_id, clock, title="Write the docs", **fields) -> tasks.TaskRow:
@@ -533,7 +521,7 @@ DUES = {
 )
 def test_due_filters_use_the_users_own_calendar(db, timezone, due, expected):
     clock = FrozenClock(NEAR_MIDNIGHT)
-    user = make_user(db, f"{timezone.replace('/', '.').lower()}@example.com", "Zed", timezone)
+    user = make_user(db, f"{timezone.replace('/', '.').lower()}@example.com", "Zed", timezone=timezone).id
     for title, day in DUES.items():
         add(db, user, clock, title=title, due_date=day)
     add(db, user, clock, title="no due date")
@@ -547,8 +535,8 @@ def test_due_filters_use_the_users_own_calendar(db, timezone, due, expected):
 
 def test_the_same_moment_is_a_different_day_per_user(db):
     clock = FrozenClock(NEAR_MIDNIGHT)
-    utc = make_user(db, "utc@example.com", "Uma")
-    nz = make_user(db, "nz@example.com", "Nia", "Pacific/Auckland")
+    utc = make_user(db, "utc@example.com", "Uma").id
+    nz = make_user(db, "nz@example.com", "Nia", timezone="Pacific/Auckland").id
     assert user_time.today_for(db, utc, clock) == date(2026, 3, 10)
     assert user_time.today_for(db, nz, clock) == date(2026, 3, 11)
     clock.current = datetime(2026, 3, 10, 10, 59, tzinfo=UTC)  # 23:59 in Auckland
@@ -567,7 +555,7 @@ def test_the_same_moment_is_a_different_day_per_user(db):
 
 def test_an_unknown_timezone_falls_back_to_utc(db):
     clock = FrozenClock(NEAR_MIDNIGHT)
-    user = make_user(db, "mars@example.com", "Mo", "Mars/Olympus_Mons")
+    user = make_user(db, "mars@example.com", "Mo", timezone="Mars/Olympus_Mons").id
     assert user_time.today_for(db, user, clock) == date(2026, 3, 10)
 
 

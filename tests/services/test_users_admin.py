@@ -18,27 +18,18 @@ from fluxkit.models import (
     UserSession,
     VerificationToken,
 )
-from fluxkit.services import accounts, api_keys, live, notifications, sessions, tasks
+from fluxkit.services import accounts, api_keys, notifications, sessions, tasks
 from fluxkit.services import users_admin as admin
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, NotFound
 from fluxkit.services.users_admin import AuditQuery, Refused, UserQuery
-from tests.services.conftest import META, PASSWORD, link_token
+from tests.support.factories import META, PASSWORD, link_token
 
 
 @pytest.fixture
-def announced():
-    """Live announcements made by committed transactions: (user id, topics)."""
-    heard: list[tuple[int, frozenset[str]]] = []
-    unsubscribe = live.subscribe(lambda user_id, topics: heard.append((user_id, topics)))
-    yield heard
-    unsubscribe()
-
-
-@pytest.fixture
-def people(db, make_user):
+def people(db, signed_up):
     """An admin (Ada), a second user (Bob) and an unverified sign-up (Cy)."""
-    ada = make_user("ada@example.com", name="Ada")
-    bob = make_user("bob@example.com", name="Bob")
+    ada = signed_up("ada@example.com", name="Ada")
+    bob = signed_up("bob@example.com", name="Bob")
     accounts.sign_up(db, name="Cy", email="cy@example.com", password=PASSWORD, meta=META)
     db.commit()
     user = db.get(User, ada.id)
@@ -152,7 +143,7 @@ def test_stat_cards(db, people):
 # ---- role -----------------------------------------------------------------------------------------
 
 
-def test_change_role_is_audited_and_announced(db, people, announced):
+def test_change_role_is_audited_and_announced(db, people, heard):
     ada, bob, _ = people
     row = admin.set_role(db, ada, bob, "admin", META)
     db.commit()
@@ -165,8 +156,8 @@ def test_change_role_is_audited_and_announced(db, people, announced):
         "bob@example.com",
         "user -> admin",
     )
-    assert (bob, frozenset({"account", "users"})) in announced
-    assert any(user_id == ada and "users" in topics for user_id, topics in announced)
+    assert (bob, frozenset({"account", "users"})) in heard
+    assert any(user_id == ada and "users" in topics for user_id, topics in heard)
 
     with pytest.raises(InvalidInput):
         admin.set_role(db, ada, bob, "owner", META)
@@ -200,7 +191,7 @@ def test_a_suspended_admin_does_not_count_as_the_other_admin(db, people):
 # ---- suspend and reactivate -------------------------------------------------------------------------
 
 
-def test_suspension_ends_sessions_keys_and_sign_in_until_reactivated(db, people, sign_in, announced, clock):
+def test_suspension_ends_sessions_keys_and_sign_in_until_reactivated(db, people, sign_in, heard, clock):
     ada, bob, _ = people
     token, _ = sign_in("bob@example.com")
     key = api_keys.create_key(db, bob, "script").key
@@ -213,7 +204,7 @@ def test_suspension_ends_sessions_keys_and_sign_in_until_reactivated(db, people,
     assert sessions.resolve(db, token) is None
     assert not db.exec(select(UserSession).where(UserSession.user_id == bob)).all()
     assert api_keys.authenticate(db, key) is None
-    assert (bob, frozenset({"account", "users"})) in announced  # their open tabs re-check
+    assert (bob, frozenset({"account", "users"})) in heard  # their open tabs re-check
     # The right password gets the clear message; a wrong one the usual answer.
     with pytest.raises(InvalidCredentials, match="suspended"):
         accounts.sign_in(db, email="bob@example.com", password=PASSWORD, meta=META)

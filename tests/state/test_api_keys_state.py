@@ -5,8 +5,7 @@ from __future__ import annotations
 from fluxkit.models import ApiKey
 from fluxkit.services import api_keys
 from fluxkit.state.api_keys import GONE, ApiKeysState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-from tests.state.test_tasks_state import texts
+from tests.support.states import call, make_root, redirect_targets, substate, texts
 
 
 def keys_state(token) -> ApiKeysState:

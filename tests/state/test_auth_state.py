@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from fluxkit.state.auth import AuthState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-
-
-def _scripts(events) -> list[str]:
-    out = []
-    for event in events:
-        for key, value in getattr(event, "args", ()):
-            if key._js_expr == "javascript_code":
-                out.append(str(getattr(value, "_var_value", value)))
-    return out
+from tests.support.factories import make_signed_in
+from tests.support.states import call, make_root, redirect_targets, scripts, substate
 
 
 async def test_sign_in_validates_inline_and_never_keeps_the_password(db):
@@ -21,7 +13,7 @@ async def test_sign_in_validates_inline_and_never_keeps_the_password(db):
     assert auth.field_errors == {"email": "Enter your email address.", "password": "Enter your password."}
     out = await call(auth, "sign_in", {"email": "a@example.com", "password": "secret-passphrase"})
     assert auth.pending is True
-    [script] = _scripts(out)
+    [script] = scripts(out)
     assert "/api/auth/sign-in/email" in script and "secret-passphrase" not in script
     assert "secret-passphrase" not in repr(auth.dict())
 
@@ -34,7 +26,7 @@ async def test_sign_in_answer_redirects_only_to_relative_paths(db):
         ("//evil.example", "/dashboard"),
     ):
         out = await call(auth, "signed_in", {"status": 200, "body": {"redirect": target}})
-        assert _scripts(out) == [f'window.location.assign("{expected}")']
+        assert scripts(out) == [f'window.location.assign("{expected}")']
 
 
 async def test_sign_in_failure_shows_the_servers_message(db):
@@ -55,18 +47,17 @@ async def test_sign_up_checks_every_field_before_calling_the_api(db):
     auth = substate(make_root(None, "/sign-up"), AuthState)
     out = await call(auth, "sign_up", {"name": "", "email": "not-an-email", "password": "short"})
     assert set(auth.field_errors) == {"name", "email", "password"}
-    assert _scripts(out) == []
+    assert scripts(out) == []
     out = await call(auth, "sign_up", {"name": "Ada", "email": "Ada@Example.com", "password": "123456789"})
     assert "too common" in auth.field_errors["password"]
     out = await call(auth, "sign_up", {"name": "Ada", "email": "Ada@Example.com", "password": "analytical engine"})
     assert auth.sent_to == "ada@example.com"
-    assert "/api/auth/sign-up/email" in _scripts(out)[0]
+    assert "/api/auth/sign-up/email" in scripts(out)[0]
 
 
 async def test_signed_in_visitor_is_sent_on_from_auth_pages(db):
-    from tests.state.conftest import make_user
 
-    _, token, _ = make_user(db, "carol@example.com", "Carol")
+    _, token, _ = make_signed_in(db, "carol@example.com", "Carol")
     root = make_root(token, "/sign-in")
     auth = substate(root, AuthState)
     out = await call(auth, "open_page")

@@ -6,9 +6,8 @@ import pytest
 
 from fluxkit.services import tasks
 from fluxkit.state.tasks.page import TasksState
-from tests.state.conftest import call, make_root, substate
-from tests.state.test_billing_state import apply, pay
-from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
+from tests.support.factories import apply_webhooks, make_subscription
+from tests.support.states import call, make_root, substate
 
 FORM = {"title": "One more", "description": "", "priority": "medium", "category": "feature", "due_date": ""}
 
@@ -29,7 +28,7 @@ async def test_free_cap_refuses_a_new_task_in_the_form_with_an_upgrade_message(d
     assert tasks.stats(db, user.id).total == 10
 
     # After paying, the same form goes through.
-    pay(billing_on, user.id)
+    make_subscription(db, billing_on.double, user.id)
     await call(state, "save", dict(FORM))
     assert state.form_errors == {}
     assert tasks.stats(db, user.id).total == 11
@@ -37,9 +36,9 @@ async def test_free_cap_refuses_a_new_task_in_the_form_with_an_upgrade_message(d
 
 async def test_after_a_downgrade_the_data_stays_and_new_tasks_wait(db, alice, billing_on):
     user, token, _ = alice
-    sub_id = pay(billing_on, user.id, "basic", "monthly")
+    sub_id = make_subscription(db, billing_on.double, user.id, "basic", "monthly")
     fill(db, user.id, 12)
-    apply(billing_on.double.cancel(sub_id))
+    apply_webhooks(db, billing_on.double.cancel(sub_id))
     state = substate(make_root(token, "/tasks"), TasksState)
     await call(state, "load")
     await call(state, "save", dict(FORM))
@@ -75,5 +74,5 @@ async def test_csv_export_needs_a_paid_plan(db, alice, billing_on):
     assert "CSV export is not part of the Free plan" in refused
     assert "data:text/csv" not in refused
 
-    pay(billing_on, user.id)
+    make_subscription(db, billing_on.double, user.id)
     assert "data:text/csv" in _sent(await call(state, "export_csv"))

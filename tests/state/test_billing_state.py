@@ -4,31 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from fluxkit.db import session_scope
 from fluxkit.models import Subscription
-from fluxkit.services import billing
-from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
 from fluxkit.state.shell import ShellState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-from tests.stripe_double import billing_off, billing_on, sign, stripe_double, stripe_server  # noqa: F401
-
-
-def pay(env, user_id, plan="basic", interval="monthly"):
-    """The user checks out and Stripe's webhooks are applied."""
-    with session_scope() as db:
-        url = billing.start_checkout(db, user_id, plan, interval)
-    events = env.double.complete_checkout(url.rsplit("/", 1)[1])
-    for event in events:
-        with session_scope() as db:
-            billing_webhooks.handle_event(db, event, client=billing.stripe_client())
-    return events[0]["data"]["object"]["id"]
-
-
-def apply(events):
-    for event in events:
-        with session_scope() as db:
-            billing_webhooks.handle_event(db, event, client=billing.stripe_client())
+from tests.support.factories import apply_webhooks, make_subscription
+from tests.support.states import call, make_root, redirect_targets, substate
 
 
 async def test_pricing_shows_free_and_explains_when_billing_is_off(db, alice, billing_off):
@@ -70,7 +50,7 @@ async def test_upgrade_goes_to_checkout_for_the_signed_in_user(db, alice, bob, b
 
 async def test_a_subscriber_switching_plans_is_sent_to_the_portal(db, alice, billing_on):
     alice_user, token, _ = alice
-    pay(billing_on, alice_user.id)
+    make_subscription(db, billing_on.double, alice_user.id)
     pricing = substate(make_root(token, "/pricing"), PricingState)
     await call(pricing, "load")
     assert pricing.plan_id == "basic" and pricing.subscribed
@@ -86,8 +66,8 @@ async def test_billing_section_shows_plan_status_period_and_invoices(db, alice, 
     await call(section, "load")
     assert section.plan_name == "Free" and not section.has_customer and section.invoices == []
 
-    sub_id = pay(billing_on, alice_user.id, "professional", "monthly")
-    apply(billing_on.double.set_cancel_at_period_end(sub_id, True))
+    sub_id = make_subscription(db, billing_on.double, alice_user.id, "professional", "monthly")
+    apply_webhooks(db, billing_on.double.set_cancel_at_period_end(sub_id, True))
     await call(section, "load")
     assert (section.plan_name, section.interval, section.status_label) == ("Professional", "monthly", "Active")
     assert section.cancel_at_period_end and section.period_end
@@ -109,7 +89,7 @@ async def test_manage_without_a_billing_account_points_to_pricing(db, alice, bil
 
 async def test_invoices_unavailable_is_a_message_not_a_crash(db, alice, billing_on):
     alice_user, token, _ = alice
-    pay(billing_on, alice_user.id)
+    make_subscription(db, billing_on.double, alice_user.id)
     billing_on.double.fail_next(1, status=500)
     section = substate(make_root(token, "/settings"), BillingState)
     await call(section, "load")
@@ -119,13 +99,13 @@ async def test_invoices_unavailable_is_a_message_not_a_crash(db, alice, billing_
 
 async def test_past_due_banner_and_live_refresh(db, alice, billing_on):
     alice_user, token, _ = alice
-    sub_id = pay(billing_on, alice_user.id)
+    sub_id = make_subscription(db, billing_on.double, alice_user.id)
     root = make_root(token, "/dashboard")
     banner = substate(root, BillingBannerState)
     await call(banner, "load")
     assert banner.past_due is False
 
-    apply(billing_on.double.fail_payment(sub_id))
+    apply_webhooks(db, billing_on.double.fail_payment(sub_id))
     # The webhook's commit announces the "billing" topic: the tab's live event reloads the
     # banner in place, and sends back the billing section's refresh (it waits on Stripe).
     shell = substate(root, ShellState)
@@ -137,7 +117,7 @@ async def test_past_due_banner_and_live_refresh(db, alice, billing_on):
 async def test_one_users_tab_never_shows_another_users_plan(db, alice, bob, billing_on):
     alice_user, alice_token, _ = alice
     _, bob_token, _ = bob
-    pay(billing_on, alice_user.id, "enterprise", "monthly")
+    make_subscription(db, billing_on.double, alice_user.id, "enterprise", "monthly")
     bob_pricing = substate(make_root(bob_token, "/pricing"), PricingState)
     await call(bob_pricing, "load")
     assert bob_pricing.plan_id == "free"

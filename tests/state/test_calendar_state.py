@@ -8,7 +8,7 @@ from fluxkit.models import CalendarEvent, Notification
 from fluxkit.services import calendar, tasks
 from fluxkit.state.calendar.files import CalendarFilesState
 from fluxkit.state.calendar.page import CalendarState
-from tests.state.conftest import call, make_root, redirect_targets, substate
+from tests.support.states import call, make_root, redirect_targets, substate
 
 
 def _state(token: str, path: str = "/calendar") -> CalendarState:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fluxkit.services import chat
 from fluxkit.state.chat import GONE, ChatBadgeState, ChatState
-from tests.state.conftest import call, make_root, make_user, substate
-from tests.state.test_tasks_state import texts, url_of
+from tests.support.factories import make_signed_in
+from tests.support.states import call, make_root, substate, texts, url_of
 
 
 def _page(token: str, path: str = "/chat") -> ChatState:
@@ -26,7 +26,7 @@ def _say(db, me: int, conversation_id: int, text: str) -> int:
 
 
 async def test_starting_a_conversation_from_the_picker_and_sending(db, alice, bob):
-    (a, a_token, _), (b, b_token, _) = alice, bob
+    (_, a_token, _), (b, b_token, _) = alice, bob
     page = _page(a_token)
     await call(page, "load")
     assert page.loaded and page.conversations == [] and page.active_id == 0
@@ -116,7 +116,7 @@ async def test_live_refresh_appends_new_messages_marks_them_seen_and_shows_typin
 
 async def test_another_users_conversation_is_not_found_and_nothing_changes(db, alice, bob):
     (a, _, _), (b, _, _) = alice, bob
-    carol, c_token, _ = make_user(db, "carol@example.com", "Carol")
+    carol, c_token, _ = make_signed_in(db, "carol@example.com", "Carol")
     theirs = _direct(db, a.id, b.id)
     _say(db, a.id, theirs, "between us")
     page = _page(c_token, f"/chat?c={theirs}")

@@ -8,7 +8,7 @@ from fluxkit.models import User
 from fluxkit.services import calendar, mailbox, notifications, tasks
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.shell import ShellState
-from tests.state.conftest import call, make_root, redirect_targets, substate
+from tests.support.states import call, make_root, redirect_targets, substate
 
 
 def _dashboard(token: str) -> DashboardState:

@@ -11,8 +11,7 @@ from fluxkit.models import Faq, User
 from fluxkit.services import faqs
 from fluxkit.services.faq_seed import default_rows
 from fluxkit.state.faqs import FaqsState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-from tests.state.test_tasks_state import texts, url_of
+from tests.support.states import FakeNamespace, call, make_root, redirect_targets, substate, texts, url_of
 
 
 @pytest.fixture
@@ -218,7 +217,6 @@ async def test_an_admins_change_reaches_every_open_tab_of_every_user(db, alice, 
 
     from fluxkit.state import live as live_tabs
     from fluxkit.state.shell import ShellState
-    from tests.state.test_live_state import FakeNamespace
 
     _promote(db, alice[0].id)
     bob_root = make_root(bob[1], "/faqs")

@@ -13,7 +13,7 @@ from reflex_base.event import Event
 from fluxkit.services import sessions
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.session import SessionGate, SignedInState
-from tests.state.conftest import call, make_root, redirect_targets, signed_in_state_classes, substate
+from tests.support.states import call, make_root, redirect_targets, signed_in_state_classes, substate
 
 ALL_HANDLERS = [(cls, name) for cls in signed_in_state_classes() for name in cls.event_handlers]
 OWN_HANDLERS = [(cls, name) for cls, name in ALL_HANDLERS if name != "setvar"]

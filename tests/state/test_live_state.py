@@ -11,17 +11,7 @@ from fluxkit.state import live
 from fluxkit.state.billing import BillingState
 from fluxkit.state.shell import ShellState
 from fluxkit.state.tasks.page import TasksState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-
-
-class FakeNamespace:
-    def __init__(self, tokens):
-        record = SimpleNamespace(instance_id="here", sid="sid")
-        self._token_manager = SimpleNamespace(token_to_socket={t: record for t in tokens}, instance_id="here")
-        self.sent = []
-
-    async def emit_update(self, update, token):
-        self.sent.append((token, update))
+from tests.support.states import FakeNamespace, call, make_root, redirect_targets, substate
 
 
 async def test_a_commit_sends_a_live_event_to_each_open_tab_of_that_user(db, alice, bob):

@@ -8,8 +8,7 @@ from fluxkit.models import MailCopy
 from fluxkit.services import mailbox
 from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-from tests.state.test_tasks_state import texts, url_of
+from tests.support.states import call, make_root, redirect_targets, substate, texts, url_of
 
 
 def mail_state(token, path: str = "/mail") -> MailState:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fluxkit.models import Notification
 from fluxkit.services import notifications, tasks
 from fluxkit.state.notifications import GONE, BellState, NotificationsState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-from tests.state.test_tasks_state import texts
+from tests.support.states import call, make_root, redirect_targets, substate, texts
 
 
 def _clear(db, user_id: int) -> None:

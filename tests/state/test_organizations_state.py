@@ -10,8 +10,8 @@ from fluxkit.services import organizations as orgs
 from fluxkit.services import tasks
 from fluxkit.state.organizations import InviteState, OrganizationsState, OrgSwitcherState
 from fluxkit.state.tasks.page import TasksState
-from tests.state.conftest import call, make_root, make_user, redirect_targets, substate
-from tests.state.test_tasks_state import texts
+from tests.support.factories import make_organization, make_signed_in
+from tests.support.states import call, make_root, redirect_targets, substate, texts
 
 
 async def _page(token):
@@ -21,7 +21,7 @@ async def _page(token):
 
 
 async def test_create_invite_and_accept_through_the_link(db, alice, bob, monkeypatch):
-    (a_user, a_token, _), (b_user, b_token, _) = alice, bob
+    (_, a_token, _), (_, b_token, _) = alice, bob
     sent = []
     monkeypatch.setattr("fluxkit.services.email.send_in_background", lambda messages: sent.extend(messages))
     page = await _page(a_token)
@@ -43,7 +43,7 @@ async def test_create_invite_and_accept_through_the_link(db, alice, bob, monkeyp
     assert f"/invite/{inv_id}" in message.get_content()
 
     # Someone else signed in opens Bob's link: told whose it is, no accept button.
-    carl = make_user(db, "carl@example.com", "Carl")
+    carl = make_signed_in(db, "carl@example.com", "Carl")
     wrong = substate(make_root(carl[1], f"/invite/{inv_id}"), InviteState)
     await call(wrong, "load")
     assert (
@@ -70,7 +70,7 @@ async def test_create_invite_and_accept_through_the_link(db, alice, bob, monkeyp
 
 async def test_unverified_address_is_told_to_verify(db, alice):
     a_user, a_token, _ = alice
-    dan = make_user(db, "dan@example.com", "Dan")
+    dan = make_signed_in(db, "dan@example.com", "Dan")
     db.get(User, dan[0].id).email_verified = False
     db.commit()
     org = orgs.create(db, a_user.id, "Acme", "acme")
@@ -82,14 +82,11 @@ async def test_unverified_address_is_told_to_verify(db, alice):
 
 
 async def _team(db, alice, bob):
-    org = orgs.create(db, alice[0].id, "Acme", "acme")
-    orgs.accept(db, bob[0].id, orgs.invite(db, alice[0].id, org.id, "bob@example.com").invitation.id)
-    db.commit()
-    return org.id
+    return make_organization(db, alice[0].id, "Acme", "acme", members={bob[0].id: "member"}).id
 
 
 async def test_roles_remove_leave_and_transfer_with_confirmation(db, alice, bob):
-    org = await _team(db, alice, bob)
+    await _team(db, alice, bob)
     page = await _page(alice[1])
     out = await call(page, "change_role", bob[0].id, "admin")
     assert "Bob is now an admin" in texts(out)
@@ -112,7 +109,7 @@ async def test_roles_remove_leave_and_transfer_with_confirmation(db, alice, bob)
 
 async def test_outsider_ids_are_refused(db, alice, bob):
     org = await _team(db, alice, bob)
-    carl = make_user(db, "carl@example.com", "Carl")
+    carl = make_signed_in(db, "carl@example.com", "Carl")
     page = await _page(carl[1])
     out = await call(page, "select", org)
     assert "not found" in texts(out) and page.members == []
@@ -122,7 +119,7 @@ async def test_outsider_ids_are_refused(db, alice, bob):
 
 
 async def test_task_dialog_lists_the_active_organizations_members_and_assigns(db, alice, bob):
-    org = await _team(db, alice, bob)
+    await _team(db, alice, bob)
     state = substate(make_root(alice[1], "/tasks"), TasksState)
     await call(state, "load")
     await call(state, "open_new")
@@ -155,7 +152,7 @@ async def test_task_dialog_lists_the_active_organizations_members_and_assigns(db
 
 
 async def test_rename_through_the_dialog_keeps_a_refused_name_and_only_managers_may(db, alice, bob, monkeypatch):
-    (a_user, a_token, _), (b_user, b_token, _) = alice, bob
+    (a_user, a_token, _), (_, b_token, _) = alice, bob
     page = await _page(a_token)
     await call(page, "create", {"name": "Acme Inc", "slug": ""})
     org_id = page.selected.id

@@ -11,8 +11,7 @@ from fluxkit.services import calendar, mailbox, tasks, user_time
 from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteState
 from fluxkit.state.shell import ShellState
 from fluxkit.state.tasks.page import TasksState
-from tests.state.conftest import call, make_root, redirect_targets, substate
-from tests.state.test_tasks_state import texts
+from tests.support.states import call, make_root, redirect_targets, substate, texts
 
 
 def palette(token, path: str = "/dashboard") -> PaletteState:

@@ -6,7 +6,8 @@ from fluxkit.services import accounts, audit, sessions
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.settings import SettingsState
 from fluxkit.state.shell import ShellState
-from tests.state.conftest import META, call, make_root, substate
+from tests.support.factories import META, PASSWORD
+from tests.support.states import call, make_root, substate
 
 
 async def test_dashboard_shows_the_users_own_account(db, alice, bob):
@@ -24,7 +25,7 @@ async def test_settings_lists_own_sessions_and_cannot_revoke_someone_elses(db, a
     alice_user, alice_token, alice_identity = alice
     _, bob_token, bob_identity = bob
     # A second device for Alice.
-    second_token, _ = accounts.sign_in(db, email="alice@example.com", password="a-long-passphrase-1", meta=META)
+    second_token, _ = accounts.sign_in(db, email="alice@example.com", password=PASSWORD, meta=META)
     db.commit()
     settings = substate(make_root(alice_token, "/settings"), SettingsState)
     await call(settings, "load")
@@ -63,7 +64,7 @@ async def test_rename_validates_and_updates_the_header(db, alice):
 
 async def test_change_password_needs_the_current_one_and_ends_other_sessions(db, alice):
     _, token, _ = alice
-    other_token, _ = accounts.sign_in(db, email="alice@example.com", password="a-long-passphrase-1", meta=META)
+    other_token, _ = accounts.sign_in(db, email="alice@example.com", password=PASSWORD, meta=META)
     db.commit()
     settings = substate(make_root(token, "/settings"), SettingsState)
     await call(settings, "load")
@@ -80,7 +81,7 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(db,
         settings,
         "change_password",
         {
-            "currentPassword": "a-long-passphrase-1",
+            "currentPassword": PASSWORD,
             "newPassword": "brand-new-passphrase",
             "confirmPassword": "different",
         },
@@ -93,7 +94,7 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(db,
         settings,
         "change_password",
         {
-            "currentPassword": "a-long-passphrase-1",
+            "currentPassword": PASSWORD,
             "newPassword": "brand-new-passphrase",
             "confirmPassword": "brand-new-passphrase",
         },
@@ -205,7 +206,7 @@ async def test_delete_account_needs_email_and_password_and_signs_out(db, alice, 
     assert "not right" in settings.delete_errors["password"]
     db.expire_all()
     assert db.get(User, user.id) is not None
-    out = await call(settings, "delete_account", {"confirm": "alice@example.com", "password": "a-long-passphrase-1"})
+    out = await call(settings, "delete_account", {"confirm": "alice@example.com", "password": PASSWORD})
     assert "/sign-in" in str(out)
     db.expire_all()
     assert db.get(User, user.id) is None

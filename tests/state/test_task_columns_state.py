@@ -6,7 +6,7 @@ import json
 
 from fluxkit.state.tasks.columns import MAX_USERS, TaskColumnsStorage
 from fluxkit.state.tasks.page import DEFAULT_HIDDEN, TasksState
-from tests.state.conftest import call, make_root, substate
+from tests.support.states import call, make_root, substate
 
 
 def open_tasks(token, saved: str = ""):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
@@ -14,29 +13,7 @@ from fluxkit.services import notifications, tasks
 from fluxkit.services.tasks import TaskQuery
 from fluxkit.state.notifications import BellState
 from fluxkit.state.tasks.page import NOT_FOUND, TasksState
-from tests.state.conftest import call, make_root, substate
-
-
-def texts(events) -> str:
-    """Everything the handler sent to the browser (toasts, scripts), as one string."""
-    out = []
-    for event in events:
-        for item in event if isinstance(event, list) else [event]:
-            for _key, value in getattr(item, "args", ()):
-                out.append(str(getattr(value, "_var_value", None) or value))
-    return "\n".join(out)
-
-
-def url_of(events) -> str | None:
-    """The URL a handler put in the address bar with history.replaceState, if any."""
-    for event in events:
-        for item in event if isinstance(event, list) else [event]:
-            for key, value in getattr(item, "args", ()):
-                if key._js_expr == "javascript_code":
-                    code = str(getattr(value, "_var_value", value))
-                    if "replaceState" in code:
-                        return json.loads(code[code.index("'', ") + 4 : code.rindex(")")])
-    return None
+from tests.support.states import call, make_root, substate, texts, url_of
 
 
 class FakeUpload:

@@ -13,8 +13,8 @@ from fluxkit.services import accounts, sessions
 from fluxkit.services import users_admin as admin
 from fluxkit.services.errors import InvalidCredentials
 from fluxkit.state.users import UsersState
-from tests.state.conftest import META, call, make_root, make_user, redirect_targets, substate
-from tests.state.test_tasks_state import texts, url_of
+from tests.support.factories import META, PASSWORD, make_signed_in
+from tests.support.states import call, make_root, redirect_targets, substate, texts, url_of
 
 
 def _promote(db, user_id: int) -> None:
@@ -33,7 +33,7 @@ def admin_tab(db, alice):
 
 
 async def test_an_admin_sees_everyone_with_stat_cards(db, admin_tab, bob):
-    accounts.sign_up(db, name="Cy", email="cy@example.com", password="a-long-passphrase-1", meta=META)
+    accounts.sign_up(db, name="Cy", email="cy@example.com", password=PASSWORD, meta=META)
     db.commit()
     await call(admin_tab, "load")
     assert admin_tab.allowed and admin_tab.loaded
@@ -219,11 +219,11 @@ def test_every_handler_is_covered():
 async def test_a_non_admin_gets_nothing_from_any_handler(db, alice, name):
     alice_user, _, _ = alice
     _promote(db, alice_user.id)
-    cy, _, _ = make_user(db, "cy@example.com", "Cy")
-    accounts.sign_up(db, name="Dee", email="dee@example.com", password="a-long-passphrase-1", meta=META)
+    cy, _, _ = make_signed_in(db, "cy@example.com", "Cy")
+    accounts.sign_up(db, name="Dee", email="dee@example.com", password=PASSWORD, meta=META)
     db.commit()
     dee = accounts.user_by_email(db, "dee@example.com")
-    mallory, token, _ = make_user(db, "mallory@example.com", "Mallory")
+    mallory, token, _ = make_signed_in(db, "mallory@example.com", "Mallory")
     before = _database(db)
 
     tab = substate(make_root(token, "/users"), UsersState)
@@ -250,5 +250,5 @@ async def test_a_suspended_admin_is_refused_too(db, admin_tab, alice, bob):
     # Even with a session made some other way, he is no admin while suspended.
     db.expire_all()
     with pytest.raises(InvalidCredentials, match="suspended"):
-        accounts.sign_in(db, email="bob@example.com", password="a-long-passphrase-1", meta=META)
+        accounts.sign_in(db, email="bob@example.com", password=PASSWORD, meta=META)
     assert not admin.is_admin(db, bob_user.id)

@@ -22,6 +22,10 @@ from email import policy
 from pathlib import Path
 
 import httpx
+from sqlmodel import Session
+
+from fluxkit.db import engine_for
+from tests.support.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 900
@@ -99,6 +103,18 @@ class LiveApp:
                     return match.group(0)
             time.sleep(0.2)
         raise AssertionError(f"no email to {address} with a {path} link within {timeout}s")
+
+    def create_user(self, email: str, name: str, password: str, *, admin: bool = False) -> None:
+        """An account that can sign in at once, written to this server's database.
+
+        What `fluxkit create-user` does (tests/test_cli.py runs that), without starting a process.
+        """
+        engine = engine_for(self.env["DATABASE_URL"])
+        try:
+            with Session(engine, expire_on_commit=False) as db:
+                make_user(db, email, name, password=password, admin=admin)
+        finally:
+            engine.dispose()
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
         """Run `fluxkit ...` against this server's database."""

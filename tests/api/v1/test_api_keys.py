@@ -9,8 +9,7 @@ from fluxkit.db import session_scope
 from fluxkit.models import ApiKey, AuditEvent
 from fluxkit.services import api_keys, tokens
 from fluxkit.services.errors import InvalidInput, NotFound
-from tests.api.conftest import BASE_URL, signed_in_client
-from tests.api.v1.conftest import V1
+from tests.support.http import BASE_URL, V1, signed_in_client
 
 
 def _stored_rows() -> list[ApiKey]:

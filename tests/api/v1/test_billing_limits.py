@@ -5,8 +5,7 @@ from __future__ import annotations
 from fluxkit.db import session_scope
 from fluxkit.services import billing, tasks
 from fluxkit.services.billing import webhooks as billing_webhooks
-from tests.api.v1.conftest import V1, add_task
-from tests.stripe_double import billing_off, billing_on, stripe_double, stripe_server  # noqa: F401
+from tests.support.http import V1, add_task
 
 
 def _pay(env, user_id):

@@ -9,7 +9,7 @@ from fluxkit.db import session_scope
 from fluxkit.models import CalendarEvent, Notification
 from fluxkit.services import live, tasks
 from fluxkit.services.calendar import ics as calendar_ics
-from tests.api.v1.conftest import V1
+from tests.support.http import V1
 
 EVENTS = f"{V1}/calendar/events"
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 from fluxkit.db import session_scope
 from fluxkit.models import ChatMessage
 from fluxkit.services import chat, live
-from tests.api.v1.conftest import V1, make_account
+from tests.support.http import V1, make_account
 
 CHAT = f"{V1}/chat"
 
@@ -53,8 +53,8 @@ def test_start_send_page_and_read_a_direct_conversation(api, ada, bob):
     assert [c["id"] for c in client.get(f"{CHAT}/conversations").json()] == [cid]
 
 
-def test_groups_rename_pin_mute_and_leave(api, ada, bob):
-    cy = make_account("cy@example.com", "Cy")
+def test_groups_rename_pin_mute_and_leave(db, api, ada, bob):
+    cy = make_account(db, "cy@example.com", "Cy")
     client = api(ada)
     group = client.post(
         f"{CHAT}/conversations", json={"kind": "group", "user_ids": [bob.user.id, cy.user.id], "title": "Plans"}
@@ -107,8 +107,8 @@ def test_refusals_are_clear_and_change_nothing(api, ada, bob):
     assert client.get(f"{CHAT}/conversations").json()[0]["title"] == "Bob"
 
 
-def test_a_conversation_you_are_not_in_is_404_everywhere_and_nothing_leaks(api, ada, bob, new_client):
-    cy = make_account("cy@example.com", "Cy")
+def test_a_conversation_you_are_not_in_is_404_everywhere_and_nothing_leaks(db, api, ada, bob, new_client):
+    cy = make_account(db, "cy@example.com", "Cy")
     with session_scope() as db:
         theirs, _ = chat.start_direct(db, bob.user.id, cy.user.id)
         chat.send(db, bob.user.id, theirs.id, "Bob's secret")

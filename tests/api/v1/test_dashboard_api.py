@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fluxkit.db import session_scope
 from fluxkit.services import calendar, user_time
-from tests.api.v1.conftest import V1, add_task
+from tests.support.http import V1, add_task
 
 
 def test_the_summary_counts_only_the_callers_data(api, ada, bob):

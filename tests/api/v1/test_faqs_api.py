@@ -11,8 +11,7 @@ from fluxkit.db import session_scope
 from fluxkit.models import Faq, User
 from fluxkit.services import live
 from fluxkit.services.faq_seed import default_rows
-from tests.api.conftest import signed_in_client
-from tests.api.v1.conftest import V1, make_account
+from tests.support.http import V1, make_account, signed_in_client
 
 
 @pytest.fixture
@@ -24,8 +23,8 @@ def seeded(engine):
 
 
 @pytest.fixture
-def root(engine):
-    account = make_account("root@example.com", "Root")
+def root(db, engine):
+    account = make_account(db, "root@example.com", "Root")
     with session_scope() as db:
         user = db.get(User, account.user.id)
         user.role = "admin"

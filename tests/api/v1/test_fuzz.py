@@ -22,8 +22,7 @@ from fluxkit.models import User
 from fluxkit.services import api_keys, calendar, chat, faqs, mailbox, organizations, sessions, tasks
 from fluxkit.services.audit import RequestMeta
 from fluxkit.settings import get_settings
-from tests.api.conftest import build_app
-from tests.api.v1.conftest import V1, add_notification, add_task, make_account
+from tests.support.http import V1, add_notification, add_task, build_app, make_account
 
 # Chat operations where a schema-valid request may meet a rule OpenAPI cannot say (422).
 CHAT_RULES = {
@@ -40,11 +39,11 @@ schema = schemathesis.openapi.from_asgi(f"{V1}/openapi.json", build_app())
 
 
 @pytest.fixture
-def owned(engine, monkeypatch):
+def owned(db, engine, monkeypatch):
     """A user with some of everything, an API key with room for every example, a session."""
     monkeypatch.setattr(api_keys, "API_RATE", parse("100000/minute"))
-    account = make_account("fuzz@example.com", "Fuzz")
-    other = make_account("other@example.com", "Other")  # someone else's rows exist too
+    account = make_account(db, "fuzz@example.com", "Fuzz")
+    other = make_account(db, "other@example.com", "Other")  # someone else's rows exist too
     task_ids = [add_task(account, title=f"Task {n}", status=status) for n, status in enumerate(tasks.STATUSES * 2)]
     note_ids = [add_notification(account, f"Note {n}") for n in range(4)]
     with session_scope() as db:
@@ -122,9 +121,9 @@ def owned(engine, monkeypatch):
 
 
 @pytest.fixture
-def faq_admin(engine):
+def faq_admin(db, engine):
     """An admin's API key and some FAQs: the FAQ changes are for admins (404 for the caller)."""
-    account = make_account("faq-admin@example.com", "Faq Admin")
+    account = make_account(db, "faq-admin@example.com", "Faq Admin")
     with session_scope() as db:
         db.get(User, account.user.id).role = "admin"
         faq_ids = [

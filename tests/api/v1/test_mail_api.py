@@ -8,12 +8,12 @@ from sqlmodel import select
 from fluxkit.db import session_scope
 from fluxkit.models import MailCopy, MailMessage
 from fluxkit.services import live, mailbox, notifications
-from tests.api.v1.conftest import V1, make_account
+from tests.support.http import V1, make_account
 
 
 @pytest.fixture
-def cy(engine):
-    return make_account("cy@example.com", "Cy")
+def cy(db, engine):
+    return make_account(db, "cy@example.com", "Cy")
 
 
 def inbox(client, **params) -> dict:

@@ -10,18 +10,18 @@ from PIL import Image
 from fluxkit.db import session_scope
 from fluxkit.services import avatars, email, profile
 from fluxkit.services.audit import RequestMeta
-from tests.api.conftest import PASSWORD, signed_in_client
-from tests.api.v1.conftest import V1, add_task, make_account
+from tests.support.factories import PASSWORD
+from tests.support.http import V1, add_task, make_account, signed_in_client
 
 
 @pytest.fixture
-def ada(engine):
-    return make_account("ada@example.com", "Ada")
+def ada(db, engine):
+    return make_account(db, "ada@example.com", "Ada")
 
 
 @pytest.fixture
-def bob(engine):
-    return make_account("bob@example.com", "Bob")
+def bob(db, engine):
+    return make_account(db, "bob@example.com", "Bob")
 
 
 def test_get_and_patch_my_profile(api, ada, bob):

@@ -7,7 +7,7 @@ from email import message_from_bytes
 
 from fluxkit.db import session_scope
 from fluxkit.models import User
-from tests.api.v1.conftest import V1, add_task, make_account
+from tests.support.http import V1, add_task, make_account
 
 
 def test_anonymous_is_401(client):
@@ -105,9 +105,9 @@ def test_cancel_switch_and_outsiders(api, ada, bob):
     assert a.put(f"{V1}/organizations/active", json={"organization_id": org["id"]}).json()["active"] is True
 
 
-def test_unverified_invitee_is_told_to_verify(api, ada, client):
+def test_unverified_invitee_is_told_to_verify(db, api, ada, client):
     a = api(ada)
-    carl = make_account("carl@example.com", "Carl")
+    carl = make_account(db, "carl@example.com", "Carl")
     with session_scope() as db:
         db.get(User, carl.user.id).email_verified = False
     org = a.post(f"{V1}/organizations", json={"name": "Acme"}).json()

@@ -16,11 +16,10 @@ from sqlmodel import select
 from fluxkit.api.v1 import create_v1
 from fluxkit.db import session_scope
 from fluxkit.models import Faq, Notification, Task
-from fluxkit.services import accounts, api_keys, calendar, chat, live, mailbox, organizations, tasks
-from fluxkit.services.audit import RequestMeta
+from fluxkit.services import api_keys, calendar, chat, live, mailbox, organizations, tasks
 from fluxkit.services.errors import InvalidInput
-from tests.api.conftest import BASE_URL, signed_in_client
-from tests.api.v1.conftest import V1, add_notification, add_task
+from tests.support.factories import make_user
+from tests.support.http import BASE_URL, V1, add_notification, add_task, signed_in_client
 
 EVIL = "https://evil.example"
 
@@ -418,9 +417,7 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_one(api, ada,
     with session_scope() as db:
         bob_mail = mailbox.save_draft(db, bob.user.id, {"to": "ada@example.com", "subject": "Bob's secret draft"}).id
     with session_scope() as db:
-        cy = accounts.create_verified_user(
-            db, accounts.NewUser("cy@example.com", "Cy", "a long and unusual passphrase"), RequestMeta()
-        )
+        cy = make_user(db, "cy@example.com", "Cy")
         bob_chat = chat.start_direct(db, bob.user.id, cy.id)[0].id
         chat.send(db, bob.user.id, bob_chat, "Bob's secret message")
     with session_scope() as db:  # FAQs are global: changing any is refused to a non-admin

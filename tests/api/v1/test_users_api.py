@@ -14,8 +14,8 @@ from fluxkit.db import session_scope
 from fluxkit.models import AuditEvent, Subscription, User, UserSession
 from fluxkit.services import accounts
 from fluxkit.services.audit import RequestMeta
-from tests.api.conftest import PASSWORD, emails, link_in, sign_in
-from tests.api.v1.conftest import V1, Account
+from tests.support.factories import PASSWORD
+from tests.support.http import V1, Account, emails, link_in, sign_in
 
 META = RequestMeta(ip="127.0.0.1", user_agent="setup")
 # A key's 11-character display prefix (e.g. in an audit detail) is public; a whole key is not.

@@ -35,7 +35,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import pytest
 import stripe
 import uvicorn
 from starlette.applications import Starlette
@@ -44,6 +43,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from tests.support.live_server import free_port
+from tests.support.settings_env import settings_env
 
 API_VERSION = stripe.api_version
 
@@ -178,7 +178,8 @@ class StripeDouble:
                     if method_path != f"POST {path}" or seen_params != params:
                         return _error(
                             400,
-                            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                            "Keys for idempotent requests can only be used with the same parameters"
+                            " they were first used with.",
                             type_="idempotency_error",
                         )
                     return JSONResponse(answer, status_code=status, headers={"Idempotent-Replayed": "true"})
@@ -622,12 +623,14 @@ class StripeDouble:
         else:
             price = sub["items"]["data"][0]["price"]
             product = self.products[price["product"]]
+            ending = " · cancels at period end" if sub["cancel_at_period_end"] else ""
             current = (
                 f"<p id='portal-plan'>{html.escape(product['name'])} ({price['recurring']['interval']}ly)</p>"
-                f"<p id='portal-status'>{sub['status']}{' · cancels at period end' if sub['cancel_at_period_end'] else ''}</p>"
+                f"<p id='portal-status'>{sub['status']}{ending}</p>"
             )
             options = "".join(
-                f"<button name='price' value='{p['id']}' id='portal-switch-{p['lookup_key'] or p['id']}'>Switch to {html.escape(self.products[p['product']]['name'])} {p['recurring']['interval']}ly</button>"
+                f"<button name='price' value='{p['id']}' id='portal-switch-{p['lookup_key'] or p['id']}'>"
+                f"Switch to {html.escape(self.products[p['product']]['name'])} {p['recurring']['interval']}ly</button>"
                 for p in self.prices.values()
                 if p["id"] != price["id"] and p["recurring"]
             )
@@ -638,7 +641,8 @@ class StripeDouble:
                 f"<button name='do' value='fail' id='portal-fail'>Simulate a failed renewal</button>"
                 f"<button name='do' value='pay' id='portal-pay'>Pay the open invoice</button>"
                 f"<button name='do' value='cancel_now' id='portal-cancel-now'>Cancel now</button>"
-                f"</form><form method='post' action='{action}'><input type='hidden' name='do' value='switch'>{options}</form>"
+                f"</form><form method='post' action='{action}'>"
+                f"<input type='hidden' name='do' value='switch'>{options}</form>"
             )
         return HTMLResponse(
             f"""<!doctype html><title>Customer portal (Stripe double)</title><h1>Billing portal</h1>
@@ -718,7 +722,7 @@ def sign(event: dict, secret: str, timestamp: int | None = None) -> tuple[bytes,
     return payload.encode(), stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp)
 
 
-# ---- pytest fixtures (import them into a test module to use them) -----------------------------
+# ---- the settings that turn billing on against a double (fixtures: tests/conftest.py) -----------
 
 WEBHOOK_SECRET = "whsec_fluxkit_test_secret"
 SECRET_KEY = "sk_test_fluxkit_double"
@@ -736,24 +740,11 @@ class BillingEnv:
         return body, {"Stripe-Signature": header, "Content-Type": "application/json; charset=utf-8"}
 
 
-@pytest.fixture(scope="module")
-def stripe_server() -> Iterator[StripeDouble]:
-    with running_double() as double:
-        yield double
-
-
-@pytest.fixture
-def stripe_double(stripe_server: StripeDouble) -> StripeDouble:
-    stripe_server.reset()
-    return stripe_server
-
-
 def billing_environment(double: StripeDouble) -> dict[str, str]:
     """Create the plans' products and prices in the double (as `fluxkit billing setup` does)."""
     from fluxkit.services import billing
     from fluxkit.services.billing import catalog as billing_catalog
     from fluxkit.settings import price_env_name
-    from tests.services.settings_env import settings_env
 
     base = {"STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_API_BASE": double.url, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
     with settings_env(**base):
@@ -762,28 +753,3 @@ def billing_environment(double: StripeDouble) -> dict[str, str]:
     for (plan_id, interval), price_id in catalog.prices.items():
         env[price_env_name(plan_id, interval)] = price_id
     return env
-
-
-@pytest.fixture
-def billing_on(stripe_double: StripeDouble) -> Iterator[BillingEnv]:
-    from fluxkit.settings import get_settings
-    from tests.services.settings_env import settings_env
-
-    env = billing_environment(stripe_double)
-    stripe_double.requests.clear()
-    with settings_env(**env):
-        assert get_settings().stripe.enabled
-        yield BillingEnv(double=stripe_double, prices=dict(get_settings().stripe.prices), env=env)
-
-
-@pytest.fixture
-def billing_off() -> Iterator[None]:
-    from fluxkit.services.plans import INTERVALS, PAID_PLANS
-    from fluxkit.settings import get_settings, price_env_name
-    from tests.services.settings_env import settings_env
-
-    names = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "STRIPE_PORTAL_CONFIGURATION"]
-    names += [price_env_name(p.id, i) for p in PAID_PLANS for i in INTERVALS]
-    with settings_env(**dict.fromkeys(names)):
-        assert not get_settings().stripe.enabled
-        yield
