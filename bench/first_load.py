@@ -72,7 +72,7 @@ def measure(url: str, loads: int) -> dict:
                 context.add_init_script(RECORDER)
                 page = context.new_page()
                 sockets = []
-                page.on("websocket", sockets.append)
+                page.on("websocket", lambda ws, sockets=sockets: sockets.append(ws))  # Playwright cannot wrap a builtin
                 scripts = []
                 page.on("response", lambda r, scripts=scripts: scripts.append(r) if r.url.endswith(".js") else None)
                 page.goto(f"{url}/sign-in", wait_until="domcontentloaded")
