@@ -13,6 +13,20 @@ from typing import Any
 
 from reflex.event import Event
 from reflex.state import StateUpdate
+from reflex_base.event.context import EventContext
+
+
+def current_event_id() -> str | None:
+    """The id of the event being processed, or None outside one (a test, a script, a job).
+
+    From `reflex_base.event.context`, the module Reflex's own app and state code use:
+    `reflex.event.context` resolves to a second copy of that module with its own ContextVar,
+    which never sees the event Reflex runs (per-event reuse then silently stops).
+    """
+    try:
+        return EventContext.get().txid or None
+    except LookupError:
+        return None
 
 
 def tabs_connected_here(app: Any) -> frozenset[str]:

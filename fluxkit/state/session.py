@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import reflex as rx
 from reflex.event import Event
-from reflex.event.context import EventContext
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from sqlmodel import Session
@@ -29,6 +28,7 @@ from fluxkit.routes import SIGN_IN
 from fluxkit.services import sessions
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound, ServiceError
+from fluxkit.state import reflex_adapter
 
 
 def identity_for_cookie(cookie_header: str | None) -> Identity | None:
@@ -51,10 +51,7 @@ _clock = time.monotonic
 
 
 def _event_id() -> str | None:
-    try:
-        return EventContext.get().txid or None
-    except LookupError:  # called outside an event (a test, a script): no reuse
-        return None
+    return reflex_adapter.current_event_id()
 
 
 def identity_for_event(cookie_header: str | None) -> Identity | None:
