@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from fluxkit.models import task_search  # noqa: F401 - search and title indexes (DDL)
 from fluxkit.models.accounts import AuditEvent, User, UserSession, VerificationToken
 from fluxkit.models.api_keys import ApiKey
 from fluxkit.models.billing import BillingEvent, Subscription

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func, literal, union_all
 from sqlmodel import Session, col, select
 
 from fluxkit import routes
@@ -104,11 +104,6 @@ class Summary:
 # ---- pieces ------------------------------------------------------------------------------------
 
 
-def _mine(user_id: int):
-    """The tasks /tasks shows the user: theirs, or assigned to them; not deleted."""
-    return or_(Task.user_id == user_id, Task.assignee_id == user_id), col(Task.deleted_at).is_(None)
-
-
 def clean_range(value: object) -> int:
     """7, 30 or 90 (days); anything else is refused with the choices."""
     try:
@@ -155,14 +150,26 @@ def _day_starts(first: date, days: int, zone: ZoneInfo) -> list[datetime]:
     return [datetime.combine(first + timedelta(days=i), time(), zone).astimezone(UTC) for i in range(days + 1)]
 
 
-def _per_day(db: Session, column, where: list, bounds: list[datetime]) -> list[int]:
-    """Rows per local day in ONE grouped query: each row's day is the bucket its instant falls in."""
-    bucket = case(*[(column < bound, i) for i, bound in enumerate(bounds[1:])], else_=len(bounds) - 1).label("bucket")
-    found = dict(
-        db.exec(
-            select(bucket, func.count()).where(*where, column >= bounds[0], column < bounds[-1]).group_by(bucket)
-        ).all()
+def _day_of(column, bounds: list[datetime], first: int, last: int):
+    """The index i (first <= i < last) of the day whose [bounds[i], bounds[i+1]) holds `column`:
+    a binary search written as nested CASEs, so each row costs ~7 comparisons at 90 days."""
+    if last - first == 1:
+        return literal(first)
+    middle = (first + last) // 2
+    return case(
+        (column < bounds[middle], _day_of(column, bounds, first, middle)), else_=_day_of(column, bounds, middle, last)
     )
+
+
+def _per_day(db: Session, column, user_id: int, where: list, bounds: list[datetime]) -> list[int]:
+    """The user's tasks per local day in ONE grouped query. Owned and assigned tasks are read
+    as two ranges of their own indexes (an OR of the two would read every task of the user)."""
+    in_range = [*where, col(Task.deleted_at).is_(None), column >= bounds[0], column < bounds[-1]]
+    owned = select(column.label("at")).where(Task.user_id == user_id, *in_range)
+    assigned = select(column.label("at")).where(Task.assignee_id == user_id, Task.user_id != user_id, *in_range)
+    at = union_all(owned, assigned).subquery().c.at
+    bucket = _day_of(at, bounds, 0, len(bounds) - 1).label("bucket")
+    found = dict(db.exec(select(bucket, func.count()).group_by(bucket)).all())
     return [found.get(i, 0) for i in range(len(bounds) - 1)]
 
 
@@ -172,8 +179,8 @@ def chart(db: Session, user_id: int, days: object = DEFAULT_RANGE, clock: Clock 
     zone = user_time.user_zone(db, user_id)
     first = clock.now().astimezone(zone).date() - timedelta(days=days - 1)
     bounds = _day_starts(first, days, zone)
-    created = _per_day(db, col(Task.created_at), [*_mine(user_id)], bounds)
-    completed = _per_day(db, col(Task.completed_at), [*_mine(user_id), Task.status == "completed"], bounds)
+    created = _per_day(db, col(Task.created_at), user_id, [], bounds)
+    completed = _per_day(db, col(Task.completed_at), user_id, [Task.status == "completed"], bounds)
     out = []
     for i in range(days):
         day = first + timedelta(days=i)
@@ -184,9 +191,17 @@ def chart(db: Session, user_id: int, days: object = DEFAULT_RANGE, clock: Clock 
 
 
 def recent_tasks(db: Session, user_id: int, limit: int = LIST_SIZE) -> list[RecentTask]:
-    rows = db.exec(
-        select(Task).where(*_mine(user_id)).order_by(col(Task.created_at).desc(), col(Task.id).desc()).limit(limit)
+    # The latest owned and the latest assigned, each read from its own index, then merged.
+    newest = (col(Task.created_at).desc(), col(Task.id).desc())
+    not_deleted = col(Task.deleted_at).is_(None)
+    owned = db.exec(select(Task).where(Task.user_id == user_id, not_deleted).order_by(*newest).limit(limit)).all()
+    assigned = db.exec(
+        select(Task)
+        .where(Task.assignee_id == user_id, Task.user_id != user_id, not_deleted)
+        .order_by(*newest)
+        .limit(limit)
     ).all()
+    rows = sorted([*owned, *assigned], key=lambda t: (t.created_at, t.id), reverse=True)[:limit]
     return [
         RecentTask(
             id=t.id,

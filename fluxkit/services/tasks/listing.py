@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, union_all
+from sqlalchemy import and_, case, func, or_, text, union_all
 from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Task, TaskTally
+from fluxkit.models.task_search import MIN_SEARCH_CHARS, SEARCH_TABLE
 from fluxkit.services.paging import Page, page_count
 from fluxkit.services.tasks.rules import (
     PRIORITIES,
@@ -33,16 +34,28 @@ def _mine_or_assigned(user_id: int):
     return or_(Task.user_id == user_id, Task.assignee_id == user_id)
 
 
-def _filtered(user_id: int, query: TaskQuery, today: date, seen_as=None):
+def _matching(search: str, dialect: str):
+    """Tasks whose title or description contains `search`, ignoring case.
+
+    On SQLite a word of three or more characters is looked up in the trigram index
+    (models/task_search.py) instead of reading every task; PostgreSQL's trigram indexes
+    serve the ILIKE itself.
+    """
+    if dialect == "sqlite" and len(search) >= MIN_SEARCH_CHARS:
+        phrase = '"' + search.replace('"', '""') + '"'
+        found = text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :phrase").bindparams(phrase=phrase)
+        return col(Task.id).in_(found)
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(col(Task.title).ilike(pattern, escape="\\"), col(Task.description).ilike(pattern, escape="\\"))
+
+
+def _filtered(db: Session, user_id: int, query: TaskQuery, today: date, seen_as=None):
     """The view's tasks; `seen_as` narrows it to owned or assigned ones (see _page_rows)."""
     visible = _mine_or_assigned(user_id) if seen_as is None else seen_as
     statement = select(Task).where(visible, col(Task.deleted_at).is_(None))
     search = query.search.replace("\x00", "")  # PostgreSQL cannot take a NUL in a parameter
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            or_(col(Task.title).ilike(pattern, escape="\\"), col(Task.description).ilike(pattern, escape="\\"))
-        )
+        statement = statement.where(_matching(search, db.get_bind().dialect.name))
     if query.status:
         statement = statement.where(Task.status == query.status)
     if query.priority:
@@ -89,8 +102,8 @@ def _page_rows(db: Session, user_id: int, query: TaskQuery, today: date, page: i
     """
     first = (page - 1) * query.page_size
     enough = first + query.page_size
-    owned = _filtered(user_id, query, today, seen_as=Task.user_id == user_id)
-    assigned = _filtered(user_id, query, today, seen_as=and_(Task.assignee_id == user_id, Task.user_id != user_id))
+    owned = _filtered(db, user_id, query, today, seen_as=Task.user_id == user_id)
+    assigned = _filtered(db, user_id, query, today, seen_as=and_(Task.assignee_id == user_id, Task.user_id != user_id))
     sort_columns = (Task.id, Task.created_at, Task.updated_at, Task.due_date, Task.title, Task.status, Task.priority)
     branches = [
         select(part.with_only_columns(*sort_columns).order_by(*_order(query)).limit(enough).subquery())
@@ -115,7 +128,7 @@ def list_tasks(
         counts = counts or stats(db, user_id)
         total = counts.of(query.status) if query.status else counts.total
     else:
-        total = db.exec(select(func.count()).select_from(_filtered(user_id, query, today).subquery())).one()
+        total = db.exec(select(func.count()).select_from(_filtered(db, user_id, query, today).subquery())).one()
     pages = page_count(total, query.page_size)
     page = min(query.page, pages)
     rows = _page_rows(db, user_id, query, today, page)
@@ -130,7 +143,7 @@ def all_matching(
 ) -> list[TaskRow]:
     """Every task of the current view (all pages), for export."""
     today = today_for(db, user_id, clock)
-    rows = db.exec(_filtered(user_id, query, today).order_by(*_order(query)).limit(limit)).all()
+    rows = db.exec(_filtered(db, user_id, query, today).order_by(*_order(query)).limit(limit)).all()
     names = names_of_people(db, list(rows))
     return [TaskRow.of(t, today, user_id, names) for t in rows]
 

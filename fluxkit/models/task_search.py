@@ -1,0 +1,98 @@
+"""Indexes for the reads that would otherwise grow with a user's tasks: substring search and
+the sort by title.
+
+Search finds a word anywhere in a title or description (`ILIKE '%word%'`), which no B-tree
+index can serve, so at 100,000 tasks every search read every task twice (rows and count).
+- SQLite: `task_search`, an FTS5 table with the trigram tokenizer over task's title and
+  description (external content: it stores only the index), kept by triggers. A phrase query
+  of three or more characters finds the same tasks as the ILIKE, case-insensitively.
+- PostgreSQL: pg_trgm GIN indexes on title and description, which serve ILIKE itself.
+The title sort orders by `lower(title)`: an expression index per owner serves it.
+
+SQLModel cannot declare a virtual table, an operator class or an expression index portably,
+so these are created here with DDL (`after_create`, as the tests build the schema) and by
+migration 0015. `UNMODELLED` names them, and the comparator registered below keeps
+autogenerate (`reflex db makemigrations`, Reflex's start-up schema check, the schema-diff
+test) from reading them as objects to drop. Changing any of this needs a new migration.
+"""
+
+from __future__ import annotations
+
+from alembic.autogenerate import comparators
+from alembic.operations import ops
+from alembic.util import DispatchPriority
+from sqlalchemy import DDL, event
+
+from fluxkit.models.tasks import Task
+
+SEARCH_TABLE = "task_search"
+MIN_SEARCH_CHARS = 3  # a trigram index cannot answer shorter words; those fall back to ILIKE
+
+_FTS_COLUMNS = "title, description"
+
+SQLITE_DDL = (
+    f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({_FTS_COLUMNS}, content='task', "
+    "content_rowid='id', tokenize='trigram')",
+    f"CREATE TRIGGER task_search_insert AFTER INSERT ON task BEGIN "
+    f"INSERT INTO {SEARCH_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (NEW.id, NEW.title, NEW.description); END",
+    f"CREATE TRIGGER task_search_delete AFTER DELETE ON task BEGIN "
+    f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, {_FTS_COLUMNS}) "
+    "VALUES ('delete', OLD.id, OLD.title, OLD.description); END",
+    f"CREATE TRIGGER task_search_update AFTER UPDATE OF title, description ON task BEGIN "
+    f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, {_FTS_COLUMNS}) "
+    "VALUES ('delete', OLD.id, OLD.title, OLD.description); "
+    f"INSERT INTO {SEARCH_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (NEW.id, NEW.title, NEW.description); END",
+    "CREATE INDEX ix_task_owner_title ON task (user_id, lower(title), id) WHERE deleted_at IS NULL",
+)
+SQLITE_FILL = f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')"
+SQLITE_DROP = (
+    "DROP TRIGGER IF EXISTS task_search_insert",
+    "DROP TRIGGER IF EXISTS task_search_delete",
+    "DROP TRIGGER IF EXISTS task_search_update",
+    f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
+    "DROP INDEX IF EXISTS ix_task_owner_title",
+)
+
+POSTGRESQL_DDL = (
+    # pg_trgm is a trusted extension: a database owner may create it.
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX ix_task_title_trgm ON task USING gin (title gin_trgm_ops)",
+    "CREATE INDEX ix_task_description_trgm ON task USING gin (description gin_trgm_ops)",
+    "CREATE INDEX ix_task_owner_title ON task (user_id, lower(title), id) WHERE deleted_at IS NULL",
+)
+POSTGRESQL_DROP = (
+    "DROP INDEX IF EXISTS ix_task_title_trgm",
+    "DROP INDEX IF EXISTS ix_task_description_trgm",
+    "DROP INDEX IF EXISTS ix_task_owner_title",
+)
+
+DDL_BY_DIALECT = {"sqlite": SQLITE_DDL, "postgresql": POSTGRESQL_DDL}
+DROP_BY_DIALECT = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
+
+# FTS5 keeps its index in shadow tables named after the virtual table.
+UNMODELLED_TABLES = frozenset(
+    {SEARCH_TABLE} | {f"{SEARCH_TABLE}_{part}" for part in ("data", "idx", "docsize", "config", "content")}
+)
+UNMODELLED_INDEXES = frozenset({"ix_task_owner_title", "ix_task_title_trgm", "ix_task_description_trgm"})
+
+for _dialect, _statements in DDL_BY_DIALECT.items():
+    for _statement in _statements:
+        event.listen(Task.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+
+
+def _kept(op) -> bool:
+    if isinstance(op, ops.DropTableOp):
+        return op.table_name not in UNMODELLED_TABLES
+    if isinstance(op, ops.DropIndexOp):
+        return op.index_name not in UNMODELLED_INDEXES
+    return True
+
+
+@comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
+def _ignore_unmodelled(autogen_context, upgrade_ops, schemas):
+    """Autogenerate sees the objects above in the database and not in the models: not a change."""
+    upgrade_ops.ops[:] = [op for op in upgrade_ops.ops if _kept(op)]
+    for op in upgrade_ops.ops:
+        if isinstance(op, ops.ModifyTableOps):
+            op.ops[:] = [inner for inner in op.ops if _kept(inner)]
+    upgrade_ops.ops[:] = [op for op in upgrade_ops.ops if not (isinstance(op, ops.ModifyTableOps) and not op.ops)]
