@@ -26,8 +26,8 @@ from sqlmodel import SQLModel
 import fluxkit.models  # noqa: F401 - registers the tables
 from alembic import command
 from fluxkit.db import engine_for
-from tests.support.environment import need
 from fluxkit.models.task_search import UNMODELLED_INDEXES, UNMODELLED_TABLES
+from tests.support.environment import need
 from tests.support.migrations import ALEMBIC_INI, ROOT, alembic_config
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -142,9 +142,8 @@ def unmodelled(connection: sa.Connection) -> set[str]:
         )
     else:
         rows = connection.execute(
-            sa.text(
-                "SELECT indexname FROM pg_indexes WHERE indexname IN ('ix_task_owner_title', 'ix_task_title_trgm', 'ix_task_description_trgm')"
-            )
+            sa.text("SELECT indexname FROM pg_indexes WHERE indexname = ANY(:names)"),
+            {"names": sorted(UNMODELLED_INDEXES)},
         )
     return {row[0] for row in rows}
 

@@ -31,8 +31,8 @@ class Task(SQLModel, table=True):
         Index("ix_task_assignee", "assignee_id", "deleted_at"),
         # The dashboard: latest tasks assigned to the user, and completions per day.
         Index("ix_task_assignee_created", "assignee_id", "created_at", "id", **_NOT_DELETED),
-        Index("ix_task_owner_completed", "user_id", "completed_at", **_NOT_DELETED),
-        Index("ix_task_assignee_completed", "assignee_id", "completed_at", **_NOT_DELETED),
+        Index("ix_task_owner_completed", "user_id", "status", "completed_at", **_NOT_DELETED),
+        Index("ix_task_assignee_completed", "assignee_id", "status", "completed_at", **_NOT_DELETED),
     )
 
     id: int | None = Field(default=None, primary_key=True)

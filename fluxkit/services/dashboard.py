@@ -8,11 +8,12 @@ onboarding checklist whose items are ticked from real data.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, union_all
+from sqlalchemy import DateTime, Integer, bindparam, text
 from sqlmodel import Session, col, select
 
 from fluxkit import routes
@@ -150,27 +151,36 @@ def _day_starts(first: date, days: int, zone: ZoneInfo) -> list[datetime]:
     return [datetime.combine(first + timedelta(days=i), time(), zone).astimezone(UTC) for i in range(days + 1)]
 
 
-def _day_of(column, bounds: list[datetime], first: int, last: int):
-    """The index i (first <= i < last) of the day whose [bounds[i], bounds[i+1]) holds `column`:
-    a binary search written as nested CASEs, so each row costs ~7 comparisons at 90 days."""
-    if last - first == 1:
-        return literal(first)
-    middle = (first + last) // 2
-    return case(
-        (column < bounds[middle], _day_of(column, bounds, first, middle)), else_=_day_of(column, bounds, middle, last)
-    )
+@functools.cache
+def _per_day_query(series: str, days: int):
+    """The query behind `_per_day`, one per shape. Written as SQL text: SQLAlchemy took over a
+    second to compile its 4 x 90 subqueries. Bound: `user`, and `b0`..`b{days}` (day bounds)."""
+    at = "completed_at" if series == "completed" else "created_at"
+    status = " AND status = 'completed'" if series == "completed" else ""
+
+    def count(who: str, day: int) -> str:
+        return (
+            f"(SELECT count(*) FROM task WHERE {who} AND deleted_at IS NULL{status}"
+            f" AND {at} >= :b{day} AND {at} < :b{day + 1})"
+        )
+
+    owned, assigned = "user_id = :user", "assignee_id = :user AND user_id <> :user"
+    days_sql = ", ".join(f"{count(owned, d)} + {count(assigned, d)}" for d in range(days))
+    bounds = [bindparam(f"b{d}", type_=DateTime) for d in range(days + 1)]
+    return text(f"SELECT {days_sql}").bindparams(bindparam("user", type_=Integer), *bounds)
 
 
-def _per_day(db: Session, column, user_id: int, where: list, bounds: list[datetime]) -> list[int]:
-    """The user's tasks per local day in ONE grouped query. Owned and assigned tasks are read
-    as two ranges of their own indexes (an OR of the two would read every task of the user)."""
-    in_range = [*where, col(Task.deleted_at).is_(None), column >= bounds[0], column < bounds[-1]]
-    owned = select(column.label("at")).where(Task.user_id == user_id, *in_range)
-    assigned = select(column.label("at")).where(Task.assignee_id == user_id, Task.user_id != user_id, *in_range)
-    at = union_all(owned, assigned).subquery().c.at
-    bucket = _day_of(at, bounds, 0, len(bounds) - 1).label("bucket")
-    found = dict(db.exec(select(bucket, func.count()).group_by(bucket)).all())
-    return [found.get(i, 0) for i in range(len(bounds) - 1)]
+def _per_day(db: Session, series: str, user_id: int, bounds: list[datetime]) -> list[int]:
+    """The user's tasks created (or completed) per local day, in ONE query of one count per day.
+
+    Each count is a range of an index (owner or assignee, status, then the instant) holding
+    only that day's entries, so the query reads the window's index entries once and no row:
+    at 100,000 tasks a GROUP BY of a computed day sorted every row (~1.3 s on SQLite); this
+    takes ~35 ms. Owned and assigned tasks are separate ranges (an OR of the two reads every
+    task the user has).
+    """
+    params = {"user": user_id, **{f"b{i}": bound for i, bound in enumerate(bounds)}}
+    return list(db.exec(_per_day_query(series, len(bounds) - 1), params=params).one())
 
 
 def chart(db: Session, user_id: int, days: object = DEFAULT_RANGE, clock: Clock = system_clock) -> list[DayPoint]:
@@ -179,8 +189,8 @@ def chart(db: Session, user_id: int, days: object = DEFAULT_RANGE, clock: Clock 
     zone = user_time.user_zone(db, user_id)
     first = clock.now().astimezone(zone).date() - timedelta(days=days - 1)
     bounds = _day_starts(first, days, zone)
-    created = _per_day(db, col(Task.created_at), user_id, [], bounds)
-    completed = _per_day(db, col(Task.completed_at), user_id, [Task.status == "completed"], bounds)
+    created = _per_day(db, "created", user_id, bounds)
+    completed = _per_day(db, "completed", user_id, bounds)
     out = []
     for i in range(days):
         day = first + timedelta(days=i)
