@@ -6,7 +6,7 @@ import contextlib
 import functools
 from collections.abc import Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -50,6 +50,16 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def gather_statistics(session: Session) -> None:
+    """ANALYZE: fresh planner statistics after a bulk change (an import, a migration).
+
+    Without them a planner guesses from an empty table, and PostgreSQL only gathers them by
+    itself when autovacuum runs (off on some servers, and late after a bulk load): the task
+    list and the dashboard then read every row instead of their indexes.
+    """
+    session.exec(text("ANALYZE"))
 
 
 def backup_sqlite(destination: str) -> int:
