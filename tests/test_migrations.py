@@ -137,8 +137,9 @@ def database_keys(inspector: sa.Inspector, table: str) -> dict[str, set]:
 def unmodelled(connection: sa.Connection) -> set[str]:
     """The search and title-sort objects the models cannot declare (models/task_search.py)."""
     if connection.dialect.name == "sqlite":
+        names = ", ".join(f"'{name}'" for name in sorted(UNMODELLED_INDEXES))
         rows = connection.execute(
-            sa.text("SELECT name FROM sqlite_master WHERE name LIKE 'task_search%' OR name = 'ix_task_owner_title'")
+            sa.text(f"SELECT name FROM sqlite_master WHERE name LIKE 'task_search%' OR name IN ({names})")
         )
     else:
         rows = connection.execute(

@@ -1,5 +1,5 @@
 """Indexes for the reads that would otherwise grow with a user's tasks: substring search and
-the sort by title.
+the sorts whose order is an expression (title, status, priority, due date).
 
 Search finds a word anywhere in a title or description (`ILIKE '%word%'`), which no B-tree
 index can serve, so at 100,000 tasks every search read every task twice (rows and count).
@@ -7,7 +7,8 @@ index can serve, so at 100,000 tasks every search read every task twice (rows an
   description (external content: it stores only the index), kept by triggers. A phrase query
   of three or more characters finds the same tasks as the ILIKE, case-insensitively.
 - PostgreSQL: pg_trgm GIN indexes on title and description, which serve ILIKE itself.
-The title sort orders by `lower(title)`: an expression index per owner serves it.
+The title sort orders by `lower(title)`, status and priority by their place in the list's
+order, the due date with undated tasks last: an expression index per owner serves each.
 
 SQLModel cannot declare a virtual table, an operator class or an expression index portably,
 so these are created here with DDL (`after_create`, as the tests build the schema) and by
@@ -23,7 +24,36 @@ from alembic.operations import ops
 from alembic.util import DispatchPriority
 from sqlalchemy import DDL, event
 
-from fluxkit.models.tasks import Task
+from fluxkit.models.tasks import PRIORITIES, STATUSES, Task
+
+
+def rank_sql(column: str, order: tuple[str, ...]) -> str:
+    """`column`'s place in `order` as SQL with literals (an index cannot hold parameters); the
+    task list's ORDER BY renders the same expression (services/tasks/listing.py `_rank`)."""
+    whens = " ".join(f"WHEN {column} = '{value}' THEN {i}" for i, value in enumerate(order))
+    return f"CASE {whens} END"
+
+
+# Sort indexes per owner, for the sorts whose ORDER BY is an expression. The due-date sort keeps
+# undated tasks last both ways, so each direction has its own: read forwards for "soonest
+# first", backwards for "latest first".
+SORT_INDEXES = (
+    "CREATE INDEX ix_task_owner_title ON task (user_id, lower(title), id) WHERE deleted_at IS NULL",
+    f"CREATE INDEX ix_task_owner_status_rank ON task (user_id, ({rank_sql('status', STATUSES)}), id)"
+    " WHERE deleted_at IS NULL",
+    f"CREATE INDEX ix_task_owner_priority_rank ON task (user_id, ({rank_sql('priority', PRIORITIES)}), id)"
+    " WHERE deleted_at IS NULL",
+    "CREATE INDEX ix_task_owner_due_up ON task (user_id, (due_date IS NULL), due_date, id) WHERE deleted_at IS NULL",
+    "CREATE INDEX ix_task_owner_due_down ON task (user_id, (due_date IS NOT NULL), due_date, id)"
+    " WHERE deleted_at IS NULL",
+)
+SORT_INDEX_NAMES = (
+    "ix_task_owner_title",
+    "ix_task_owner_status_rank",
+    "ix_task_owner_priority_rank",
+    "ix_task_owner_due_up",
+    "ix_task_owner_due_down",
+)
 
 SEARCH_TABLE = "task_search"
 MIN_SEARCH_CHARS = 3  # a trigram index cannot answer shorter words; those fall back to ILIKE
@@ -42,7 +72,7 @@ SQLITE_DDL = (
     f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, {_FTS_COLUMNS}) "
     "VALUES ('delete', OLD.id, OLD.title, OLD.description); "
     f"INSERT INTO {SEARCH_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (NEW.id, NEW.title, NEW.description); END",
-    "CREATE INDEX ix_task_owner_title ON task (user_id, lower(title), id) WHERE deleted_at IS NULL",
+    *SORT_INDEXES,
 )
 SQLITE_FILL = f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')"
 SQLITE_DROP = (
@@ -50,7 +80,7 @@ SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS task_search_delete",
     "DROP TRIGGER IF EXISTS task_search_update",
     f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
-    "DROP INDEX IF EXISTS ix_task_owner_title",
+    *(f"DROP INDEX IF EXISTS {name}" for name in SORT_INDEX_NAMES),
 )
 
 POSTGRESQL_DDL = (
@@ -58,12 +88,12 @@ POSTGRESQL_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX ix_task_title_trgm ON task USING gin (title gin_trgm_ops)",
     "CREATE INDEX ix_task_description_trgm ON task USING gin (description gin_trgm_ops)",
-    "CREATE INDEX ix_task_owner_title ON task (user_id, lower(title), id) WHERE deleted_at IS NULL",
+    *SORT_INDEXES,
 )
 POSTGRESQL_DROP = (
     "DROP INDEX IF EXISTS ix_task_title_trgm",
     "DROP INDEX IF EXISTS ix_task_description_trgm",
-    "DROP INDEX IF EXISTS ix_task_owner_title",
+    *(f"DROP INDEX IF EXISTS {name}" for name in SORT_INDEX_NAMES),
 )
 
 DDL_BY_DIALECT = {"sqlite": SQLITE_DDL, "postgresql": POSTGRESQL_DDL}
@@ -73,7 +103,7 @@ DROP_BY_DIALECT = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
 UNMODELLED_TABLES = frozenset(
     {SEARCH_TABLE} | {f"{SEARCH_TABLE}_{part}" for part in ("data", "idx", "docsize", "config", "content")}
 )
-UNMODELLED_INDEXES = frozenset({"ix_task_owner_title", "ix_task_title_trgm", "ix_task_description_trgm"})
+UNMODELLED_INDEXES = frozenset({*SORT_INDEX_NAMES, "ix_task_title_trgm", "ix_task_description_trgm"})
 
 for _dialect, _statements in DDL_BY_DIALECT.items():
     for _statement in _statements:

@@ -14,6 +14,11 @@ def _now() -> datetime:
     return system_clock.now()
 
 
+# A task's status and priority in the order the task list sorts them (not alphabetical). The
+# services' rules use these, and the sort indexes of models/task_search.py are built on them.
+STATUSES = ("pending", "in progress", "completed", "cancelled")
+PRIORITIES = ("low", "medium", "high")
+
 _NOT_DELETED = {"sqlite_where": text("deleted_at IS NULL"), "postgresql_where": text("deleted_at IS NULL")}
 
 

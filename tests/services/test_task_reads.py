@@ -200,10 +200,24 @@ def test_search_reads_the_trigram_index_not_every_task(db, engine, many, clock):
     assert any(index in p for p in plans), plans
 
 
-def test_title_sort_reads_the_title_index_in_order(db, engine, many, clock):
-    plans = plans_of(db, engine, lambda: tasks.list_tasks(db, many, TaskQuery(sort="title", page=3), clock))
-    assert any("ix_task_owner_title" in p for p in plans), plans
-    assert not any("TEMP B-TREE FOR ORDER BY" in p and "ix_task_owner_title" not in p for p in plans[:1])
+@pytest.mark.parametrize(
+    ("sort", "descending", "index"),
+    [
+        ("created", True, "ix_task_owner_created"),
+        ("updated", False, "ix_task_owner_updated"),
+        ("title", False, "ix_task_owner_title"),
+        ("title", True, "ix_task_owner_title"),
+        ("status", False, "ix_task_owner_status_rank"),
+        ("priority", True, "ix_task_owner_priority_rank"),
+        ("due", False, "ix_task_owner_due_up"),
+        ("due", True, "ix_task_owner_due_down"),
+    ],
+)
+def test_every_sort_reads_its_index_in_order(db, engine, many, clock, sort, descending, index):
+    query = TaskQuery(sort=sort, descending=descending, page=3)
+    plans = plans_of(db, engine, lambda: tasks.list_tasks(db, many, query, clock))
+    assert any(index in p for p in plans), plans
+    assert not any(full_scans(p) for p in plans), plans
 
 
 def test_dashboard_reads_ranges_of_indexes(db, engine, many, clock):

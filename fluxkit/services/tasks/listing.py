@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, text, union_all
+from sqlalchemy import and_, case, func, literal_column, or_, text, union_all
 from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
@@ -74,22 +74,33 @@ def _filtered(db: Session, user_id: int, query: TaskQuery, today: date, seen_as=
     return statement
 
 
+def _rank(column, order: tuple[str, ...]):
+    """`column`'s place in `order`, written with literals exactly as the sort indexes hold it
+    (models/task_search.py `rank_sql`): with parameters no index could serve the sort."""
+    return case(*[(column == literal_column(f"'{value}'"), literal_column(str(i))) for i, value in enumerate(order)])
+
+
 def _order(query: TaskQuery, task=Task):
-    """ORDER BY for the view, on `task`: the table, or the columns of a subquery of its rows."""
+    """ORDER BY for the view, on `task`: the table, or the columns of a subquery of its rows.
+
+    Each sort is one direction throughout (the tie-break on the id included), so the owner's
+    sort index (models/tasks.py, models/task_search.py) is read in order, forwards or back."""
     # Only the sort in use is built: building a CASE costs more than running the query.
+    if query.sort == "due":
+        # Undated tasks go last either way.
+        if query.descending:
+            return [task.due_date.is_not(None).desc(), task.due_date.desc(), task.id.desc()]
+        return [task.due_date.is_(None).asc(), task.due_date.asc(), task.id.asc()]
     column = {
         "created": lambda: task.created_at,
         "updated": lambda: task.updated_at,
-        "due": lambda: task.due_date,
         "title": lambda: func.lower(task.title),
-        "status": lambda: case({s: i for i, s in enumerate(STATUSES)}, value=task.status),
-        "priority": lambda: case({p: i for i, p in enumerate(PRIORITIES)}, value=task.priority),
+        "status": lambda: _rank(task.status, STATUSES),
+        "priority": lambda: _rank(task.priority, PRIORITIES),
     }[query.sort]()
-    ordered = column.desc() if query.descending else column.asc()
-    if query.sort == "due":
-        # Tasks without a due date go last either way.
-        return [task.due_date.is_(None), ordered, task.id.desc()]
-    return [ordered, task.id.desc() if query.descending else task.id.asc()]
+    if query.descending:
+        return [column.desc(), task.id.desc()]
+    return [column.asc(), task.id.asc()]
 
 
 def _page_rows(db: Session, user_id: int, query: TaskQuery, today: date, page: int) -> list[Task]:

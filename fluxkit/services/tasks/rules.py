@@ -16,13 +16,12 @@ from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Task, TaskEvent, User
+from fluxkit.models.tasks import PRIORITIES, STATUSES
 from fluxkit.services import billing, live, notifications, organizations, query_params, topics, user_time
 from fluxkit.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fluxkit.services.paging import ListQuery, paging_fields
 
-STATUSES = ("pending", "in progress", "completed", "cancelled")
 OPEN_STATUSES = ("pending", "in progress")  # "active": what plan caps count
-PRIORITIES = ("low", "medium", "high")
 CATEGORIES = ("feature", "bug", "documentation", "other")
 DUE_FILTERS = ("overdue", "today", "week")
 SORTS = ("created", "updated", "due", "title", "priority", "status")
