@@ -65,12 +65,23 @@ def _identify(request: Request) -> Caller | None:
         return Caller(identity.user.id) if identity else None
 
 
+CALLER_KEY = "fluxkit_caller"
+
+
 def current_caller(
     request: Request,
     _key: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
     _cookie: str | None = Depends(cookie_scheme),
 ) -> Caller:
     """The authenticated caller, counted against their budget; else 401 (or 429)."""
+    return authenticate(request)
+
+
+def authenticate(request: Request) -> Caller:
+    """`current_caller`'s work, done (and counted) once per request, whoever asks first."""
+    known = getattr(request.state, CALLER_KEY, None)
+    if known is not None:
+        return known
     caller = _identify(request)
     if caller is None:
         budget = ("ip", request_meta(request).ip)
@@ -84,6 +95,7 @@ def current_caller(
         raise RateLimited(verdict)
     if caller is None:
         raise NotAuthenticated("Sign in, or send an API key as `Authorization: Bearer <key>`.")
+    setattr(request.state, CALLER_KEY, caller)
     return caller
 
 
