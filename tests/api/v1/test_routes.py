@@ -249,7 +249,7 @@ def test_task_routes(api, ada):
     task = created.json()
     assert task["title"] == "Ship v1" and task["status"] == "pending" and task["due_date"] == due
     assert task["priority"] == "high" and task["category"] == "bug" and task["completed_at"] is None
-    assert created.headers["X-RateLimit-Limit"] == "120"
+    assert created.headers["X-RateLimit-Limit"] == "600"
 
     assert client.get(f"{V1}/tasks/{task['id']}").json() == task
 
