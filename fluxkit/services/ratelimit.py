@@ -135,7 +135,9 @@ def clear(item: RateLimitItem, *key: str) -> None:
 def human_wait(seconds: int) -> str:
     """A wait as people say it: "about 13 minutes", not "775 seconds"."""
     if seconds < 60:
-        return "a minute" if seconds > 45 else f"{max(1, seconds)} seconds"
+        if seconds > 45:
+            return "a minute"
+        return "1 second" if seconds <= 1 else f"{seconds} seconds"
     minutes = round(seconds / 60)
     if minutes < 60:
         return "about a minute" if minutes <= 1 else f"about {minutes} minutes"
