@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse as parse_limit
+
 from fluxkit.services.plans import INTERVALS, PAID_PLANS
 
 SESSION_COOKIE = "fluxkit.session_token"
@@ -85,6 +87,7 @@ class Settings:
     trusted_proxy_hops: int
     data_dir: Path
     extra_origins: tuple[str, ...] = ()
+    api_rate_limit: str = "600/minute"
     stripe: StripeSettings = field(default_factory=StripeSettings)
 
     @property
@@ -148,6 +151,11 @@ def get_settings() -> Settings:
     if not hops.isdigit():
         raise ValueError("FLUXKIT_TRUSTED_PROXY_HOPS must be a whole number (0 or more)")
     extra = tuple(o.strip() for o in env.get("FLUXKIT_TRUSTED_ORIGINS", "").split(",") if o.strip())
+    api_rate = env.get("FLUXKIT_API_RATE_LIMIT", "").strip() or "600/minute"
+    try:
+        parse_limit(api_rate)
+    except ValueError:
+        raise ValueError("FLUXKIT_API_RATE_LIMIT must read like 600/minute or 10000/hour") from None
     return Settings(
         base_url=env.get("FLUXKIT_BASE_URL", "http://localhost:3000").rstrip("/"),
         database_url=env.get("DATABASE_URL") or _sqlite_url(data_dir),
@@ -158,5 +166,6 @@ def get_settings() -> Settings:
         trusted_proxy_hops=int(hops),
         data_dir=data_dir,
         extra_origins=extra,
+        api_rate_limit=api_rate,
         stripe=_stripe_settings(env),
     )

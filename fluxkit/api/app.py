@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from fluxkit.api import auth, avatars, billing, calendar_feed, health
 from fluxkit.api.gates import EdgeGate, OriginGuard
+from fluxkit.api.hardening import BodyLimit, SecurityHeaders
 from fluxkit.api.request_log import RequestLog
 from fluxkit.api.v1 import PREFIX as V1_PREFIX
 from fluxkit.api.v1 import create_v1
@@ -18,8 +19,16 @@ from fluxkit.api.v1 import create_v1
 def outer_layers(signed_in_routes: Iterable[str]) -> tuple[Callable[[ASGIApp], ASGIApp], ...]:
     """The ASGI layers around the API and Reflex's own app, innermost first (Reflex's
     `api_transformer` order): the request id and access log wrap everything; the edge
-    gate protects `signed_in_routes` (the registered signed-in pages' routes)."""
-    return (functools.partial(EdgeGate, signed_in_routes=tuple(signed_in_routes)), OriginGuard, RequestLog)
+    gate protects `signed_in_routes` (the registered signed-in pages' routes); the security
+    headers go on every answer, the gates' own included; an oversized body is refused before
+    anything reads it."""
+    return (
+        functools.partial(EdgeGate, signed_in_routes=tuple(signed_in_routes)),
+        OriginGuard,
+        BodyLimit,
+        SecurityHeaders,
+        RequestLog,
+    )
 
 
 def create_api() -> FastAPI:

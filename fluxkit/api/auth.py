@@ -11,11 +11,12 @@ from email.message import EmailMessage
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from limits import RateLimitItem
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from fluxkit import routes
 from fluxkit.api.deps import (
     clear_session_cookie,
     current_identity,
@@ -24,7 +25,7 @@ from fluxkit.api.deps import (
 )
 from fluxkit.api.errors import rate_limited, service_error, unauthorized
 from fluxkit.db import session_scope
-from fluxkit.services import accounts, email, ratelimit, sessions
+from fluxkit.services import accounts, email, ratelimit, sessions, sign_in_limits
 from fluxkit.services.dto import Identity, SessionInfo, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, NotFound
 from fluxkit.settings import get_settings
@@ -34,6 +35,7 @@ router = APIRouter(prefix="/api/auth")
 GENERIC_SIGN_UP = "Check your email: if the address can be used, we sent a link to verify it."
 GENERIC_RESET = "If an account exists for this email, we sent a link to reset the password."
 GENERIC_VERIFICATION = "If this email needs verifying, we sent a new link."
+GENERIC_MAGIC_LINK = "If an account exists for this email, we sent a link to sign in."
 
 
 # ---- answers -----------------------------------------------------------------------
@@ -69,7 +71,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(await request.body() or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return {}
     return body if isinstance(body, dict) else {}
 
@@ -86,8 +88,8 @@ def _limit(item: RateLimitItem, *key: str) -> ratelimit.Verdict:
     return ratelimit.hit(item, *key)
 
 
-def _limited(verdict: ratelimit.Verdict) -> JSONResponse:
-    return _rate_headers(rate_limited(verdict, "attempts"), verdict)
+def _limited(verdict: ratelimit.Verdict, message: str | None = None) -> JSONResponse:
+    return _rate_headers(rate_limited(verdict, "attempts", message), verdict)
 
 
 def _rate_headers(response: JSONResponse, verdict: ratelimit.Verdict) -> JSONResponse:
@@ -97,8 +99,10 @@ def _rate_headers(response: JSONResponse, verdict: ratelimit.Verdict) -> JSONRes
     return response
 
 
-def _ip_gate(request: Request, route: str) -> tuple[ratelimit.Verdict, JSONResponse | None]:
-    verdict = _limit(ratelimit.AUTH_PER_IP, "ip", route, request_meta(request).ip)
+def _ip_gate(
+    request: Request, route: str, item: RateLimitItem = ratelimit.EMAIL_FORMS_PER_IP
+) -> tuple[ratelimit.Verdict, JSONResponse | None]:
+    verdict = _limit(item, "ip", route, request_meta(request).ip)
     return verdict, None if verdict.allowed else _limited(verdict)
 
 
@@ -108,6 +112,18 @@ def _account_key(body: dict[str, Any]) -> str:
         return accounts.normalize_email(body.get("email"))
     except InvalidInput:
         return ""
+
+
+def _set_device_cookie(response: JSONResponse | RedirectResponse, account: str) -> None:
+    response.set_cookie(
+        sign_in_limits.DEVICE_COOKIE,
+        sign_in_limits.new_device_cookie(account),
+        max_age=sign_in_limits.DEVICE_COOKIE_DAYS * 86400,
+        path="/api/auth",
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().secure_cookies,
+    )
 
 
 # ---- routes --------------------------------------------------------------------------------
@@ -122,6 +138,11 @@ def sign_up(request: Request, background: BackgroundTasks, body: dict = Depends(
     verdict, refused = _ip_gate(request, "sign-up")
     if refused:
         return refused
+    answer = _rate_headers(JSONResponse({"status": True, "message": GENERIC_SIGN_UP}), verdict)
+    email_key = _account_key(body)
+    if email_key and not ratelimit.peek(ratelimit.RESET_PER_ACCOUNT, "account", "sign-up", email_key).allowed:
+        # Same answer, nothing sent: one address gets at most a few emails an hour.
+        return answer
     try:
         with session_scope() as db:
             messages = accounts.sign_up(
@@ -137,19 +158,18 @@ def sign_up(request: Request, background: BackgroundTasks, body: dict = Depends(
         # Two sign-ups for one new address at once (a double click): the other one created
         # the account and sent its link. Same answer, never a 500 that tells it exists.
         messages = []
+    _limit(ratelimit.RESET_PER_ACCOUNT, "account", "sign-up", email_key)
     _send_later(background, messages)
-    return _rate_headers(JSONResponse({"status": True, "message": GENERIC_SIGN_UP}), verdict)
+    return answer
 
 
 @router.post("/sign-in/email")
 def sign_in(request: Request, body: dict = Depends(parsed_body)):
-    verdict, refused = _ip_gate(request, "sign-in")
-    if refused:
-        return refused
-    if account := _account_key(body):
-        per_account = _limit(ratelimit.SIGN_IN_PER_ACCOUNT, "account", "sign-in", account)
-        if not per_account.allowed:
-            return _limited(per_account)
+    account = _account_key(body)
+    address = request_meta(request).ip
+    device = sign_in_limits.trusted_device(request.cookies.get(sign_in_limits.DEVICE_COOKIE), account)
+    if refusal := sign_in_limits.refusal(account, address, device):
+        return _limited(refusal.verdict, refusal.message)
     failure: InvalidCredentials | None = None
     with session_scope() as db:
         try:
@@ -159,7 +179,9 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
         except InvalidCredentials as exc:
             failure = exc  # caught inside the unit of work so its audit row is committed
     if failure is not None:
-        return _rate_headers(service_error(failure), verdict)
+        sign_in_limits.failed(account, address, device)
+        return service_error(failure)
+    sign_in_limits.succeeded(account, address)
     response = JSONResponse(
         {
             "user": _user_json(identity.user),
@@ -168,7 +190,45 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
         }
     )
     set_session_cookie(response, token)
-    return _rate_headers(response, verdict)
+    _set_device_cookie(response, account)
+    return response
+
+
+@router.post("/sign-in/magic-link")
+def magic_link(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
+    """Better Auth's magic-link plugin: email a one-time sign-in link (same answer either way)."""
+    verdict, refused = _ip_gate(request, "magic-link")
+    if refused:
+        return refused
+    answer = _rate_headers(JSONResponse({"status": True, "message": GENERIC_MAGIC_LINK}), verdict)
+    try:
+        account = accounts.normalize_email(body.get("email"))
+    except InvalidInput as exc:
+        return _rate_headers(service_error(exc), verdict)
+    if not _limit(ratelimit.RESET_PER_ACCOUNT, "account", "magic-link", account).allowed:
+        return answer  # same answer: a different one would tell that the account exists
+    with session_scope() as db:
+        messages = accounts.request_magic_link(
+            db, account, callback=body.get("callbackURL"), meta=request_meta(request)
+        )
+    _send_later(background, messages)
+    return answer
+
+
+@router.get("/magic-link/verify")
+def magic_link_verify(request: Request):
+    """The emailed link: signs the browser in and sends it on (to /sign-in with an error if not)."""
+    meta = request_meta(request)
+    try:
+        with session_scope() as db:
+            token, identity = accounts.sign_in_with_link(db, request.query_params.get("token"), meta)
+    except (InvalidToken, InvalidCredentials):
+        return RedirectResponse(f"{routes.SIGN_IN}?error=link", status_code=303)
+    response = RedirectResponse(accounts.safe_redirect(request.query_params.get("callbackURL")), status_code=303)
+    set_session_cookie(response, token)
+    _set_device_cookie(response, identity.user.email)
+    sign_in_limits.succeeded(identity.user.email, meta.ip)
+    return response
 
 
 @router.post("/sign-out")
@@ -248,7 +308,7 @@ def forget_password(request: Request, background: BackgroundTasks, body: dict = 
 
 @router.post("/reset-password")
 def reset_password(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
-    verdict, refused = _ip_gate(request, "reset-password")
+    verdict, refused = _ip_gate(request, "reset-password", ratelimit.AUTH_PER_IP)
     if refused:
         return refused
     token = body.get("token") or request.query_params.get("token")

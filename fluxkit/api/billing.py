@@ -37,9 +37,15 @@ MAX_WEBHOOK_BYTES = 1_000_000
 
 @router.post("/webhook")
 async def webhook(request: Request):
-    payload = await request.body()
-    if len(payload) > MAX_WEBHOOK_BYTES:
-        return error(413, "too_large", "The event is too large.")
+    # Read as a stream and given up on past the limit: a huge body is never held whole.
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_WEBHOOK_BYTES:
+            return error(413, "too_large", "The event is too large.")
+        chunks.append(chunk)
+    payload = b"".join(chunks)
     signature = request.headers.get("stripe-signature")
     return await anyio.to_thread.run_sync(process_webhook, payload, signature)
 

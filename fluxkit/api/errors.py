@@ -81,13 +81,13 @@ def unauthorized() -> JSONResponse:
     return error(401, NotAuthenticated.code, SIGN_IN_FIRST)
 
 
-def rate_limited(verdict: ratelimit.Verdict, what: str = "requests") -> JSONResponse:
+def rate_limited(verdict: ratelimit.Verdict, what: str = "requests", message: str | None = None) -> JSONResponse:
     """429 with Retry-After; `what` names what came too often ("requests", "attempts")."""
     retry_after = verdict.retry_after
     return error(
         429,
         "rate_limited",
-        f"Too many {what}. Try again in {retry_after} seconds.",
+        message or f"Too many {what}. Try again in {ratelimit.human_wait(retry_after)}.",
         headers={"Retry-After": str(retry_after)},
         retryAfter=retry_after,
     )

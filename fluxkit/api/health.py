@@ -1,7 +1,9 @@
 """GET /api/health: is this worker able to serve? For load balancers, uptime checks and ops.
 
 Checks the database (`SELECT 1`) and, when REDIS_URL is set, Redis (`PING`), each with a
-short timeout. 200 when everything configured answers, 503 when something does not. The
+short timeout. 200 `ok` when everything configured answers; 200 `degraded` when only Redis
+does not (the worker still serves: rate limits count in its memory until Redis is back, see
+fluxkit/services/ratelimit.py); 503 when the database does not answer. The
 answer names the worker process (`worker`: its pid), so you can see which of several workers
 behind one port answered. It never includes error details (they go to the log).
 """
@@ -19,6 +21,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from fluxkit.db import get_engine
+from fluxkit.services import ratelimit
 from fluxkit.settings import get_settings
 
 log = logging.getLogger("fluxkit.health")
@@ -76,11 +79,13 @@ def health() -> JSONResponse:
     # A plain `def`: FastAPI runs it in a thread, so a slow check never blocks the event loop.
     database = check_database()
     redis = check_redis()
-    healthy = database == OK and redis in (OK, OFF)
-    body = {
-        "status": "ok" if healthy else "error",
-        "database": database,
-        "redis": redis,
-        "worker": os.getpid(),
-    }
-    return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})
+    if database != OK:
+        status = "error"
+    elif redis == DOWN or (redis == OK and ratelimit.degraded()):
+        status = "degraded"  # serving, with rate limits per worker until Redis answers again
+    else:
+        status = "ok"
+    body = {"status": status, "database": database, "redis": redis, "worker": os.getpid()}
+    if ratelimit.degraded():
+        body["rateLimits"] = "memory"
+    return JSONResponse(body, status_code=503 if status == "error" else 200, headers={"Cache-Control": "no-store"})

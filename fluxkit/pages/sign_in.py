@@ -16,6 +16,10 @@ def page() -> rx.Component:
         "Sign in",
         "Welcome back. Sign in to your account.",
         form_error(),
+        rx.cond(
+            AuthState.link_notice != "",
+            rx.callout(AuthState.link_notice, icon="mail-check", color_scheme="green", id="link-sent", width="100%"),
+        ),
         rx.form(
             rx.vstack(
                 field(
@@ -29,6 +33,16 @@ def page() -> rx.Component:
                 field("Password", "password", id="sign-in-password", type="password", autocomplete="current-password"),
                 rx.link("Forgot your password?", href=routes.FORGOT_PASSWORD, size="2", id="forgot-link"),
                 submit("Sign in", id="sign-in-submit"),
+                rx.button(
+                    "Email me a sign-in link",
+                    type="button",
+                    variant="soft",
+                    size="2",
+                    width="100%",
+                    on_click=AuthState.email_link,
+                    disabled=AuthState.pending,
+                    id="email-link",
+                ),
                 spacing="3",
                 width="100%",
             ),

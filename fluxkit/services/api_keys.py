@@ -7,10 +7,11 @@ the database holds no usable key. `authenticate` turns a presented key back into
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from limits import parse
+from limits import RateLimitItem, parse
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,7 @@ from fluxkit.services import audit, live, tokens, topics
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import UserInfo
 from fluxkit.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fluxkit.settings import get_settings
 
 KEY_PREFIX = "fk_"
 DISPLAY_CHARS = 11  # "fk_" and 8 characters of the random part
@@ -27,8 +29,18 @@ NAME_MAX = 100
 MAX_KEYS = 25  # per user: enough for every integration, not a storage sink
 # last_used_at is written at most this often, so busy keys do not write on every request.
 TOUCH_EVERY = timedelta(minutes=1)
-# The REST API's budget per key (Bearer) or per user (session cookie).
-API_RATE = parse("120/minute")
+# The REST API's budget per key (Bearer) or per user (session cookie): FLUXKIT_API_RATE_LIMIT,
+# 600 a minute unless set (10 a second: an integration syncing in bursts, not a flood).
+
+
+def api_rate() -> RateLimitItem:
+    return _parsed(get_settings().api_rate_limit)
+
+
+@functools.cache
+def _parsed(text: str) -> RateLimitItem:
+    return parse(text)
+
 
 TOPIC = topics.API_KEYS
 

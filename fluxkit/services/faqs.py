@@ -89,7 +89,7 @@ def is_admin(db: Session, user_id: int) -> bool:
     return user is not None and user.role == "admin" and user.suspended_at is None
 
 
-def _require_admin(db: Session, user_id: int) -> None:
+def require_admin(db: Session, user_id: int) -> None:
     if not is_admin(db, user_id):
         raise AdminRequired(ADMINS_ONLY)
 
@@ -214,7 +214,7 @@ def _renumber(db: Session, category: str) -> None:
 
 def create_faq(db: Session, user_id: int, data: dict[str, object], clock: Clock = system_clock) -> FaqRow:
     """A new FAQ, last in its category (or at `position`)."""
-    _require_admin(db, user_id)
+    require_admin(db, user_id)
     fields = clean_fields(data, partial=False)
     position = _position(data["position"]) if data.get("position") is not None else None
     now = clock.now()
@@ -231,7 +231,7 @@ def update_faq(
     db: Session, user_id: int, faq_id: object, data: dict[str, object], clock: Clock = system_clock
 ) -> FaqRow:
     """Change the fields sent. A new category puts it last there (or at `position`)."""
-    _require_admin(db, user_id)
+    require_admin(db, user_id)
     faq = _existing(db, faq_id)
     fields = clean_fields(data, partial=True)
     position = _position(data["position"]) if data.get("position") is not None else None
@@ -256,7 +256,7 @@ def update_faq(
 
 def move_faq(db: Session, user_id: int, faq_id: object, offset: object, clock: Clock = system_clock) -> FaqRow:
     """One place up (-1) or down (+1) within its category; at either end nothing moves."""
-    _require_admin(db, user_id)
+    require_admin(db, user_id)
     if offset not in (-1, 1) or isinstance(offset, bool):
         raise InvalidInput("Move one place up (-1) or down (1).", fields={"offset": "Use -1 or 1."})
     faq = _existing(db, faq_id)
@@ -268,7 +268,7 @@ def move_faq(db: Session, user_id: int, faq_id: object, offset: object, clock: C
 
 
 def delete_faq(db: Session, user_id: int, faq_id: object) -> None:
-    _require_admin(db, user_id)
+    require_admin(db, user_id)
     faq = _existing(db, faq_id)
     category = faq.category
     db.delete(faq)

@@ -200,6 +200,11 @@ def _admin(db: Session, actor_id: int) -> User:
     return db.get(User, actor_id)
 
 
+def require_admin(db: Session, actor_id: int) -> None:
+    """Refuses (NotFound) anyone but an active admin: the API asks before reading a request."""
+    _admin(db, actor_id)
+
+
 def _target(db: Session, user_id: object, *, lock: bool = False) -> User:
     if not isinstance(user_id, int) or isinstance(user_id, bool):
         raise NotFound(NOT_FOUND)

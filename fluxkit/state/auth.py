@@ -60,6 +60,8 @@ class AuthState(rx.State):
     # The "check your email" / "done" state of forms that send an email.
     sent_to: str = ""
     done: bool = False
+    # Sign-in page: the emailed sign-in link was asked for (its neutral answer).
+    link_notice: str = ""
     # Verify-email page: "checking", "verified", "invalid" or "resend" (no link, ask for one).
     verify_status: str = "checking"
 
@@ -83,8 +85,11 @@ class AuthState(rx.State):
         self.field_errors = {}
         self.sent_to = ""
         self.done = False
+        self.link_notice = ""
         if identity_for_cookie(self.router.headers.cookie) is not None:
             return rx.redirect(accounts.safe_redirect(self._query("redirect")))
+        if self._query("error") == "link":
+            self.error = "That sign-in link is invalid, has expired or was already used. Ask for a new one."
         return None
 
     # ---- sign in ---------------------------------------------------------------
@@ -111,6 +116,26 @@ class AuthState(rx.State):
             body = result.get("body") or {}
             return full_page_load(accounts.safe_redirect(body.get("redirect")))
         self.error = message
+        return None
+
+    @rx.event
+    def email_link(self):
+        """Have a one-time sign-in link emailed (the way in while the account is locked)."""
+        self._start()
+        self.link_notice = ""
+        redirect = accounts.safe_redirect(self._query("redirect"))
+        # The form's password is not sent along: this route has no use for it.
+        extra = {"callbackURL": redirect, "password": ""}
+        return post_form("/api/auth/sign-in/magic-link", "sign-in-form", AuthState.link_sent, extra)
+
+    @rx.event
+    def link_sent(self, result: dict):
+        self.pending = False
+        status, message, fields = _answer_message(result, "The link could not be sent. Try again.")
+        if status == 200:
+            self.link_notice = message
+            return None
+        self.error, self.field_errors = message, fields
         return None
 
     # ---- sign up -----------------------------------------------------------------

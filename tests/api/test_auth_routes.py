@@ -39,7 +39,12 @@ def _user_row(email: str = "ada@example.com") -> User | None:
 
 
 def _set_cookie_header(response) -> str:
-    [header] = [v for k, v in response.headers.multi_items() if k.lower() == "set-cookie"]
+    """The session cookie's Set-Cookie (sign-in also sets the device cookie, see test_rate_limits)."""
+    [header] = [
+        v
+        for k, v in response.headers.multi_items()
+        if k.lower() == "set-cookie" and not v.startswith("fluxkit.device=")
+    ]
     return header
 
 

@@ -91,7 +91,16 @@ def test_a_signed_checkout_makes_the_plan_paid(client, billing_on, ada):
 
 @pytest.mark.parametrize(
     "tamper",
-    ["wrong secret", "no header", "empty header", "garbage header", "body changed", "stale", "signed with v0 only"],
+    [
+        "wrong secret",
+        "no header",
+        "empty header",
+        "garbage header",
+        "body changed",
+        "stale",
+        "from the future",
+        "signed with v0 only",
+    ],
 )
 def test_forged_missing_or_stale_signatures_are_refused_and_change_nothing(client, billing_on, ada, tamper):
     [_, _, checkout] = billing_on.double.complete_checkout(start_checkout(ada.id))
@@ -109,6 +118,8 @@ def test_forged_missing_or_stale_signatures_are_refused_and_change_nothing(clien
         body = json.dumps(forged).encode()
     elif tamper == "stale":
         body, header = sign(checkout, WEBHOOK_SECRET, timestamp=int(time.time()) - 301)
+    elif tamper == "from the future":  # correctly signed, a day ahead
+        body, header = sign(checkout, WEBHOOK_SECRET, timestamp=int(time.time()) + 86_400)
     elif tamper == "signed with v0 only":
         header = header.replace("v1=", "v0=")
     if tamper != "no header":

@@ -40,10 +40,28 @@ def pytest_runtest_makereport(item, call):
         item.failed_call = report.failed
 
 
+# Chromium logs each Content-Security-Policy refusal as a console error ("Refused to ...
+# because it violates the following Content Security Policy directive"); the page also gets a
+# `securitypolicyviolation` event, reported here in case a message is worded otherwise.
+_REPORT_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`));
+"""
+
+
+def _is_csp_error(message) -> bool:
+    text = message.text
+    return message.type == "error" and ("Content Security Policy" in text or text.startswith("CSP violation"))
+
+
 @pytest.fixture
 def new_page(browser, live_app, request):
-    """Fresh browser contexts (separate cookie jars); screenshots kept when a test fails."""
+    """Fresh browser contexts (separate cookie jars); screenshots kept when a test fails.
+
+    A journey fails when the browser refused anything under the app's Content-Security-Policy:
+    the production build must run as served, headers included."""
     contexts = []
+    violations: list[str] = []
 
     def make(**options):
         address = f"198.51.100.{len(_addresses) + 1}"
@@ -51,6 +69,8 @@ def new_page(browser, live_app, request):
         options.setdefault("extra_http_headers", {"X-Forwarded-For": address})
         context = browser.new_context(**options)
         context.set_default_timeout(20_000)
+        context.add_init_script(_REPORT_VIOLATIONS)
+        context.on("console", lambda message: violations.append(message.text) if _is_csp_error(message) else None)
         contexts.append(context)
         return context.new_page()
 
@@ -62,3 +82,5 @@ def new_page(browser, live_app, request):
                 page.screenshot(path=str(shot))
                 print(f"screenshot: {shot} ({page.url})")
         context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy refusals in the browser:\n" + "\n".join(dict.fromkeys(violations)))

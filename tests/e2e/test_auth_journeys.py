@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -112,3 +113,36 @@ def test_reset_password_sends_the_old_tab_to_sign_in(live_app, new_page):
     old_tab.fill("#sign-in-password", "a-brand-new-passphrase")
     old_tab.click("#sign-in-submit")
     expect_path(old_tab, "/settings")
+
+
+def test_an_account_under_attack_stays_open_to_its_owner(live_app, new_page):
+    """10 wrong passwords from 3 addresses: the owner's usual browser still signs in, a new one
+    is told how long to wait and gets in through the emailed sign-in link."""
+    address = "besieged@example.com"
+    live_app.create_user(address, "Besieged", PASSWORD)
+    laptop = new_page()
+    laptop.goto(f"{live_app.url}/sign-in")
+    submit_sign_in(laptop, address, PASSWORD)
+    expect_path(laptop, "/dashboard")
+    laptop.context.clear_cookies(name="fluxkit.session_token")
+
+    for n in range(10):
+        answer = httpx.post(
+            f"{live_app.url}/api/auth/sign-in/email",
+            json={"email": address, "password": f"guess {n}"},
+            headers={"X-Forwarded-For": f"192.0.2.{10 + n % 3}"},
+        )
+        assert answer.status_code == 401
+
+    phone = new_page()
+    phone.goto(f"{live_app.url}/sign-in")
+    submit_sign_in(phone, address, PASSWORD)
+    expect(phone.locator("#form-error")).to_contain_text("Try again in about 15 minutes")
+    phone.click("#email-link")
+    expect(phone.locator("#link-sent")).to_contain_text("we sent a link to sign in")
+    phone.goto(live_app.wait_for_link(address, "/api/auth/magic-link/verify"))
+    expect_path(phone, "/dashboard")
+
+    laptop.goto(f"{live_app.url}/sign-in")
+    submit_sign_in(laptop, address, PASSWORD)
+    expect_path(laptop, "/dashboard")

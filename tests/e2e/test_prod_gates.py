@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -69,3 +70,28 @@ def test_cors_answers_only_the_app_origin(live_app):
 
     assert preflight(live_app.url).headers.get("access-control-allow-origin") == live_app.url
     assert "access-control-allow-origin" not in preflight("http://evil.example").headers
+
+
+def test_pages_static_files_and_the_api_carry_the_security_headers(live_app):
+    """The production server: a page, the built JS it loads, the favicon and the API."""
+    page = httpx.get(f"{live_app.url}/sign-in", follow_redirects=True)
+    scripts = [src for src in _script_sources(page.text) if src.startswith("/")]
+    assert scripts, page.text[:500]
+    for response in (
+        page,
+        httpx.get(f"{live_app.url}{scripts[0]}"),
+        httpx.get(f"{live_app.url}/favicon.ico"),
+        httpx.get(f"{live_app.url}/api/health"),
+        httpx.get(f"{live_app.url}/api/v1/tasks"),
+        httpx.get(f"{live_app.url}/dashboard", follow_redirects=False),
+    ):
+        headers = response.headers
+        assert "frame-ancestors 'self'" in headers.get("content-security-policy", ""), response.url
+        assert headers.get("x-frame-options") == "SAMEORIGIN", response.url
+        assert headers.get("x-content-type-options") == "nosniff", response.url
+        assert headers.get("referrer-policy") == "strict-origin-when-cross-origin", response.url
+        assert headers.get("permissions-policy"), response.url
+
+
+def _script_sources(html: str) -> list[str]:
+    return re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(r'<link[^>]+href="([^"]+\.js)"', html)

@@ -64,3 +64,21 @@ async def test_signed_in_visitor_is_sent_on_from_auth_pages(db):
     assert redirect_targets(out) == ["/dashboard"]
     anonymous = substate(make_root(None, "/sign-in"), AuthState)
     assert redirect_targets(await call(anonymous, "open_page")) == []
+
+
+async def test_the_emailed_sign_in_link_is_asked_for_without_the_password(db):
+    auth = substate(make_root(None, "/sign-in?redirect=/tasks"), AuthState)
+    out = await call(auth, "email_link")
+    [script] = scripts(out)
+    assert "/api/auth/sign-in/magic-link" in script
+    assert '"password": ""' in script and '"callbackURL": "/tasks"' in script
+    await call(auth, "link_sent", {"status": 200, "body": {"message": "If an account exists, we sent a link."}})
+    assert auth.link_notice == "If an account exists, we sent a link." and auth.pending is False
+    await call(auth, "link_sent", {"status": 422, "body": {"message": "Enter your email address.", "fields": {}}})
+    assert auth.error == "Enter your email address."
+
+
+async def test_a_used_or_expired_sign_in_link_is_explained(db):
+    auth = substate(make_root(None, "/sign-in?error=link"), AuthState)
+    await call(auth, "open_page")
+    assert "sign-in link is invalid, has expired or was already used" in auth.error

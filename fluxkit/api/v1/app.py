@@ -12,6 +12,7 @@ from fluxkit.api.v1.calendar import router as calendar_router
 from fluxkit.api.v1.caller import RateHeaders
 from fluxkit.api.v1.chat import router as chat_router
 from fluxkit.api.v1.dashboard import router as dashboard_router
+from fluxkit.api.v1.faqs import admin_router as faqs_admin_router
 from fluxkit.api.v1.faqs import router as faqs_router
 from fluxkit.api.v1.mail import router as mail_router
 from fluxkit.api.v1.me import router as me_router
@@ -51,6 +52,7 @@ def create_v1() -> FastAPI:
     api.include_router(mail_router)
     api.include_router(dashboard_router)
     api.include_router(faqs_router)
+    api.include_router(faqs_admin_router)
     api.include_router(organizations_router)
     api.include_router(me_router)
     api.add_middleware(RateHeaders)

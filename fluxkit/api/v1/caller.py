@@ -2,13 +2,16 @@
 
 A request carries either `Authorization: Bearer <api key>` or the browser's session cookie.
 When an Authorization header is present it alone decides (a bad key is a 401 even beside a
-valid cookie). Each caller gets `API_RATE` requests: per key for keys, per user for the
-session, per address for the anonymous. The verdict rides in the request state so every
-answer, refusals included, carries the X-RateLimit-* headers.
+valid cookie). Each caller gets FLUXKIT_API_RATE_LIMIT requests (600 a minute by default):
+per key for keys, per user for the session, per address for the anonymous. The verdict rides
+in the request state so every answer, refusals included, carries the rate-limit headers: the
+IETF draft's RateLimit-Limit / -Remaining / -Reset (seconds) / -Policy, and the older
+X-RateLimit-* (Reset as a unix time); a 429 adds Retry-After.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
@@ -65,12 +68,23 @@ def _identify(request: Request) -> Caller | None:
         return Caller(identity.user.id) if identity else None
 
 
+CALLER_KEY = "fluxkit_caller"
+
+
 def current_caller(
     request: Request,
     _key: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
     _cookie: str | None = Depends(cookie_scheme),
 ) -> Caller:
     """The authenticated caller, counted against their budget; else 401 (or 429)."""
+    return authenticate(request)
+
+
+def authenticate(request: Request) -> Caller:
+    """`current_caller`'s work, done (and counted) once per request, whoever asks first."""
+    known = getattr(request.state, CALLER_KEY, None)
+    if known is not None:
+        return known
     caller = _identify(request)
     if caller is None:
         budget = ("ip", request_meta(request).ip)
@@ -78,12 +92,15 @@ def current_caller(
         budget = ("key", str(caller.key_id))
     else:
         budget = ("user", str(caller.user_id))
-    verdict = ratelimit.hit(api_keys.API_RATE, "api-v1", *budget)
+    rate = api_keys.api_rate()
+    verdict = ratelimit.hit(rate, "api-v1", *budget)
+    request.state.fluxkit_window = rate.get_expiry()
     request.state.fluxkit_rate = verdict
     if not verdict.allowed:
         raise RateLimited(verdict)
     if caller is None:
         raise NotAuthenticated("Sign in, or send an API key as `Authorization: Bearer <key>`.")
+    setattr(request.state, CALLER_KEY, caller)
     return caller
 
 
@@ -103,6 +120,10 @@ class RateHeaders:
             verdict = state.get(STATE_KEY)
             if message["type"] == "http.response.start" and verdict is not None:
                 headers = MutableHeaders(scope=message)
+                headers["RateLimit-Limit"] = str(verdict.limit)
+                headers["RateLimit-Remaining"] = str(verdict.remaining)
+                headers["RateLimit-Reset"] = str(max(0, verdict.reset_at - int(time.time())))
+                headers["RateLimit-Policy"] = f"{verdict.limit};w={state.get('fluxkit_window', 60)}"
                 headers["X-RateLimit-Limit"] = str(verdict.limit)
                 headers["X-RateLimit-Remaining"] = str(verdict.remaining)
                 headers["X-RateLimit-Reset"] = str(verdict.reset_at)

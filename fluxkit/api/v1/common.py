@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from fluxkit.api.v1.caller import Caller, current_caller
+from fluxkit.api.v1.caller import Caller, authenticate, current_caller
 from fluxkit.api.v1.fields import Error
 from fluxkit.db import session_scope
 
@@ -54,3 +57,27 @@ def run_as(caller: Caller, service: Callable[..., T], *args: Any, **kwargs: Any)
     """
     with session_scope() as db:
         return service(db, caller.user_id, *args, **kwargs)
+
+
+def admin_route(require_admin: Callable[[Session, int], None]) -> type[APIRoute]:
+    """A route class for admin-only routes: the caller is identified and `require_admin`
+    (a service's check, raising its NotFound) runs before FastAPI reads or validates anything,
+    so anyone else gets the same 404 whatever they send, never a 422 that tells the route exists."""
+
+    class AdminRoute(APIRoute):
+        def get_route_handler(self):
+            handler = super().get_route_handler()
+
+            async def admin_first(request: Request):
+                caller = await run_in_threadpool(authenticate, request)
+                await run_in_threadpool(_check, require_admin, caller)
+                return await handler(request)
+
+            return admin_first
+
+    return AdminRoute
+
+
+def _check(require_admin: Callable[[Session, int], None], caller: Caller) -> None:
+    with session_scope() as db:
+        require_admin(db, caller.user_id)

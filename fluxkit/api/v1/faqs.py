@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from fluxkit.api.v1.common import CallerDep, refusals, run_as
+from fluxkit.api.v1.common import CallerDep, admin_route, refusals, run_as
 from fluxkit.api.v1.fields import ID_MAX, NON_BLANK, TEXT, as_utc, json_int
 from fluxkit.db import session_scope
 from fluxkit.services import faqs
@@ -88,6 +88,8 @@ class FaqUpdate(BaseModel):
 
 
 router = APIRouter()
+# The changes: admins only, checked before the request is read (anyone else: 404).
+admin_router = APIRouter(route_class=admin_route(faqs.require_admin))
 
 
 @router.get(
@@ -108,14 +110,14 @@ def list_faqs(
     return [Faq.of(row) for row in rows]
 
 
-@router.post(
+@admin_router.post(
     "/faqs", tags=TAG, summary="Add a FAQ (admins)", status_code=201, response_model=Faq, responses=_answers(404)
 )
 def create_faq(caller: CallerDep, body: FaqCreate):
     return Faq.of(run_as(caller, faqs.create_faq, body.model_dump()))
 
 
-@router.patch(
+@admin_router.patch(
     "/faqs/{faq_id}", tags=TAG, summary="Change or move a FAQ (admins)", response_model=Faq, responses=_answers(404)
 )
 def update_faq(caller: CallerDep, faq_id: FaqId, body: FaqUpdate):
@@ -123,7 +125,7 @@ def update_faq(caller: CallerDep, faq_id: FaqId, body: FaqUpdate):
     return Faq.of(run_as(caller, faqs.update_faq, faq_id, data))
 
 
-@router.delete(
+@admin_router.delete(
     "/faqs/{faq_id}",
     tags=TAG,
     summary="Delete a FAQ (admins)",

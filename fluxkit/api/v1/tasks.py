@@ -73,13 +73,21 @@ class TaskUpdate(BaseModel):
     )
 
 
+# What an answer says is what the row holds: the app writes only the values above, but a row
+# written by hand, an old import or another tool may hold anything (say a category
+# "improvement"); describing it is better than a 500 for the whole list.
+StoredStatus = Annotated[str, Field(description=f"One of {', '.join(tasks.STATUSES)} (as the app writes it).")]
+StoredPriority = Annotated[str, Field(description=f"One of {', '.join(tasks.PRIORITIES)} (as the app writes it).")]
+StoredCategory = Annotated[str, Field(description=f"One of {', '.join(tasks.CATEGORIES)} (as the app writes it).")]
+
+
 class Task(BaseModel):
     id: int
     title: str
     description: str
-    status: Status
-    priority: Priority
-    category: Category
+    status: StoredStatus
+    priority: StoredPriority
+    category: StoredCategory
     due_date: date | None
     created_at: datetime
     updated_at: datetime
@@ -131,8 +139,8 @@ class TaskPage(BaseModel):
 
 class HistoryEntry(BaseModel):
     actor: str = Field(description="Who made the change.")
-    from_status: Status | None = Field(description="null for the creation.")
-    to_status: Status
+    from_status: StoredStatus | None = Field(description="null for the creation.")
+    to_status: StoredStatus
     at: datetime
 
     @classmethod

@@ -14,7 +14,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, Requ
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxkit.api.deps import request_meta
-from fluxkit.api.v1.common import CallerDep, refusals, run_as
+from fluxkit.api.v1.common import CallerDep, admin_route, refusals, run_as
 from fluxkit.api.v1.fields import ID_MAX, TEXT, IsoDate, as_utc
 from fluxkit.db import session_scope
 from fluxkit.services import email, plans
@@ -129,7 +129,8 @@ class AuditPage(BaseModel):
     actions: list[str] = Field(description="Every action in the log, for filtering.")
 
 
-router = APIRouter()
+# Admins only, checked before the request is read: anyone else gets 404 whatever they send.
+router = APIRouter(route_class=admin_route(admin.require_admin))
 
 
 def _row(row: admin.UserRow) -> AdminUser:

@@ -8,6 +8,7 @@ stale; a tie is settled by re-fetching the subscription from Stripe.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,15 @@ class _Outcome:
     text: str
 
 
+def signed_at(signature_header: str | None) -> int:
+    """The `t=` timestamp of a Stripe-Signature header (0 when it has none)."""
+    for part in (signature_header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value)
+    return 0
+
+
 def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, Any]:
     """The event, if `payload` carries a valid Stripe-Signature made within the tolerance."""
     secret = config().webhook_secret
@@ -77,8 +87,13 @@ def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, An
         event = json.loads(payload)
     except stripe.SignatureVerificationError as exc:
         raise InvalidSignature(f"Invalid Stripe signature: {exc.user_message or exc}") from None
-    except (ValueError, UnicodeDecodeError, AttributeError, TypeError, KeyError):
+    except (ValueError, UnicodeDecodeError, AttributeError, TypeError, KeyError, RecursionError):
+        # RecursionError: JSON nested too deep for the parser (a signed body can still be junk).
         raise InvalidEvent("The body is not a JSON Stripe event.") from None
+    # Stripe's library only refuses signatures too old; one from the future is as suspect
+    # (a leaked secret's pre-signed events, or a clock gone wrong): refused the same way.
+    if signed_at(signature_header) > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+        raise InvalidSignature("Invalid Stripe signature: its timestamp is in the future.")
     if not isinstance(event, dict):
         raise InvalidEvent("The body is not a JSON Stripe event.")
     return event

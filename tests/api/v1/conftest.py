@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from starlette.testclient import TestClient
 
 from tests.support.http import Account, make_account
+from tests.support.settings_env import settings_env
 
 
 @pytest.fixture
@@ -26,3 +29,10 @@ def api(new_client):
         return new_client(headers=account.headers, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def api_rate_limit():
+    """`api_rate_limit("3/minute")`: FLUXKIT_API_RATE_LIMIT for the rest of the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda value: stack.enter_context(settings_env(FLUXKIT_API_RATE_LIMIT=value))

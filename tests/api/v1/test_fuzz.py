@@ -14,7 +14,6 @@ from urllib.parse import unquote
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from limits import parse
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from fluxkit.db import session_scope
@@ -39,9 +38,9 @@ schema = schemathesis.openapi.from_asgi(f"{V1}/openapi.json", build_app())
 
 
 @pytest.fixture
-def owned(db, engine, monkeypatch):
+def owned(db, engine, api_rate_limit):
     """A user with some of everything, an API key with room for every example, a session."""
-    monkeypatch.setattr(api_keys, "API_RATE", parse("100000/minute"))
+    api_rate_limit("100000/minute")
     account = make_account(db, "fuzz@example.com", "Fuzz")
     other = make_account(db, "other@example.com", "Other")  # someone else's rows exist too
     task_ids = [add_task(account, title=f"Task {n}", status=status) for n, status in enumerate(tasks.STATUSES * 2)]

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from fastapi.routing import APIRoute
-from limits import parse
 from sqlmodel import select
 
 from fluxkit.api.v1 import create_v1
@@ -20,6 +19,7 @@ from fluxkit.services import api_keys, calendar, chat, live, mailbox, organizati
 from fluxkit.services.errors import InvalidInput
 from tests.support.factories import make_user
 from tests.support.http import BASE_URL, V1, add_notification, add_task, signed_in_client
+from tests.support.settings_env import settings_env
 
 EVIL = "https://evil.example"
 
@@ -249,7 +249,7 @@ def test_task_routes(api, ada):
     task = created.json()
     assert task["title"] == "Ship v1" and task["status"] == "pending" and task["due_date"] == due
     assert task["priority"] == "high" and task["category"] == "bug" and task["completed_at"] is None
-    assert created.headers["X-RateLimit-Limit"] == "120"
+    assert created.headers["X-RateLimit-Limit"] == "600"
 
     assert client.get(f"{V1}/tasks/{task['id']}").json() == task
 
@@ -608,12 +608,33 @@ def test_a_signed_out_session_is_anonymous(new_client, ada):
 # ---- rate limits ---------------------------------------------------------------------------------
 
 
-def test_the_default_budget_is_120_a_minute():
-    assert (api_keys.API_RATE.amount, api_keys.API_RATE.get_expiry()) == (120, 60)
+def test_the_default_budget_is_600_a_minute_and_configurable(api_rate_limit):
+    api_rate_limit(None)
+    assert (api_keys.api_rate().amount, api_keys.api_rate().get_expiry()) == (600, 60)
+    with settings_env(FLUXKIT_API_RATE_LIMIT="5000/hour"):
+        assert (api_keys.api_rate().amount, api_keys.api_rate().get_expiry()) == (5000, 3600)
+    with pytest.raises(ValueError, match="FLUXKIT_API_RATE_LIMIT"), settings_env(FLUXKIT_API_RATE_LIMIT="lots"):
+        pass
 
 
-def test_each_key_and_each_user_has_a_budget(new_client, api, ada, bob, monkeypatch):
-    monkeypatch.setattr(api_keys, "API_RATE", parse("3/minute"))
+def test_one_integration_gets_10_requests_a_second(api, ada):
+    """The finding: at 120 a minute, 2 requests a second were mostly 429s."""
+    client = api(ada)
+    start = int(time.time())
+    with time_machine.travel(start, tick=False) as traveller:
+        for second in range(20):
+            answers = [client.get(f"{V1}/tasks").status_code for _ in range(10)]
+            assert answers == [200] * 10, second
+            traveller.shift(1)
+        last = client.get(f"{V1}/tasks")
+        assert last.headers["RateLimit-Limit"] == "600"
+        assert last.headers["RateLimit-Remaining"] == "399"
+        assert last.headers["RateLimit-Policy"] == "600;w=60"
+        assert 0 < int(last.headers["RateLimit-Reset"]) <= 60
+
+
+def test_each_key_and_each_user_has_a_budget(new_client, api, ada, bob, api_rate_limit):
+    api_rate_limit("3/minute")
     start = int(time.time())
     with time_machine.travel(start, tick=False) as traveller:
         client = api(ada)
@@ -625,8 +646,10 @@ def test_each_key_and_each_user_has_a_budget(new_client, api, ada, bob, monkeypa
         refused = client.post(f"{V1}/tasks", json={"title": "one too many"})
         assert refused.status_code == 429
         body = refused.json()
-        assert body["error"] == "rate_limited" and body["retryAfter"] == 60 and "60" in body["message"]
+        assert body["error"] == "rate_limited" and body["retryAfter"] == 60
+        assert body["message"] == "Too many requests. Try again in about a minute."
         assert refused.headers["Retry-After"] == "60"
+        assert refused.headers["RateLimit-Remaining"] == "0" and refused.headers["RateLimit-Reset"] == "60"
         assert refused.headers["X-RateLimit-Limit"] == "3"
         assert refused.headers["X-RateLimit-Remaining"] == "0"
         assert abs(int(refused.headers["X-RateLimit-Reset"]) - (start + 60)) <= 1

@@ -105,6 +105,25 @@ def test_non_admins_get_404_everywhere_and_change_nothing(client_for, boss, bob,
     assert emails(outbox) == []
 
 
+def test_non_admins_get_404_before_anything_they_send_is_checked(client_for, boss, bob, cy):
+    """Bad ids, bodies and queries: a non-admin learns nothing (not even a 422 saying the route exists)."""
+    client = client_for(bob)
+    for method, path, kwargs in [
+        ("GET", "/users?page=0&status=nonsense", {}),
+        ("GET", "/users/0", {}),
+        ("PATCH", f"/users/{cy}", {"json": {"role": "emperor", "extra": 1}}),
+        ("PATCH", f"/users/{cy}", {"content": b"{not json", "headers": {"Content-Type": "application/json"}}),
+        ("POST", "/users/invite", {"json": {"email": 12}}),
+        ("DELETE", f"/users/{cy}", {}),  # no confirm
+        ("GET", "/audit?since=yesterday", {}),
+    ]:
+        response = client.request(method, V1 + path, **kwargs)
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["error"] == "not_found"
+    # An admin sending the same gets the 422s.
+    assert client_for(boss).patch(f"{V1}/users/{cy}", json={"role": "emperor"}).status_code == 422
+
+
 def test_anonymous_callers_get_401(client_for, cy):
     client = client_for()
     for method, path, kwargs in _every_route(cy):
