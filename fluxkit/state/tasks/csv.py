@@ -20,7 +20,12 @@ from fluxkit.state.imports import Importer, ImportMixin
 from fluxkit.state.session import service_call
 
 _IMPORTER = Importer(
-    run=task_csv.import_csv, max_bytes=task_csv.MAX_BYTES, noun="task", choose="Choose a CSV file to import."
+    run=task_csv.import_csv,
+    max_bytes=task_csv.MAX_BYTES,
+    noun="task",
+    choose="Choose a CSV file to import.",
+    kind="tasks",
+    item="row",
 )
 
 
