@@ -9,7 +9,6 @@ import statistics
 import time
 
 import pytest
-from reflex_components_core.core._upload import UploadChunk, UploadChunkIterator
 from sqlmodel import func, select
 
 from fluxkit import offload
@@ -17,7 +16,7 @@ from fluxkit.models import CalendarEvent, Task
 from fluxkit.state.calendar.files import CalendarFilesState
 from fluxkit.state.calendar.page import CalendarState
 from fluxkit.state.tasks.page import TasksState
-from tests.support.states import Tab, call, event_texts, make_root, substate
+from tests.support.states import Tab, call, event_texts, make_root, substate, upload_chunks
 
 
 @pytest.fixture(autouse=True)
@@ -27,17 +26,6 @@ async def _no_children_left():
 
 
 HEADER = b"title,description,status,priority,category,due_date\n"
-
-
-async def chunks_of(data: bytes, size: int = 64 * 1024) -> UploadChunkIterator:
-    """The file as Reflex streams it to a `rx.upload_files_chunk` handler."""
-    chunks = UploadChunkIterator(maxsize=len(data) // size + 2)
-    for offset in range(0, len(data), size):
-        await chunks.push(
-            UploadChunk(filename="file", offset=offset, content_type="text/csv", data=data[offset : offset + size])
-        )
-    await chunks.finish()
-    return chunks
 
 
 async def tasks_tab(token) -> tuple[Tab, TasksState]:
@@ -77,7 +65,7 @@ async def test_a_5000_row_import_keeps_the_loop_and_the_tab_free(db, alice):
 
     probes = [asyncio.create_task(another_user()), asyncio.create_task(the_same_tab())]
     started = time.perf_counter()
-    events = await tab.background(state, "import_file", await chunks_of(data))
+    events = await tab.background(state, "import_file", await upload_chunks(data))
     took = time.perf_counter() - started
     running = False
     await asyncio.gather(*probes)
@@ -105,7 +93,7 @@ async def test_one_refused_row_imports_nothing_and_lists_it(db, alice):
         b"Bad date,,pending,low,bug,31/12/2026\n"
         b"Also good,,completed,low,other,\n"
     )
-    events = await tab.background(state, "import_file", await chunks_of(data))
+    events = await tab.background(state, "import_file", await upload_chunks(data))
     assert not state.import_done and state.import_created == 0
     assert [p.item for p in state.import_refused] == ["3", "4"] and all(p.reason for p in state.import_refused)
     assert state.import_error.startswith("Nothing was imported: 2 rows were refused")
@@ -113,7 +101,7 @@ async def test_one_refused_row_imports_nothing_and_lists_it(db, alice):
     assert tasks_in_db(db) == 0 and state.stats.total == 0
 
     # A file that cannot be read at all is refused as a whole, with the reason.
-    await tab.background(state, "import_file", await chunks_of(b"title\n\xff\xfe\x00garbage"))
+    await tab.background(state, "import_file", await upload_chunks(b"title\n\xff\xfe\x00garbage"))
     assert "not UTF-8" in state.import_error and not state.import_done and state.import_refused == []
 
 
@@ -121,11 +109,11 @@ async def test_sending_the_same_file_again_asks_first(db, alice):
     _, token, _ = alice
     tab, state = await tasks_tab(token)
     data = HEADER + b"Water the plants,,pending,low,other,\nCall the bank,,pending,high,other,\n"
-    await tab.background(state, "import_file", await chunks_of(data))
+    await tab.background(state, "import_file", await upload_chunks(data))
     assert state.import_created == 2 and tasks_in_db(db) == 2
 
     await call(state, "set_import_open", True)
-    events = await tab.background(state, "import_file", await chunks_of(data))
+    events = await tab.background(state, "import_file", await upload_chunks(data))
     assert (
         state.import_again.startswith("You imported this file") and "(2 tasks). Import it again?" in state.import_again
     )
@@ -136,7 +124,7 @@ async def test_sending_the_same_file_again_asks_first(db, alice):
     await tab.background(state, "import_again_confirmed")
     assert tasks_in_db(db) == 2
 
-    await tab.background(state, "import_file", await chunks_of(data))  # asked again; this time "Import again"
+    await tab.background(state, "import_file", await upload_chunks(data))  # asked again; this time "Import again"
     events = await tab.background(state, "import_again_confirmed")
     assert state.import_done and state.import_created == 2 and tasks_in_db(db) == 4
     assert "Imported 2 tasks." in event_texts(events) and state.stats.total == 4
@@ -145,12 +133,12 @@ async def test_sending_the_same_file_again_asks_first(db, alice):
 async def test_no_file_or_no_session_imports_nothing(db, alice):
     _, token, _ = alice
     tab, state = await tasks_tab(token)
-    events = await tab.background(state, "import_file", await chunks_of(b""))
+    events = await tab.background(state, "import_file", await upload_chunks(b""))
     assert "Choose a CSV file to import." in event_texts(events) and not state.importing
 
     signed_out = make_root(None, "/tasks")
     tab = await Tab.open(signed_out)
-    events = await tab.background(substate(signed_out, TasksState), "import_file", await chunks_of(HEADER + b"x\n"))
+    events = await tab.background(substate(signed_out, TasksState), "import_file", await upload_chunks(HEADER + b"x\n"))
     assert "/sign-in" in event_texts(events) and tasks_in_db(db) == 0
 
 
@@ -173,13 +161,13 @@ async def test_calendar_import_is_all_or_nothing_and_refreshes_the_open_calendar
     )
     calendar = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n%sEND:VCALENDAR\r\n"
 
-    await tab.background(files, "import_file", await chunks_of(calendar % (dentist + birthday)))
+    await tab.background(files, "import_file", await upload_chunks(calendar % (dentist + birthday)))
     assert [(p.item, "yearly" in p.reason) for p in files.import_refused] == [("Birthday", True)]
     assert not files.import_done and db.exec(select(CalendarEvent)).all() == []
 
-    await tab.background(files, "import_file", await chunks_of(calendar % dentist))
+    await tab.background(files, "import_file", await upload_chunks(calendar % dentist))
     assert files.import_done and files.import_created == 1 and files.import_refused == []
     assert [o.title for c in page.month_cells if c.date == "2026-12-05" for o in c.shown] == ["Dentist"]
 
-    await tab.background(files, "import_file", await chunks_of(b"not a calendar"))
+    await tab.background(files, "import_file", await upload_chunks(b"not a calendar"))
     assert files.import_error.startswith("This is not an iCalendar")

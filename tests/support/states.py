@@ -190,3 +190,16 @@ class Tab:
 def event_texts(events) -> str:
     """What events sent to the browser say (toasts, redirects), as one string."""
     return "\n".join(json.dumps(getattr(event, "payload", {}), default=str) for event in events)
+
+
+async def upload_chunks(data: bytes, size: int = 64 * 1024, content_type: str = "application/octet-stream"):
+    """A file as Reflex streams it to a `rx.upload_files_chunk` handler (an UploadChunkIterator)."""
+    from reflex_components_core.core._upload import UploadChunk, UploadChunkIterator
+
+    chunks = UploadChunkIterator(maxsize=len(data) // size + 2)
+    for offset in range(0, len(data), size):
+        await chunks.push(
+            UploadChunk(filename="file", offset=offset, content_type=content_type, data=data[offset : offset + size])
+        )
+    await chunks.finish()
+    return chunks
