@@ -197,7 +197,7 @@ def import_csv(
             report.refused.append(ImportProblem(item=str(line), reason=reason))
             continue
         try:
-            rules.create_task(db, user_id, _row_data(columns, cells), clock)
+            rules.create_task(db, user_id, _row_data(columns, cells), clock, row=False)
         except (InvalidInput, billing.PlanLimitReached) as exc:  # a full plan refuses the rest
             problems = exc.fields or {"row": exc.message}
             reason = "; ".join(f"{name}: {text}" for name, text in problems.items())
