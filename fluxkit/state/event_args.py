@@ -18,6 +18,7 @@ shape counts as absent, so the page still loads. `setvar` is checked against the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import logging
 import math
@@ -170,7 +171,9 @@ def problem(value: Any, hint: Any, depth: int = 0) -> str | None:
     return _plain_problem(value, depth)  # an annotation this gate does not know: at least sane
 
 
+@functools.cache
 def _parameters(fn) -> tuple[list[inspect.Parameter], dict[str, Any], bool]:
+    """A handler's named parameters, their resolved annotations, whether it takes **kwargs (once per handler)."""
     signature = inspect.signature(fn)
     try:
         hints = typing.get_type_hints(fn)
