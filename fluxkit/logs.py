@@ -91,18 +91,19 @@ class EscapingStreamHandler(logging.StreamHandler):
 def configure(stream=None) -> logging.Handler:
     """Attach (once) the handler of the `fluxkit` logger; returns it.
 
-    Without a stream it writes to stderr, which is set to escape what it cannot encode, so
-    Reflex's and the server's own lines survive an unpaired surrogate too.
+    Without a stream it writes to stderr; stderr and stdout are set to escape what they cannot
+    encode, so Reflex's and the server's own lines survive an unpaired surrogate too.
     """
     logger = logging.getLogger(ROOT_LOGGER)
     for handler in logger.handlers:
         if getattr(handler, "_fluxkit", False):
             logger.removeHandler(handler)
-    if stream is None and hasattr(sys.stderr, "reconfigure"):
-        try:
-            sys.stderr.reconfigure(errors="backslashreplace")
-        except (ValueError, OSError):  # a stream that cannot change (closed, detached)
-            pass
+    if stream is None:
+        for std in (sys.stderr, sys.stdout):  # Reflex and the server print to both
+            try:
+                std.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):  # not a text file, closed or detached
+                pass
     handler = EscapingStreamHandler(stream or sys.stderr)
     handler._fluxkit = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if log_format() == "json" else TextFormatter())
