@@ -171,3 +171,17 @@ async def test_calendar_import_is_all_or_nothing_and_refreshes_the_open_calendar
 
     await tab.background(files, "import_file", await upload_chunks(b"not a calendar"))
     assert files.import_error.startswith("This is not an iCalendar")
+
+
+async def test_a_second_file_while_one_is_importing_waits_its_turn(db, alice):
+    _, token, _ = alice
+    tab, state = await tasks_tab(token)
+    one = HEADER + b"".join(b"First %d,,pending,low,other,\n" % n for n in range(300))
+    two = HEADER + b"Second,,pending,low,other,\n"
+    await asyncio.gather(
+        tab.background(state, "import_file", await upload_chunks(one)),
+        tab.background(state, "import_file", await upload_chunks(two)),
+    )
+    said = event_texts(tab.events)  # everything the tab received, from both
+    assert said.count("An import is already running") == 1
+    assert tasks_in_db(db) in (300, 1) and not state.importing
