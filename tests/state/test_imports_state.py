@@ -185,3 +185,40 @@ async def test_a_second_file_while_one_is_importing_waits_its_turn(db, alice):
     said = event_texts(tab.events)  # everything the tab received, from both
     assert said.count("An import is already running") == 1
     assert tasks_in_db(db) in (300, 1) and not state.importing
+
+
+async def test_with_redis_an_import_longer_than_the_state_lock_still_reports(db, alice):
+    """#15: with Redis, an import that outlived Reflex's lock (10 s) lost its answer after
+    committing. Here the lock expires after 1 s, the import takes longer: nothing is cut off."""
+    import uuid
+
+    import redis.asyncio
+    from reflex.istate.manager.redis import StateManagerRedis
+
+    from tests.support.environment import need
+    from tests.support.live_relay import REDIS_URL
+
+    client = redis.asyncio.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+        available = True
+    except Exception:
+        available = False
+    need("Redis", available, f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
+    _, token, _ = alice
+    root = make_root(token, "/tasks")
+    await call(substate(root, TasksState), "load")
+    manager = StateManagerRedis(redis=client, lock_expiration=1000, lock_warning_threshold=500)
+    tab = await Tab.open(root, manager, token=f"fluxkit-test-{uuid.uuid4().hex}")
+    data = HEADER + b"".join(b"Row %d,,pending,low,other,\n" % n for n in range(1500))
+    try:
+        started = time.perf_counter()
+        events = await tab.background(substate(root, TasksState), "import_file", await upload_chunks(data))
+        assert time.perf_counter() - started > 1.0, "the import was shorter than the lock; nothing shown"
+        state = substate(await tab.current(), TasksState)
+        assert state.import_done and state.import_created == 1500 and not state.importing
+        assert "Imported 1500 tasks." in event_texts(events)
+        assert tasks_in_db(db) == 1500
+    finally:
+        await client.delete(*[key async for key in client.scan_iter(f"{tab.TOKEN}*")] or ["-"])
+        await manager.close()

@@ -127,21 +127,30 @@ class Tab:
 
     TOKEN = "tab-token"
 
-    def __init__(self, root: State):
+    def __init__(self, root: State, manager=None):
         from reflex.istate.manager.memory import StateManagerMemory
 
         self.root = root
-        self.manager = StateManagerMemory()
+        self.manager = manager or StateManagerMemory()
         self.deltas: list[dict] = []
         self.events: list = []
 
     @classmethod
-    async def open(cls, root: State) -> Tab:
+    async def open(cls, root: State, manager=None, token: str | None = None) -> Tab:
+        """The tab's state in `manager` (Reflex's in-memory one unless given, e.g. a
+        StateManagerRedis, which keeps its own copy: read it back with `current()`)."""
         from reflex.istate.manager.token import BaseStateToken
 
-        tab = cls(root)
+        tab = cls(root, manager)
+        tab.TOKEN = token or cls.TOKEN
         await tab.manager.set_state(BaseStateToken(ident=cls.TOKEN, cls=type(root)), root)
         return tab
+
+    async def current(self) -> State:
+        """The tab's root state as the manager holds it now."""
+        from reflex.istate.manager.token import BaseStateToken
+
+        return await self.manager.get_state(BaseStateToken(ident=self.TOKEN, cls=type(self.root)))
 
     def lock(self):
         """The tab's state lock, as the next event of this tab would take it."""
