@@ -33,6 +33,7 @@ from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
 from fluxkit.state.calendar.page import CalendarState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.dashboard import DashboardState
+from fluxkit.state.event_args import EventArgsGate
 from fluxkit.state.faqs import FaqsState
 from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState, NotificationsState
@@ -74,6 +75,8 @@ app = rx.App(
 )
 # Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
 app.add_middleware(SessionGate(), index=0)
+# Then the arguments: an event whose payload does not fit its handler is refused unrun.
+app.add_middleware(EventArgsGate(), index=1)
 app.register_lifespan_task(live.relay, receiver=ShellState.live)
 app.register_lifespan_task(jobs.scheduler)
 

@@ -72,13 +72,39 @@ class TextFormatter(logging.Formatter):
         return " ".join(part for part in (line, detail, f"[{rid}]" if rid else "") if part)
 
 
+class EscapingStreamHandler(logging.StreamHandler):
+    """Writes what the stream's encoding cannot hold escaped (an unpaired surrogate sent by a
+    client becomes `\\ud800`), instead of failing with UnicodeEncodeError and losing the line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        try:
+            line.encode(encoding)
+        except UnicodeEncodeError:
+            line = line.encode(encoding, "backslashreplace").decode(encoding)
+        except LookupError:
+            pass
+        return line
+
+
 def configure(stream=None) -> logging.Handler:
-    """Attach (once) the handler of the `fluxkit` logger; returns it."""
+    """Attach (once) the handler of the `fluxkit` logger; returns it.
+
+    Without a stream it writes to stderr; stderr and stdout are set to escape what they cannot
+    encode, so Reflex's and the server's own lines survive an unpaired surrogate too.
+    """
     logger = logging.getLogger(ROOT_LOGGER)
     for handler in logger.handlers:
         if getattr(handler, "_fluxkit", False):
             logger.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    if stream is None:
+        for std in (sys.stderr, sys.stdout):  # Reflex and the server print to both
+            try:
+                std.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):  # not a text file, closed or detached
+                pass
+    handler = EscapingStreamHandler(stream or sys.stderr)
     handler._fluxkit = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if log_format() == "json" else TextFormatter())
     handler.addFilter(RequestIdFilter())

@@ -2,7 +2,10 @@
 
 It shows a state that mixes in `ImportMixin` (fluxkit/state/imports.py); `ImportCopy` holds
 what differs between importers: the words, the accepted file types and the element ids'
-prefix (`<key>-import`, `<key>-import-file`, `<key>-import-error`, ...).
+prefix (`<key>-import`, `<key>-import-file`, `<key>-import-error`, `<key>-import-progress`,
+`<key>-import-again`, ...). The file is streamed to a background event
+(`rx.upload_files_chunk`), so the dialog shows a progress bar while the import runs, and
+nothing is imported when any item is refused: the refused items are listed instead.
 """
 
 from __future__ import annotations
@@ -43,7 +46,12 @@ def _drop_zone(state: type[rx.State], copy: ImportCopy) -> rx.Component:
             rx.icon("file-up", size=28, color=rx.color("accent", 10)),
             rx.cond(
                 state.importing,
-                rx.hstack(rx.spinner(size="2"), rx.text("Importing…", size="2"), align="center"),
+                rx.vstack(
+                    rx.hstack(rx.spinner(size="2"), rx.text("Importing… ", state.import_progress, "%", size="2")),
+                    rx.progress(value=state.import_progress, max=100, width="240px", id=f"{copy.key}-import-progress"),
+                    align="center",
+                    spacing="2",
+                ),
                 rx.text(copy.drop_hint, size="2"),
             ),
             rx.text(copy.size_hint, size="1", color_scheme="gray"),
@@ -54,7 +62,8 @@ def _drop_zone(state: type[rx.State], copy: ImportCopy) -> rx.Component:
         accept=copy.accept,
         max_files=1,
         multiple=False,
-        on_drop=state.import_file(rx.upload_files(upload_id=upload_id)),
+        on_drop=state.import_file(rx.upload_files_chunk(upload_id=upload_id)),
+        disabled=state.importing,
         border=f"2px dashed {rx.color('gray', 7)}",
         border_radius="12px",
         padding="28px",
@@ -64,42 +73,67 @@ def _drop_zone(state: type[rx.State], copy: ImportCopy) -> rx.Component:
 
 
 def _report(state: type[rx.State], copy: ImportCopy) -> rx.Component:
-    any_refused = state.import_refused.length() > 0
-    return rx.vstack(
-        rx.callout(
-            rx.text(
-                f"{copy.created} ",
-                rx.text.strong(state.import_created, id=f"{copy.key}-import-created"),
-                f" {copy.items}. ",
-                rx.cond(any_refused, rx.text.span(state.import_refused.length(), copy.refused), "Nothing was refused."),
-            ),
-            icon=rx.cond(any_refused, "triangle-alert", "circle-check"),
-            color_scheme=rx.cond(any_refused, "orange", "green"),
-            width="100%",
-            id=f"{copy.key}-import-summary",
+    return rx.callout(
+        rx.text(
+            f"{copy.created} ",
+            rx.text.strong(state.import_created, id=f"{copy.key}-import-created"),
+            f" {copy.items}. Nothing was refused.",
         ),
-        rx.cond(
-            any_refused,
-            rx.scroll_area(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell(copy.item_column),
-                            rx.table.column_header_cell("Why it was refused"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(state.import_refused, _refused_row)),
-                    size="1",
-                    width="100%",
+        icon="circle-check",
+        color_scheme="green",
+        width="100%",
+        margin_top="12px",
+        id=f"{copy.key}-import-summary",
+    )
+
+
+def _refused(state: type[rx.State], copy: ImportCopy) -> rx.Component:
+    return rx.vstack(
+        rx.text(state.import_refused.length(), copy.refused, size="2", weight="medium"),
+        rx.scroll_area(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(copy.item_column),
+                        rx.table.column_header_cell("Why it was refused"),
+                    )
                 ),
-                max_height="240px",
-                type="auto",
-                id=f"{copy.key}-import-refused",
+                rx.table.body(rx.foreach(state.import_refused, _refused_row)),
+                size="1",
+                width="100%",
             ),
+            max_height="240px",
+            type="auto",
+            id=f"{copy.key}-import-refused",
         ),
         spacing="2",
         width="100%",
         margin_top="12px",
+    )
+
+
+def _again(state: type[rx.State], copy: ImportCopy) -> rx.Component:
+    return rx.callout(
+        rx.vstack(
+            rx.text(state.import_again),
+            rx.hstack(
+                rx.button("Import again", on_click=state.import_again_confirmed, id=f"{copy.key}-import-again-yes"),
+                rx.button(
+                    "Cancel",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=state.cancel_import_again,
+                    id=f"{copy.key}-import-again-no",
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+        ),
+        icon="copy",
+        color_scheme="amber",
+        width="100%",
+        margin_top="12px",
+        id=f"{copy.key}-import-again",
     )
 
 
@@ -124,6 +158,8 @@ def import_dialog(state: type[rx.State], copy: ImportCopy) -> rx.Component:
                     id=f"{copy.key}-import-error",
                 ),
             ),
+            rx.cond(state.import_refused.length() > 0, _refused(state, copy)),
+            rx.cond(state.import_again != "", _again(state, copy)),
             rx.cond(state.import_done, _report(state, copy)),
             rx.hstack(
                 rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", id=f"{copy.key}-import-close")),

@@ -8,6 +8,7 @@ from fluxkit.models.calendar import CalendarEvent, CalendarFeed, EventAttendee
 from fluxkit.models.chat import ChatMessage, ChatPresence, Conversation, ConversationMember
 from fluxkit.models.dashboard import DashboardChoice
 from fluxkit.models.faqs import Faq
+from fluxkit.models.imports import ImportFile
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
@@ -24,6 +25,7 @@ __all__ = [
     "ConversationMember",
     "DashboardChoice",
     "Faq",
+    "ImportFile",
     "CalendarEvent",
     "CalendarFeed",
     "EventAttendee",

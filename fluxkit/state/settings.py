@@ -108,6 +108,7 @@ class SettingsState(SignedInState):
     pending_email: str = ""
     profile_errors: dict[str, str] = {}
     avatar_error: str = ""
+    avatar_busy: bool = False  # a picture is being decoded and stored
     email_errors: dict[str, str] = {}
     # Appearance and notifications
     theme: str = "system"
@@ -288,26 +289,47 @@ class SettingsState(SignedInState):
         shell.user_name = self.name
         return rx.toast.success("Profile saved.")
 
-    @rx.event
-    async def upload_avatar(self, files: list[rx.UploadFile]):
+    @rx.event(background=True)
+    async def upload_avatar(self, chunks: rx.UploadChunkIterator):
+        """A new picture: streamed in, decoded and stored in a worker thread (a 40-megapixel
+        photo takes seconds), holding the tab's state lock only to show the result."""
         me = self._current_identity()
         if me is None:
-            return self._to_sign_in()
-        if not isinstance(files, list) or not files:
-            self.avatar_error = "Choose a picture to upload."
-            return None
-        data = await files[0].read(avatars.MAX_BYTES + 1)
+            yield self._to_sign_in()
+            return
+        data = bytearray()
+        if isinstance(chunks, rx.UploadChunkIterator):
+            async for chunk in chunks:
+                data += chunk.data[: avatars.MAX_BYTES + 1 - len(data)]
+                if len(data) > avatars.MAX_BYTES:
+                    break  # refused as too big; the rest is not read
+        meta = self._meta()
+
+        def store() -> tuple[str, str | None] | InvalidInput:
+            try:
+                with session_scope() as db:
+                    return avatars.set_avatar(db, me.user.id, bytes(data), meta)
+            except InvalidInput as exc:
+                return exc
+
+        async with self:
+            self.avatar_busy = True
         try:
-            with session_scope() as db:
-                url, old = avatars.set_avatar(db, me.user.id, data, self._meta())
-        except InvalidInput as exc:
-            self.avatar_error = exc.message
-            return None
-        avatars.remove_file(old)
-        self.avatar_error, self.avatar_url = "", url
-        appearance = await self.get_state(AppearanceState)
-        appearance.avatar_url = url
-        return rx.toast.success("Picture saved.")
+            outcome = await asyncio.to_thread(store)
+        finally:
+            async with self:
+                self.avatar_busy = False
+        if isinstance(outcome, InvalidInput):
+            async with self:
+                self.avatar_error = outcome.message
+            return
+        url, old = outcome
+        await asyncio.to_thread(avatars.remove_file, old)
+        async with self:
+            self.avatar_error, self.avatar_url = "", url
+            appearance = await self.get_state(AppearanceState)
+            appearance.avatar_url = url
+        yield rx.toast.success("Picture saved.")
 
     @rx.event
     async def remove_avatar(self):
@@ -427,14 +449,21 @@ class SettingsState(SignedInState):
 
     # ---- my data and my account ---------------------------------------------------------------
 
-    @rx.event
-    def export_data(self):
+    @rx.event(background=True)
+    async def export_data(self):
+        """Everything of mine as JSON, gathered in a worker thread without holding the tab."""
         me = self._current_identity()
         if me is None:
-            return self._to_sign_in()
-        with session_scope() as db:
-            filename, text = data_export.download(db, me.user.id, self._meta())
-        return rx.download(data=text, filename=filename, mime_type="application/json")
+            yield self._to_sign_in()
+            return
+        meta = self._meta()
+
+        def gather() -> tuple[str, str]:
+            with session_scope() as db:
+                return data_export.download(db, me.user.id, meta)
+
+        filename, text = await asyncio.to_thread(gather)
+        yield rx.download(data=text, filename=filename, mime_type="application/json")
 
     @rx.event
     def open_delete(self, open: bool):

@@ -160,32 +160,3 @@ async def test_handlers_refuse_without_a_session(db):
         "/sign-in?redirect=/calendar"
     ]
     assert db.exec(select(CalendarEvent)).all() == []
-
-
-class FakeUpload:
-    def __init__(self, data: bytes):
-        self.data = data
-
-    async def read(self, size: int = -1) -> bytes:
-        return self.data if size < 0 else self.data[:size]
-
-
-async def test_import_reports_refusals_and_refreshes_the_open_calendar(db, alice):
-    alice_user, alice_token, _ = alice
-    root = make_root(alice_token, "/calendar?view=month&date=2026-12-01")
-    page = substate(root, CalendarState)
-    await call(page, "load")
-    files = substate(root, CalendarFilesState)
-    body = (
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
-        b"BEGIN:VEVENT\r\nUID:a@t\r\nSUMMARY:Dentist\r\nDTSTART:20261205T100000\r\nDTEND:20261205T110000\r\nEND:VEVENT\r\n"
-        b"BEGIN:VEVENT\r\nUID:b@t\r\nSUMMARY:Birthday\r\nDTSTART;VALUE=DATE:20261206\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n"
-        b"END:VCALENDAR\r\n"
-    )
-    await call(files, "set_import_open", True)
-    await call(files, "import_file", [FakeUpload(body)])
-    assert files.import_done and files.import_created == 1
-    assert [(p.item, "yearly" in p.reason) for p in files.import_refused] == [("Birthday", True)]
-    assert [o.title for c in page.month_cells if c.date == "2026-12-05" for o in c.shown] == ["Dentist"]
-    await call(files, "import_file", [FakeUpload(b"not a calendar")])
-    assert files.import_error.startswith("This is not an iCalendar")

@@ -59,3 +59,29 @@ async def test_an_event_sent_to_a_tab_goes_down_its_socket_with_its_name_and_pay
     assert to == "sid-1"
     [sent] = update.events
     assert (sent.name, sent.payload) == ("state.shell_state.live", {"topics": ["tasks"]})
+
+
+def test_event_names_resolve_to_their_handlers_and_unknown_ones_to_none():
+    from reflex.state import State
+
+    import fluxkit.fluxkit  # noqa: F401 - registers every state
+    from fluxkit.state.tasks.columns import TaskColumnsStorage
+    from fluxkit.state.tasks.page import TasksState
+
+    full = TasksState.get_full_name()
+    assert reflex_adapter.handler_of(State, f"{full}.toggle_column") == (TasksState, "toggle_column")
+    assert reflex_adapter.handler_of(TasksState, f"{full}.toggle_column") == (TasksState, "toggle_column")
+    assert reflex_adapter.handler_of(State, f"{State.get_full_name()}.set_is_hydrated") == (State, "set_is_hydrated")
+    for name in (f"{full}.no_such_handler", "nope.toggle_column", f"{full}x.load", "", 3):
+        assert reflex_adapter.handler_of(State, name) is None
+
+    # What the browser keeps: Reflex's update_vars_internal keys name a state and the var.
+    stored = f"{TaskColumnsStorage.get_full_name()}.saved_rx_state_"
+    assert reflex_adapter.client_storage_type(stored) is str
+    assert reflex_adapter.client_storage_type(f"{full}.search_rx_state_") is None  # not browser-stored
+    assert reflex_adapter.client_storage_type("no.such.state.saved") is None
+
+    # setvar reaches only vars with a setter; never backend vars.
+    assert reflex_adapter.settable_var_type(State, "is_hydrated") is bool
+    assert reflex_adapter.settable_var_type(TasksState, "_owner_session_id") is None
+    assert reflex_adapter.settable_var_type(TasksState, "no_such_var") is None

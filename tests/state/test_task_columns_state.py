@@ -95,3 +95,16 @@ async def test_no_session_changes_nothing_in_the_browser(db, alice):
     out = await call(state, "toggle_column", "priority")
     assert storage.saved == before
     assert out and state.hidden_columns == DEFAULT_HIDDEN
+
+
+async def test_a_stored_value_that_is_not_text_counts_as_none(db, alice):
+    """Set by an event from before the argument gate (or any other way): no error, defaults."""
+    _, token, _ = alice
+    for stored in (123, ["updated"], {"1": ["updated"]}, None):
+        state, storage = open_tasks(token)
+        storage.saved = stored
+        out = await call(state, "load")
+        assert state.loaded and state.hidden_columns == DEFAULT_HIDDEN, stored
+        assert not any("error" in str(event).lower() for event in out)
+        await call(state, "toggle_column", "due")
+        assert isinstance(storage.saved, str) and "due" in storage.saved

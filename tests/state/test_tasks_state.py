@@ -16,17 +16,6 @@ from fluxkit.state.tasks.page import NOT_FOUND, TasksState
 from tests.support.states import call, make_root, substate, texts, url_of
 
 
-class FakeUpload:
-    """What Reflex hands an upload handler: an object with an async read()."""
-
-    def __init__(self, data: bytes, filename: str = "tasks.csv"):
-        self.data = data
-        self.filename = filename
-
-    async def read(self, size: int = -1) -> bytes:
-        return self.data if size < 0 else self.data[:size]
-
-
 def tasks_state(token, path: str = "/tasks") -> TasksState:
     return substate(make_root(token, path), TasksState)
 
@@ -350,31 +339,6 @@ async def test_refresh_only_reloads_a_loaded_page(db, alice):
 @pytest.fixture
 def task_csv():
     return pytest.importorskip("fluxkit.services.tasks.csv", reason="the CSV service is not in this tree yet")
-
-
-async def test_csv_import_reports_each_refused_row(db, alice, task_csv):
-    user, token, _ = alice
-    state = tasks_state(token)
-    await call(state, "load")
-    await call(state, "set_import_open", True)
-    data = (
-        b"title,description,status,priority,category,due_date\n"
-        b"Good one,,pending,high,bug,2026-12-31\n"
-        b",no title,pending,low,bug,\n"
-        b"Bad date,,pending,low,bug,31/12/2026\n"
-        b"Also good,,completed,low,other,\n"
-    )
-    out = await call(state, "import_file", [FakeUpload(data)])
-    assert state.import_done and state.import_created == 2
-    assert [p.item for p in state.import_refused] == ["3", "4"]
-    assert all(p.reason for p in state.import_refused)
-    assert "Imported 2 tasks." in texts(out)
-    assert state.stats.total == 2 and {r.title for r in state.rows} == {"Good one", "Also good"}
-
-    # A file that cannot be read at all is refused as a whole, with the reason.
-    await call(state, "import_file", [FakeUpload(b"title\n\xff\xfe\x00garbage")])
-    assert "not UTF-8" in state.import_error and not state.import_done
-    assert state.stats.total == 2
 
 
 async def test_csv_export_is_the_current_view(db, alice, task_csv):

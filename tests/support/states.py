@@ -114,3 +114,101 @@ class FakeNamespace:
 
     async def emit_update(self, update, token):
         self.sent.append((token, update))
+
+
+class Tab:
+    """One tab's state held by a real Reflex state manager, background events run as Reflex runs
+    them: the handler gets a StateProxy, no lock is held unless it enters `async with self`, and
+    what it sends (deltas, toasts) is collected.
+
+        tab = await Tab.open(root)
+        events = await tab.background(substate(root, TasksState), "import_file", chunks)
+    """
+
+    TOKEN = "tab-token"
+
+    def __init__(self, root: State, manager=None):
+        from reflex.istate.manager.memory import StateManagerMemory
+
+        self.root = root
+        self.manager = manager or StateManagerMemory()
+        self.deltas: list[dict] = []
+        self.events: list = []
+
+    @classmethod
+    async def open(cls, root: State, manager=None, token: str | None = None) -> Tab:
+        """The tab's state in `manager` (Reflex's in-memory one unless given, e.g. a
+        StateManagerRedis, which keeps its own copy: read it back with `current()`)."""
+        from reflex.istate.manager.token import BaseStateToken
+
+        tab = cls(root, manager)
+        tab.TOKEN = token or cls.TOKEN
+        await tab.manager.set_state(BaseStateToken(ident=cls.TOKEN, cls=type(root)), root)
+        return tab
+
+    async def current(self) -> State:
+        """The tab's root state as the manager holds it now."""
+        from reflex.istate.manager.token import BaseStateToken
+
+        return await self.manager.get_state(BaseStateToken(ident=self.TOKEN, cls=type(self.root)))
+
+    def lock(self):
+        """The tab's state lock, as the next event of this tab would take it."""
+        from reflex.istate.manager.token import BaseStateToken
+
+        return self.manager.modify_state(BaseStateToken(ident=self.TOKEN, cls=type(self.root)))
+
+    def _context(self):
+        from reflex_base.event.context import EventContext
+
+        async def emit_delta(_token, delta):
+            self.deltas.append(delta)
+
+        async def emit_event(_token, *events):
+            self.events.extend(events)
+
+        async def enqueue(_token, *events):
+            self.events.extend(events)
+
+        return EventContext(
+            token=self.TOKEN,
+            state_manager=self.manager,
+            enqueue_impl=enqueue,
+            emit_delta_impl=emit_delta,
+            emit_event_impl=emit_event,
+        )
+
+    async def background(self, state, name: str, *args) -> list:
+        """Run the background handler `name` of `state`; what it sent to the browser (events)."""
+        from reflex.istate.proxy import StateProxy
+        from reflex_base.event.context import EventContext
+        from reflex_base.event.processor.base_state_processor import process_event
+
+        handler = type(state).event_handlers[name]
+        assert handler.is_background, f"{name} is not a background event"
+        params = list(inspect.signature(handler.fn).parameters)[1:]
+        before = len(self.events)
+        reset = EventContext.set(self._context())
+        try:
+            await process_event(handler, dict(zip(params, args, strict=True)), StateProxy(state), None)
+        finally:
+            EventContext.reset(reset)
+        return self.events[before:]
+
+
+def event_texts(events) -> str:
+    """What events sent to the browser say (toasts, redirects), as one string."""
+    return "\n".join(json.dumps(getattr(event, "payload", {}), default=str) for event in events)
+
+
+async def upload_chunks(data: bytes, size: int = 64 * 1024, content_type: str = "application/octet-stream"):
+    """A file as Reflex streams it to a `rx.upload_files_chunk` handler (an UploadChunkIterator)."""
+    from reflex_components_core.core._upload import UploadChunk, UploadChunkIterator
+
+    chunks = UploadChunkIterator(maxsize=len(data) // size + 2)
+    for offset in range(0, len(data), size):
+        await chunks.push(
+            UploadChunk(filename="file", offset=offset, content_type=content_type, data=data[offset : offset + size])
+        )
+    await chunks.finish()
+    return chunks

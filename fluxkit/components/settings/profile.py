@@ -76,7 +76,15 @@ def avatar_block() -> rx.Component:
         rx.avatar(src=S.avatar_url, fallback=S.name[:1].upper(), size="7", radius="full", id="settings-avatar"),
         rx.vstack(
             rx.upload.root(
-                rx.button(rx.icon("image-up", size=16), "Upload a picture", variant="soft", size="2", type="button"),
+                rx.button(
+                    rx.icon("image-up", size=16),
+                    "Upload a picture",
+                    variant="soft",
+                    size="2",
+                    type="button",
+                    loading=S.avatar_busy,
+                    id="avatar-upload",
+                ),
                 id=UPLOAD_ID,
                 accept={
                     "image/png": [".png"],
@@ -86,7 +94,7 @@ def avatar_block() -> rx.Component:
                 },
                 max_files=1,
                 multiple=False,
-                on_drop=S.upload_avatar(rx.upload_files(upload_id=UPLOAD_ID)),
+                on_drop=S.upload_avatar(rx.upload_files_chunk(upload_id=UPLOAD_ID)),
                 no_drag=False,
             ),
             rx.text(

@@ -18,12 +18,13 @@ from fluxkit.services import tokens
 from fluxkit.services.calendar import events as calendar_events
 from fluxkit.services.calendar import fields as calendar_fields
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
-from fluxkit.services.imports import ImportProblem, ImportReport
+from fluxkit.services.imports import ImportProblem, ImportReport, Progress
 from fluxkit.services.user_time import user_zone, zone_of
 
 PRODID = "-//FluxKit//Calendar//EN"
 MAX_BYTES = 1_000_000
 MAX_EVENTS = 1000
+PROGRESS_EVERY = 20  # events between two progress reports
 FEED_LIMIT = 5000
 _PARTSTAT = {"pending": "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED"}
 _FREQS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly"}
@@ -254,7 +255,14 @@ def _fields_of(component, zone) -> dict[str, object]:
     return data
 
 
-def import_ics(db: Session, user_id: int, data: bytes, clock: Clock = system_clock) -> ImportReport:
+def import_ics(
+    db: Session,
+    user_id: int,
+    data: bytes,
+    clock: Clock = system_clock,
+    *,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Add the file's events to the user's calendar; report each one refused and why.
 
     Attendees in the file are not invited (importing never notifies anyone). An event whose
@@ -285,6 +293,8 @@ def import_ics(db: Session, user_id: int, data: bytes, clock: Clock = system_clo
     known = set(db.exec(select(CalendarEvent.uid).where(CalendarEvent.organizer_id == user_id)).all())
     report = ImportReport()
     for number, component in enumerate(events, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 1:
+            progress(number - 1, len(events))
         name = _text(component, "SUMMARY").strip()[:80] or f"Event {number}"
         if number > MAX_EVENTS:
             report.refused.append(ImportProblem(name, f"Only the first {MAX_EVENTS} events of a file are imported."))
@@ -306,4 +316,6 @@ def import_ics(db: Session, user_id: int, data: bytes, clock: Clock = system_clo
         if uid:
             known.add(uid)
         report.created += 1
+    if progress is not None:
+        progress(len(events), len(events))
     return report

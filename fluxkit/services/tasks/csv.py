@@ -4,7 +4,7 @@ Export writes every task the view matches (all pages), with cells that a spreads
 would run as a formula defused by a leading apostrophe. Import reads a header row, checks
 each row with the same rules as the add-task dialog (`rules.create_task`), creates the
 valid rows and lists every refused row with its line and the reason: nothing is dropped
-without a word.
+without a word. Run through `services.imports.run_import`, one refused row imports nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ IMPORTED = ("title", "description", "status", "priority", "category", "due_date"
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5_000
 EXPORT_LIMIT = 50_000
+PROGRESS_EVERY = 50  # rows between two progress reports
 
 # A cell a spreadsheet would evaluate (=, +, -, @, and tab / CR which some treat alike),
 # possibly behind apostrophes we added before: prefixing one more keeps the mapping
@@ -165,15 +166,25 @@ def _row_data(columns: dict[str, int], cells: list[str]) -> dict[str, object]:
     return data
 
 
-def import_csv(db: Session, user_id: int, data: bytes | str, clock: Clock = system_clock) -> ImportReport:
+def import_csv(
+    db: Session,
+    user_id: int,
+    data: bytes | str,
+    clock: Clock = system_clock,
+    *,
+    progress: imports.Progress | None = None,
+) -> ImportReport:
     """Create a task for every valid row (in the caller's transaction); report the rest.
 
     A problem with the file as a whole (size, encoding, no header, unreadable CSV) raises
-    InvalidInput before anything is created.
+    InvalidInput before anything is created. `imports.run_import` makes it all-or-nothing.
+    `progress(rows checked, rows)` is called as it goes.
     """
     columns, width, rows = _records(_decode(data))
     report = ImportReport()
-    for line, cells in rows:
+    for done, (line, cells) in enumerate(rows):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(rows))
         if not any(c.strip() for c in cells):
             report.blank += 1
             continue
@@ -186,11 +197,13 @@ def import_csv(db: Session, user_id: int, data: bytes | str, clock: Clock = syst
             report.refused.append(ImportProblem(item=str(line), reason=reason))
             continue
         try:
-            rules.create_task(db, user_id, _row_data(columns, cells), clock)
+            rules.create_task(db, user_id, _row_data(columns, cells), clock, row=False)
         except (InvalidInput, billing.PlanLimitReached) as exc:  # a full plan refuses the rest
             problems = exc.fields or {"row": exc.message}
             reason = "; ".join(f"{name}: {text}" for name, text in problems.items())
             report.refused.append(ImportProblem(item=str(line), reason=reason))
             continue
         report.created += 1
+    if progress is not None:
+        progress(len(rows), len(rows))
     return report

@@ -263,7 +263,11 @@ def get_task(db: Session, user_id: int, task_id: object, clock: Clock = system_c
     return _row(db, _visible(db, user_id, task_id), user_id, user_time.today_for(db, user_id, clock))
 
 
-def create_task(db: Session, user_id: int, data: dict[str, object], clock: Clock = system_clock) -> TaskRow:
+def create_task(
+    db: Session, user_id: int, data: dict[str, object], clock: Clock = system_clock, *, row: bool = True
+) -> TaskRow | None:
+    """Create a task from the add-task dialog's fields; its row (None with `row=False`, which
+    bulk callers such as the CSV import use to skip reading it back)."""
     fields = clean_fields(data, partial=False)
     status = _check_status(data.get("status") or "pending")
     if status in OPEN_STATUSES:
@@ -278,6 +282,8 @@ def create_task(db: Session, user_id: int, data: dict[str, object], clock: Clock
     live.touch(db, user_id, TOPIC)
     if data.get("assignee_id"):
         _assign(db, task, user_id, data.get("assignee_id"), now)
+    if not row:
+        return None
     return _row(db, task, user_id, user_time.today_for(db, user_id, clock))
 
 

@@ -17,7 +17,12 @@ from fluxkit.state.imports import Importer, ImportMixin
 from fluxkit.state.session import SignedInState
 
 _IMPORTER = Importer(
-    run=calendar_ics.import_ics, max_bytes=calendar_ics.MAX_BYTES, noun="event", choose="Choose an .ics file to import."
+    run=calendar_ics.import_ics,
+    max_bytes=calendar_ics.MAX_BYTES,
+    noun="event",
+    choose="Choose an .ics file to import.",
+    kind="calendar",
+    item="event",
 )
 
 

@@ -24,6 +24,8 @@ class TaskColumnsStorage(rx.State):
 
 
 def _entries(saved: str) -> dict[str, object]:
+    if not isinstance(saved, str):  # a value of the wrong shape counts as none
+        return {}
     try:
         data = json.loads(saved) if saved else {}
     except ValueError:

@@ -8,6 +8,7 @@ reloads (its `_reload`).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import reflex as rx
@@ -20,7 +21,12 @@ from fluxkit.state.imports import Importer, ImportMixin
 from fluxkit.state.session import service_call
 
 _IMPORTER = Importer(
-    run=task_csv.import_csv, max_bytes=task_csv.MAX_BYTES, noun="task", choose="Choose a CSV file to import."
+    run=task_csv.import_csv,
+    max_bytes=task_csv.MAX_BYTES,
+    noun="task",
+    choose="Choose a CSV file to import.",
+    kind="tasks",
+    item="row",
 )
 
 
@@ -31,16 +37,25 @@ class TaskCsvMixin(ImportMixin, mixin=True):
     async def _after_import(self, me: Identity) -> None:
         self._reload(me)
 
-    @rx.event
-    def export_csv(self):
-        """Every task of the current view (all pages, same filters and order) as a CSV file."""
+    @rx.event(background=True)
+    async def export_csv(self):
+        """Every task of the current view (all pages, same filters and order) as a CSV file,
+        written in a worker thread (up to 50,000 rows) without holding the tab's state."""
         me = self._current_identity()
         if me is None:
-            return self._to_sign_in()
-        with service_call() as call:  # refused e.g. when the plan does not include CSV export
-            billing.check_feature(call.db, me.user.id, plans.CSV_EXPORT)
-            text = task_csv.export_csv(call.db, me.user.id, self._query(), system_clock)
-        if call.refused:
-            return call.toast
+            yield self._to_sign_in()
+            return
+        query = self._query()
+
+        def write() -> tuple[str | None, rx.event.EventSpec | None]:
+            with service_call() as call:  # refused e.g. when the plan does not include CSV export
+                billing.check_feature(call.db, me.user.id, plans.CSV_EXPORT)
+                text = task_csv.export_csv(call.db, me.user.id, query, system_clock)
+            return (None, call.toast) if call.refused else (text, None)
+
+        text, refusal = await asyncio.to_thread(write)
+        if refusal is not None:
+            yield refusal
+            return
         stamp = date.today().isoformat()
-        return rx.download(data=text, filename=f"tasks-{stamp}.csv", mime_type="text/csv")
+        yield rx.download(data=text, filename=f"tasks-{stamp}.csv", mime_type="text/csv")
