@@ -23,6 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 _NOT_DELETED = sa.text("deleted_at IS NULL")
 _INDEXES = {
+    "ix_task_owner_priority": ["user_id", "priority", "id"],
+    "ix_task_owner_category": ["user_id", "category", "id"],
     "ix_task_assignee_created": ["assignee_id", "created_at", "id"],
     "ix_task_owner_completed": ["user_id", "status", "completed_at"],
     "ix_task_assignee_completed": ["assignee_id", "status", "completed_at"],

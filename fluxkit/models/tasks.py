@@ -35,6 +35,9 @@ class Task(SQLModel, table=True):
         Index("ix_task_due_reminders", "status", "due_date"),
         Index("ix_task_assignee", "assignee_id", "deleted_at"),
         # The dashboard: latest tasks assigned to the user, and completions per day.
+        # The priority and category filters: their counts read an index range, not every task.
+        Index("ix_task_owner_priority", "user_id", "priority", "id", **_NOT_DELETED),
+        Index("ix_task_owner_category", "user_id", "category", "id", **_NOT_DELETED),
         Index("ix_task_assignee_created", "assignee_id", "created_at", "id", **_NOT_DELETED),
         Index("ix_task_owner_completed", "user_id", "status", "completed_at", **_NOT_DELETED),
         Index("ix_task_assignee_completed", "assignee_id", "status", "completed_at", **_NOT_DELETED),
