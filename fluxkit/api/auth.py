@@ -20,11 +20,12 @@ from fluxkit.api.deps import (
     clear_session_cookie,
     current_identity,
     request_meta,
+    set_hints_cookie,
     set_session_cookie,
 )
 from fluxkit.api.errors import rate_limited, service_error, unauthorized
 from fluxkit.db import session_scope
-from fluxkit.services import accounts, email, ratelimit, sessions
+from fluxkit.services import accounts, email, ratelimit, sessions, ui_hints
 from fluxkit.services.dto import Identity, SessionInfo, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, NotFound
 from fluxkit.settings import get_settings
@@ -156,6 +157,7 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
             token, identity = accounts.sign_in(
                 db, email=body.get("email"), password=body.get("password"), meta=request_meta(request)
             )
+            hints = ui_hints.for_identity(db, identity)
         except InvalidCredentials as exc:
             failure = exc  # caught inside the unit of work so its audit row is committed
     if failure is not None:
@@ -168,6 +170,7 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
         }
     )
     set_session_cookie(response, token)
+    set_hints_cookie(response, ui_hints.encode(hints))  # the first page after sign-in paints right
     return _rate_headers(response, verdict)
 
 

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.style import set_color_mode
 
 from fluxkit import routes
+from fluxkit.components import first_paint
 from fluxkit.components.bell import bell
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.chat_badge import chat_nav_badge
@@ -70,7 +71,11 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
 
 def _nav_item(label: str, href: str, icon: str) -> rx.Component:
     link = nav_link(label, href, icon)
-    return rx.cond(ShellState.is_admin, link) if href in ADMIN_ONLY else link
+    if href not in ADMIN_ONLY:
+        return link
+    # Before the shell's state arrives, the first-paint hint says whether to show it.
+    hinted = rx.box(nav_link(label, href, icon), class_name=first_paint.ADMIN_HINT, width="100%")
+    return rx.cond(ShellState.is_admin, link, rx.cond(ShellState.loaded, rx.fragment(), hinted))
 
 
 def nav_list() -> rx.Component:
@@ -194,13 +199,13 @@ def header(title: str) -> rx.Component:
 
 
 def appearance(page: rx.Component) -> rx.Component:
-    """The user's saved theme, accent and density, read on every page and applied here.
+    """The user's saved theme, accent and density, read on every page (ShellState.open_page)
+    and applied here; the first-paint hints (components/first_paint.py) stand in until then.
 
     The colour mode lives in the browser (Reflex's ThemeProvider, reachable only from the
     page): AppearanceState presses one of these hidden buttons to apply the saved theme.
     """
     return rx.theme(
-        rx.box(on_mount=AppearanceState.load, display="none", id="appearance-loader"),
         *[
             rx.el.button(
                 on_click=set_color_mode(mode),
@@ -217,6 +222,8 @@ def appearance(page: rx.Component) -> rx.Component:
         scaling=rx.cond(AppearanceState.density == "compact", "90%", "100%"),
         has_background=False,
         data_density=AppearanceState.density,
+        # "pending" until the saved appearance is read: the first-paint accent applies meanwhile.
+        data_appearance=rx.cond(AppearanceState.theme == "", "pending", "ready"),
         data_accent=AppearanceState.accent,
     )
 

@@ -39,7 +39,10 @@ def _user_row(email: str = "ada@example.com") -> User | None:
 
 
 def _set_cookie_header(response) -> str:
-    [header] = [v for k, v in response.headers.multi_items() if k.lower() == "set-cookie"]
+    """The session cookie's Set-Cookie (the first-paint hints have their own)."""
+    [header] = [
+        v for k, v in response.headers.multi_items() if k.lower() == "set-cookie" and v.startswith(f"{cookie_name()}=")
+    ]
     return header
 
 
