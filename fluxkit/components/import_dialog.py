@@ -66,14 +66,15 @@ def _drop_zone(state: type[rx.State], copy: ImportCopy) -> rx.Component:
 def _report(state: type[rx.State], copy: ImportCopy) -> rx.Component:
     any_refused = state.import_refused.length() > 0
     return rx.vstack(
-        rx.callout(
-            rx.text(
+        rx.callout.root(
+            # Two named icons rather than one icon named by a Var (lucide's dynamic loader).
+            rx.callout.icon(rx.cond(any_refused, rx.icon("triangle-alert"), rx.icon("circle-check"))),
+            rx.callout.text(
                 f"{copy.created} ",
                 rx.text.strong(state.import_created, id=f"{copy.key}-import-created"),
                 f" {copy.items}. ",
                 rx.cond(any_refused, rx.text.span(state.import_refused.length(), copy.refused), "Nothing was refused."),
             ),
-            icon=rx.cond(any_refused, "triangle-alert", "circle-check"),
             color_scheme=rx.cond(any_refused, "orange", "green"),
             width="100%",
             id=f"{copy.key}-import-summary",

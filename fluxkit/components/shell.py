@@ -252,4 +252,10 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
         )
 
     page.__name__ = content.__name__
+    # Reflex compiles a page's memoized parts into one JS module per Python module that defined
+    # the page function (.web/app_components/<module>.jsx), and every page imports its module.
+    # Defined here, every signed-in page would share one module holding all of them, so /tasks
+    # would load the chart, markdown and drawer libraries of the other pages: the page's own.
+    page.__module__ = content.__module__
+    page.__qualname__ = content.__qualname__
     return page
