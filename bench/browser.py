@@ -335,73 +335,82 @@ FLUXKIT_CLICKS: dict[str, tuple[str, Callable]] = {
 # ---- the run --------------------------------------------------------------------------------------
 
 
-def run(samples: int, warmup: int) -> Results:
+def run(samples: int, warmup: int, app=None, pages: dict | None = None, clicks: dict | None = None) -> Results:
+    """Start both apps (or use `app`, a running FluxKit server trusting one proxy hop) and measure.
+
+    `pages` / `clicks`: a subset of PAGES / FLUXKIT_CLICKS (the smoke test's tiny run).
+    """
+    with contextlib.ExitStack() as stack:
+        if app is None:
+            app = stack.enter_context(live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1"))
+        bare = stack.enter_context(bare_app())
+        progress("servers up; seeding")
+        return _measure(app, bare, samples, warmup, PAGES if pages is None else pages, clicks or FLUXKIT_CLICKS)
+
+
+def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dict) -> Results:
     from playwright.sync_api import sync_playwright
 
     results = Results(samples=samples)
-    with live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1") as app, bare_app() as bare:
-        progress("servers up; seeding")
-        users = {}
-        for name, count in (("small", 10), ("large", 10_000)):
-            email = f"browser-{name}-{time.time_ns()}@example.com"
-            user_id = tasks_roundtrip.create_user(app, email)
-            tasks_roundtrip.seed_tasks(app.env["DATABASE_URL"], user_id, count)
-            app.cli("make-admin", email)
-            users[name] = email
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            contexts = {}
-            for n, (name, email) in enumerate(users.items()):
-                context = browser.new_context(
-                    viewport={"width": 1280, "height": 800},
-                    extra_http_headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
-                )
-                context.add_init_script(READY)
-                response = context.request.post(
-                    f"{app.url}/api/auth/sign-in/email",
-                    data={"email": email, "password": PASSWORD},
-                    headers={"Origin": app.url},
-                )
-                if response.status != 200:
-                    raise BenchError(f"sign-in failed: {response.status} {response.text()}")
-                contexts[name] = context
-            anonymous = browser.new_context(viewport={"width": 1280, "height": 800})
-            anonymous.add_init_script(READY)
-            contexts[None] = anonymous
+    users = {}
+    for name, count in (("small", 10), ("large", 10_000)):
+        email = f"browser-{name}-{time.time_ns()}@example.com"
+        user_id = tasks_roundtrip.create_user(app, email)
+        tasks_roundtrip.seed_tasks(app.env["DATABASE_URL"], user_id, count)
+        app.cli("make-admin", email)
+        users[name] = email
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        contexts = {}
+        for n, (name, email) in enumerate(users.items()):
+            context = browser.new_context(
+                viewport={"width": 1280, "height": 800},
+                extra_http_headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+            )
+            context.add_init_script(READY)
+            response = context.request.post(
+                f"{app.url}/api/auth/sign-in/email",
+                data={"email": email, "password": PASSWORD},
+                headers={"Origin": app.url},
+            )
+            if response.status != 200:
+                raise BenchError(f"sign-in failed: {response.status} {response.text()}")
+            contexts[name] = context
+        anonymous = browser.new_context(viewport={"width": 1280, "height": 800})
+        anonymous.add_init_script(READY)
+        contexts[None] = anonymous
 
-            for round_ in range(warmup + samples):
-                counted = round_ >= warmup
-                progress(f"page loads: round {round_ + 1} of {warmup + samples}")
-                for name, (path, user, ready) in PAGES.items():
-                    _record(results, name, load_page(contexts[user], f"{app.url}{path}", ready), counted)
-                    _record(
-                        results, "bare /table", load_page(anonymous, f"{bare}{BARE_PAGE[0]}", BARE_PAGE[1]), counted
-                    )
+        for round_ in range(warmup + samples):
+            counted = round_ >= warmup
+            progress(f"page loads: round {round_ + 1} of {warmup + samples}")
+            for name, (path, user, ready) in pages.items():
+                _record(results, name, load_page(contexts[user], f"{app.url}{path}", ready), counted)
+                _record(results, "bare /table", load_page(anonymous, f"{bare}{BARE_PAGE[0]}", BARE_PAGE[1]), counted)
 
-            bare_page = anonymous.new_page()
-            bare_page.goto(f"{bare}/table")
-            bare_page.wait_for_function(BARE_PAGE[1])
-            counter = anonymous.new_page()
-            counter.goto(f"{bare}/")
-            counter.wait_for_selector("#count")
-            counter.wait_for_timeout(500)
-            tabs = {user: _open_tasks(contexts[user], app.url) for user in ("small", "large")}
-            bare_rows = "() => document.querySelector('#bare-table tbody tr')?.innerText || ''"
-            bare_changed = "(before) => (document.querySelector('#bare-table tbody tr')?.innerText || '') !== before"
-            count_now = "() => document.querySelector('#count')?.innerText"
-            count_changed = "(before) => document.querySelector('#count')?.innerText !== before"
-            for round_ in range(warmup + samples):
-                counted = round_ >= warmup
-                progress(f"clicks: round {round_ + 1} of {warmup + samples}")
-                for name, (user, action) in FLUXKIT_CLICKS.items():
-                    ms = action(tabs[user], round_)
-                    bare_ms = timed_click(bare_page, "#table-next", bare_rows, bare_changed)
-                    count_ms = timed_click(counter, "#count-inc", count_now, count_changed)
-                    if counted:
-                        results.click(name).values.append(ms)
-                        results.click("bare next page (50 rows)").values.append(bare_ms)
-                        results.click("bare counter").values.append(count_ms)
-            browser.close()
+        bare_page = anonymous.new_page()
+        bare_page.goto(f"{bare}/table")
+        bare_page.wait_for_function(BARE_PAGE[1])
+        counter = anonymous.new_page()
+        counter.goto(f"{bare}/")
+        counter.wait_for_selector("#count")
+        counter.wait_for_timeout(500)
+        tabs = {user: _open_tasks(contexts[user], app.url) for user in ("small", "large")}
+        bare_rows = "() => document.querySelector('#bare-table tbody tr')?.innerText || ''"
+        bare_changed = "(before) => (document.querySelector('#bare-table tbody tr')?.innerText || '') !== before"
+        count_now = "() => document.querySelector('#count')?.innerText"
+        count_changed = "(before) => document.querySelector('#count')?.innerText !== before"
+        for round_ in range(warmup + samples):
+            counted = round_ >= warmup
+            progress(f"clicks: round {round_ + 1} of {warmup + samples}")
+            for name, (user, action) in clicks.items():
+                ms = action(tabs[user], round_)
+                bare_ms = timed_click(bare_page, "#table-next", bare_rows, bare_changed)
+                count_ms = timed_click(counter, "#count-inc", count_now, count_changed)
+                if counted:
+                    results.click(name).values.append(ms)
+                    results.click("bare next page (50 rows)").values.append(bare_ms)
+                    results.click("bare counter").values.append(count_ms)
+        browser.close()
     return results
 
 
