@@ -501,7 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print every sample as JSON instead of the tables")
+    parser.add_argument("--json-out", type=Path, default=None, help="also save the JSON to this file")
     parser.add_argument("--write", type=Path, default=None, help="update this file's browser section (BENCHMARKS.md)")
     args = parser.parse_args(argv)
     try:
@@ -512,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results)
     if args.write:
         write_section(args.write, text)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(as_json(results), indent=2))
     print(json.dumps(as_json(results), indent=2) if args.json else text)
     return 0
 
