@@ -445,6 +445,8 @@ def report(results: Results) -> str:
     ]
     for name, series in results.clicks.items():
         lines.append(f"| {name} | {series.p50:.0f} | {series.p95:.0f} | {series.p50 / ref_click.p50:.2f} |")
+    for name, problems in results.failures.items():
+        lines += ["", f"**{name}: {len(problems)} sample(s) failed** ({problems[0]})"]
     lines += [
         "",
         "### Targets (ratios to the bare app, same run, p50)",
@@ -459,13 +461,13 @@ def report(results: Results) -> str:
         lines.append(f"| {label} ≤ {limit:g}× | {state} | {ratio:.2f} |")
 
     for name, load in results.loads.items():
-        if name == "bare /table":
+        if name == "bare /table" or not load.ms.values:
             continue
         verdict(f"{name}: data visible", load.ms.p50 / bare.ms.p50, PAGE_TARGET)
         verdict(f"{name}: JS bytes", load.js_bytes.p50 / bare.js_bytes.p50, JS_BYTES_TARGET)
         verdict(f"{name}: requests", load.requests.p50 / bare.requests.p50, REQUESTS_TARGET)
     for name, series in results.clicks.items():
-        if name.startswith("bare"):
+        if name.startswith("bare") or not series.values:
             continue
         verdict(f"click {name}", series.p50 / ref_click.p50, CLICK_TARGET)
     return "\n".join(lines)
@@ -482,6 +484,7 @@ def as_json(results: Results) -> dict:
             for name, load in results.loads.items()
         },
         "clicks": {name: {"p50": s.p50, "p95": s.p95, "samples": s.values} for name, s in results.clicks.items()},
+        "failures": results.failures,
     }
 
 
@@ -516,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json_out:
         args.json_out.write_text(json.dumps(as_json(results), indent=2))
     print(json.dumps(as_json(results), indent=2) if args.json else text)
-    return 0
+    return 1 if results.failures else 0
 
 
 if __name__ == "__main__":
