@@ -151,6 +151,10 @@ class Results:
     samples: int
     loads: dict[str, PageLoad] = field(default_factory=dict)
     clicks: dict[str, Series] = field(default_factory=dict)
+    failures: dict[str, list[str]] = field(default_factory=dict)  # what did not work, by measure
+
+    def failed(self, name: str, exc: Exception) -> None:
+        self.failures.setdefault(name, []).append(str(exc).splitlines()[0][:200] if str(exc) else repr(exc))
 
     def load(self, name: str) -> PageLoad:
         return self.loads.setdefault(name, PageLoad())
@@ -384,8 +388,12 @@ def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dic
             counted = round_ >= warmup
             progress(f"page loads: round {round_ + 1} of {warmup + samples}")
             for name, (path, user, ready) in pages.items():
-                _record(results, name, load_page(contexts[user], f"{app.url}{path}", ready), counted)
-                _record(results, "bare /table", load_page(anonymous, f"{bare}{BARE_PAGE[0]}", BARE_PAGE[1]), counted)
+                try:
+                    _record(results, name, load_page(contexts[user], f"{app.url}{path}", ready), counted)
+                except BenchError as exc:
+                    results.failed(name, exc)
+                bare_load = load_page(anonymous, f"{bare}{BARE_PAGE[0]}", BARE_PAGE[1])
+                _record(results, "bare /table", bare_load, counted)
 
         bare_page = anonymous.new_page()
         bare_page.goto(f"{bare}/table")
@@ -403,7 +411,13 @@ def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dic
             counted = round_ >= warmup
             progress(f"clicks: round {round_ + 1} of {warmup + samples}")
             for name, (user, action) in clicks.items():
-                ms = action(tabs[user], round_)
+                try:
+                    ms = action(tabs[user], round_)
+                except Exception as exc:  # a click whose change never showed: reported, not fatal
+                    results.failed(f"click {name}", exc)
+                    tabs[user].close()
+                    tabs[user] = _open_tasks(contexts[user], app.url)
+                    continue
                 bare_ms = timed_click(bare_page, "#table-next", bare_rows, bare_changed)
                 count_ms = timed_click(counter, "#count-inc", count_now, count_changed)
                 if counted:
