@@ -23,6 +23,7 @@ def results(live_server):
 
 
 def test_every_page_is_measured_beside_the_bare_app(results):
+    assert results.failures == {}
     assert set(results.loads) == {*PAGES, "bare /table"}
     for name, load in results.loads.items():
         assert len(load.ms.values) == 1, name
@@ -34,7 +35,7 @@ def test_every_page_is_measured_beside_the_bare_app(results):
 def test_every_click_is_timed_in_the_page_beside_the_bare_app(results):
     assert set(results.clicks) == {*browser.FLUXKIT_CLICKS, "bare next page (50 rows)", "bare counter"}
     for name, series in results.clicks.items():
-        assert len(series.values) == len(browser.FLUXKIT_CLICKS) if name.startswith("bare") else 1, name
+        assert len(series.values) == (len(browser.FLUXKIT_CLICKS) if name.startswith("bare") else 1), name
         assert all(ms > 0 for ms in series.values), name
 
 
