@@ -228,8 +228,30 @@ def appearance(page: rx.Component) -> rx.Component:
     )
 
 
-def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-    """Wrap a page's content in the signed-in layout."""
+def page_skeleton() -> rx.Component:
+    """A page's shape while its data is on the way: never zeros or an empty state."""
+    return rx.vstack(
+        rx.skeleton(rx.box(height="36px"), loading=True, width="40%"),
+        rx.skeleton(rx.box(height="72px"), loading=True, width="100%"),
+        *[rx.skeleton(rx.box(height="44px"), loading=True, width="100%") for _ in range(5)],
+        spacing="3",
+        width="100%",
+        id="page-loading",
+        aria_busy="true",
+    )
+
+
+def shell(
+    title: str, content: Callable[[], rx.Component], loaded: rx.Var[bool] | None = None
+) -> Callable[[], rx.Component]:
+    """Wrap a page's content in the signed-in layout.
+
+    `loaded`: the page state's flag that its data has arrived; until then the content is a
+    skeleton (a page that has its own, as the dashboard, leaves it out).
+    """
+
+    def body() -> rx.Component:
+        return content() if loaded is None else rx.cond(loaded, content(), page_skeleton())
 
     def page() -> rx.Component:
         return appearance(
@@ -239,7 +261,7 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
                     header(title),
                     palette(),  # Ctrl/⌘-K
                     rx.box(
-                        past_due_banner(), content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"
+                        past_due_banner(), body(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"
                     ),
                     flex="1",
                     min_width="0",

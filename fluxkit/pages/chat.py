@@ -663,4 +663,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("Chat", content)
+page = shell("Chat", content, loaded=ChatState.loaded)

@@ -376,4 +376,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("FAQs", content)
+page = shell("FAQs", content, loaded=FaqsState.loaded)

@@ -656,4 +656,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("Mail", content)
+page = shell("Mail", content, loaded=MailState.loaded)
