@@ -72,7 +72,9 @@ PAGES: dict[str, tuple[str, str | None, str]] = {
     "pricing": ("/pricing", "small", "!!document.querySelector('#plan-comparison')"),
     "settings": ("/settings", "small", "document.querySelectorAll('#session-list > *').length > 0"),
 }
-BARE_PAGE = ("/table", "document.querySelectorAll('#bare-table tbody tr').length === 50")
+# With the trailing slash: Reflex's static server answers /table with a 307 to /table/ (FluxKit
+# serves its pages in place, fluxkit/serving.py); the reference is bare Reflex at its best.
+BARE_PAGE = ("/table/", "document.querySelectorAll('#bare-table tbody tr').length === 50")
 
 READY = """
 (() => {
@@ -204,7 +206,7 @@ def bare_app() -> Iterator[str]:
             if server.poll() is not None:
                 raise BenchError(f"the bare app exited:\n{(folder / 'server.log').read_text()[-3000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/table", timeout=2).status_code == 200:
+                if httpx.get(f"{url}/table/", timeout=2).status_code == 200:
                     break
             if time.monotonic() > deadline:
                 raise BenchError("the bare app did not start")
@@ -396,7 +398,7 @@ def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dic
                 _record(results, "bare /table", bare_load, counted)
 
         bare_page = anonymous.new_page()
-        bare_page.goto(f"{bare}/table")
+        bare_page.goto(f"{bare}{BARE_PAGE[0]}")
         bare_page.wait_for_function(BARE_PAGE[1])
         counter = anonymous.new_page()
         counter.goto(f"{bare}/")
