@@ -68,7 +68,7 @@ PAGES: dict[str, tuple[str, str | None, str]] = {
     ),
     "organizations": ("/organizations", "small", "!!document.querySelector('#org-detail, #orgs-empty')"),
     "users": ("/users", "small", "!!document.querySelector('#users-tabs')"),
-    "faqs": ("/faqs", "small", "!!document.querySelector('#faq-summary')"),
+    "faqs": ("/faqs", "small", "!!document.querySelector('#faq-list, #faq-empty')"),
     "pricing": ("/pricing", "small", "!!document.querySelector('#plan-comparison')"),
     "settings": ("/settings", "small", "document.querySelectorAll('#session-list > *').length > 0"),
 }
