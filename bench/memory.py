@@ -4,8 +4,9 @@
 
 One production backend worker (state in memory, as without Redis; SQLite). Its resident set
 (psutil RSS of the Granian worker process) is read idle, then with each number of connected
-/tasks tabs open (signed in as a handful of users, each tab hydrated and its on_load chain
-run, like a browser tab left open). Per tab = (RSS with N tabs - RSS after the warm-up tabs) /
+/tasks tabs open (signed in as a handful of users with 60 tasks each, so every tab holds a
+full page of rows, each tab hydrated and its on_load chain run, like a browser tab left open).
+Per tab = (RSS with N tabs - RSS after the warm-up tabs) /
 (N - warm-up); "all-in" = (RSS with N tabs - idle RSS) / N.
 
 Reference, in the same run: the bare python-socketio echo of bench/echo.py on the same server
@@ -29,6 +30,7 @@ from bench.support import backend, progress, rss_bytes, signed_in_users, worker_
 from bench.tasks_roundtrip import run_async, tasks_state
 
 USERS = 5
+TASKS_PER_USER = 60  # more than a page: every tab holds a real page of rows and its stat cards
 WARM_UP = 10
 
 
@@ -90,7 +92,7 @@ def _app_tabs(tab_counts, app) -> dict:
     state = tasks_state()
     pids = worker_pids(app)
     idle = _settled_rss(pids)
-    cookies = signed_in_users(app, "memory", USERS)
+    cookies = signed_in_users(app, "memory", USERS, tasks=TASKS_PER_USER)
     tabs: list = []
 
     async def open_more(count: int) -> None:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench.tasks_roundtrip import PASSWORD, BenchError, sign_in
+from bench.tasks_roundtrip import PASSWORD, BenchError, seed_tasks, sign_in
 from tests.support.live_server import ROOT, LiveApp, free_port
 
 PG_SERVER = os.environ.get("FLUXKIT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -266,9 +266,18 @@ def next_address() -> str:
     return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
 
 
-def signed_in_users(app: LiveApp, prefix: str, count: int) -> list[str]:
-    """Cookie headers of `count` distinct users, each signed in over HTTP (real sessions)."""
-    return [
-        sign_in(app.url, email, forwarded_for=next_address())
-        for email in create_users(app.env["DATABASE_URL"], prefix, count)
-    ]
+def signed_in_users(app: LiveApp, prefix: str, count: int, tasks: int = 0) -> list[str]:
+    """Cookie headers of `count` distinct users, each signed in over HTTP (real sessions), each
+    with `tasks` tasks (bench/tasks_roundtrip.py's seed: every status, priority and category)."""
+    emails = create_users(app.env["DATABASE_URL"], prefix, count)
+    if tasks:
+        from sqlmodel import Session, select
+
+        from fluxkit.db import engine_for
+        from fluxkit.models import User
+
+        with Session(engine_for(app.env["DATABASE_URL"])) as db:
+            ids = [db.exec(select(User.id).where(User.email == email)).one() for email in emails]
+        for user_id in ids:
+            seed_tasks(app.env["DATABASE_URL"], user_id, tasks)
+    return [sign_in(app.url, email, forwarded_for=next_address()) for email in emails]

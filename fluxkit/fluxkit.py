@@ -2,8 +2,9 @@
 
 import reflex as rx
 
-from fluxkit import jobs, logs, routes
+from fluxkit import jobs, logs, routes, serving
 from fluxkit.api.app import create_api, outer_layers
+from fluxkit.components import first_paint
 from fluxkit.pages import (
     billing_cancel,
     billing_success,
@@ -27,6 +28,7 @@ from fluxkit.pages import tasks as tasks_page
 from fluxkit.pages import users as users_page
 from fluxkit.services import topics
 from fluxkit.state import live
+from fluxkit.state import shell as shell_state
 from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
 from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
@@ -69,9 +71,10 @@ SIGNED_IN_PAGES = (
 SIGNED_IN_ROUTES = tuple(module.ROUTE for module in SIGNED_IN_PAGES)
 
 app = rx.App(
-    head_components=[rx.el.script(src="/fluxkit.js")],
-    # Outermost last: RequestLog -> OriginGuard -> EdgeGate -> FastAPI routes -> Reflex.
-    api_transformer=[create_api(), *outer_layers(SIGNED_IN_ROUTES)],
+    # The first-paint hints first: they run before anything is drawn.
+    head_components=[*first_paint.head_components(), rx.el.script(src="/fluxkit.js", defer=True)],
+    # Outermost last: RequestLog -> OriginGuard -> EdgeGate -> FastAPI routes -> PagePaths -> Reflex.
+    api_transformer=[serving.PagePaths, create_api(), *outer_layers(SIGNED_IN_ROUTES)],
 )
 # Before Reflex's own hydrate middleware, so a tab's previous owner's data never reaches it.
 app.add_middleware(SessionGate(), index=0)
@@ -83,13 +86,13 @@ app.register_lifespan_task(jobs.scheduler)
 for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
 
+# What the shell shows beside every signed-in page; read with the page's own data in one event.
+shell_state.register_shell(
+    AppearanceState.load, OrgSwitcherState.refresh, BellState.refresh, MailBadgeState.refresh, BillingBannerState.load
+)
 for module in SIGNED_IN_PAGES:
-    app.add_page(
-        module.page,
-        route=module.ROUTE,
-        title=module.TITLE,
-        on_load=[ShellState.load, module.ON_LOAD, *palette_after_load(module.ROUTE)],
-    )
+    shell_state.register_page(module.ROUTE, module.ON_LOAD, *palette_after_load(module.ROUTE))
+    app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=ShellState.open_page(module.ROUTE))
 
 # Live updates: when a service announces a topic for a user (fluxkit/services/live.py), every
 # open tab of that user runs these handlers; each re-reads what it shows through the gated path.

@@ -21,11 +21,12 @@ from fluxkit.api.deps import (
     clear_session_cookie,
     current_identity,
     request_meta,
+    set_hints_cookie,
     set_session_cookie,
 )
 from fluxkit.api.errors import rate_limited, service_error, unauthorized
 from fluxkit.db import session_scope
-from fluxkit.services import accounts, email, ratelimit, sessions, sign_in_limits
+from fluxkit.services import accounts, email, ratelimit, sessions, sign_in_limits, ui_hints
 from fluxkit.services.dto import Identity, SessionInfo, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, NotFound
 from fluxkit.settings import get_settings
@@ -176,6 +177,7 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
             token, identity = accounts.sign_in(
                 db, email=body.get("email"), password=body.get("password"), meta=request_meta(request)
             )
+            hints = ui_hints.for_identity(db, identity)
         except InvalidCredentials as exc:
             failure = exc  # caught inside the unit of work so its audit row is committed
     if failure is not None:
@@ -190,6 +192,7 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
         }
     )
     set_session_cookie(response, token)
+    set_hints_cookie(response, ui_hints.encode(hints))  # the first page after sign-in paints right
     _set_device_cookie(response, account)
     return response
 
@@ -222,10 +225,12 @@ def magic_link_verify(request: Request):
     try:
         with session_scope() as db:
             token, identity = accounts.sign_in_with_link(db, request.query_params.get("token"), meta)
+            hints = ui_hints.for_identity(db, identity)
     except (InvalidToken, InvalidCredentials):
         return RedirectResponse(f"{routes.SIGN_IN}?error=link", status_code=303)
     response = RedirectResponse(accounts.safe_redirect(request.query_params.get("callbackURL")), status_code=303)
     set_session_cookie(response, token)
+    set_hints_cookie(response, ui_hints.encode(hints))
     _set_device_cookie(response, identity.user.email)
     sign_in_limits.succeeded(identity.user.email, meta.ip)
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 from sqlmodel import Session
 
-from fluxkit.services import sessions
+from fluxkit.services import sessions, ui_hints
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
 from fluxkit.settings import get_settings
@@ -56,4 +56,19 @@ def clear_session_cookie(response: Response) -> None:
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,
+    )
+    # The first-paint hints name the user's organization: gone with the session.
+    response.delete_cookie(ui_hints.COOKIE_NAME, path="/", samesite="lax", secure=settings.secure_cookies)
+
+
+def set_hints_cookie(response: Response, value: str) -> None:
+    """First-paint display hints (services/ui_hints.py): readable by the page, never trusted."""
+    response.set_cookie(
+        ui_hints.COOKIE_NAME,
+        value,
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=False,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
     )

@@ -15,10 +15,10 @@ from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fluxkit.api.deps import set_session_cookie
+from fluxkit.api.deps import set_hints_cookie, set_session_cookie
 from fluxkit.db import session_scope
 from fluxkit.routes import AUTH_PAGES, PAGE_ALIASES, SIGN_IN, is_protected, protected_prefixes
-from fluxkit.services import sessions
+from fluxkit.services import sessions, ui_hints
 from fluxkit.services.accounts import safe_redirect
 from fluxkit.settings import get_settings
 
@@ -62,12 +62,15 @@ class OriginGuard:
         await self.app(scope, receive, send)
 
 
-def _resolve(cookie_header: str | None):
+def _resolve(cookie_header: str | None, with_hints: bool = False):
+    """(token, identity, first-paint hints); the hints only for a signed-in page's request."""
     token = sessions.token_from_cookie_header(cookie_header)
     if not token:
-        return None, None
+        return None, None, None
     with session_scope() as db:
-        return token, sessions.resolve(db, token)
+        identity = sessions.resolve(db, token)
+        hints = ui_hints.for_identity(db, identity) if with_hints and identity is not None else None
+        return token, identity, hints
 
 
 class EdgeGate:
@@ -96,7 +99,7 @@ class EdgeGate:
         if not protected and not auth_page:
             await self.app(scope, receive, send)
             return
-        token, identity = await anyio.to_thread.run_sync(_resolve, Headers(scope=scope).get("cookie"))
+        token, identity, hints = await anyio.to_thread.run_sync(_resolve, Headers(scope=scope).get("cookie"), protected)
         if protected and identity is None:
             target = path + (f"?{query}" if query else "")
             await RedirectResponse(f"{SIGN_IN}?redirect={quote(target, safe='/')}", 307)(scope, receive, send)
@@ -105,21 +108,31 @@ class EdgeGate:
             redirect = safe_redirect(QueryParams(query).get("redirect"))
             await RedirectResponse(redirect, 307)(scope, receive, send)
             return
+        carrier = Response()
         if identity is not None and identity.refreshed:
-            await self.app(scope, receive, _with_cookie(send, token))
-            return
-        await self.app(scope, receive, send)
+            set_session_cookie(carrier, token)  # a fresh max-age after a sliding refresh
+        if hints is not None and (value := ui_hints.encode(hints)) != _cookie(scope, ui_hints.COOKIE_NAME):
+            set_hints_cookie(carrier, value)  # read before the first paint; sent again when changed
+        cookies = carrier.headers.getlist("set-cookie")
+        await self.app(scope, receive, _with_cookies(send, cookies) if cookies else send)
 
 
-def _with_cookie(send: Send, token: str) -> Send:
-    """Re-issue the session cookie with a fresh max-age after a sliding refresh."""
-    carrier = Response()
-    set_session_cookie(carrier, token)
-    cookie = carrier.headers["set-cookie"]
+def _cookie(scope: Scope, name: str) -> str | None:
+    for part in (Headers(scope=scope).get("cookie") or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _with_cookies(send: Send, cookies: list[str]) -> Send:
+    """Add these Set-Cookie headers to the page's answer."""
 
     async def send_with_cookie(message: Message) -> None:
         if message["type"] == "http.response.start":
-            MutableHeaders(scope=message).append("set-cookie", cookie)
+            headers = MutableHeaders(scope=message)
+            for cookie in cookies:
+                headers.append("set-cookie", cookie)
         await send(message)
 
     return send_with_cookie

@@ -115,8 +115,7 @@ def bell() -> rx.Component:
                 ),
                 position="relative",
                 display="inline-flex",
-                # The count loads when a page mounts; the live layer keeps it current.
-                on_mount=BellState.refresh,
+                # The count loads with the page (ShellState.open_page); the live layer keeps it current.
             )
         ),
         rx.popover.content(

@@ -27,8 +27,7 @@ def past_due_banner() -> rx.Component:
                 id="past-due-banner",
             ),
         ),
-        on_mount=BillingBannerState.load,
-        width="100%",
+        width="100%",  # read with the page (ShellState.open_page)
     )
 
 

@@ -20,7 +20,6 @@ def mail_nav_badge() -> rx.Component:
                 id="mail-nav-badge",
             ),
         ),
-        # Read when the page mounts; the live layer refreshes it whenever the mailbox changes.
-        on_mount=MailBadgeState.refresh,
+        # Read with the page (ShellState.open_page); the live layer refreshes it on every change.
         display="inline-flex",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components import first_paint
 from fluxkit.services.organizations import OrgRow
 from fluxkit.state.organizations import ROUTE, OrgSwitcherState
 
@@ -44,7 +45,12 @@ def org_switcher() -> rx.Component:
                 rx.vstack(
                     rx.text("Organization", size="1", color_scheme="gray"),
                     rx.text(
-                        rx.cond(state.active_name != "", state.active_name, "Personal"),
+                        rx.cond(
+                            state.loaded,
+                            rx.cond(state.active_name != "", state.active_name, "Personal"),
+                            # Before the state arrives: the name the first-paint hint carries.
+                            rx.el.span(class_name=first_paint.ORG_HINT),
+                        ),
                         size="2",
                         weight="medium",
                         id="org-switcher-active",
@@ -96,5 +102,6 @@ def org_switcher() -> rx.Component:
 
 
 def sidebar_org_switcher() -> rx.Component:
-    """The switcher, loaded when the shell mounts (the live layer keeps it current)."""
-    return rx.box(org_switcher(), on_mount=OrgSwitcherState.refresh, width="100%")
+    """The switcher, read with every signed-in page (ShellState.open_page); the live layer
+    keeps it current."""
+    return rx.box(org_switcher(), width="100%")

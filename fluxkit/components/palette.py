@@ -10,8 +10,20 @@ from __future__ import annotations
 import reflex as rx
 from reflex.style import resolved_color_mode
 
-from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteItem, PaletteState
+from fluxkit.navigation import NAV_ITEMS
+from fluxkit.state.palette import ACTIONS, THEME_TOGGLE_ID, PaletteItem, PaletteState
 from fluxkit.state.settings import AppearanceState
+
+# Every icon a result can have (pages, actions, tasks, mail, events). Chosen among these by name
+# rather than `rx.icon(var)`, which loads lucide's dynamic loader (a map of every icon) on every
+# signed-in page.
+ICONS = sorted(
+    {icon for _label, _href, icon in NAV_ITEMS} | {a[3] for a in ACTIONS} | {"list-todo", "mail", "calendar"}
+)
+
+
+def _icon(name: rx.Var[str]) -> rx.Component:
+    return rx.match(name, *[(icon, rx.icon(icon, size=16)) for icon in ICONS], rx.icon("circle", size=16))
 
 
 def _hidden(id: str, on_click) -> rx.Component:
@@ -35,7 +47,7 @@ def _result(item: rx.Var[PaletteItem], index: rx.Var[int]) -> rx.Component:
         ),
         rx.hstack(
             rx.center(
-                rx.icon(item.icon, size=16),
+                _icon(item.icon),
                 width="28px",
                 height="28px",
                 border_radius="6px",

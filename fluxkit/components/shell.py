@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.style import set_color_mode
 
 from fluxkit import routes
+from fluxkit.components import first_paint
 from fluxkit.components.bell import bell
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.chat_badge import chat_nav_badge
@@ -70,7 +71,11 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
 
 def _nav_item(label: str, href: str, icon: str) -> rx.Component:
     link = nav_link(label, href, icon)
-    return rx.cond(ShellState.is_admin, link) if href in ADMIN_ONLY else link
+    if href not in ADMIN_ONLY:
+        return link
+    # Before the shell's state arrives, the first-paint hint says whether to show it.
+    hinted = rx.box(nav_link(label, href, icon), class_name=first_paint.ADMIN_HINT, width="100%")
+    return rx.cond(ShellState.is_admin, link, rx.cond(ShellState.loaded, rx.fragment(), hinted))
 
 
 def nav_list() -> rx.Component:
@@ -194,13 +199,13 @@ def header(title: str) -> rx.Component:
 
 
 def appearance(page: rx.Component) -> rx.Component:
-    """The user's saved theme, accent and density, read on every page and applied here.
+    """The user's saved theme, accent and density, read on every page (ShellState.open_page)
+    and applied here; the first-paint hints (components/first_paint.py) stand in until then.
 
     The colour mode lives in the browser (Reflex's ThemeProvider, reachable only from the
     page): AppearanceState presses one of these hidden buttons to apply the saved theme.
     """
     return rx.theme(
-        rx.box(on_mount=AppearanceState.load, display="none", id="appearance-loader"),
         *[
             rx.el.button(
                 on_click=set_color_mode(mode),
@@ -217,12 +222,36 @@ def appearance(page: rx.Component) -> rx.Component:
         scaling=rx.cond(AppearanceState.density == "compact", "90%", "100%"),
         has_background=False,
         data_density=AppearanceState.density,
+        # "pending" until the saved appearance is read: the first-paint accent applies meanwhile.
+        data_appearance=rx.cond(AppearanceState.theme == "", "pending", "ready"),
         data_accent=AppearanceState.accent,
     )
 
 
-def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-    """Wrap a page's content in the signed-in layout."""
+def page_skeleton() -> rx.Component:
+    """A page's shape while its data is on the way: never zeros or an empty state."""
+    return rx.vstack(
+        rx.skeleton(rx.box(height="36px"), loading=True, width="40%"),
+        rx.skeleton(rx.box(height="72px"), loading=True, width="100%"),
+        *[rx.skeleton(rx.box(height="44px"), loading=True, width="100%") for _ in range(5)],
+        spacing="3",
+        width="100%",
+        id="page-loading",
+        aria_busy="true",
+    )
+
+
+def shell(
+    title: str, content: Callable[[], rx.Component], loaded: rx.Var[bool] | None = None
+) -> Callable[[], rx.Component]:
+    """Wrap a page's content in the signed-in layout.
+
+    `loaded`: the page state's flag that its data has arrived; until then the content is a
+    skeleton (a page that has its own, as the dashboard, leaves it out).
+    """
+
+    def body() -> rx.Component:
+        return content() if loaded is None else rx.cond(loaded, content(), page_skeleton())
 
     def page() -> rx.Component:
         return appearance(
@@ -232,7 +261,7 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
                     header(title),
                     palette(),  # Ctrl/⌘-K
                     rx.box(
-                        past_due_banner(), content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"
+                        past_due_banner(), body(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"
                     ),
                     flex="1",
                     min_width="0",
@@ -245,4 +274,10 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
         )
 
     page.__name__ = content.__name__
+    # Reflex compiles a page's memoized parts into one JS module per Python module that defined
+    # the page function (.web/app_components/<module>.jsx), and every page imports its module.
+    # Defined here, every signed-in page would share one module holding all of them, so /tasks
+    # would load the chart, markdown and drawer libraries of the other pages: the page's own.
+    page.__module__ = content.__module__
+    page.__qualname__ = content.__qualname__
     return page

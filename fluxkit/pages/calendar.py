@@ -119,4 +119,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("Calendar", content)
+page = shell("Calendar", content, loaded=CalendarState.loaded)

@@ -252,7 +252,7 @@ def _conversation_menu() -> rx.Component:
         rx.dropdown_menu.content(
             rx.dropdown_menu.item(
                 rx.hstack(
-                    rx.icon(rx.cond(state.active.pinned, "pin-off", "pin"), size=14),
+                    rx.cond(state.active.pinned, rx.icon("pin-off", size=14), rx.icon("pin", size=14)),
                     rx.text(rx.cond(state.active.pinned, "Unpin", "Pin to top")),
                     align="center",
                 ),
@@ -261,7 +261,7 @@ def _conversation_menu() -> rx.Component:
             ),
             rx.dropdown_menu.item(
                 rx.hstack(
-                    rx.icon(rx.cond(state.active.muted, "bell", "bell-off"), size=14),
+                    rx.cond(state.active.muted, rx.icon("bell", size=14), rx.icon("bell-off", size=14)),
                     rx.text(rx.cond(state.active.muted, "Unmute", "Mute")),
                     align="center",
                 ),
@@ -663,4 +663,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("Chat", content)
+page = shell("Chat", content, loaded=ChatState.loaded)

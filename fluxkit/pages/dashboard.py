@@ -91,7 +91,29 @@ def _list_card(title: str, more: str, href: str, items, row, empty: str, id: str
     )
 
 
+def _skeleton() -> rx.Component:
+    """Until the user's figures have arrived: their shapes, never zeros or empty states."""
+    return rx.vstack(
+        rx.skeleton(rx.heading("Welcome", size=rx.breakpoints(initial="6", sm="7")), loading=True),
+        rx.grid(
+            *[rx.skeleton(rx.box(height="88px"), loading=True, width="100%") for _ in range(4)],
+            columns=rx.breakpoints(initial="1", xs="2", md="3", lg="4"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.skeleton(rx.box(height="240px"), loading=True, width="100%"),
+        spacing="5",
+        width="100%",
+        id="dashboard-loading",
+        aria_busy="true",
+    )
+
+
 def content() -> rx.Component:
+    return rx.cond(DashboardState.loaded, _loaded(), _skeleton())
+
+
+def _loaded() -> rx.Component:
     return rx.vstack(
         rx.vstack(
             rx.heading("Welcome, ", DashboardState.name, size=rx.breakpoints(initial="6", sm="7"), id="welcome"),

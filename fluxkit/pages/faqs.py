@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components.forms import field_error, form_dialog, labelled_field
+from fluxkit.components.markdown import markdown
 from fluxkit.components.shell import shell
 from fluxkit.services.faqs import ANSWER_MAX, CATEGORIES, CATEGORY_LABELS, QUESTION_MAX, SEARCH_MAX, FaqGroup, FaqRow
 from fluxkit.state.faqs import ROUTE as FAQS_ROUTE
@@ -82,7 +83,7 @@ def _item(row: rx.Var[FaqRow], index: rx.Var[int], count: rx.Var[int]) -> rx.Com
         ),
         rx.accordion.content(
             rx.box(
-                rx.markdown(row.answer, use_raw=False, use_math=False, use_katex=False, width="100%"),
+                markdown(row.answer, width="100%"),
                 color=rx.color("gray", 12),
                 font_size="15px",
                 overflow_x="auto",
@@ -375,4 +376,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("FAQs", content)
+page = shell("FAQs", content, loaded=FaqsState.loaded)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components.empty_state import empty_state
+from fluxkit.components.markdown import markdown
 from fluxkit.components.shell import shell
 from fluxkit.components.tasks.badges import CLAMP_2
 from fluxkit.services.mailbox import FOLDERS, MailRow, MailView, Recipient
@@ -190,10 +191,10 @@ def pagination() -> rx.Component:
 
 def _empty() -> rx.Component:
     return empty_state(
-        rx.icon(
-            rx.match(MailState.folder, *[(f, FOLDER_ICONS[f]) for f in FOLDERS], "inbox"),
-            size=28,
-            color=rx.color("gray", 9),
+        rx.match(
+            MailState.folder,
+            *[(f, rx.icon(FOLDER_ICONS[f], size=28, color=rx.color("gray", 9))) for f in FOLDERS],
+            rx.icon("inbox", size=28, color=rx.color("gray", 9)),
         ),
         rx.cond(
             MailState.search != "",
@@ -365,7 +366,7 @@ def _message(view: rx.Var[MailView]) -> rx.Component:
             ),
             rx.box(
                 # use_raw=False: HTML in a message is shown as text, never run.
-                rx.markdown(view.body, use_raw=False, use_math=False, use_katex=False, width="100%"),
+                markdown(view.body, width="100%"),
                 class_name="mail-body",
                 style=QUOTE_STYLE,
                 width="100%",
@@ -543,7 +544,7 @@ def compose_dialog() -> rx.Component:
                     rx.box(
                         rx.cond(
                             MailState.body != "",
-                            rx.markdown(MailState.body, use_raw=False, use_math=False, use_katex=False, width="100%"),
+                            markdown(MailState.body, width="100%"),
                             rx.text("Nothing to preview yet.", size="2", color_scheme="gray"),
                         ),
                         id="mail-preview",
@@ -655,4 +656,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("Mail", content)
+page = shell("Mail", content, loaded=MailState.loaded)

@@ -200,4 +200,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("Notifications", content)
+page = shell("Notifications", content, loaded=NotificationsState.loaded)

@@ -243,4 +243,4 @@ def content() -> rx.Component:
     )
 
 
-page = shell("Organizations", content)
+page = shell("Organizations", content, loaded=OrganizationsState.loaded)

@@ -40,6 +40,7 @@ class OrgSwitcherState(SignedInState):
     orgs: list[OrgRow] = []
     active_id: int = 0
     active_name: str = ""
+    loaded: bool = False  # until then the sidebar shows the first-paint hint's name
 
     def _reload(self, me: Identity) -> None:
         with session_scope() as db:
@@ -47,6 +48,7 @@ class OrgSwitcherState(SignedInState):
         active = next((o for o in self.orgs if o.active), None)
         self.active_id = active.id if active else 0
         self.active_name = active.name if active else ""
+        self.loaded = True
 
     @rx.event
     def refresh(self):

@@ -39,11 +39,9 @@ def _user_row(email: str = "ada@example.com") -> User | None:
 
 
 def _set_cookie_header(response) -> str:
-    """The session cookie's Set-Cookie (sign-in also sets the device cookie, see test_rate_limits)."""
+    """The session cookie's Set-Cookie (sign-in also sets the device cookie and the first-paint hints)."""
     [header] = [
-        v
-        for k, v in response.headers.multi_items()
-        if k.lower() == "set-cookie" and not v.startswith("fluxkit.device=")
+        v for k, v in response.headers.multi_items() if k.lower() == "set-cookie" and v.startswith(f"{cookie_name()}=")
     ]
     return header
 

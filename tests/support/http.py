@@ -57,7 +57,9 @@ def build_app():
     _add_cors(api)
     api.mount("", pages)
     wrapped = api
-    for layer in fluxkit_app.api_transformer[1:]:  # the layers around create_api(), as registered
+    registered = list(fluxkit_app.api_transformer)
+    around = next(i for i, layer in enumerate(registered) if isinstance(layer, Starlette)) + 1
+    for layer in registered[around:]:  # the layers around create_api(), as registered
         wrapped = layer(wrapped)
     top = Starlette()
     top.mount("", wrapped)

@@ -7,6 +7,7 @@ import reflex as rx
 from fluxkit.components.calendar.views import tint
 from fluxkit.components.forms import field_error, form_dialog, labelled_field
 from fluxkit.components.import_dialog import ImportCopy, import_dialog
+from fluxkit.components.markdown import markdown
 from fluxkit.services.calendar import COLORS, TYPES, AttendeeRow, UserPick
 from fluxkit.state.calendar.files import CalendarFilesState
 from fluxkit.state.calendar.page import CalendarState
@@ -416,7 +417,7 @@ def details_dialog() -> rx.Component:
                 rx.cond(
                     d.description != "",
                     rx.box(
-                        rx.markdown(d.description, use_raw=False, use_math=False, use_katex=False, width="100%"),
+                        markdown(d.description, width="100%"),
                         width="100%",
                         id="event-details-description",
                     ),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from fluxkit.components.forms import field_error, form_dialog, labelled_field
 from fluxkit.components.import_dialog import ImportCopy, import_dialog
+from fluxkit.components.markdown import markdown
 from fluxkit.components.tasks.badges import (
     category_label,
     due_label,
@@ -275,7 +276,7 @@ def details_dialog() -> rx.Component:
                     rx.cond(
                         detail.description != "",
                         # use_raw=False: HTML in a description is shown as text, never run.
-                        rx.markdown(detail.description, use_raw=False, use_math=False, use_katex=False, width="100%"),
+                        markdown(detail.description, width="100%"),
                         rx.text("No description.", size="2", color_scheme="gray"),
                     ),
                     id="task-details-description",
