@@ -98,7 +98,7 @@ def _seed(db, user_id: int, count: int, now) -> None:
     if batch:
         db.exec(insert(Task), params=batch)
     db.commit()
-    gather_statistics(db)  # what FluxKit runs after its own bulk imports and migration 0015
+    gather_statistics(db)  # what FluxKit runs after its own bulk imports and migration 0014
     db.commit()
 
 

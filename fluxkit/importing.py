@@ -11,9 +11,12 @@ import importlib
 from dataclasses import dataclass, field
 
 from fluxkit.clock import system_clock
-from fluxkit.db import session_scope
+from fluxkit.db import gather_statistics, session_scope
 from fluxkit.services import imports
 from fluxkit.services.errors import ServiceError
+
+# An import this big changes a table enough that plans made from the old statistics go wrong.
+STATISTICS_AFTER = 1_000
 
 
 @dataclass
@@ -41,4 +44,7 @@ def import_file(
         return ImportAnswer(message=refused.message, refused=list(refused.report.refused))
     except ServiceError as refused:  # size, encoding, header: the file as a whole
         return ImportAnswer(message=refused.message)
+    if outcome.report.created >= STATISTICS_AFTER:
+        with session_scope() as db:
+            gather_statistics(db)  # the planner's picture of the tables moved (see fluxkit.db)
     return ImportAnswer(outcome=outcome)

@@ -12,7 +12,7 @@ order, the due date with undated tasks last: an expression index per owner serve
 
 SQLModel cannot declare a virtual table, an operator class or an expression index portably,
 so these are created here with DDL (`after_create`, as the tests build the schema) and by
-migration 0015. `UNMODELLED` names them, and the comparator registered below keeps
+migration 0014. `UNMODELLED` names them, and the comparator registered below keeps
 autogenerate (`reflex db makemigrations`, Reflex's start-up schema check, the schema-diff
 test) from reading them as objects to drop. Changing any of this needs a new migration.
 """

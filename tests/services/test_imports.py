@@ -118,3 +118,40 @@ def test_progress_is_reported_to_the_end(engine, ada, clock):
     seen.clear()
     run(ada, "calendar", calendar_ics.import_ics, ics("A", "B", "C"), clock, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (3, 3)
+
+
+def _analyzed(engine) -> int:
+    """How many times the task table's planner statistics were gathered (SQLite: 0 or 1, whether
+    sqlite_stat1 describes it; PostgreSQL: pg_stat_user_tables.analyze_count)."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            names = {r[0] for r in connection.execute(text("SELECT name FROM sqlite_master"))}
+            if "sqlite_stat1" not in names:
+                return 0
+            return int(connection.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'task'")).scalar() > 0)
+        return connection.execute(text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'task'")).scalar()
+
+
+def test_a_big_import_gathers_planner_statistics(engine, ada):
+    """A thousand tasks at once: the planner must not keep planning for an empty table."""
+    from sqlalchemy import text
+
+    from fluxkit import importing
+
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
+    before = _analyzed(engine)
+    rows = "".join(f"Task number {n},pending\n" for n in range(importing.STATISTICS_AFTER))
+    answer = importing.import_file(
+        "fluxkit.services.tasks.csv:import_csv",
+        ada,
+        "tasks",
+        f"title,status\n{rows}".encode(),
+        noun="task",
+        again=False,
+    )
+    assert answer.outcome is not None and answer.outcome.report.created == importing.STATISTICS_AFTER
+    assert _analyzed(engine) > before

@@ -1,6 +1,6 @@
 """The reads that must stay flat with a user's data (search, title sort, the dashboard's latest
 tasks and chart): the same answers as a plain scan, kept current as tasks change, and served
-by the indexes of models/task_search.py and migration 0015 (checked with EXPLAIN on the
+by the indexes of models/task_search.py and migration 0014 (checked with EXPLAIN on the
 queries the services really send)."""
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 on PostgreSQL, lower(title) per owner; see fluxkit/models/task_search.py), the dashboard's
 assigned-task and completion indexes, and planner statistics gathered once they exist
 
-Revision ID: 0015
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 14:30:00.000000
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 from fluxkit.models.task_search import DDL_BY_DIALECT, DROP_BY_DIALECT, SQLITE_FILL
 
 # revision identifiers, used by Alembic.
-revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0012"
+revision: str = "0014"
+down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
