@@ -4,8 +4,8 @@
     python -m bench.data_scale --sizes 10,1000 --samples 5 --sqlite-only
 
 Each read is the service call the page makes (tasks.list_tasks with the view's query,
-dashboard pieces), timed in-process on a fresh database per size, after a warm-up; the
-reference is the same read for the same user at the smallest size, measured in the same run,
+dashboard pieces), timed in-process on a fresh database per size, after a warm-up, the sizes
+interleaved sample by sample; the reference is the same read at the smallest size, same run,
 so the ratio says how the read grows with the user's data (1.0 = flat). The seeding is a bulk
 load like an import, followed by what FluxKit runs after one (`db.gather_statistics`); no
 autovacuum is waited for.
@@ -103,7 +103,9 @@ def _seed(db, user_id: int, count: int, now) -> None:
 
 
 def measure(kind: str, sizes: list[int], samples: int) -> dict[str, dict[int, tuple[float, float]]]:
-    """{read: {size: (p50 ms, p95 ms)}} on a fresh database per size."""
+    """{read: {size: (p50 ms, p95 ms)}}: one fresh database per size, all seeded first, then
+    each read timed on every size in turn, sample after sample (interleaved: a busy moment of
+    this shared machine falls on all sizes alike, not on whichever ran then)."""
     from sqlmodel import Session, SQLModel
 
     import fluxkit.models  # noqa: F401
@@ -112,28 +114,35 @@ def measure(kind: str, sizes: list[int], samples: int) -> dict[str, dict[int, tu
     from tests.support.factories import make_user
 
     reads = _reads()
-    out: dict[str, dict[int, tuple[float, float]]] = {name: {} for name in reads}
-    for size in sizes:
-        with _database(kind) as url:
-            engine = engine_for(url)
+    clock = FrozenClock()
+    times: dict[str, dict[int, list[float]]] = {name: {size: [] for size in sizes} for name in reads}
+    with contextlib.ExitStack() as stack:
+        users: dict[int, tuple[Session, int]] = {}
+        for size in sizes:
+            engine = engine_for(stack.enter_context(_database(kind)))
+            stack.callback(engine.dispose)
             SQLModel.metadata.create_all(engine)
-            clock = FrozenClock()
-            with Session(engine, expire_on_commit=False) as db:
-                user = make_user(db, f"scale{size}@example.com", "Scale").id
-                started = time.perf_counter()
-                _seed(db, user, size, clock.now())
-                print(f"  {kind} {size:>7} tasks seeded in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-                for name, read in reads.items():
-                    read(db, user, clock)  # warm-up: caches, the first plan
-                    times = []
-                    for _ in range(samples):
-                        t = time.perf_counter()
-                        read(db, user, clock)
-                        times.append((time.perf_counter() - t) * 1000)
-                        db.rollback()
-                    times.sort()
-                    out[name][size] = (statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))])
-            engine.dispose()
+            db = stack.enter_context(Session(engine, expire_on_commit=False))
+            user = make_user(db, f"scale{size}@example.com", "Scale").id
+            started = time.perf_counter()
+            _seed(db, user, size, clock.now())
+            print(f"  {kind} {size:>7} tasks seeded in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+            users[size] = (db, user)
+        for name, read in reads.items():
+            for db, user in users.values():
+                read(db, user, clock)  # warm-up: caches, the first plan
+            for _ in range(samples):
+                for size, (db, user) in users.items():
+                    t = time.perf_counter()
+                    read(db, user, clock)
+                    times[name][size].append((time.perf_counter() - t) * 1000)
+                    db.rollback()
+    out: dict[str, dict[int, tuple[float, float]]] = {}
+    for name, by_size in times.items():
+        out[name] = {}
+        for size, values in by_size.items():
+            values.sort()
+            out[name][size] = (statistics.median(values), values[min(len(values) - 1, int(0.95 * len(values)))])
     return out
 
 
