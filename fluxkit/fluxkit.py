@@ -4,11 +4,13 @@ import reflex as rx
 
 from fluxkit import jobs, logs, routes
 from fluxkit.api.app import create_api, outer_layers
+from fluxkit.components.error_pages import not_found_page, reconnecting_banner
 from fluxkit.pages import (
     billing_cancel,
     billing_success,
     dashboard,
     forgot_password,
+    landing,
     pricing,
     reset_password,
     settings,
@@ -26,7 +28,7 @@ from fluxkit.pages import organizations as organizations_page
 from fluxkit.pages import tasks as tasks_page
 from fluxkit.pages import users as users_page
 from fluxkit.services import topics
-from fluxkit.state import live
+from fluxkit.state import errors, live
 from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
 from fluxkit.state.billing import BillingBannerState, BillingState, PricingState
@@ -34,6 +36,7 @@ from fluxkit.state.calendar.page import CalendarState
 from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.faqs import FaqsState
+from fluxkit.state.landing import VisitorState
 from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.organizations import OrganizationsState, OrgSwitcherState
@@ -69,6 +72,10 @@ SIGNED_IN_ROUTES = tuple(module.ROUTE for module in SIGNED_IN_PAGES)
 
 app = rx.App(
     head_components=[rx.el.script(src="/fluxkit.js")],
+    # A failed handler: a plain message with a reference that the log carries too.
+    backend_exception_handler=errors.backend_exception_handler,
+    # While the websocket is down, on every page: "Reconnecting…".
+    extra_app_wraps={(3, "Reconnecting"): lambda stateful: reconnecting_banner() if stateful else None},
     # Outermost last: RequestLog -> OriginGuard -> EdgeGate -> FastAPI routes -> Reflex.
     api_transformer=[create_api(), *outer_layers(SIGNED_IN_ROUTES)],
 )
@@ -135,6 +142,9 @@ def _redirecting() -> rx.Component:
     return rx.center(rx.spinner(), min_height="100vh")
 
 
-app.add_page(_redirecting, route=routes.HOME, title="FluxKit", on_load=AliasState.to_dashboard)
+# The public front door: what FluxKit is, for anyone; "Open dashboard" for the signed in.
+app.add_page(landing.page, route=landing.ROUTE, title=landing.TITLE, on_load=landing.ON_LOAD)
+# Any address that is no page: the product's 404, with the ways back.
+app.add_page(not_found_page, route="404", title="Page not found · FluxKit", on_load=VisitorState.check)
 app.add_page(_redirecting, route=routes.LOGIN, title="FluxKit", on_load=AliasState.to_sign_in)
 app.add_page(_redirecting, route=routes.REGISTER, title="FluxKit", on_load=AliasState.to_sign_up)
