@@ -95,6 +95,10 @@ for module in SIGNED_IN_PAGES:
         on_load=[ShellState.load, module.ON_LOAD, *palette_after_load(module.ROUTE)],
     )
 
+# The settings sub-pages (/settings/profile, ...): signed-in pages below /settings.
+for route, title, sub_page in settings.SUB_PAGES:
+    app.add_page(sub_page, route=route, title=title, on_load=[ShellState.load, settings.SUB_PAGE_ON_LOAD])
+
 # Live updates: when a service announces a topic for a user (fluxkit/services/live.py), every
 # open tab of that user runs these handlers; each re-reads what it shows through the gated path.
 LIVE_HANDLERS = {

@@ -18,7 +18,7 @@ def past_due_banner() -> rx.Component:
                 rx.callout.icon(rx.icon("triangle-alert", size=18)),
                 rx.callout.text(
                     "Your last payment failed. Update your payment method to keep your plan. ",
-                    rx.link("Go to billing", href="/settings#billing", weight="bold", id="past-due-link"),
+                    rx.link("Go to billing", href="/settings/billing", weight="bold", id="past-due-link"),
                 ),
                 color_scheme="red",
                 role="alert",

@@ -127,7 +127,7 @@ def content() -> rx.Component:
             _list_card(
                 "Security activity",
                 "Manage sessions",
-                "/settings#sessions",
+                "/settings/account",
                 DashboardState.activity,
                 activity_row,
                 "No activity yet.",

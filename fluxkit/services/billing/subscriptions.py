@@ -385,7 +385,10 @@ def open_portal(db: Session, user_id: int, *, client: stripe.StripeClient | None
     if account is None or not account.stripe_customer_id:
         raise NoBillingAccount("You have no billing account yet. Choose a plan on the Pricing page first.")
     client = client or stripe_client()
-    params: dict[str, Any] = {"customer": account.stripe_customer_id, "return_url": get_settings().url(routes.SETTINGS)}
+    params: dict[str, Any] = {
+        "customer": account.stripe_customer_id,
+        "return_url": get_settings().url(routes.SETTINGS + "/billing"),
+    }
     if cfg.portal_configuration:
         params["configuration"] = cfg.portal_configuration
     try:
