@@ -59,10 +59,11 @@ def folder_nav() -> rx.Component:
     return rx.flex(
         rx.foreach(MailState.folders, _folder_button),
         direction=rx.breakpoints(initial="row", md="column"),
+        # On a phone the folders wrap onto a second line: every one (Trash too) in reach.
+        wrap=rx.breakpoints(initial="wrap", md="nowrap"),
         spacing="1",
         width=rx.breakpoints(initial="100%", md="200px"),
         min_width=rx.breakpoints(initial="0", md="200px"),
-        overflow_x="auto",
         id="mail-folders",
     )
 

@@ -158,25 +158,23 @@ def test_an_unknown_address_shows_a_styled_404_with_ways_back(live_app, new_page
 
 def test_a_dropped_connection_shows_reconnecting_until_it_is_back(live_app, new_page):
     page = new_page()
-    link = {"down": False, "open": []}
+    sockets = []
 
     def route(ws):
-        if link["down"]:
-            ws.close()
-            return
         ws.connect_to_server()
-        link["open"].append(ws)
+        sockets.append(ws)
 
     page.route_web_socket(re.compile(r"/_event"), route)
     page.goto(f"{live_app.url}/sign-in")
     expect(page.locator("#sign-in-email")).to_be_visible()
     expect(page.locator("#reconnecting-banner")).to_have_count(0)
 
-    link["down"] = True
-    for ws in link["open"]:
+    # The network goes away: the open socket drops and every reconnect attempt fails.
+    page.context.set_offline(True)
+    for ws in sockets:
         ws.close()
     expect(page.locator("#reconnecting-banner")).to_be_visible()
     expect(page.locator("#reconnecting-banner")).to_contain_text("Reconnecting")
 
-    link["down"] = False
+    page.context.set_offline(False)
     expect(page.locator("#reconnecting-banner")).to_have_count(0, timeout=30_000)
