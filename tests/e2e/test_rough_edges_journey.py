@@ -125,6 +125,12 @@ def test_settings_sub_pages_and_no_page_wider_than_a_phone(live_app, new_page):
             too_wide[path] = page.evaluate(WIDEST)
     assert too_wide == {}
 
+    # A page this member may not see: a 403 in the shell, with the way back.
+    page.goto(f"{live_app.url}/users")
+    expect(page.locator("#users-forbidden")).to_contain_text("You do not have access to this page")
+    page.click("#forbidden-dashboard")
+    expect_path(page, "/dashboard")
+
     # Every mail folder, Trash too, is in reach on the phone.
     page.goto(f"{live_app.url}/mail")
     trash = page.locator("#mail-folder-trash")
