@@ -231,8 +231,12 @@ def shell(title: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Co
                 rx.box(
                     header(title),
                     palette(),  # Ctrl/⌘-K
-                    rx.box(
-                        past_due_banner(), content(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"
+                    # The page's one main landmark (the sidebar and header are outside it).
+                    rx.el.main(
+                        past_due_banner(),
+                        content(),
+                        style={"maxWidth": "1100px", "width": "100%"},
+                        padding=["16px", "20px", "28px"],
                     ),
                     flex="1",
                     min_width="0",
