@@ -71,6 +71,7 @@ def field(
             size="3",
             width="100%",
             color_scheme=rx.cond(AuthState.field_errors.contains(name), "red", "gray"),
+            aria_label=label,
             **props,
         ),
         field_error(name),

@@ -176,7 +176,15 @@ def user_menu() -> rx.Component:
 def header(title: str) -> rx.Component:
     return rx.hstack(
         rx.box(phone_menu(), display=["block", "block", "none"]),
-        rx.heading(title, size="5", id="page-title"),
+        rx.heading(
+            title,
+            size="5",
+            id="page-title",
+            min_width="0",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
         rx.spacer(),
         palette_button(),
         bell(),

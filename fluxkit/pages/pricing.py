@@ -52,10 +52,11 @@ def _interval_toggle() -> rx.Component:
         return rx.button(
             label,
             on_click=PricingState.set_yearly(yearly),
-            variant=rx.cond(selected, "solid", "ghost"),
-            # Radix gives ghost buttons negative margins, which set the unselected label off
-            # the selected one's line: both sit on the track alike.
-            margin="0",
+            # Not "ghost" for the other one: Radix sizes and offsets ghost buttons differently
+            # (negative margins, no fixed height), which set its label off the selected one's line.
+            variant=rx.cond(selected, "solid", "soft"),
+            bg=rx.cond(selected, rx.color("accent", 9), "transparent"),
+            color=rx.cond(selected, "var(--accent-contrast)", rx.color("gray", 12)),
             aria_pressed=rx.cond(selected, "true", "false"),
             radius="full",
             id=id,

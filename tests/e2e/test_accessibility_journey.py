@@ -3,6 +3,8 @@ violation (axe is injected by the test, tests/support/accessibility.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,7 +43,7 @@ def _check(page, url: str, scheme: str) -> list[str]:
 def test_public_pages_have_no_serious_violations(live_app, new_page, scheme):
     page = new_page(color_scheme=scheme)
     found = {path: v for path in PUBLIC if (v := _check(page, f"{live_app.url}{path}", scheme))}
-    assert found == {}
+    assert found == {}, json.dumps(found, indent=1)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -51,4 +53,4 @@ def test_signed_in_pages_have_no_serious_violations(live_app, new_page, scheme):
     page = sign_in(new_page(color_scheme=scheme), live_app, email, PASSWORD)
     expect(page.locator("#page-title")).to_be_visible()
     found = {path: v for path in SIGNED_IN if (v := _check(page, f"{live_app.url}{path}", scheme))}
-    assert found == {}
+    assert found == {}, json.dumps(found, indent=1)

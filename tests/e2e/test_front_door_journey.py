@@ -156,25 +156,39 @@ def test_an_unknown_address_shows_a_styled_404_with_ways_back(live_app, new_page
     expect(page.locator("#landing-title")).to_be_visible()
 
 
+# The page's websockets, and a switch that sends new ones to a closed port (a dead network).
+NETWORK_SWITCH = """
+(() => {
+  const Real = window.WebSocket;
+  window.__sockets = [];
+  window.__down = false;
+  function Switched(url, protocols) {
+    const ws = new Real(window.__down ? "ws://127.0.0.1:9/" : url, protocols);
+    window.__sockets.push(ws);
+    return ws;
+  }
+  Switched.prototype = Real.prototype;
+  Object.assign(Switched, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Switched;
+})();
+"""
+
+
 def test_a_dropped_connection_shows_reconnecting_until_it_is_back(live_app, new_page):
     page = new_page()
-    sockets = []
-
-    def route(ws):
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    page.route_web_socket(re.compile(r"/_event"), route)
+    page.add_init_script(NETWORK_SWITCH)
     page.goto(f"{live_app.url}/sign-in")
     expect(page.locator("#sign-in-email")).to_be_visible()
+    page.wait_for_timeout(500)
     expect(page.locator("#reconnecting-banner")).to_have_count(0)
 
     # The network goes away: the open socket drops and every reconnect attempt fails.
-    page.context.set_offline(True)
-    for ws in sockets:
-        ws.close()
+    page.evaluate("window.__down = true; window.__sockets.forEach(ws => ws.close())")
     expect(page.locator("#reconnecting-banner")).to_be_visible()
     expect(page.locator("#reconnecting-banner")).to_contain_text("Reconnecting")
 
-    page.context.set_offline(False)
+    # Back: the banner goes, and the page works again.
+    page.evaluate("window.__down = false")
     expect(page.locator("#reconnecting-banner")).to_have_count(0, timeout=30_000)
+    page.click("#sign-in-submit")
+    expect(page.locator("#error-email")).to_have_text("Enter your email address.")

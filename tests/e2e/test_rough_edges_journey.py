@@ -66,7 +66,7 @@ def test_the_chart_ticks_and_last_date_are_whole_and_lines_straight(live_app, ne
 
     _in_db(live_app, busy_day)
     page = sign_in(new_page(viewport={"width": 1280, "height": 900}), live_app, email, PASSWORD)
-    chart = page.locator("#activity-chart svg.recharts-surface")
+    chart = page.locator("#activity-chart svg.recharts-surface[role=application]")
     expect(chart).to_be_visible()
     expect(page.locator("#activity-chart .recharts-yAxis .recharts-cartesian-axis-tick-value").last).to_have_text("180")
     svg = chart.bounding_box()

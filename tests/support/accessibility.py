@@ -33,7 +33,8 @@ def violations(page, impacts: tuple[str, ...] = BLOCKING) -> list[str]:
             const result = await axe.run(document, {resultTypes: ['violations']});
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n')[1])
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.html.slice(0, 160)
+                    + ' :: ' + n.failureSummary.replace(/\\s+/g, ' ').slice(0, 200))
             }));
         }"""
     )
