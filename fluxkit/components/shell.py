@@ -147,7 +147,8 @@ def user_menu() -> rx.Component:
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
                 id="user-menu",
-                aria_label="Account menu",
+                # The visible name first, then what the button is (axe: label-content-name-mismatch).
+                aria_label=ShellState.user_name + ", account menu",
             )
         ),
         rx.dropdown_menu.content(
