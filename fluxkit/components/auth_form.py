@@ -61,7 +61,7 @@ def field(
     label: str, name: str, *, id: str, type: str = "text", autocomplete: str = "", placeholder: str = "", **props
 ) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
+        rx.text(label, as_="label", custom_attrs={"htmlFor": id}, size="2", weight="medium"),
         rx.input(
             name=name,
             id=id,

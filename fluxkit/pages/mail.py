@@ -427,7 +427,9 @@ def _suggestion(person: rx.Var[Recipient]) -> rx.Component:
 def _address_field(field: str, label: str) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(label, size="2", weight="medium", width="32px", as_="label", html_for=f"mail-{field}"),
+            rx.text(
+                label, size="2", weight="medium", width="32px", as_="label", custom_attrs={"htmlFor": f"mail-{field}"}
+            ),
             rx.box(
                 rx.input(
                     value=getattr(MailState, field),

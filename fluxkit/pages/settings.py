@@ -39,7 +39,7 @@ def _section(title: str, description: str, *children: rx.Component, id: str) -> 
 
 def _password_field(label: str, name: str, id: str, autocomplete: str) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
+        rx.text(label, as_="label", custom_attrs={"htmlFor": id}, size="2", weight="medium"),
         rx.input(name=name, id=id, type="password", auto_complete=autocomplete, size="3", width="100%"),
         rx.cond(
             SettingsState.password_errors.contains(name),

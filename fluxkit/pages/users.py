@@ -30,7 +30,7 @@ def invite_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.text("Email", as_="label", html_for="invite-email", size="2", weight="medium"),
+                    rx.text("Email", as_="label", custom_attrs={"htmlFor": "invite-email"}, size="2", weight="medium"),
                     rx.input(
                         name="email",
                         id="invite-email",
@@ -83,7 +83,7 @@ def delete_dialog() -> rx.Component:
                     " to confirm.",
                     size="2",
                     as_="label",
-                    html_for="delete-confirm",
+                    custom_attrs={"htmlFor": "delete-confirm"},
                 ),
                 rx.input(
                     value=UsersState.delete_confirm,
