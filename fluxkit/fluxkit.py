@@ -5,11 +5,13 @@ import reflex as rx
 from fluxkit import jobs, logs, routes, serving
 from fluxkit.api.app import create_api, outer_layers
 from fluxkit.components import first_paint
+from fluxkit.components.error_pages import not_found_page, reconnecting_banner
 from fluxkit.pages import (
     billing_cancel,
     billing_success,
     dashboard,
     forgot_password,
+    landing,
     pricing,
     reset_password,
     settings,
@@ -27,7 +29,7 @@ from fluxkit.pages import organizations as organizations_page
 from fluxkit.pages import tasks as tasks_page
 from fluxkit.pages import users as users_page
 from fluxkit.services import topics
-from fluxkit.state import live
+from fluxkit.state import errors, live
 from fluxkit.state import shell as shell_state
 from fluxkit.state.api_keys import ApiKeysState
 from fluxkit.state.auth import AliasState
@@ -37,6 +39,7 @@ from fluxkit.state.chat import ChatBadgeState, ChatState
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.event_args import EventArgsGate
 from fluxkit.state.faqs import FaqsState
+from fluxkit.state.landing import VisitorState
 from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.organizations import OrganizationsState, OrgSwitcherState
@@ -73,6 +76,10 @@ SIGNED_IN_ROUTES = tuple(module.ROUTE for module in SIGNED_IN_PAGES)
 app = rx.App(
     # The first-paint hints first: they run before anything is drawn.
     head_components=[*first_paint.head_components(), rx.el.script(src="/fluxkit.js", defer=True)],
+    # A failed handler: a plain message with a reference that the log carries too.
+    backend_exception_handler=errors.backend_exception_handler,
+    # While the websocket is down, on every page: "Reconnecting…".
+    extra_app_wraps={(3, "Reconnecting"): lambda stateful: reconnecting_banner() if stateful else None},
     # Outermost last: RequestLog -> OriginGuard -> EdgeGate -> FastAPI routes -> PagePaths -> Reflex.
     api_transformer=[serving.PagePaths, create_api(), *outer_layers(SIGNED_IN_ROUTES)],
 )
@@ -93,6 +100,11 @@ shell_state.register_shell(
 for module in SIGNED_IN_PAGES:
     shell_state.register_page(module.ROUTE, module.ON_LOAD, *palette_after_load(module.ROUTE))
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=ShellState.open_page(module.ROUTE))
+
+# The settings sub-pages (/settings/profile, ...): signed-in pages below /settings.
+for route, title, sub_page in settings.SUB_PAGES:
+    shell_state.register_page(route, settings.SUB_PAGE_ON_LOAD)
+    app.add_page(sub_page, route=route, title=title, on_load=ShellState.open_page(route))
 
 # Live updates: when a service announces a topic for a user (fluxkit/services/live.py), every
 # open tab of that user runs these handlers; each re-reads what it shows through the gated path.
@@ -141,6 +153,9 @@ def _redirecting() -> rx.Component:
     return rx.center(rx.spinner(), min_height="100vh")
 
 
-app.add_page(_redirecting, route=routes.HOME, title="FluxKit", on_load=AliasState.to_dashboard)
+# The public front door: what FluxKit is, for anyone; "Open dashboard" for the signed in.
+app.add_page(landing.page, route=landing.ROUTE, title=landing.TITLE, on_load=landing.ON_LOAD)
+# Any address that is no page: the product's 404, with the ways back.
+app.add_page(not_found_page, route="404", title="Page not found · FluxKit", on_load=VisitorState.check)
 app.add_page(_redirecting, route=routes.LOGIN, title="FluxKit", on_load=AliasState.to_sign_in)
 app.add_page(_redirecting, route=routes.REGISTER, title="FluxKit", on_load=AliasState.to_sign_up)

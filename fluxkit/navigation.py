@@ -22,3 +22,19 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("FAQs", routes.FAQS, "circle-help"),
     ("Settings", SETTINGS, "settings"),
 ]
+
+# The settings sub-pages, in sub-navigation order: (label, slug under /settings, icon).
+# /settings opens the first; the palette lists them all.
+SETTINGS_PAGES: list[tuple[str, str, str]] = [
+    ("Profile", "profile", "user"),
+    ("Account and security", "account", "shield"),
+    ("Appearance", "appearance", "palette"),
+    ("Notifications", "notifications", "bell"),
+    ("Billing", "billing", "credit-card"),
+    ("API keys", "api-keys", "key-round"),
+    ("Your data", "data", "database"),
+]
+
+
+def settings_path(slug: str) -> str:
+    return f"{SETTINGS}/{slug}"

@@ -10,7 +10,7 @@ from fluxkit.state.api_keys import MAX_KEYS, ApiKeyItem, ApiKeysState
 def _create_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.text("Name", as_="label", html_for="api-key-name", size="2", weight="medium"),
+            rx.text("Name", as_="label", custom_attrs={"htmlFor": "api-key-name"}, size="2", weight="medium"),
             rx.flex(
                 rx.input(
                     name="name",

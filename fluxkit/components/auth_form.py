@@ -11,34 +11,37 @@ from fluxkit.state.auth import AuthState
 def auth_card(title: str, subtitle: rx.Component | str, *body: rx.Component) -> rx.Component:
     return rx.center(
         rx.box(theme_menu(), position="absolute", top="16px", right="16px"),
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.center(
-                        rx.icon("zap", size=16, color="white"),
-                        bg=rx.color("accent", 9),
-                        border_radius="6px",
-                        width="28px",
-                        height="28px",
+        rx.el.main(
+            rx.card(
+                rx.vstack(
+                    rx.hstack(
+                        rx.center(
+                            rx.icon("zap", size=16, color="white"),
+                            bg=rx.color("accent", 9),
+                            border_radius="6px",
+                            width="28px",
+                            height="28px",
+                        ),
+                        rx.text("FluxKit", weight="bold", size="4"),
+                        align="center",
+                        spacing="2",
                     ),
-                    rx.text("FluxKit", weight="bold", size="4"),
-                    align="center",
-                    spacing="2",
+                    rx.heading(title, size="6", id="auth-title"),
+                    rx.text(subtitle, color_scheme="gray", size="2") if isinstance(subtitle, str) else subtitle,
+                    # Forms appear once the page is live, so nothing typed before that is lost.
+                    rx.cond(
+                        rx.State.is_hydrated,
+                        rx.vstack(*body, spacing="4", width="100%"),
+                        rx.center(rx.spinner(size="3"), width="100%", padding="24px"),
+                    ),
+                    spacing="4",
+                    width="100%",
                 ),
-                rx.heading(title, size="6", id="auth-title"),
-                rx.text(subtitle, color_scheme="gray", size="2") if isinstance(subtitle, str) else subtitle,
-                # Forms appear once the page is live, so nothing typed before that is lost.
-                rx.cond(
-                    rx.State.is_hydrated,
-                    rx.vstack(*body, spacing="4", width="100%"),
-                    rx.center(rx.spinner(size="3"), width="100%", padding="24px"),
-                ),
-                spacing="4",
+                size="4",
                 width="100%",
+                max_width="420px",
             ),
-            size="4",
-            width="100%",
-            max_width="420px",
+            style={"width": "100%", "maxWidth": "420px"},
         ),
         min_height="100vh",
         padding="16px",
@@ -58,7 +61,7 @@ def field(
     label: str, name: str, *, id: str, type: str = "text", autocomplete: str = "", placeholder: str = "", **props
 ) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
+        rx.text(label, as_="label", custom_attrs={"htmlFor": id}, size="2", weight="medium"),
         rx.input(
             name=name,
             id=id,
@@ -68,6 +71,7 @@ def field(
             size="3",
             width="100%",
             color_scheme=rx.cond(AuthState.field_errors.contains(name), "red", "gray"),
+            aria_label=label,
             **props,
         ),
         field_error(name),

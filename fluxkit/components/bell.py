@@ -81,42 +81,18 @@ def _bell_item(item: rx.Var[NotificationRow]) -> rx.Component:
 
 
 def bell() -> rx.Component:
-    return rx.popover.root(
+    # The trigger is the button itself (a wrapping box would carry aria-expanded, which a
+    # plain div may not); the count sits beside it in the positioned box.
+    popover = rx.popover.root(
         rx.popover.trigger(
-            rx.box(
-                rx.icon_button(
-                    rx.icon("bell", size=18),
-                    variant="ghost",
-                    size="2",
-                    aria_label="Notifications",
-                    id="bell",
-                    on_click=BellState.refresh,
-                ),
-                rx.cond(
-                    BellState.badge != "",
-                    rx.box(
-                        BellState.badge,
-                        id="bell-count",
-                        position="absolute",
-                        top="-6px",
-                        right="-8px",
-                        min_width="18px",
-                        height="18px",
-                        padding="0 5px",
-                        border_radius="9px",
-                        bg=rx.color("red", 9),
-                        color="white",
-                        font_size="11px",
-                        font_weight="600",
-                        line_height="18px",
-                        text_align="center",
-                        pointer_events="none",
-                    ),
-                ),
-                position="relative",
-                display="inline-flex",
-                # The count loads with the page (ShellState.open_page); the live layer keeps it current.
-            )
+            rx.icon_button(
+                rx.icon("bell", size=18),
+                variant="ghost",
+                size="2",
+                aria_label="Notifications",
+                id="bell",
+                on_click=BellState.refresh,
+            ),
         ),
         rx.popover.content(
             rx.vstack(
@@ -171,4 +147,31 @@ def bell() -> rx.Component:
             padding="8px",
             id="bell-popover",
         ),
+    )
+    return rx.box(
+        popover,
+        rx.cond(
+            BellState.badge != "",
+            rx.box(
+                BellState.badge,
+                id="bell-count",
+                position="absolute",
+                top="-6px",
+                right="-8px",
+                min_width="18px",
+                height="18px",
+                padding="0 5px",
+                border_radius="9px",
+                bg=rx.color("red", 9),
+                color="white",
+                font_size="11px",
+                font_weight="600",
+                line_height="18px",
+                text_align="center",
+                pointer_events="none",
+            ),
+        ),
+        position="relative",
+        display="inline-flex",
+        # The count loads with the page (ShellState.open_page); the live layer keeps it current.
     )

@@ -5,8 +5,36 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.routes import PRICING
+from fluxkit.services import billing
 from fluxkit.services.billing import InvoiceRow
 from fluxkit.state.billing import BillingBannerState, BillingState
+from fluxkit.state.shell import ShellState
+
+BILLING_OFF_ID = "billing-off"
+
+
+def billing_off_notice(id: str = BILLING_OFF_ID) -> rx.Component:
+    """While billing is off: why plans cannot be bought, in plain words; administrators also
+    read how to turn it on."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("info", size=18)),
+        rx.vstack(
+            rx.callout.text(billing.BILLING_OFF, id=f"{id}-text"),
+            rx.cond(
+                ShellState.is_admin,
+                rx.vstack(
+                    rx.callout.text(billing.BILLING_OFF_ADMIN, size="1"),
+                    rx.code(billing.BILLING_SETUP_COMMAND, size="1", variant="outline"),
+                    spacing="1",
+                    id=f"{id}-admin",
+                ),
+            ),
+            spacing="2",
+        ),
+        color_scheme="blue",
+        width="100%",
+        id=id,
+    )
 
 
 def past_due_banner() -> rx.Component:
@@ -18,7 +46,7 @@ def past_due_banner() -> rx.Component:
                 rx.callout.icon(rx.icon("triangle-alert", size=18)),
                 rx.callout.text(
                     "Your last payment failed. Update your payment method to keep your plan. ",
-                    rx.link("Go to billing", href="/settings#billing", weight="bold", id="past-due-link"),
+                    rx.link("Go to billing", href="/settings/billing", weight="bold", id="past-due-link"),
                 ),
                 color_scheme="red",
                 role="alert",
@@ -166,24 +194,25 @@ def billing_section() -> rx.Component:
                     disabled=~s.has_customer,
                     id="billing-manage",
                 ),
-                rx.link(
-                    rx.button(rx.cond(s.subscribed, "Compare plans", "Upgrade"), variant="soft"),
-                    href=PRICING,
-                    id="billing-plans",
+                rx.cond(
+                    s.loaded & ~s.billing_enabled,
+                    rx.button(
+                        "Upgrade",
+                        variant="soft",
+                        disabled=True,
+                        aria_describedby="billing-disabled-text",
+                        id="billing-upgrade",
+                    ),
+                    rx.link(
+                        rx.button(rx.cond(s.subscribed, "Compare plans", "Upgrade"), variant="soft"),
+                        href=PRICING,
+                        id="billing-plans",
+                    ),
                 ),
                 spacing="3",
                 wrap="wrap",
             ),
-            rx.cond(
-                s.loaded & ~s.billing_enabled,
-                rx.text(
-                    "Billing is not configured on this server yet: everyone is on the Free plan and plan limits "
-                    "are not enforced.",
-                    size="1",
-                    color_scheme="gray",
-                    id="billing-disabled",
-                ),
-            ),
+            rx.cond(s.loaded & ~s.billing_enabled, billing_off_notice("billing-disabled")),
             rx.cond(s.has_customer, _invoices()),
             spacing="3",
             width="100%",

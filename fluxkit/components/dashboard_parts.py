@@ -95,7 +95,9 @@ def activity_chart() -> rx.Component:
                         min_tick_gap=16,
                         interval="preserveStartEnd",
                     ),
-                    rx.recharts.y_axis(allow_decimals=False, stroke=rx.color("gray", 9), font_size=12, width=32),
+                    rx.recharts.y_axis(
+                        allow_decimals=False, stroke=rx.color("gray", 9), font_size=12, width=48
+                    ),  # 3-4 digits whole
                     rx.recharts.graphing_tooltip(
                         content_style={
                             "backgroundColor": rx.color("gray", 1),
@@ -108,7 +110,7 @@ def activity_chart() -> rx.Component:
                     rx.recharts.area(
                         data_key="created",
                         name="Created",
-                        type_="monotone",
+                        type_="linear",  # straight day to day: no curve drawn through days without activity
                         stroke=rx.color("accent", 9),
                         fill=rx.color("accent", 5),
                         fill_opacity=0.5,
@@ -117,7 +119,7 @@ def activity_chart() -> rx.Component:
                     rx.recharts.area(
                         data_key="completed",
                         name="Completed",
-                        type_="monotone",
+                        type_="linear",  # straight day to day: no curve drawn through days without activity
                         stroke=rx.color("green", 9),
                         fill=rx.color("green", 5),
                         fill_opacity=0.5,
@@ -126,7 +128,7 @@ def activity_chart() -> rx.Component:
                     data=DashboardState.chart.to(list[dict[str, Any]]),
                     width="100%",
                     height=280,
-                    margin={"top": 8, "right": 8, "left": 0, "bottom": 0},
+                    margin={"top": 8, "right": 28, "left": 4, "bottom": 0},  # room for the last date label
                 ),
                 width="100%",
                 id="activity-chart",

@@ -20,7 +20,7 @@ def field_error(errors: rx.Var, name: str, prefix: str) -> rx.Component:
 def labelled_field(label: str, control: rx.Component, error: rx.Component, html_for: str) -> rx.Component:
     """A label over its control, with the field's error text under it."""
     return rx.vstack(
-        rx.text(label, as_="label", html_for=html_for, size="2", weight="medium"),
+        rx.text(label, as_="label", custom_attrs={"htmlFor": html_for}, size="2", weight="medium"),
         control,
         error,
         spacing="1",

@@ -264,7 +264,7 @@ def create_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.text("Name *", as_="label", html_for="org-name", size="2", weight="medium"),
+                    rx.text("Name *", as_="label", custom_attrs={"htmlFor": "org-name"}, size="2", weight="medium"),
                     rx.input(
                         name="name",
                         id="org-name",
@@ -275,7 +275,7 @@ def create_dialog() -> rx.Component:
                         width="100%",
                     ),
                     _error(state.create_errors, "name"),
-                    rx.text("Slug", as_="label", html_for="org-slug", size="2", weight="medium"),
+                    rx.text("Slug", as_="label", custom_attrs={"htmlFor": "org-slug"}, size="2", weight="medium"),
                     rx.input(
                         name="slug",
                         id="org-slug",

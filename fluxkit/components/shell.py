@@ -152,7 +152,8 @@ def user_menu() -> rx.Component:
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
                 id="user-menu",
-                aria_label="Account menu",
+                # The visible name first, then what the button is (axe: label-content-name-mismatch).
+                aria_label=ShellState.user_name + ", account menu",
             )
         ),
         rx.dropdown_menu.content(
@@ -181,7 +182,15 @@ def user_menu() -> rx.Component:
 def header(title: str) -> rx.Component:
     return rx.hstack(
         rx.box(phone_menu(), display=["block", "block", "none"]),
-        rx.heading(title, size="5", id="page-title"),
+        rx.heading(
+            title,
+            size="5",
+            id="page-title",
+            min_width="0",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
         rx.spacer(),
         palette_button(),
         bell(),
@@ -260,8 +269,12 @@ def shell(
                 rx.box(
                     header(title),
                     palette(),  # Ctrl/⌘-K
-                    rx.box(
-                        past_due_banner(), body(), padding=["16px", "20px", "28px"], max_width="1100px", width="100%"
+                    # The page's one main landmark (the sidebar and header are outside it).
+                    rx.el.main(
+                        past_due_banner(),
+                        body(),
+                        style={"maxWidth": "1100px", "width": "100%"},
+                        padding=["16px", "20px", "28px"],
                     ),
                     flex="1",
                     min_width="0",

@@ -20,7 +20,7 @@ def _action_label(action: rx.Var[str]) -> rx.Component:
 
 def _date(name: str, label: str) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", as_="label", html_for=f"audit-{name}"),
+        rx.text(label, size="1", color_scheme="gray", as_="label", custom_attrs={"htmlFor": f"audit-{name}"}),
         rx.input(
             type="date",
             value=getattr(UsersState, f"audit_{name}"),

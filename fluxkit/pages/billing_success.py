@@ -31,7 +31,7 @@ def content() -> rx.Component:
                     rx.text("Thank you! Your payment went through and your new limits apply now.", color_scheme="gray"),
                     rx.hstack(
                         rx.link(rx.button("Go to the dashboard"), href=DASHBOARD, id="checkout-success-dashboard"),
-                        rx.link(rx.button("Billing settings", variant="soft"), href="/settings#billing"),
+                        rx.link(rx.button("Billing settings", variant="soft"), href="/settings/billing"),
                         spacing="3",
                     ),
                     align="center",

@@ -59,6 +59,16 @@ def toolbar() -> rx.Component:
                 size="1",
                 id="calendar-view",
             ),
+            rx.el.label(
+                rx.switch(
+                    checked=state.hide_tasks != "1",
+                    on_change=state.set_show_tasks,
+                    size="1",
+                    id="calendar-show-tasks",
+                ),
+                rx.text("Show tasks", size="2"),
+                style={"display": "flex", "alignItems": "center", "gap": "6px", "cursor": "pointer"},
+            ),
             rx.menu.root(
                 rx.menu.trigger(
                     rx.icon_button(

@@ -149,7 +149,7 @@ def _loaded() -> rx.Component:
             _list_card(
                 "Security activity",
                 "Manage sessions",
-                "/settings#sessions",
+                "/settings/account",
                 DashboardState.activity,
                 activity_row,
                 "No activity yet.",

@@ -60,10 +60,11 @@ def folder_nav() -> rx.Component:
     return rx.flex(
         rx.foreach(MailState.folders, _folder_button),
         direction=rx.breakpoints(initial="row", md="column"),
+        # On a phone the folders wrap onto a second line: every one (Trash too) in reach.
+        wrap=rx.breakpoints(initial="wrap", md="nowrap"),
         spacing="1",
         width=rx.breakpoints(initial="100%", md="200px"),
         min_width=rx.breakpoints(initial="0", md="200px"),
-        overflow_x="auto",
         id="mail-folders",
     )
 
@@ -427,7 +428,9 @@ def _suggestion(person: rx.Var[Recipient]) -> rx.Component:
 def _address_field(field: str, label: str) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(label, size="2", weight="medium", width="32px", as_="label", html_for=f"mail-{field}"),
+            rx.text(
+                label, size="2", weight="medium", width="32px", as_="label", custom_attrs={"htmlFor": f"mail-{field}"}
+            ),
             rx.box(
                 rx.input(
                     value=getattr(MailState, field),

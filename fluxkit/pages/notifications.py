@@ -16,6 +16,18 @@ TITLE = "Notifications · FluxKit"
 ON_LOAD = NotificationsState.load
 
 
+def action_label(kind: rx.Var[str]) -> rx.Var:
+    """A notification's link, named by what it opens."""
+    return rx.match(
+        kind,
+        ("mail", "Open message"),
+        ("event_invitation", "Open event"),
+        ("system", "Open billing"),
+        ("welcome", "Get started"),
+        "Open task",
+    )
+
+
 def _row(item: rx.Var[NotificationRow]) -> rx.Component:
     return rx.hstack(
         type_icon(item.type),
@@ -33,7 +45,7 @@ def _row(item: rx.Var[NotificationRow]) -> rx.Component:
                     (item.task_id > 0) | (item.link != ""),
                     rx.link(
                         rx.hstack(
-                            rx.text(rx.cond(item.type == "mail", "Open message", "Open task")),
+                            rx.text(action_label(item.type)),
                             rx.icon("arrow-right", size=12),
                             spacing="1",
                             align="center",

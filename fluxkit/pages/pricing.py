@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit import routes
+from fluxkit.components.billing import BILLING_OFF_ID, billing_off_notice
 from fluxkit.components.shell import shell
 from fluxkit.services import plans
 from fluxkit.state.billing import BillingState, PricingState
@@ -51,7 +52,11 @@ def _interval_toggle() -> rx.Component:
         return rx.button(
             label,
             on_click=PricingState.set_yearly(yearly),
-            variant=rx.cond(selected, "solid", "ghost"),
+            # Not "ghost" for the other one: Radix sizes and offsets ghost buttons differently
+            # (negative margins, no fixed height), which set its label off the selected one's line.
+            variant=rx.cond(selected, "solid", "soft"),
+            bg=rx.cond(selected, rx.color("accent", 9), "transparent"),
+            color=rx.cond(selected, "var(--accent-contrast)", rx.color("gray", 12)),
             aria_pressed=rx.cond(selected, "true", "false"),
             radius="full",
             id=id,
@@ -100,6 +105,7 @@ def _price(plan: plans.Plan) -> rx.Component:
 
 def _action(plan: plans.Plan) -> rx.Component:
     current = PricingState.plan_id == plan.id
+    off = ~PricingState.billing_enabled
     if not plan.paid:
         return rx.cond(
             current,
@@ -109,6 +115,8 @@ def _action(plan: plans.Plan) -> rx.Component:
                 on_click=BillingState.manage,
                 variant="outline",
                 width="100%",
+                disabled=off,
+                aria_describedby=rx.cond(off, f"{BILLING_OFF_ID}-text", ""),
                 id=f"choose-{plan.id}",
             ),
         )
@@ -119,6 +127,8 @@ def _action(plan: plans.Plan) -> rx.Component:
             rx.cond(PricingState.subscribed, f"Switch to {plan.name}", f"Upgrade to {plan.name}"),
             on_click=PricingState.choose(plan.id),
             loading=PricingState.pending_plan == plan.id,
+            disabled=off,
+            aria_describedby=rx.cond(off, f"{BILLING_OFF_ID}-text", ""),
             variant="solid" if plan.popular else "soft",
             width="100%",
             id=f"choose-{plan.id}",
@@ -130,14 +140,21 @@ def _plan_card(plan: plans.Plan) -> rx.Component:
     current = PricingState.plan_id == plan.id
     return rx.card(
         rx.vstack(
-            rx.hstack(
-                rx.heading(plan.name, size="5"),
-                rx.spacer(),
-                rx.badge("Most popular", color_scheme="violet", variant="solid") if plan.popular else rx.fragment(),
-                rx.cond(current, rx.badge("Current plan", color_scheme="green", id=f"current-{plan.id}")),
+            # Badges wrap under the name when the card is narrow (four cards at 1280 px), never clipped.
+            rx.flex(
+                rx.heading(plan.name, size="5", margin_right="auto"),
+                rx.badge(
+                    "Most popular", color_scheme="violet", variant="solid", flex_shrink="0", id=f"popular-{plan.id}"
+                )
+                if plan.popular
+                else rx.fragment(),
+                rx.cond(
+                    current, rx.badge("Current plan", color_scheme="green", flex_shrink="0", id=f"current-{plan.id}")
+                ),
                 width="100%",
                 align="center",
-                spacing="2",
+                wrap="wrap",
+                gap="8px",
             ),
             rx.text(plan.tagline, size="2", color_scheme="gray", min_height="2.6em"),
             _price(plan),
@@ -217,16 +234,8 @@ def content() -> rx.Component:
             spacing="1",
         ),
         _interval_toggle(),
-        rx.cond(
-            PricingState.notice != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("info", size=18)),
-                rx.callout.text(PricingState.notice),
-                color_scheme="amber",
-                width="100%",
-                id="billing-not-configured",
-            ),
-        ),
+        # Billing off: said up front, and every plan button is disabled.
+        rx.cond(PricingState.loaded & ~PricingState.billing_enabled, billing_off_notice()),
         rx.grid(
             *[_plan_card(plan) for plan in plans.PLANS],
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),

@@ -1,5 +1,8 @@
-"""/settings: profile, email, password, sessions, appearance, notifications, API keys, billing,
-my data and deleting the account."""
+"""/settings/<page>: profile; account and security (email, password, sessions, deleting the
+account); appearance; notifications; billing; API keys; your data. One sub-page each, with a
+sub-navigation; /settings (and its old #anchors) opens the matching sub-page."""
+
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -10,12 +13,14 @@ from fluxkit.components.settings.account import delete_panel, export_panel
 from fluxkit.components.settings.preferences import appearance_panel, notifications_panel
 from fluxkit.components.settings.profile import avatar_block, email_form, profile_form
 from fluxkit.components.shell import shell
+from fluxkit.navigation import SETTINGS_PAGES, settings_path
 from fluxkit.services.profile import SessionRow
 from fluxkit.state.settings import SettingsState
 
 ROUTE = routes.SETTINGS
 TITLE = "Settings · FluxKit"
-ON_LOAD = SettingsState.load
+# /settings itself: on to the sub-page its #anchor or ?email= asks for, else the first.
+ON_LOAD = SettingsState.open_first
 
 
 def _section(title: str, description: str, *children: rx.Component, id: str) -> rx.Component:
@@ -34,7 +39,7 @@ def _section(title: str, description: str, *children: rx.Component, id: str) -> 
 
 def _password_field(label: str, name: str, id: str, autocomplete: str) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
+        rx.text(label, as_="label", custom_attrs={"htmlFor": id}, size="2", weight="medium"),
         rx.input(name=name, id=id, type="password", auto_complete=autocomplete, size="3", width="100%"),
         rx.cond(
             SettingsState.password_errors.contains(name),
@@ -73,15 +78,18 @@ def _session_row(row: rx.Var[SessionRow]) -> rx.Component:
     )
 
 
-def content() -> rx.Component:
+def _profile() -> rx.Component:
+    return _section(
+        "Profile",
+        'How other people see you. Your time zone sets what "today" and due dates mean for you.',
+        avatar_block(),
+        profile_form(),
+        id="profile",
+    )
+
+
+def _account() -> rx.Component:
     return rx.vstack(
-        _section(
-            "Profile",
-            'How other people see you. Your time zone sets what "today" and due dates mean for you.',
-            avatar_block(),
-            profile_form(),
-            id="profile",
-        ),
         _section("Email", "The address you sign in with and where FluxKit writes to you.", email_form(), id="email"),
         _section(
             "Password",
@@ -120,27 +128,112 @@ def content() -> rx.Component:
             ),
             id="sessions",
         ),
-        _section("Appearance", "Theme, accent color and density.", appearance_panel(), id="appearance"),
-        _section(
-            "Notifications",
-            "Choose how each kind of notification reaches you.",
-            notifications_panel(),
-            id="notifications",
-        ),
-        _section(
-            "API keys",
-            "Personal keys for the REST API (/api/v1, docs at /api/v1/docs). A script or app that sends one acts "
-            "as you. "
-            "Give each its own key, so you can revoke one without touching the others.",
-            api_keys_panel(),
-            id="api-keys",
-        ),
-        billing_section(),
-        _section("Your data", "Take a copy of everything with you.", export_panel(), id="your-data"),
         _section("Delete account", "Leave FluxKit for good.", delete_panel(), id="danger-zone"),
         spacing="5",
         width="100%",
     )
 
 
-page = shell("Settings", content)
+def _appearance() -> rx.Component:
+    return _section("Appearance", "Theme, accent color and density.", appearance_panel(), id="appearance")
+
+
+def _notifications() -> rx.Component:
+    return _section(
+        "Notifications",
+        "Choose how each kind of notification reaches you.",
+        notifications_panel(),
+        id="notifications",
+    )
+
+
+def _api_keys() -> rx.Component:
+    return _section(
+        "API keys",
+        "Personal keys for the REST API (/api/v1, docs at /api/v1/docs). A script or app that sends one acts "
+        "as you. "
+        "Give each its own key, so you can revoke one without touching the others.",
+        api_keys_panel(),
+        id="api-keys",
+    )
+
+
+def _data() -> rx.Component:
+    return _section("Your data", "Take a copy of everything with you.", export_panel(), id="your-data")
+
+
+CONTENT: dict[str, Callable[[], rx.Component]] = {
+    "profile": _profile,
+    "account": _account,
+    "appearance": _appearance,
+    "notifications": _notifications,
+    "billing": billing_section,
+    "api-keys": _api_keys,
+    "data": _data,
+}
+
+
+def sub_nav(current: str) -> rx.Component:
+    """The settings sub-navigation: a column beside the page on wide screens, a scrolling row
+    of tabs on a phone."""
+    return rx.el.nav(
+        rx.flex(
+            *[
+                rx.link(
+                    rx.hstack(
+                        rx.icon(icon, size=16, flex_shrink="0"), rx.text(label, size="2"), spacing="2", align="center"
+                    ),
+                    href=settings_path(slug),
+                    id=f"settings-nav-{slug}",
+                    aria_current="page" if slug == current else None,
+                    underline="none",
+                    padding="6px 10px",
+                    border_radius="6px",
+                    white_space="nowrap",
+                    color=rx.color("accent", 11) if slug == current else rx.color("gray", 11),
+                    bg=rx.color("accent", 3) if slug == current else "transparent",
+                    _hover={"bg": rx.color("gray", 3), "color": rx.color("gray", 12)},
+                    font_weight="600" if slug == current else "400",
+                )
+                for label, slug, icon in SETTINGS_PAGES
+            ],
+            direction=rx.breakpoints(initial="row", md="column"),
+            gap="4px",
+            overflow_x="auto",
+            width="100%",
+            padding_bottom=rx.breakpoints(initial="4px", md="0"),
+        ),
+        aria_label="Settings",
+        id="settings-nav",
+        style={"minWidth": "0"},
+    )
+
+
+def _sub_page(slug: str) -> Callable[[], rx.Component]:
+    def content() -> rx.Component:
+        return rx.flex(
+            rx.box(sub_nav(slug), width=rx.breakpoints(initial="100%", md="210px"), flex_shrink="0"),
+            rx.box(CONTENT[slug](), flex="1", min_width="0", width="100%"),
+            direction=rx.breakpoints(initial="column", md="row"),
+            gap="20px",
+            width="100%",
+            align="start",
+        )
+
+    content.__name__ = f"settings_{slug.replace('-', '_')}"
+    return content
+
+
+def _opening() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding="48px", width="100%")
+
+
+page = shell("Settings", _opening)
+
+# (route, title, page) of every sub-page; fluxkit.py registers them as signed-in pages with
+# SUB_PAGE_ON_LOAD. They live below /settings, so the edge gate protects them with it.
+SUB_PAGES: list[tuple[str, str, Callable[[], rx.Component]]] = [
+    (settings_path(slug), f"{label} · Settings · FluxKit", shell("Settings", _sub_page(slug)))
+    for label, slug, _icon in SETTINGS_PAGES
+]
+SUB_PAGE_ON_LOAD = SettingsState.load

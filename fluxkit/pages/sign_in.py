@@ -52,12 +52,12 @@ def page() -> rx.Component:
         ),
         rx.text(
             "No account yet? ",
-            rx.link("Create one", href=routes.SIGN_UP, id="sign-up-link"),
+            rx.link("Create one", href=routes.SIGN_UP, id="sign-up-link", underline="always"),
             size="2",
         ),
         rx.text(
             "Did not get the verification email? ",
-            rx.link("Send it again", href=routes.VERIFY_EMAIL, id="resend-link"),
+            rx.link("Send it again", href=routes.VERIFY_EMAIL, id="resend-link", underline="always"),
             size="2",
             color_scheme="gray",
         ),

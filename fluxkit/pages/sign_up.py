@@ -57,5 +57,9 @@ def page() -> rx.Component:
                 ),
             ),
         ),
-        rx.text("Already have an account? ", rx.link("Sign in", href=routes.SIGN_IN, id="sign-in-link"), size="2"),
+        rx.text(
+            "Already have an account? ",
+            rx.link("Sign in", href=routes.SIGN_IN, id="sign-in-link", underline="always"),
+            size="2",
+        ),
     )

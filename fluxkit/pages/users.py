@@ -1,13 +1,13 @@
-"""/users: the users admin and the audit log, for admins; "not found" for everyone else."""
+"""/users: the users admin and the audit log, for admins; "not allowed" (403) for everyone else."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.error_pages import forbidden_panel
 from fluxkit.components.shell import shell
 from fluxkit.components.users_audit import audit_tab
 from fluxkit.components.users_list import users_tab
-from fluxkit.routes import DASHBOARD
 from fluxkit.state.users import ROUTE as USERS_ROUTE
 from fluxkit.state.users import UsersState
 
@@ -16,21 +16,9 @@ TITLE = "Users · FluxKit"
 ON_LOAD = UsersState.load
 
 
-def not_found() -> rx.Component:
-    """What a non-admin sees: the same as any page that does not exist."""
-    return rx.center(
-        rx.vstack(
-            rx.heading("404", size="9", color=rx.color("gray", 8)),
-            rx.heading("Page not found", size="5"),
-            rx.text("The page you asked for does not exist.", size="2", color_scheme="gray"),
-            rx.link(rx.button(rx.icon("arrow-left", size=16), "Back to the dashboard", variant="soft"), href=DASHBOARD),
-            align="center",
-            spacing="3",
-        ),
-        padding="80px 16px",
-        width="100%",
-        id="users-not-found",
-    )
+def not_allowed() -> rx.Component:
+    """What a non-admin sees: a 403 in the product's style, with the way back."""
+    return forbidden_panel("The users admin is for FluxKit's administrators.", id="users-forbidden")
 
 
 def invite_dialog() -> rx.Component:
@@ -42,7 +30,7 @@ def invite_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.text("Email", as_="label", html_for="invite-email", size="2", weight="medium"),
+                    rx.text("Email", as_="label", custom_attrs={"htmlFor": "invite-email"}, size="2", weight="medium"),
                     rx.input(
                         name="email",
                         id="invite-email",
@@ -95,7 +83,7 @@ def delete_dialog() -> rx.Component:
                     " to confirm.",
                     size="2",
                     as_="label",
-                    html_for="delete-confirm",
+                    custom_attrs={"htmlFor": "delete-confirm"},
                 ),
                 rx.input(
                     value=UsersState.delete_confirm,
@@ -175,9 +163,9 @@ def admin_view() -> rx.Component:
 def content() -> rx.Component:
     return rx.cond(
         UsersState.loaded,
-        rx.cond(UsersState.allowed, admin_view(), not_found()),
+        rx.cond(UsersState.allowed, admin_view(), not_allowed()),
         rx.center(rx.spinner(size="3"), padding="64px", width="100%"),
     )
 
 
-page = shell(rx.cond(UsersState.allowed | ~UsersState.loaded, "Users", "Not found"), content)  # type: ignore[arg-type]
+page = shell(rx.cond(UsersState.allowed | ~UsersState.loaded, "Users", "Not allowed"), content)  # type: ignore[arg-type]

@@ -114,6 +114,25 @@ def search(db: Session, q: object = "") -> list[FaqRow]:
     return [FaqRow.of(faq) for faq in rows]
 
 
+def first(db: Session, limit: int = 4) -> list[FaqRow]:
+    """The first `limit` FAQs in display order, each from a different category while there
+    are categories left (the public landing page shows a few; reading them needs no account)."""
+    limit = max(0, min(int(limit), LIST_MAX))
+    rows = db.exec(select(Faq).order_by(_category_order(), col(Faq.position), col(Faq.id)).limit(LIST_MAX)).all()
+    picked: list[Faq] = []
+    seen: set[str] = set()
+    for faq in rows:
+        if len(picked) < limit and faq.category not in seen:
+            picked.append(faq)
+            seen.add(faq.category)
+    for faq in rows:
+        if len(picked) >= limit:
+            break
+        if faq not in picked:
+            picked.append(faq)
+    return [FaqRow.of(faq) for faq in picked]
+
+
 def count(db: Session) -> int:
     return db.exec(select(func.count()).select_from(Faq)).one()
 

@@ -371,6 +371,10 @@ def invite(
     db: Session, user_id: int, org_id: object, email: object, role: object = "member", clock: Clock = system_clock
 ) -> Invited:
     manager = _manager(db, user_id, org_id)
+    if not isinstance(email, str) or not email.strip():
+        # Not "your" address, as on the sign-in form: the person being invited.
+        message = "Enter the email address of the person to invite."
+        raise InvalidInput(message, fields={"email": message})
     address = accounts.normalize_email(email)  # InvalidInput naming the email field
     if role not in INVITE_ROLES:
         message = "Choose admin or member."

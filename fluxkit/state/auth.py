@@ -16,7 +16,7 @@ from reflex.config import get_config
 
 from fluxkit import routes
 from fluxkit.db import session_scope
-from fluxkit.routes import DASHBOARD, SIGN_IN
+from fluxkit.routes import SIGN_IN
 from fluxkit.services import accounts, passwords
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import InvalidInput, InvalidToken
@@ -278,7 +278,3 @@ class AliasState(rx.State):
     def to_sign_up(self):
         query = self.router.url.query
         return rx.redirect(routes.SIGN_UP + (f"?{query}" if query else ""))
-
-    @rx.event
-    def to_dashboard(self):
-        return rx.redirect(DASHBOARD)

@@ -131,8 +131,8 @@ class PricingState(BillingSummaryMixin, SignedInState):
         if not plans.is_paid_plan(plan_id):
             return
         if not billing.enabled():
-            self.notice = billing.NOT_CONFIGURED
-            yield rx.toast.info("Billing is not configured on this server yet.")
+            self.notice = billing.BILLING_OFF
+            yield rx.toast.info(billing.BILLING_OFF)
             return
         self.pending_plan = plan_id
         self.notice = ""
@@ -199,7 +199,7 @@ class BillingState(BillingSummaryMixin, SignedInState):
             yield self._to_sign_in()
             return
         if not billing.enabled():
-            yield rx.toast.info(billing.NOT_CONFIGURED)
+            yield rx.toast.info(billing.BILLING_OFF)
             return
         self.portal_pending = True
         yield

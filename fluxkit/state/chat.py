@@ -328,10 +328,14 @@ class ChatState(SignedInState):
         return [rx.set_value("chat-input", ""), rx.set_focus("chat-input")]
 
     @rx.event
-    def typing(self, _key: str):
+    def typing(self, key: str):
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
+        if key == "Enter":
+            # Enter sends: its keydown reaches this handler after `send`, and must not mark
+            # the sender as typing again (the others saw "typing…" for seconds after the message).
+            return None
         return self._with_active(me, lambda db: chat_service.typing(db, me.user.id, self.active_id))
 
     @rx.event

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from fluxkit import routes
 from fluxkit.db import session_scope
-from fluxkit.navigation import ADMIN_ONLY, NAV_ITEMS
+from fluxkit.navigation import ADMIN_ONLY, NAV_ITEMS, SETTINGS_PAGES, settings_path
 from fluxkit.services import calendar, mailbox, user_time
 from fluxkit.services import tasks as task_service
 from fluxkit.services.dto import Identity
@@ -70,6 +70,10 @@ def _pages(me: Identity, text: str) -> list[Result]:
         (PaletteItem("page", label, f"Go to {href}", icon), href)
         for label, href, icon in NAV_ITEMS
         if (me.user.is_admin or href not in ADMIN_ONLY) and _matches(text, label, href)
+    ] + [
+        (PaletteItem("page", f"Settings: {label}", f"Go to {settings_path(slug)}", icon), settings_path(slug))
+        for label, slug, icon in SETTINGS_PAGES
+        if text and _matches(text, label, settings_path(slug))
     ]
 
 

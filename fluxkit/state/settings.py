@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import reflex as rx
 
 from fluxkit.db import session_scope
+from fluxkit.navigation import SETTINGS_PAGES, settings_path
 from fluxkit.routes import SIGN_IN
 from fluxkit.services import avatars, data_export, email, preferences, profile
 from fluxkit.services.audit import RequestMeta
@@ -22,6 +23,19 @@ from fluxkit.state.session import SignedInState
 from fluxkit.state.shell import ShellState
 
 LANGUAGE_CHOICES = list(profile.LANGUAGES.items())
+# The one-page settings' old #anchors (links in emails and bookmarks) -> their sub-page.
+OLD_ANCHORS = {
+    "profile": "profile",
+    "email": "account",
+    "password": "account",
+    "sessions": "account",
+    "danger-zone": "account",
+    "appearance": "appearance",
+    "notifications": "notifications",
+    "billing": "billing",
+    "api-keys": "api-keys",
+    "your-data": "data",
+}
 APPLY_THEME_ID = "apply-theme"  # the shell's hidden buttons: apply-theme-light, -dark, -system
 
 
@@ -171,6 +185,25 @@ class SettingsState(SignedInState):
         if changed == "invalid":
             return rx.toast.error("That email change link is invalid, has expired or was already used.")
         return None
+
+    @rx.event
+    def open_first(self):
+        """/settings: read the #anchor (the browser keeps it to itself), then `open_section`."""
+        if self._current_identity() is None:
+            return self._to_sign_in()
+        return rx.call_script("window.location.hash.slice(1)", callback=SettingsState.open_section)
+
+    @rx.event
+    def open_section(self, anchor: str):
+        """On to the sub-page an old /settings#anchor meant (or an email-change ?email=
+        answer's: account), else the first; the query string goes along."""
+        if self._current_identity() is None:
+            return self._to_sign_in()
+        query = self.router.url.query
+        slug = OLD_ANCHORS.get(anchor if isinstance(anchor, str) else "", "")
+        if not slug:
+            slug = "account" if parse_qs(query).get("email") else SETTINGS_PAGES[0][1]
+        return rx.redirect(settings_path(slug) + (f"?{query}" if query else ""), replace=True)
 
     @rx.event
     def refresh(self):

@@ -324,6 +324,9 @@ def test_payment_failure_marks_past_due_and_notifies_then_payment_clears_it(clie
     summary = billing_summary(ada.id)
     assert summary.past_due and summary.status == "past_due" and summary.plan_id == "basic"
     assert notes(ada.id) == ["Plan upgraded", "Payment failed"]
+    with session_scope() as db:
+        failed_note = db.exec(select(Notification).where(Notification.title == "Payment failed")).one()
+        assert failed_note.link == "/settings/billing"  # its "Open billing" goes there
     deliver(client, billing_on, [updated])
     paid, reactivated = billing_on.double.pay(subscribed)
     deliver(client, billing_on, [paid])

@@ -23,7 +23,7 @@ def _tasks_with(live_app, key: str) -> httpx.Response:
 
 def test_create_use_and_revoke_a_key(live_app, new_page):
     live_app.create_user(EMAIL, "Keys", PASSWORD)
-    page = sign_in(new_page(), live_app, EMAIL, PASSWORD, "/settings")
+    page = sign_in(new_page(), live_app, EMAIL, PASSWORD, "/settings/api-keys")
     expect(page.locator("#api-keys-empty")).to_be_visible()
 
     # A name is required; the error says so and nothing is created.

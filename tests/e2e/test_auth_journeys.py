@@ -69,11 +69,11 @@ def test_sign_up_verify_sign_in_reload_sign_out(live_app, new_page):
     expect_path(page, "/sign-in")
 
     # A protected page now redirects to sign-in with the way back, and back after sign-in.
-    page.goto(f"{live_app.url}/settings")
+    page.goto(f"{live_app.url}/settings/account")
     expect_path(page, "/sign-in")
-    assert "redirect=/settings" in page.url
+    assert "redirect=/settings/account" in page.url
     submit_sign_in(page, address, PASSWORD)
-    expect_path(page, "/settings")
+    expect_path(page, "/settings/account")
     page.wait_for_selector(".session-row")
 
 
@@ -112,7 +112,7 @@ def test_reset_password_sends_the_old_tab_to_sign_in(live_app, new_page):
     expect(old_tab.locator("#form-error")).to_contain_text("Invalid email or password")
     old_tab.fill("#sign-in-password", "a-brand-new-passphrase")
     old_tab.click("#sign-in-submit")
-    expect_path(old_tab, "/settings")
+    expect_path(old_tab, "/settings/profile")
 
 
 def test_an_account_under_attack_stays_open_to_its_owner(live_app, new_page):

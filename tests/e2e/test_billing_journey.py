@@ -75,7 +75,7 @@ def test_pricing_checkout_webhook_paid_everywhere_then_portal(billing_app, conte
 
     # A second tab of the same user, on settings: Free, no billing account yet.
     settings = context.new_page()
-    settings.goto(f"{app.url}/settings")
+    settings.goto(f"{app.url}/settings/billing")
     expect(settings.locator("#billing-plan")).to_have_text("Free")
     expect(settings.locator("#billing-manage")).to_be_disabled()
 
@@ -106,7 +106,7 @@ def test_pricing_checkout_webhook_paid_everywhere_then_portal(billing_app, conte
 
     # Manage -> the customer portal. A failed renewal shows the past-due banner live.
     portal = context.new_page()
-    portal.goto(f"{app.url}/settings")
+    portal.goto(f"{app.url}/settings/billing")
     portal.click("#billing-manage")
     portal.wait_for_url(re.compile(re.escape(double.url) + r"/portal/"))
     expect(portal.locator("#portal-plan")).to_contain_text("FluxKit Professional")
@@ -129,5 +129,5 @@ def test_pricing_checkout_webhook_paid_everywhere_then_portal(billing_app, conte
     expect(settings.locator("#billing-plan")).to_have_text("Free")
     expect(pricing.locator("#current-free")).to_be_visible()
     portal.click("#portal-return")
-    expect_path(portal, "/settings")
+    expect_path(portal, "/settings/billing")
     assert all(status == 200 for _, status in double.delivered)

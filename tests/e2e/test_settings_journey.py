@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import sign_in, submit_sign_in
+from tests.support.browser import expect_path, sign_in, submit_sign_in
 
 # The first test also waits for the production build.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
@@ -42,10 +42,11 @@ def test_appearance_export_and_delete(live_app, new_page):
     _add_task(bob, live_app, "Bob's private plan")
 
     laptop = new_page(color_scheme="light")
-    sign_in(laptop, live_app, "settings-ada@example.com", PASSWORD, "/settings")
+    sign_in(laptop, live_app, "settings-ada@example.com", PASSWORD, "/settings/appearance")
     _add_task(laptop, live_app, "Ada's export task")
 
     # Appearance on the laptop: dark theme and a crimson accent, applied at once.
+    expect(laptop.locator("#settings-nav-appearance")).to_have_attribute("aria-current", "page")
     laptop.click("#appearance-theme-dark")
     expect(laptop.locator("html")).to_have_class(re.compile(r"\bdark\b"))
     laptop.click("#accent-crimson")
@@ -57,13 +58,17 @@ def test_appearance_export_and_delete(live_app, new_page):
     expect(phone.locator("html")).to_have_class(re.compile(r"\bdark\b"))
     expect(phone.locator('[data-accent-color="crimson"]').first).to_be_attached()
 
-    # Sign out everywhere else: the phone lands on sign-in without a reload.
+    # Sign out everywhere else (Account and security): the phone lands on sign-in without a reload.
+    laptop.click("#settings-nav-account")
+    expect_path(laptop, "/settings/account")
     laptop.click("#revoke-others")
     phone.wait_for_url(re.compile(r"^[^?]*/sign-in"))
     expect(laptop.locator(".session-row")).to_have_count(1)
 
     # A picture: something that only calls itself a PNG is refused with a reason; a real
     # one shows in the header's user menu.
+    laptop.click("#settings-nav-profile")
+    expect_path(laptop, "/settings/profile")
     upload = laptop.locator("#avatar-file input[type=file]")
     upload.set_input_files(files=[{"name": "me.png", "mimeType": "image/png", "buffer": b"<html>not a picture</html>"}])
     expect(laptop.locator("#avatar-error")).to_contain_text("not a picture FluxKit accepts")
@@ -71,7 +76,9 @@ def test_appearance_export_and_delete(live_app, new_page):
     expect(laptop.locator("#user-menu img")).to_have_attribute("src", re.compile(r"/api/avatars/[0-9a-f]{32}\.webp$"))
     expect(laptop.locator("#avatar-error")).to_have_count(0)
 
-    # Export: a JSON download with my task, not Bob's.
+    # Export (Your data): a JSON download with my task, not Bob's.
+    laptop.click("#settings-nav-data")
+    expect_path(laptop, "/settings/data")
     with laptop.expect_download() as info:
         laptop.click("#export-data")
     download = info.value
@@ -85,6 +92,8 @@ def test_appearance_export_and_delete(live_app, new_page):
     # Delete: another device is signed in again; the wrong password is refused first.
     tablet = new_page()
     sign_in(tablet, live_app, "settings-ada@example.com", PASSWORD, "/tasks")
+    laptop.click("#settings-nav-account")
+    expect_path(laptop, "/settings/account")
     laptop.click("#delete-account")
     laptop.fill("#delete-confirm", "settings-ada@example.com")
     laptop.fill("#delete-password", "not the password")

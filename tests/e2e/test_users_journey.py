@@ -51,13 +51,13 @@ def test_suspend_a_signed_in_user_then_reactivate(users_app, new_page):
     live_app.create_user(ADMIN, "Boss", PASSWORD, admin=True)
     live_app.create_user(MEMBER, "Member", PASSWORD)
 
-    # The member: no Users in the sidebar, and /users is a not-found page.
+    # The member: no Users in the sidebar, and /users says it is not theirs to see (403).
     member = new_page()
     sign_in(member, live_app, MEMBER, PASSWORD)
     expect(member.locator("#nav-dashboard")).to_be_visible()
     expect(member.locator("#nav-users")).to_have_count(0)
     member.goto(f"{live_app.url}/users")
-    expect(member.locator("#users-not-found")).to_contain_text("Page not found")
+    expect(member.locator("#users-forbidden")).to_contain_text("You do not have access to this page")
     expect(member.locator("#users-table")).to_have_count(0)
     member.goto(f"{live_app.url}/dashboard")
     member.wait_for_selector("#welcome")

@@ -211,7 +211,7 @@ def test_portal_uses_the_users_own_customer(db, billing_on):
     [call] = billing_on.double.calls("POST", "/billing_portal/sessions")
     ada_account = db.exec(select(Subscription).where(Subscription.user_id == ada.id)).one()
     assert call["params"]["customer"] == ada_account.stripe_customer_id
-    assert call["params"]["return_url"] == "http://localhost:3000/settings"
+    assert call["params"]["return_url"] == "http://localhost:3000/settings/billing"
     assert call["params"]["configuration"] == billing_on.env["STRIPE_PORTAL_CONFIGURATION"]
 
 

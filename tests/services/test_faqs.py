@@ -263,3 +263,13 @@ async def test_with_redis_a_change_reaches_every_worker_as_everyones(db, admin, 
         faq(db, admin, "Heard on every worker?")
         await wait_until(lambda: heard)
         assert heard == [(live.EVERYONE, frozenset({"faqs"}))]
+
+
+def test_first_takes_one_per_category_in_display_order_then_fills_up(db, seeded):
+    picked = faqs.first(db, 4)
+    assert [row.category for row in picked] == list(faqs.CATEGORIES[:4])
+    assert all(row.position == 1 for row in picked)
+    many = faqs.first(db, len(faqs.CATEGORIES) + 2)
+    assert len(many) == len(faqs.CATEGORIES) + 2
+    assert len({row.id for row in many}) == len(many)
+    assert faqs.first(db, 0) == []

@@ -251,3 +251,12 @@ def test_owner_and_admins_rename_members_and_outsiders_cannot(db, clock, team):
         assert "name" in refused.value.fields
     db.rollback()
     assert orgs.detail(db, ada, org).org.name == "Acme Group"
+
+
+@pytest.mark.parametrize("blank", ["", "   ", None])
+def test_a_blank_invitee_is_asked_for_by_whose_address_it_is(db, clock, team, blank):
+    org, ada, *_ = team
+    with pytest.raises(InvalidInput) as bad:
+        orgs.invite(db, ada, org, blank, clock=clock)
+    assert bad.value.fields == {"email": "Enter the email address of the person to invite."}
+    assert "your" not in bad.value.message

@@ -160,3 +160,25 @@ async def test_handlers_refuse_without_a_session(db):
         "/sign-in?redirect=/calendar"
     ]
     assert db.exec(select(CalendarEvent)).all() == []
+
+
+async def test_events_come_before_due_tasks_and_tasks_can_be_hidden(db, alice):
+    user, token, _ = alice
+    for n in range(5):
+        tasks.create_task(db, user.id, {"title": f"Due thing {n}", "due_date": "2026-12-09"})
+    calendar.create_event(db, user.id, {"title": "Standup", "start": "2026-12-09T09:00", "end": "2026-12-09T09:15"})
+    db.commit()
+    state = _state(token, "/calendar?view=month&date=2026-12-15")
+    await call(state, "load")
+    cell = next(c for c in state.month_cells if c.date == "2026-12-09")
+    assert cell.shown[0].title == "Standup"  # not behind "+3 more"
+    assert cell.more == 3
+
+    await call(state, "set_show_tasks", False)
+    assert state.hide_tasks == "1"  # kept in this browser's localStorage
+    cell = next(c for c in state.month_cells if c.date == "2026-12-09")
+    assert [o.title for o in cell.shown] == ["Standup"] and cell.more == 0
+    await call(state, "set_show_tasks", True)
+    assert state.hide_tasks == ""
+    cell = next(c for c in state.month_cells if c.date == "2026-12-09")
+    assert cell.shown[0].title == "Standup" and cell.more == 3

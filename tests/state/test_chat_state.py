@@ -188,3 +188,23 @@ async def test_group_rename_pin_mute_and_leave(db, alice, bob):
     await call(page, "refresh")
     assert page.members_text == "1 member: Alice"
     assert page.messages[-1].body == "Bob left the group"
+
+
+async def test_the_enter_that_sends_does_not_leave_the_sender_typing(db, alice, bob):
+    (a, a_token, _), (b, b_token, _) = alice, bob
+    conversation = _direct(db, a.id, b.id)
+    bob_page = _page(b_token)
+    await call(bob_page, "load")
+    await call(bob_page, "open_conversation", conversation)
+    await call(bob_page, "typing", "h")
+    alice_page = _page(a_token)
+    await call(alice_page, "load")
+    await call(alice_page, "open_conversation", conversation)
+    assert alice_page.typing_text == "Bob is typing…"
+
+    # Enter: the browser sends the form first, then the key's typing report arrives.
+    await call(bob_page, "send", {"body": "hello"})
+    await call(bob_page, "typing", "Enter")
+    await call(alice_page, "refresh")
+    assert alice_page.messages[-1].body == "hello"
+    assert alice_page.typing_text == ""

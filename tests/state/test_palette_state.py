@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from fluxkit.models import User
+from fluxkit.navigation import SETTINGS_PAGES
 from fluxkit.services import calendar, mailbox, tasks, user_time
 from fluxkit.state.palette import THEME_TOGGLE_ID, PaletteState
 from fluxkit.state.shell import ShellState
@@ -139,7 +140,16 @@ async def test_arrows_move_the_highlight_and_wrap(tab):
     await call(tab, "toggle")
     await call(tab, "move", 1)
     await call(tab, "set_query", "settings")
-    assert tab.active == 0 and labels(tab) == ["Settings"]
+    assert tab.active == 0 and labels(tab)[0] == "Settings"
+    # Each settings sub-page is a page of its own in the palette.
+    assert labels(tab)[1:] == [f"Settings: {label}" for label, _slug, _icon in SETTINGS_PAGES]
+
+
+async def test_a_settings_sub_page_is_found_by_name(tab):
+    await call(tab, "toggle")
+    await call(tab, "set_query", "api keys")
+    assert labels(tab)[0] == "Settings: API keys"
+    assert redirect_targets(await call(tab, "run_active")) == ["/settings/api-keys"]
 
 
 async def test_a_task_result_opens_that_task(db, tab, alice):

@@ -88,7 +88,7 @@ def _result(user: rx.Var[UserPick]) -> rx.Component:
 
 def _attendee_picker() -> rx.Component:
     return rx.vstack(
-        rx.text("Attendees", as_="label", html_for="event-attendee-search", size="2", weight="medium"),
+        rx.text("Attendees", as_="label", custom_attrs={"htmlFor": "event-attendee-search"}, size="2", weight="medium"),
         rx.cond(S.form_attendees.length() > 0, rx.flex(rx.foreach(S.form_attendees, _picked), wrap="wrap", gap="2")),
         rx.debounce_input(
             rx.input(
@@ -156,7 +156,7 @@ def _when_fields() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.switch(checked=S.form_all_day, on_change=S.set_all_day, id="event-all-day"),
-            rx.text("All day", as_="label", html_for="event-all-day", size="2"),
+            rx.text("All day", as_="label", custom_attrs={"htmlFor": "event-all-day"}, size="2"),
             align="center",
             spacing="2",
         ),

@@ -18,7 +18,7 @@ def field_error(errors, name: str, id: str) -> rx.Component:
 
 def labelled(label: str, control: rx.Component, id: str, errors=None, name: str = "", hint: str = "") -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
+        rx.text(label, as_="label", custom_attrs={"htmlFor": id}, size="2", weight="medium"),
         control,
         *([rx.text(hint, size="1", color_scheme="gray")] if hint else []),
         *([field_error(errors, name, id)] if errors is not None else []),

@@ -8,6 +8,9 @@ webhooks and catalog are imported as modules (`from fluxkit.services.billing imp
 
 from fluxkit.services.billing.subscriptions import (
     ACTIVE_TASK_STATUSES,
+    BILLING_OFF,
+    BILLING_OFF_ADMIN,
+    BILLING_SETUP_COMMAND,
     CHECKOUT_KEY_WINDOW_SECONDS,
     ENTITLED,
     NOT_CONFIGURED,
@@ -53,6 +56,9 @@ __all__ = [
     "ENTITLED",
     "InvoiceRow",
     "NOTIFICATION_TYPE",
+    "BILLING_OFF",
+    "BILLING_OFF_ADMIN",
+    "BILLING_SETUP_COMMAND",
     "NOT_CONFIGURED",
     "NoBillingAccount",
     "PlanLimitReached",

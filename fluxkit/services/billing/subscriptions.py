@@ -55,6 +55,17 @@ STATUS_LABELS = {
 ACTIVE_TASK_STATUSES = ("pending", "in progress")
 
 
+# What a user is told while billing is off: plain words, nothing about the server's setup.
+BILLING_OFF = (
+    "Paid plans cannot be bought on this FluxKit server yet, because billing is not configured. "
+    "You keep the Free plan, its limits are not enforced, and nothing is charged."
+)
+# The same, for the server's administrators: how to turn billing on.
+BILLING_OFF_ADMIN = (
+    "You are an administrator: billing turns on once the server has its Stripe keys and price ids. "
+    "The command below creates the products and prices in your Stripe account and prints the settings."
+)
+BILLING_SETUP_COMMAND = "fluxkit billing setup"
 NOT_CONFIGURED = (
     "Billing is not configured on this FluxKit server yet, so plans cannot be bought here. "
     "The administrator can turn it on by setting the Stripe keys and price ids "
@@ -385,7 +396,10 @@ def open_portal(db: Session, user_id: int, *, client: stripe.StripeClient | None
     if account is None or not account.stripe_customer_id:
         raise NoBillingAccount("You have no billing account yet. Choose a plan on the Pricing page first.")
     client = client or stripe_client()
-    params: dict[str, Any] = {"customer": account.stripe_customer_id, "return_url": get_settings().url(routes.SETTINGS)}
+    params: dict[str, Any] = {
+        "customer": account.stripe_customer_id,
+        "return_url": get_settings().url(routes.SETTINGS + "/billing"),
+    }
     if cfg.portal_configuration:
         params["configuration"] = cfg.portal_configuration
     try:

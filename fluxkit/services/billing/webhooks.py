@@ -17,6 +17,7 @@ import stripe
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import BillingEvent, Subscription, User
 from fluxkit.services import live, notifications, plans
@@ -307,6 +308,7 @@ def _on_invoice(db: Session, event: dict, invoice: dict, version: int, client, c
             "Payment failed",
             f"We could not collect {amount} for your {plan.name} plan. Update your payment method "
             "in Settings → Billing → Manage billing to keep your plan.",
+            link=routes.SETTINGS + "/billing",
             # Stripe retries a failed charge; one notification per attempt at most.
             dedupe_key=f"billing:payment_failed:{stripe_id_of(invoice)}:{invoice.get('attempt_count') or 0}"[:100],
             at=clock.now(),

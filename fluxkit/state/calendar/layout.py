@@ -105,7 +105,12 @@ def heading(view: str, anchor: date, start: date, end: date) -> str:
 
 
 def on_day(items: list[Occurrence], day: str) -> list[Occurrence]:
-    return [o for o in items if o.day <= day <= o.last_day]
+    """What is on `day`: events first (all-day, then by start time), then tasks due that day,
+    so a day with many tasks due never hides a meeting behind "+N more"."""
+    return sorted(
+        (o for o in items if o.day <= day <= o.last_day),
+        key=lambda o: (o.task_id > 0, not o.all_day, o.start),
+    )
 
 
 def place(items: list[Occurrence], day: str) -> list[Placed]:

@@ -81,6 +81,8 @@ class CalendarState(ReloadMixin, SignedInState):
     columns: list[DayColumn] = []
     agenda: list[AgendaDay] = []
     pending_invites: int = 0
+    # "Show tasks" off: only events. Remembered in this browser ("1" = tasks hidden).
+    hide_tasks: str = rx.LocalStorage("", name="fluxkit.calendar-hide-tasks")
 
     # Add / edit dialog.
     dialog_open: bool = False
@@ -133,6 +135,8 @@ class CalendarState(ReloadMixin, SignedInState):
         self.view, self.anchor, self.today = view, anchor.isoformat(), today.isoformat()
         self.heading = heading(view, anchor, start, end)
         self.pending_invites = len({o.event_id for o in items if o.my_status == "pending"})
+        if self.hide_tasks == "1":
+            items = [o for o in items if o.task_id == 0]
         days = [start + timedelta(days=n) for n in range((end - start).days)]
         self.month_cells, self.columns, self.agenda = [], [], []
         if view == "month":
@@ -256,6 +260,16 @@ class CalendarState(ReloadMixin, SignedInState):
         return events
 
     # ---- the view ---------------------------------------------------------------------------------
+
+    @rx.event
+    def set_show_tasks(self, show: bool):
+        """The "Show tasks" switch: tasks due on the calendar, or events only."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self.hide_tasks = "" if show is True else "1"
+        self._reload(me)
+        return None
 
     @rx.event
     def set_view(self, view: str):

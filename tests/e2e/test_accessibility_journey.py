@@ -1,0 +1,56 @@
+"""axe-core on every page, light and dark, signed out and signed in: no critical or serious
+violation (axe is injected by the test, tests/support/accessibility.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from fluxkit.navigation import SETTINGS_PAGES
+from tests.support.accessibility import violations
+from tests.support.browser import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
+
+PASSWORD = "axe-journey-passphrase"
+PUBLIC = ["/", "/sign-in", "/sign-up", "/forgot-password", "/no-such-page"]
+SIGNED_IN = [
+    "/dashboard",
+    "/tasks",
+    "/mail",
+    "/chat",
+    "/calendar",
+    "/notifications",
+    "/organizations",
+    "/pricing",
+    "/faqs",
+    "/users",
+    *[f"/settings/{slug}" for _label, slug, _icon in SETTINGS_PAGES],
+]
+
+
+def _check(page, url: str, scheme: str) -> list[str]:
+    page.emulate_media(color_scheme=scheme)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    return violations(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_public_pages_have_no_serious_violations(live_app, new_page, scheme):
+    page = new_page(color_scheme=scheme)
+    found = {path: v for path in PUBLIC if (v := _check(page, f"{live_app.url}{path}", scheme))}
+    assert found == {}, json.dumps(found, indent=1)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_signed_in_pages_have_no_serious_violations(live_app, new_page, scheme):
+    email = f"axe-{scheme}@example.com"
+    live_app.create_user(email, "Axe", PASSWORD)
+    page = sign_in(new_page(color_scheme=scheme), live_app, email, PASSWORD)
+    expect(page.locator("#page-title")).to_be_visible()
+    found = {path: v for path in SIGNED_IN if (v := _check(page, f"{live_app.url}{path}", scheme))}
+    assert found == {}, json.dumps(found, indent=1)
