@@ -20,6 +20,10 @@ if str(settings.data_dir) not in _no_reload:
 config = rx.Config(
     app_name="fluxkit",
     telemetry_enabled=False,
+    # Reflex's default is 0.0.0.0: in development (`reflex run`, `make run`) the backend would be
+    # reachable from the whole network. Only this machine, unless told otherwise
+    # (REFLEX_BACKEND_HOST=0.0.0.0 or `reflex run --backend-host ...`). Production passes its own.
+    backend_host="127.0.0.1",
     show_built_with_reflex=False,
     db_url=settings.database_url,
     redis_url=settings.redis_url,
