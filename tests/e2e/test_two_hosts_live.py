@@ -42,7 +42,7 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, need_a_browser, submi
 from tests.support.cluster import NGINX, SITE, Host, Nginx, nginx_site, port_free_on, self_signed_certificate
 from tests.support.environment import need
 from tests.support.factories import make_user
-from tests.support.live_server import project_copy
+from tests.support.live_server import ROOT, project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.live, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(900)]
 
@@ -51,6 +51,7 @@ PROXY = "127.0.0.1"
 ADDRESSES = ("127.0.0.2", "127.0.0.3")
 PASSWORD = "two-hosts-passphrase"
 RECONNECT_WITHIN = 5.0
+CACHE = os.environ.get("FLUXKIT_TEST_CLUSTER_CACHE", "")
 
 
 def _redis():
@@ -86,6 +87,28 @@ def _own_database(server_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _app_copy() -> tuple[Path, int, bool]:
+    """(project copy, the proxy's HTTPS port, whether the copy holds a build for that port).
+
+    FLUXKIT_TEST_CLUSTER_CACHE=<folder> keeps the copy and its build between runs (while
+    working on this test): the code is refreshed, the frontend is not rebuilt.
+    """
+    if not CACHE:
+        return project_copy("fluxkit-two-hosts-app-"), port_free_on(PROXY), False
+    cache = Path(CACHE)
+    root, port_file = cache / "app", cache / "https_port"
+    if (root / ".web" / "build" / "fluxkit-build.json").is_file() and port_file.is_file():
+        for folder in ("fluxkit", "deploy", "alembic", "tests"):
+            shutil.copytree(ROOT / folder, root / folder, dirs_exist_ok=True)
+        return root, int(port_file.read_text()), True
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    shutil.move(project_copy("fluxkit-two-hosts-app-"), root)
+    port = port_free_on(PROXY)
+    port_file.write_text(str(port))
+    return root, port, False
 
 
 @dataclass
@@ -141,13 +164,13 @@ def cluster() -> Iterator[Cluster]:
     need_a_browser()
 
     work = Path(tempfile.mkdtemp(prefix="fluxkit-two-hosts-"))
-    root = project_copy("fluxkit-two-hosts-app-")
+    root, https_port, built = _app_copy()
     nginx = None
     hosts: list[Host] = []
     _redis().flushdb()
     try:
         with _own_database(server_url) as database_url:
-            http_port, https_port = port_free_on(PROXY), port_free_on(PROXY)
+            http_port = port_free_on(PROXY)
             url = f"https://{PROXY}:{https_port}"
             env = {
                 **os.environ,
@@ -164,13 +187,14 @@ def cluster() -> Iterator[Cluster]:
             for key in ("SMTP_URL", "GRANIAN_WORKERS", "PYTEST_CURRENT_TEST", "REFLEX_API_URL"):
                 env.pop(key, None)
             subprocess.run([sys.executable, "-m", "fluxkit.cli", "migrate"], cwd=root, env=env, check=True)
-            subprocess.run(
-                [sys.executable, "-m", "fluxkit.cli", "build", "--no-prerender"],
-                cwd=root,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
+            if not built:  # once per session: the build bakes in the proxy's address
+                subprocess.run(
+                    [sys.executable, "-m", "fluxkit.cli", "build", "--no-prerender"],
+                    cwd=root,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                )
             port = port_free_on(*ADDRESSES)
             hosts = [Host(f"host{n}", ip, port, root, work / f"host{n}", env) for n, ip in enumerate(ADDRESSES)]
             for host in hosts:
@@ -193,7 +217,8 @@ def cluster() -> Iterator[Cluster]:
             host.stop()
         with contextlib.suppress(Exception):
             _redis().flushdb()
-        shutil.rmtree(root, ignore_errors=True)
+        if not CACHE:
+            shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
 

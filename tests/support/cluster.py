@@ -65,10 +65,12 @@ def nginx_site(upstreams: list[str], address: str, http_port: int, https_port: i
     chosen = iter(upstreams)
     text = _UPSTREAM_SERVER.sub(lambda m: f"{m.group(1)}{next(chosen)}{m.group(3)}", text)
     ports = {"80": http_port, "443": https_port}
-    text, listens = re.subn(r"\blisten (80|443)\b", lambda m: f"listen {address}:{ports[m.group(1)]}", text)
+    text, listens = re.subn(
+        r"^(\s*)listen (80|443)\b", lambda m: f"{m.group(1)}listen {address}:{ports[m.group(2)]}", text, flags=re.M
+    )
     assert listens == 2, f"{SITE}: expected one listen 80 and one listen 443"
-    text, certs = re.subn(r"(ssl_certificate\s+)\S+;", rf"\g<1>{cert};", text)
-    text, keys = re.subn(r"(ssl_certificate_key\s+)\S+;", rf"\g<1>{key};", text)
+    text, certs = re.subn(r"^(\s*ssl_certificate\s+)\S+;", rf"\g<1>{cert};", text, flags=re.M)
+    text, keys = re.subn(r"^(\s*ssl_certificate_key\s+)\S+;", rf"\g<1>{key};", text, flags=re.M)
     assert certs == keys == 1, f"{SITE}: expected one ssl_certificate and one ssl_certificate_key"
     return text
 
