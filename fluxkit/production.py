@@ -108,7 +108,13 @@ def serve(root: Path, *, host: str, port: int, workers: int | None = None) -> No
     What `reflex run --env prod --single-port` does after its build: the production backend
     (Granian, GRANIAN_WORKERS processes) with the compiled frontend mounted at /.
     """
-    built(root)
+    stamp = built(root)
+    if stamp.get("api_url") != api_url_for(port):
+        print(
+            f"fluxkit serve: warning: the build reaches the backend at {stamp.get('api_url')}, but this server is "
+            f"{api_url_for(port)}; pages will not connect unless a proxy maps one to the other. Rebuild: fluxkit build",
+            file=sys.stderr,
+        )
     _no_collection_while_importing()
     os.chdir(root)
     if workers is not None:
