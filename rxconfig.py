@@ -4,11 +4,12 @@ import os
 
 import reflex as rx
 
-from fluxkit.serving import respawn_failed_workers
+from fluxkit.serving import respawn_failed_workers, reuse_tokens_of_dead_workers
 from fluxkit.settings import get_settings
 
 settings = get_settings()
 respawn_failed_workers()  # one crashed worker must not stop the others (fluxkit/serving.py)
+reuse_tokens_of_dead_workers()  # its tabs keep their state when they reconnect elsewhere
 
 # The data folder (the SQLite file with its -wal/-shm, the mail outbox) changes on every write.
 # Keep it out of `reflex run`'s hot reload, which would otherwise restart the backend, and drop

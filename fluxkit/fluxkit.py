@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from fluxkit import jobs, logs, routes
+from fluxkit import jobs, logs, routes, serving
 from fluxkit.api.app import create_api, outer_layers
 from fluxkit.pages import (
     billing_cancel,
@@ -76,6 +76,7 @@ app = rx.App(
 app.add_middleware(SessionGate(), index=0)
 app.register_lifespan_task(live.relay, receiver=ShellState.live)
 app.register_lifespan_task(jobs.scheduler)
+app.register_lifespan_task(serving.worker_heartbeat)  # tabs of a dead worker keep their state
 
 for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)

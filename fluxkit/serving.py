@@ -30,3 +30,83 @@ def respawn_failed_workers() -> bool:
     init._fluxkit_respawn = True  # type: ignore[attr-defined]
     AbstractServer.__init__ = init
     return True
+
+
+# ---- tabs of a host or worker that died --------------------------------------------------------
+#
+# With Redis, Reflex records which worker holds each tab's websocket
+# (`token_manager_socket_record_<token>`, kept for hours) and, when a tab connects with a token
+# that has a record, takes it for a duplicated browser tab and hands out a new token: a fresh,
+# empty state on the server. A worker that exits cleanly deletes its records; one that is
+# SIGKILLed (OOM killer, a crashed host) leaves them, so every tab it held, reconnecting to
+# another worker or host, would lose its server-side state: not registered for live updates
+# any more, its page's data gone until a reload. FluxKit has each worker announce itself in
+# Redis every second, and a record whose worker has stopped announcing is dropped before
+# Reflex looks: the tab keeps its token and its state (tests/e2e/test_two_hosts_live.py).
+
+ALIVE_PREFIX = "fluxkit_worker_alive_"
+ALIVE_EVERY = 1.0  # seconds between announcements
+ALIVE_FOR = 3  # seconds an announcement lasts: a worker silent this long is gone
+
+
+def _token_manager(app):
+    from reflex.utils.token_manager import RedisTokenManager
+
+    namespace = app.event_namespace
+    manager = getattr(namespace, "_token_manager", None) if namespace is not None else None
+    return manager if isinstance(manager, RedisTokenManager) else None
+
+
+async def worker_heartbeat(app) -> None:
+    """Lifespan task: say in Redis, every second, that this worker (its socket instance) lives."""
+    import asyncio
+    import logging
+
+    log = logging.getLogger("fluxkit.serving")
+    while True:
+        manager = _token_manager(app)
+        if manager is None:
+            return  # no Redis: one worker holds every tab, nothing to tell apart
+        try:
+            await manager.redis.set(f"{ALIVE_PREFIX}{manager.instance_id}", b"1", ex=ALIVE_FOR)
+        except Exception as exc:  # Redis away for a moment: try again on the next beat
+            log.warning("could not announce this worker in Redis: %s", exc)
+        await asyncio.sleep(ALIVE_EVERY)
+
+
+def reuse_tokens_of_dead_workers() -> bool:
+    """Let a tab whose worker died keep its token when it reconnects elsewhere. True if applied."""
+    try:
+        from reflex.utils.token_manager import RedisTokenManager
+    except ImportError:
+        return False
+    original = RedisTokenManager.link_token_to_sid
+    if getattr(original, "_fluxkit_dead_workers", False):
+        return True
+
+    @functools.wraps(original)
+    async def link_token_to_sid(self, token: str, sid: str):
+        mine = self.token_to_socket.get(token)
+        if mine is None or mine.sid != sid:
+            try:
+                await _forget_record_of_dead_worker(self, token)
+            except Exception:  # Redis trouble: Reflex's own handling decides
+                pass
+        return await original(self, token, sid)
+
+    link_token_to_sid._fluxkit_dead_workers = True  # type: ignore[attr-defined]
+    RedisTokenManager.link_token_to_sid = link_token_to_sid
+    return True
+
+
+async def _forget_record_of_dead_worker(manager, token: str) -> None:
+    import pickle
+
+    key = manager._get_redis_key(token)
+    raw = await manager.redis.get(key)
+    if raw is None:
+        return
+    owner = pickle.loads(raw).instance_id  # written by Reflex itself (trusted, our own Redis)
+    if owner == manager.instance_id or await manager.redis.exists(f"{ALIVE_PREFIX}{owner}"):
+        return  # held by a live worker: a real duplicate, Reflex hands out a new token
+    await manager.redis.delete(key)

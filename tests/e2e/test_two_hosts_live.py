@@ -102,6 +102,7 @@ def _app_copy() -> tuple[Path, int, bool]:
     if (root / ".web" / "build" / "fluxkit-build.json").is_file() and port_file.is_file():
         for folder in ("fluxkit", "deploy", "alembic", "tests"):
             shutil.copytree(ROOT / folder, root / folder, dirs_exist_ok=True)
+        shutil.copy2(ROOT / "rxconfig.py", root / "rxconfig.py")
         return root, int(port_file.read_text()), True
     shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True)
@@ -288,6 +289,8 @@ def _tabs_on_both_hosts(context, cluster: Cluster, email: str, most: int = 10) -
     by_host: dict[str, list] = {_instance(first): [first]}
     while len(by_host) < 2:
         assert sum(map(len, by_host.values())) < most, f"{most} tabs all landed on one host"
+        # nginx takes turns per request: one more request moves the next tab's turn along.
+        httpx.get(f"{cluster.url}/ping", verify=str(cluster.cert))
         tab = _tasks_tab(context, cluster)
         by_host.setdefault(_instance(tab), []).append(tab)
     return by_host
@@ -433,22 +436,21 @@ def test_a_killed_host_s_tabs_reconnect_to_the_other_signed_in_and_intact(cluste
     writer = Writer(cluster, email, "203.0.113.40", "crash")
     writer.start()
     time.sleep(1.0)
-    before = {_token(tab): _instance(tab) for tab in tabs}
+    before = [_instance(tab) for tab in tabs]
     victim.kill()
     killed_at = time.monotonic()
 
     # Every tab ends up on the surviving host (one instance id), those of the dead host moved.
     deadline = killed_at + RECONNECT_WITHIN
     while True:
-        now = {_token(tab): _instance(tab) for tab in tabs}
-        if len(set(now.values())) == 1 and set(now.values()) <= set(before.values()):
+        now = [_instance(tab) for tab in tabs]
+        if len(set(now)) == 1 and set(now) <= set(before):
             break
-        assert time.monotonic() < deadline, f"tabs not all reconnected within {RECONNECT_WITHIN} s: {now}"
+        assert time.monotonic() < deadline, f"tabs not all reconnected within {RECONNECT_WITHIN} s: {before} -> {now}"
         time.sleep(0.1)
-    moved = [token for token in now if now[token] != before[token]]
-    survivor = next(iter(now.values()))
-    stayed = [token for token in now if before[token] == survivor]
-    assert moved and stayed, f"the killed host held no tab, or every tab: before {before}, after {now}"
+    survivor = now[0]
+    moved = [n for n, instance in enumerate(before) if instance != survivor]
+    assert moved and len(moved) < len(tabs), f"the killed host held no tab, or every tab: {before} -> {now}"
     took = time.monotonic() - killed_at
 
     # Still signed in, page intact: the same page, the rows, and live updates reach every tab.
