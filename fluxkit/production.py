@@ -129,6 +129,9 @@ def serve(root: Path, *, host: str, port: int, workers: int | None = None) -> No
     environment.REFLEX_SKIP_COMPILE.set(True)  # the pages were compiled by `build`
     config = get_config()
     config._set_persistent(frontend_port=port, backend_port=port, backend_host=host)
+    # The backend hands the same address to the browser at run time (fluxkit.js posts the auth
+    # forms there): the one the build was made with, not Reflex's default of localhost:PORT.
+    config._set_persistent(api_url=stamp["api_url"])
 
     from reflex.utils import exec as reflex_exec
 

@@ -237,12 +237,23 @@ _addresses = iter(range(1, 250))
 
 
 @pytest.fixture
-def context(browser, cluster):
+def context(browser, cluster, request):
     context = browser.new_context(
         ignore_https_errors=True, extra_http_headers={"X-Forwarded-For": f"198.51.100.{next(_addresses)}"}
     )
     context.set_default_timeout(20_000)
     yield context
+    if getattr(request.node, "failed_call", False):  # keep what the tabs and servers showed
+        kept = Path(CACHE or tempfile.mkdtemp(prefix="fluxkit-two-hosts-failed-")) / request.node.name
+        kept.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(context.pages):
+            page.screenshot(path=str(kept / f"tab-{number}.png"))
+            (kept / f"tab-{number}.url").write_text(page.url)
+        for host in cluster.hosts:
+            (kept / f"{host.name}.log").write_text(host.log())
+        shutil.copy2(cluster.nginx.prefix / "access.log", kept / "nginx-access.log")
+        shutil.copy2(cluster.nginx.prefix / "error.log", kept / "nginx-error.log")
+        print(f"kept screenshots and logs in {kept}")
     context.close()
 
 
