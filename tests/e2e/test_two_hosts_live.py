@@ -10,8 +10,8 @@ and websockets round-robin. The frontend is built once for the module (`fluxkit 
 Which host holds a tab is read from Reflex's socket record in Redis (the owning worker's
 instance id; each host runs one worker, so one id per host).
 
-Needs nginx, PostgreSQL (FLUXKIT_TEST_DATABASE_URL names the server; the test makes its own
-database beside it), Redis (FLUXKIT_TEST_CLUSTER_REDIS_URL, default db 7, flushed) and
+Needs nginx, PostgreSQL (FLUXKIT_TEST_DATABASE_URL if PostgreSQL, else FLUXKIT_TEST_POSTGRES_URL,
+names the server; the test makes its own database beside it, `<name>_two_hosts`), Redis (FLUXKIT_TEST_CLUSTER_REDIS_URL, default db 7, flushed) and
 Chromium: without them it skips, under CI=true it fails.
 """
 
@@ -67,9 +67,13 @@ def _answers(check) -> bool:
         return False
 
 
-def _pg_server_url() -> str | None:
+def _pg_server_url() -> str:
+    """FLUXKIT_TEST_DATABASE_URL when it is PostgreSQL, else FLUXKIT_TEST_POSTGRES_URL (as the
+    migration tests): the server where this test makes its own database."""
     configured = os.environ.get("FLUXKIT_TEST_DATABASE_URL", "")
-    return configured if configured.startswith("postgresql") else None
+    if configured.startswith("postgresql"):
+        return configured
+    return os.environ.get("FLUXKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @contextlib.contextmanager
@@ -159,8 +163,8 @@ class Cluster:
 def cluster() -> Iterator[Cluster]:
     need("nginx", Path(NGINX).exists(), "install Debian's nginx package")
     server_url = _pg_server_url()
-    need("PostgreSQL", server_url is not None, "set FLUXKIT_TEST_DATABASE_URL to a PostgreSQL database")
-    need("PostgreSQL", _answers(lambda: sa.create_engine(server_url).connect().close() or True), server_url or "")
+    reachable = _answers(lambda: sa.create_engine(server_url, poolclass=sa.pool.NullPool).connect().close() or True)
+    need("PostgreSQL", reachable, f"{server_url}; set FLUXKIT_TEST_POSTGRES_URL")
     need("Redis", _answers(lambda: _redis().ping()), f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_CLUSTER_REDIS_URL")
     need_a_browser()
 
