@@ -10,9 +10,10 @@ and websockets round-robin. The frontend is built once for the module (`fluxkit 
 Which host holds a tab is read from Reflex's socket record in Redis (the owning worker's
 instance id; each host runs one worker, so one id per host).
 
-Needs nginx, PostgreSQL (FLUXKIT_TEST_DATABASE_URL if PostgreSQL, else FLUXKIT_TEST_POSTGRES_URL,
-names the server; the test makes its own database beside it, `<name>_two_hosts`), Redis (FLUXKIT_TEST_CLUSTER_REDIS_URL, default db 7, flushed) and
-Chromium: without them it skips, under CI=true it fails.
+Needs nginx; PostgreSQL (FLUXKIT_TEST_DATABASE_URL if PostgreSQL, else FLUXKIT_TEST_POSTGRES_URL,
+names the server; the test makes its own database beside it, `<name>_two_hosts`); Redis
+(FLUXKIT_TEST_CLUSTER_REDIS_URL, default db 7, flushed); Chromium. Without them it skips, under
+CI=true it fails.
 """
 
 from __future__ import annotations
