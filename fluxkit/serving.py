@@ -41,12 +41,17 @@ def respawn_failed_workers() -> bool:
 # SIGKILLed (OOM killer, a crashed host) leaves them, so every tab it held, reconnecting to
 # another worker or host, would lose its server-side state: not registered for live updates
 # any more, its page's data gone until a reload. FluxKit has each worker announce itself in
-# Redis every second, and a record whose worker has stopped announcing is dropped before
-# Reflex looks: the tab keeps its token and its state (tests/e2e/test_two_hosts_live.py).
+# Redis several times a second, and a record whose worker has stopped announcing is dropped
+# before Reflex looks: the tab keeps its token and its state (tests/e2e/test_two_hosts_live.py).
+# A tab usually reconnects within a second or two of the crash, before the dead worker's last
+# announcement has expired, so when the owner's announcement is still there the tab waits one
+# more round to see whether it changes (alive) or not (dead): only when the record belongs to
+# another worker, i.e. after a crash or for a duplicated browser tab.
 
 ALIVE_PREFIX = "fluxkit_worker_alive_"
-ALIVE_EVERY = 1.0  # seconds between announcements
-ALIVE_FOR = 3  # seconds an announcement lasts: a worker silent this long is gone
+ALIVE_EVERY = 0.4  # seconds between announcements
+ALIVE_FOR = 3  # seconds an announcement lasts
+ALIVE_CHECK = 1.3  # seconds to watch for a fresh announcement (three rounds)
 
 
 def _token_manager(app):
@@ -58,9 +63,10 @@ def _token_manager(app):
 
 
 async def worker_heartbeat(app) -> None:
-    """Lifespan task: say in Redis, every second, that this worker (its socket instance) lives."""
+    """Lifespan task: say in Redis, several times a second, that this worker (its socket instance) lives."""
     import asyncio
     import logging
+    import time
 
     log = logging.getLogger("fluxkit.serving")
     while True:
@@ -68,7 +74,8 @@ async def worker_heartbeat(app) -> None:
         if manager is None:
             return  # no Redis: one worker holds every tab, nothing to tell apart
         try:
-            await manager.redis.set(f"{ALIVE_PREFIX}{manager.instance_id}", b"1", ex=ALIVE_FOR)
+            beat = str(time.monotonic_ns()).encode()
+            await manager.redis.set(f"{ALIVE_PREFIX}{manager.instance_id}", beat, ex=ALIVE_FOR)
         except Exception as exc:  # Redis away for a moment: try again on the next beat
             log.warning("could not announce this worker in Redis: %s", exc)
         await asyncio.sleep(ALIVE_EVERY)
@@ -100,6 +107,7 @@ def reuse_tokens_of_dead_workers() -> bool:
 
 
 async def _forget_record_of_dead_worker(manager, token: str) -> None:
+    import asyncio
     import pickle
 
     key = manager._get_redis_key(token)
@@ -107,6 +115,13 @@ async def _forget_record_of_dead_worker(manager, token: str) -> None:
     if raw is None:
         return
     owner = pickle.loads(raw).instance_id  # written by Reflex itself (trusted, our own Redis)
-    if owner == manager.instance_id or await manager.redis.exists(f"{ALIVE_PREFIX}{owner}"):
-        return  # held by a live worker: a real duplicate, Reflex hands out a new token
+    if owner == manager.instance_id:
+        return
+    alive = f"{ALIVE_PREFIX}{owner}"
+    last = await manager.redis.get(alive)
+    if last is not None:
+        await asyncio.sleep(ALIVE_CHECK)
+        now = await manager.redis.get(alive)
+        if now is not None and now != last:
+            return  # held by a live worker: a real duplicate, Reflex hands out a new token
     await manager.redis.delete(key)
