@@ -531,4 +531,5 @@ def test_the_proxy_runs_the_documented_site_file(cluster):
     documented = SITE.read_text()
     for line in ("proxy_set_header Upgrade $http_upgrade;", "proxy_read_timeout 1h;", "client_max_body_size 10m;"):
         assert line in documented and line in running
-    assert "ip_hash" not in running and "sticky" not in running.replace("sticky sessions", "")
+    directives = "\n".join(line.split("#")[0] for line in running.splitlines())
+    assert "ip_hash" not in directives and "sticky" not in directives and "hash " not in directives
