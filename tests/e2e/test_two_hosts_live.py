@@ -433,7 +433,7 @@ class Writer(threading.Thread):
             session = self._request("GET", "/api/auth/get-session")
             if session is not None and (session.status_code != 200 or session.json() is None):
                 self.signed_out.append(f"{session.status_code} {session.text[:100]}")
-            time.sleep(0.02)
+            time.sleep(1.05)  # two requests a round: under the API's 120 per minute per user
 
     def finish(self) -> None:
         self.halt.set()
@@ -494,7 +494,7 @@ def test_a_killed_host_s_tabs_reconnect_to_the_other_signed_in_and_intact(cluste
 def test_a_rolling_restart_under_load_loses_no_request_and_signs_no_one_out(cluster, context):
     email = cluster.user("rolling")
     tab = _signed_in_tasks_page(context, cluster, email)
-    writers = [Writer(cluster, email, f"203.0.113.{50 + n}", f"rolling-{n}") for n in range(2)]
+    writers = [Writer(cluster, cluster.user(f"load{n}"), f"203.0.113.{50 + n}", f"rolling-{n}") for n in range(2)]
     for writer in writers:
         writer.start()
     time.sleep(1.0)
@@ -509,14 +509,14 @@ def test_a_rolling_restart_under_load_loses_no_request_and_signs_no_one_out(clus
         writer.finish()
 
     for writer in writers:
-        assert writer.requests > 20, f"the load was too light to show anything: {writer.requests} requests"
+        assert writer.requests > 10, f"the load was too light to show anything: {writer.requests} requests"
         assert not writer.failures, f"requests lost beyond one retry: {writer.failures}"
         assert not writer.signed_out, f"signed out during the restart: {writer.signed_out}"
+    for writer in writers:  # each writer's own account: every acknowledged task is there
+        stored = _task_titles(writer.client)
+        assert set(writer.acknowledged) <= stored, sorted(set(writer.acknowledged) - stored)
     with cluster.client("203.0.113.59") as api:
         cluster.sign_in(api, email)
-        stored = _task_titles(api)
-        acknowledged = {title for writer in writers for title in writer.acknowledged}
-        assert acknowledged <= stored, sorted(acknowledged - stored)
         # The tab that stayed open through both restarts is still signed in and live.
         assert api.post("/api/v1/tasks", json={"title": "After the rolling restart"}).status_code == 201
     assert "/sign-in" not in tab.url
