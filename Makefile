@@ -23,11 +23,12 @@ export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run prod migrate seed test clean
+.PHONY: help install run build prod migrate seed test clean
 
 help:
 	@echo "make run      install, migrate, seed the demo account, then start FluxKit (http://localhost:3000)"
-	@echo "make prod     install, migrate, then serve the production build on one port (HOST, PORT, WORKERS)"
+	@echo "make build    install, then build the production frontend once (.web/build); again after code or dependency changes"
+	@echo "make prod     install, migrate, then serve the existing production build on one port (HOST, PORT, WORKERS); never rebuilds"
 	@echo "make test     install, then ruff check, ruff format --check and the tests (extra pytest arguments: make test PYTEST_ARGS='-k cli')"
 	@echo "make install  create .venv and install the pinned dependencies"
 	@echo "make migrate  apply database migrations (reflex db migrate)"
@@ -61,16 +62,22 @@ run: migrate
 	@echo
 	reflex run
 
-# Production: migrations first (one process, before any worker starts), then the production
-# build served by several workers on one port. Settings come from the environment (README).
+# Production, in two steps. `make build` compiles the pages and builds the frontend (slow, once
+# per code or dependency change); `make prod` applies the migrations (one process, before any
+# worker starts) and serves that build with several workers on one port, without rebuilding,
+# so a restart takes seconds. Settings come from the environment (README).
+build: install
+	fluxkit build --port $(PORT)
+
 prod: migrate
 	@if [ -n "$(WORKERS)" ] && [ "$(WORKERS)" != 1 ] && [ -z "$${REDIS_URL:-}" ]; then \
 		echo "WORKERS=$(WORKERS) needs REDIS_URL: without Redis each worker would keep its own tabs' state."; exit 1; fi
+	@if [ ! -f .web/build/fluxkit-build.json ]; then \
+		echo "No production build yet: run 'make build' first (and again after every code or dependency change)."; exit 1; fi
 	@echo
 	@echo "  FluxKit (production) starts at http://$(HOST):$(PORT) (stop with Ctrl+C or SIGTERM)."
 	@echo
-	$(if $(WORKERS),GRANIAN_WORKERS=$(WORKERS) )reflex run --env prod --single-port \
-		--backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
+	fluxkit serve --host $(HOST) --port $(PORT)$(if $(WORKERS), --workers $(WORKERS))
 
 # Lint and format check first (as CI runs it): a style slip fails in seconds, not after the suite.
 test: install

@@ -4,11 +4,12 @@ import os
 
 import reflex as rx
 
-from fluxkit.serving import respawn_failed_workers
+from fluxkit.serving import respawn_failed_workers, reuse_tokens_of_dead_workers
 from fluxkit.settings import get_settings
 
 settings = get_settings()
 respawn_failed_workers()  # one crashed worker must not stop the others (fluxkit/serving.py)
+reuse_tokens_of_dead_workers()  # its tabs keep their state when they reconnect elsewhere
 
 # The data folder (the SQLite file with its -wal/-shm, the mail outbox) changes on every write.
 # Keep it out of `reflex run`'s hot reload, which would otherwise restart the backend, and drop
@@ -20,6 +21,10 @@ if str(settings.data_dir) not in _no_reload:
 config = rx.Config(
     app_name="fluxkit",
     telemetry_enabled=False,
+    # Reflex's default is 0.0.0.0: in development (`reflex run`, `make run`) the backend would be
+    # reachable from the whole network. Only this machine, unless told otherwise
+    # (REFLEX_BACKEND_HOST=0.0.0.0 or `reflex run --backend-host ...`). Production passes its own.
+    backend_host="127.0.0.1",
     show_built_with_reflex=False,
     db_url=settings.database_url,
     redis_url=settings.redis_url,

@@ -6,6 +6,8 @@
     fluxkit make-admin EMAIL                          give an existing account the admin role
     fluxkit backup FILE                               a consistent copy of the SQLite database
     fluxkit billing setup                             Stripe products and prices; prints the settings
+    fluxkit build [--port 8080] [--no-prerender]      build the production frontend once (.web/build)
+    fluxkit serve [--host H] [--port P] [--workers N] serve that build and the backend on one port
 
 Every command works on the database from fluxkit/settings.py (DATABASE_URL, default the
 SQLite file under FLUXKIT_DATA_DIR). Problems a user can fix end with a one-line message on
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -242,6 +245,43 @@ def cmd_backup(args: argparse.Namespace) -> None:
     print(f"Backed up {_database_label()} to {args.file} ({pages} pages).")
 
 
+def _project_root() -> Path:
+    """The FluxKit project folder (with rxconfig.py): the current one, else this checkout."""
+    for candidate in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        if (candidate / "rxconfig.py").is_file():
+            return candidate
+    raise CommandFailed("rxconfig.py not found: run this from the FluxKit project folder.")
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    import subprocess
+
+    from fluxkit import production
+
+    root = _project_root()
+    try:
+        stamp = production.build(root, port=args.port, prerender=args.prerender)
+    except subprocess.CalledProcessError as exc:
+        raise CommandFailed(f"the frontend build failed (exit status {exc.returncode}), see above.") from None
+    print(
+        f"Built the production frontend in {root / production.BUILD_DIR} in {stamp['seconds']} s "
+        f"(the pages reach the backend at {stamp['api_url']}). Start it with `fluxkit serve`."
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from fluxkit import production
+
+    if args.workers is not None and args.workers > 1 and not os.environ.get("REDIS_URL"):
+        raise CommandFailed(
+            f"--workers {args.workers} needs REDIS_URL: without Redis each worker would keep its own tabs' state."
+        )
+    try:
+        production.serve(_project_root(), host=args.host, port=args.port, workers=args.workers)
+    except production.BuildMissing as exc:
+        raise CommandFailed(str(exc)) from None
+
+
 # ---- entry point -----------------------------------------------------------------------------
 
 
@@ -311,6 +351,36 @@ def build_parser() -> argparse.ArgumentParser:
         "and a Customer Portal configuration, then print the settings FluxKit needs. Safe to run again.",
     )
     billing_setup.set_defaults(handler=cmd_billing_setup)
+
+    build = commands.add_parser(
+        "build",
+        help="build the production frontend once, into .web/build (then: fluxkit serve)",
+        description="Compile the pages and build the production frontend into .web/build/client. "
+        "Run it again after a code or dependency change, or when FLUXKIT_BASE_URL changes.",
+    )
+    build.add_argument(
+        "--port", type=int, default=8080, help="the port `serve` will use, when FLUXKIT_BASE_URL is unset (8080)"
+    )
+    build.add_argument(
+        "--no-prerender",
+        dest="prerender",
+        action="store_false",
+        help="skip prerendering the pages to HTML (faster build; pages render in the browser)",
+    )
+    build.set_defaults(handler=cmd_build)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the existing production build and the backend on one port, without rebuilding",
+        description="Start the production server (Granian) with the build from `fluxkit build`: the pages, "
+        "/api and the websocket on HOST:PORT. Nothing is compiled or built; without a build it refuses to start.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: Reflex's choice; >1 needs REDIS_URL)"
+    )
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

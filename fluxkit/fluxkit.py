@@ -89,6 +89,7 @@ app.add_middleware(SessionGate(), index=0)
 app.add_middleware(EventArgsGate(), index=1)
 app.register_lifespan_task(live.relay, receiver=ShellState.live)
 app.register_lifespan_task(jobs.scheduler)
+app.register_lifespan_task(serving.worker_heartbeat)  # tabs of a dead worker keep their state
 
 for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)

@@ -85,3 +85,98 @@ class PagePaths:
             ):
                 scope = {**scope, "path": path + "/", "raw_path": (path + "/").encode()}
         await self.app(scope, receive, send)
+
+
+# ---- tabs of a host or worker that died --------------------------------------------------------
+#
+# With Redis, Reflex records which worker holds each tab's websocket
+# (`token_manager_socket_record_<token>`, kept for hours) and, when a tab connects with a token
+# that has a record, takes it for a duplicated browser tab and hands out a new token: a fresh,
+# empty state on the server. A worker that exits cleanly deletes its records; one that is
+# SIGKILLed (OOM killer, a crashed host) leaves them, so every tab it held, reconnecting to
+# another worker or host, would lose its server-side state: not registered for live updates
+# any more, its page's data gone until a reload. FluxKit has each worker announce itself in
+# Redis several times a second, and a record whose worker has stopped announcing is dropped
+# before Reflex looks: the tab keeps its token and its state (tests/e2e/test_two_hosts_live.py).
+# A tab usually reconnects within a second or two of the crash, before the dead worker's last
+# announcement has expired, so when the owner's announcement is still there the tab waits one
+# more round to see whether it changes (alive) or not (dead): only when the record belongs to
+# another worker, i.e. after a crash or for a duplicated browser tab.
+
+ALIVE_PREFIX = "fluxkit_worker_alive_"
+ALIVE_EVERY = 0.4  # seconds between announcements
+ALIVE_FOR = 3  # seconds an announcement lasts
+ALIVE_CHECK = 1.3  # seconds to watch for a fresh announcement (three rounds)
+
+
+def _token_manager(app):
+    from reflex.utils.token_manager import RedisTokenManager
+
+    namespace = app.event_namespace
+    manager = getattr(namespace, "_token_manager", None) if namespace is not None else None
+    return manager if isinstance(manager, RedisTokenManager) else None
+
+
+async def worker_heartbeat(app) -> None:
+    """Lifespan task: say in Redis, several times a second, that this worker (its socket instance) lives."""
+    import asyncio
+    import logging
+    import time
+
+    log = logging.getLogger("fluxkit.serving")
+    while True:
+        manager = _token_manager(app)
+        if manager is None:
+            return  # no Redis: one worker holds every tab, nothing to tell apart
+        try:
+            beat = str(time.monotonic_ns()).encode()
+            await manager.redis.set(f"{ALIVE_PREFIX}{manager.instance_id}", beat, ex=ALIVE_FOR)
+        except Exception as exc:  # Redis away for a moment: try again on the next beat
+            log.warning("could not announce this worker in Redis: %s", exc)
+        await asyncio.sleep(ALIVE_EVERY)
+
+
+def reuse_tokens_of_dead_workers() -> bool:
+    """Let a tab whose worker died keep its token when it reconnects elsewhere. True if applied."""
+    try:
+        from reflex.utils.token_manager import RedisTokenManager
+    except ImportError:
+        return False
+    original = RedisTokenManager.link_token_to_sid
+    if getattr(original, "_fluxkit_dead_workers", False):
+        return True
+
+    @functools.wraps(original)
+    async def link_token_to_sid(self, token: str, sid: str):
+        mine = self.token_to_socket.get(token)
+        if mine is None or mine.sid != sid:
+            try:
+                await _forget_record_of_dead_worker(self, token)
+            except Exception:  # Redis trouble: Reflex's own handling decides
+                pass
+        return await original(self, token, sid)
+
+    link_token_to_sid._fluxkit_dead_workers = True  # type: ignore[attr-defined]
+    RedisTokenManager.link_token_to_sid = link_token_to_sid
+    return True
+
+
+async def _forget_record_of_dead_worker(manager, token: str) -> None:
+    import asyncio
+    import pickle
+
+    key = manager._get_redis_key(token)
+    raw = await manager.redis.get(key)
+    if raw is None:
+        return
+    owner = pickle.loads(raw).instance_id  # written by Reflex itself (trusted, our own Redis)
+    if owner == manager.instance_id:
+        return
+    alive = f"{ALIVE_PREFIX}{owner}"
+    last = await manager.redis.get(alive)
+    if last is not None:
+        await asyncio.sleep(ALIVE_CHECK)
+        now = await manager.redis.get(alive)
+        if now is not None and now != last:
+            return  # held by a live worker: a real duplicate, Reflex hands out a new token
+    await manager.redis.delete(key)
