@@ -83,6 +83,8 @@ def _bell_item(item: rx.Var[NotificationRow]) -> rx.Component:
 def bell() -> rx.Component:
     # The trigger is the button itself (a wrapping box would carry aria-expanded, which a
     # plain div may not); the count sits beside it in the positioned box.
+    # Read fresh when opened, through the popover (an on_click on the button would make Reflex
+    # wrap it in a div, which would then carry the trigger's aria-expanded).
     popover = rx.popover.root(
         rx.popover.trigger(
             rx.icon_button(
@@ -91,7 +93,6 @@ def bell() -> rx.Component:
                 size="2",
                 aria_label="Notifications",
                 id="bell",
-                on_click=BellState.refresh,
             ),
         ),
         rx.popover.content(
@@ -147,6 +148,7 @@ def bell() -> rx.Component:
             padding="8px",
             id="bell-popover",
         ),
+        on_open_change=BellState.opened,
     )
     return rx.box(
         popover,

@@ -201,7 +201,7 @@ def checklist() -> rx.Component:
                 width="100%",
                 align="start",
             ),
-            rx.progress(value=DashboardState.steps_done * 25, width="100%"),
+            rx.progress(value=DashboardState.steps_done * 25, width="100%", aria_label="Getting started progress"),
             rx.vstack(rx.foreach(DashboardState.steps, _step), spacing="3", width="100%"),
             spacing="3",
             width="100%",

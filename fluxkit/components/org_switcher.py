@@ -73,7 +73,7 @@ def org_switcher() -> rx.Component:
                 padding="6px 8px",
                 justify="start",
                 id="org-switcher",
-                aria_label="Switch organization",
+                # Named by what it shows ("Organization Acme Inc"), as a sighted user reads it.
             )
         ),
         rx.dropdown_menu.content(

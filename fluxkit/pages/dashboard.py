@@ -27,7 +27,14 @@ def _stats() -> rx.Component:
             "circle-check-big",
             "stat-completion-rate",
             f"{routes.TASKS}?status=completed",
-            rx.progress(value=s.completion_rate, size="1", width="100%", margin_top="4px", color_scheme="green"),
+            rx.progress(
+                value=s.completion_rate,
+                size="1",
+                width="100%",
+                margin_top="4px",
+                color_scheme="green",
+                aria_label="Completion rate",
+            ),
         ),
         stat_card(
             "Events, next 7 days",

@@ -71,7 +71,7 @@ def _interval_toggle() -> rx.Component:
             bg=rx.color("gray", 3),
             spacing="1",
         ),
-        rx.badge("2 months free", color_scheme="green", variant="soft"),
+        rx.badge("2 months free", color_scheme="green", variant="soft", high_contrast=True),
         align="center",
         spacing="3",
     )

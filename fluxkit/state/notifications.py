@@ -75,6 +75,17 @@ class BellState(NotificationActionMixin, SignedInState):
             page._reload(me)
 
     @rx.event
+    def opened(self, is_open: bool):
+        """The bell's list was opened (or closed): read it fresh when it opens."""
+        if is_open is not True:
+            return None
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        self._reload(me)
+        return None
+
+    @rx.event
     def refresh(self):
         """Reload the count and latest items (on mount, and from the live layer)."""
         me = self._current_identity()

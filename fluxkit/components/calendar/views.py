@@ -80,7 +80,7 @@ def _month_cell(cell: rx.Var[DayCell]) -> rx.Component:
                 border_radius="50%",
                 bg=rx.cond(cell.is_today, rx.color("accent", 9), "transparent"),
                 color=rx.cond(
-                    cell.is_today, "white", rx.cond(cell.in_month, rx.color("gray", 12), rx.color("gray", 8))
+                    cell.is_today, "white", rx.cond(cell.in_month, rx.color("gray", 12), rx.color("gray", 11))
                 ),
                 cursor="pointer",
                 on_click=CalendarState.show_day(cell.date).stop_propagation,
