@@ -13,7 +13,6 @@ or dependency change, or when FLUXKIT_BASE_URL (where the browser finds the webs
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import subprocess
@@ -79,31 +78,6 @@ def built(root: Path) -> dict:
     return json.loads((root / STAMP).read_text())
 
 
-def _no_collection_while_importing() -> None:
-    """Importing the app creates a few hundred thousand long-lived objects (state classes, vars,
-    routes, models), and Python's cyclic collector walks all of them again and again while they
-    are made: about a third of the import time, none of it finding garbage worth freeing.
-    """
-    gc.disable()
-
-
-def _collect_again_before_fork(reflex_exec) -> None:
-    """Reflex imports the app in the supervisor, then collects and freezes the heap before forking
-    the workers (`_freeze_for_fork`); turn the collector back on there, so workers run with it."""
-    original = reflex_exec._freeze_for_fork
-    if getattr(original, "_fluxkit", False):
-        return
-
-    def freeze_then_collect() -> bool:
-        try:
-            return original()
-        finally:
-            gc.enable()
-
-    freeze_then_collect._fluxkit = True  # type: ignore[attr-defined]
-    reflex_exec._freeze_for_fork = freeze_then_collect
-
-
 def serve(root: Path, *, host: str, port: int, workers: int | None = None) -> None:
     """Serve the existing build and the backend on host:port until stopped (SIGTERM, Ctrl+C).
 
@@ -117,7 +91,6 @@ def serve(root: Path, *, host: str, port: int, workers: int | None = None) -> No
             f"{api_url_for(port)}; pages will not connect unless a proxy maps one to the other. Rebuild: fluxkit build",
             file=sys.stderr,
         )
-    _no_collection_while_importing()
     os.chdir(root)
     if workers is not None:
         os.environ["GRANIAN_WORKERS"] = str(workers)
@@ -137,6 +110,5 @@ def serve(root: Path, *, host: str, port: int, workers: int | None = None) -> No
 
     from reflex.utils import exec as reflex_exec
 
-    _collect_again_before_fork(reflex_exec)
     reflex_exec.notify_app_running()
     reflex_exec.run_backend_prod(host, port, config.loglevel.subprocess_level(), mount_frontend_compiled_app=True)

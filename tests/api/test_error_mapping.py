@@ -13,7 +13,7 @@ import pytest
 
 import fluxkit.services
 from fluxkit.api.errors import STATUS_OF, service_error, status_of
-from fluxkit.services import api_keys, billing, calendar, faqs, tasks, users_admin
+from fluxkit.services import api_keys, billing, calendar, faqs, imports, tasks, users_admin
 from fluxkit.services import organizations as orgs
 from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.services.errors import Conflict, InvalidInput, ServiceError
@@ -61,7 +61,14 @@ def test_every_feature_error_is_accounted_for():
         kind for kind in _service_errors() if kind not in STATUS_OF and kind.__module__ != "fluxkit.services.errors"
     }
     features.discard(billing_webhooks.DuplicateEvent)  # control flow: the webhook answers 200 "duplicate"
+    features.discard(imports.ImportRefused)  # built from a report: pinned by its own test below
     assert features - EXPECTED.keys() == set()
+
+
+def test_a_refused_import_is_invalid_input_naming_the_file():
+    refused = imports.ImportRefused(imports.ImportReport(refused=[imports.ImportProblem("4", "No title.")]), "task")
+    assert status_of(refused) == 422
+    assert refused.fields == {"file": refused.message} and "1 task was refused" in refused.message
 
 
 def test_a_conflict_names_no_field_and_invalid_input_names_each():
