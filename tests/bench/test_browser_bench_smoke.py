@@ -26,7 +26,8 @@ def test_every_page_is_measured_beside_the_bare_app(results):
     assert results.failures == {}
     assert set(results.loads) == {*PAGES, "bare /table"}
     for name, load in results.loads.items():
-        assert len(load.ms.values) == 1, name
+        # The bare page is loaded beside each FluxKit page (interleaved), so once per page.
+        assert len(load.ms.values) == (len(PAGES) if name == "bare /table" else 1), name
         assert load.ms.p50 > 0, name
         assert load.js_files.p50 > 0 and load.js_bytes.p50 > 0, name  # scripts were fetched and counted
         assert load.requests.p50 > load.js_files.p50, name  # the document and styles besides

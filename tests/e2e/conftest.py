@@ -20,13 +20,21 @@ def live_app(live_server):
 
 
 @pytest.fixture(scope="session")
-def browser(live_app):
+def playwright_driver():
+    """One Playwright for the whole session: a second `sync_playwright()` while the first is
+    open fails ("Sync API inside the asyncio loop"), so every browser is launched from this."""
     from playwright.sync_api import sync_playwright
 
+    need_a_browser()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(live_app, playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 _addresses: list[str] = []

@@ -90,6 +90,7 @@ def test_a_signed_out_visitor_reads_the_landing_page_and_signs_up_from_it(live_a
     page.click("#theme-dark")
     expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
     dark_bg = page.evaluate("getComputedStyle(document.querySelector('#landing-footer')).backgroundColor")
+    expect(page.locator("#theme-light")).to_be_hidden()  # the menu has closed before it is opened again
     page.click("#theme-menu")
     page.click("#theme-light")
     expect(page.locator("html")).not_to_have_class(re.compile(r"\bdark\b"))

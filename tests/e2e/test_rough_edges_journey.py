@@ -75,14 +75,14 @@ def test_the_chart_ticks_and_last_date_are_whole_and_lines_straight(live_app, ne
     labels = page.locator("#activity-chart .recharts-cartesian-axis-tick-value")
     expect(labels.filter(has_text=re.compile(r"^180$"))).to_have_count(1)
     svg = chart.bounding_box()
-    y_ticks = [t for t in labels.all() if t.inner_text().strip().isdigit()]
-    x_ticks = [t for t in labels.all() if not t.inner_text().strip().isdigit()]
+    y_ticks = [t for t in labels.all() if (t.text_content() or "").strip().isdigit()]
+    x_ticks = [t for t in labels.all() if not (t.text_content() or "").strip().isdigit()]
     assert y_ticks and x_ticks
     for tick in y_ticks:
-        assert tick.bounding_box()["x"] >= svg["x"] - 0.5, f"y tick {tick.inner_text()} is clipped"
+        assert tick.bounding_box()["x"] >= svg["x"] - 0.5, f"y tick {tick.text_content()} is clipped"
     last = max(x_ticks, key=lambda t: t.bounding_box()["x"])
     box = last.bounding_box()
-    assert box["x"] + box["width"] <= svg["x"] + svg["width"] + 0.5, f"the last date {last.inner_text()} is cut"
+    assert box["x"] + box["width"] <= svg["x"] + svg["width"] + 0.5, f"the last date {last.text_content()} is cut"
     for curve in page.locator("#activity-chart path.recharts-area-curve").all():
         assert "C" not in (curve.get_attribute("d") or ""), "a smoothed curve"
 
