@@ -77,12 +77,11 @@ class BellState(NotificationActionMixin, SignedInState):
     @rx.event
     def opened(self, is_open: bool):
         """The bell's list was opened (or closed): read it fresh when it opens."""
-        if is_open is not True:
-            return None
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()
-        self._reload(me)
+        if is_open is True:
+            self._reload(me)
         return None
 
     @rx.event
