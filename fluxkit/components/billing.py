@@ -32,6 +32,7 @@ def billing_off_notice(id: str = BILLING_OFF_ID) -> rx.Component:
             spacing="2",
         ),
         color_scheme="blue",
+        high_contrast=True,  # the soft blue text fell short of 4.5:1 on its background (axe)
         width="100%",
         id=id,
     )

@@ -147,6 +147,7 @@ def user_menu() -> rx.Component:
                     size="2",
                     radius="full",
                     id="user-menu-avatar",
+                    aria_hidden="true",  # decorative: its initial would make the visible text "A Ada"
                 ),
                 rx.text(ShellState.user_name, size="2", display=["none", "none", "block"]),
                 rx.icon("chevron-down", size=14),
