@@ -147,14 +147,14 @@ def user_menu() -> rx.Component:
                     size="2",
                     radius="full",
                     id="user-menu-avatar",
-                    aria_hidden="true",  # decorative: its initial would make the visible text "A Ada"
+                    aria_hidden="true",  # decorative: the name beside it says who this is
                 ),
                 rx.text(ShellState.user_name, size="2", display=["none", "none", "block"]),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
                 id="user-menu",
-                # The visible name first, then what the button is (axe: label-content-name-mismatch).
-                aria_label=ShellState.user_name + ", account menu",
+                # Named by its content, the user's name (a label beside it failed axe's
+                # label-content-name-mismatch); aria-haspopup tells it opens a menu.
             )
         ),
         rx.dropdown_menu.content(
