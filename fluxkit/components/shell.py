@@ -149,7 +149,17 @@ def user_menu() -> rx.Component:
                     id="user-menu-avatar",
                     aria_hidden="true",  # decorative: the name beside it says who this is
                 ),
-                rx.text(ShellState.user_name, size="2", display=["none", "none", "block"]),
+                # Shown from desktop widths; below, visually hidden but still the button's name.
+                rx.text(
+                    ShellState.user_name,
+                    size="2",
+                    position=["absolute", "absolute", "static"],
+                    width=["1px", "1px", "auto"],
+                    height=["1px", "1px", "auto"],
+                    overflow=["hidden", "hidden", "visible"],
+                    clip_path=["inset(50%)", "inset(50%)", "none"],
+                    white_space="nowrap",
+                ),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
                 id="user-menu",
