@@ -72,7 +72,8 @@ class ImportMixin(rx.State, mixin=True):
     _import_pending: bytes = b""  # that file, until the question is answered
 
     def _importer(self) -> Importer:
-        raise NotImplementedError
+        """What this page imports: each state that mixes this in says (tasks CSV, calendar .ics)."""
+        raise TypeError(f"{type(self).__name__} mixes in ImportMixin without saying what it imports")
 
     async def _after_import(self, me: Identity) -> None:
         """Re-read what the imported items change on screen (called holding the state lock)."""
