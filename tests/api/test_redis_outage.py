@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from fluxkit.services import ratelimit
+from tests.support.environment import need
 from tests.support.http import V1, make_account
 from tests.support.settings_env import settings_env
 from tests.support.smtpd import free_port
@@ -47,8 +48,7 @@ def _stop(server: subprocess.Popen) -> None:
 
 @pytest.fixture
 def private_redis(monkeypatch):
-    if shutil.which("redis-server") is None:
-        pytest.skip("no redis-server")
+    need("redis-server", shutil.which("redis-server") is not None, "install Debian's redis-server package")
     monkeypatch.setattr(ratelimit, "RETRY_REDIS_SECONDS", 0.0)  # try Redis again at once
     port = free_port()
     servers = [_start(port)]
