@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from fluxkit.components.brand import logo
 from fluxkit.components.theme import theme_menu
 from fluxkit.state.auth import AuthState
 
@@ -14,18 +15,7 @@ def auth_card(title: str, subtitle: rx.Component | str, *body: rx.Component) -> 
         rx.el.main(
             rx.card(
                 rx.vstack(
-                    rx.hstack(
-                        rx.center(
-                            rx.icon("zap", size=16, color="white"),
-                            bg=rx.color("accent", 9),
-                            border_radius="6px",
-                            width="28px",
-                            height="28px",
-                        ),
-                        rx.text("FluxKit", weight="bold", size="4"),
-                        align="center",
-                        spacing="2",
-                    ),
+                    logo(),
                     rx.heading(title, size="6", id="auth-title"),
                     rx.text(subtitle, color_scheme="gray", size="2") if isinstance(subtitle, str) else subtitle,
                     # Forms appear once the page is live, so nothing typed before that is lost.

@@ -7,6 +7,7 @@ import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
 
 from fluxkit import routes
+from fluxkit.components.brand import brand_link
 from fluxkit.components.theme import theme_menu
 from fluxkit.state.landing import VisitorState
 
@@ -52,24 +53,7 @@ def public_frame(*children: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.header(
             rx.hstack(
-                rx.link(
-                    rx.hstack(
-                        rx.center(
-                            rx.icon("zap", size=16, color="white"),
-                            bg=rx.color("accent", 9),
-                            border_radius="6px",
-                            width="28px",
-                            height="28px",
-                        ),
-                        rx.text("FluxKit", size="4", weight="bold"),
-                        align="center",
-                        spacing="2",
-                    ),
-                    href=routes.HOME,
-                    underline="none",
-                    color=rx.color("gray", 12),
-                    aria_label="FluxKit home",
-                ),
+                brand_link(routes.HOME, aria_label="FluxKit home"),
                 rx.spacer(),
                 theme_menu(),
                 align="center",

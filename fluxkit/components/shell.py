@@ -11,6 +11,7 @@ from fluxkit import routes
 from fluxkit.components import first_paint
 from fluxkit.components.bell import bell
 from fluxkit.components.billing import past_due_banner
+from fluxkit.components.brand import brand_link
 from fluxkit.components.chat_badge import chat_nav_badge
 from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.org_switcher import sidebar_org_switcher
@@ -27,23 +28,7 @@ NAV_BADGES: dict[str, Callable[[], rx.Component]] = {routes.CHAT: chat_nav_badge
 
 
 def brand() -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            rx.center(
-                rx.icon("zap", size=16, color="white"),
-                bg=rx.color("accent", 9),
-                border_radius="6px",
-                width="28px",
-                height="28px",
-            ),
-            rx.heading("FluxKit", size="4", weight="bold"),
-            align="center",
-            spacing="2",
-        ),
-        href=DASHBOARD,
-        underline="none",
-        color=rx.color("gray", 12),
-    )
+    return brand_link(DASHBOARD, heading=True)
 
 
 def nav_link(label: str, href: str, icon: str) -> rx.Component:

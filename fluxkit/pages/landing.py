@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit import routes
+from fluxkit.components.brand import brand_link
 from fluxkit.components.theme import theme_menu
 from fluxkit.services import plans
 from fluxkit.state.landing import LandingState
@@ -44,24 +45,7 @@ PROMISES: list[tuple[str, str, str]] = [
 
 
 def _brand() -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            rx.center(
-                rx.icon("zap", size=16, color="white"),
-                bg=rx.color("accent", 9),
-                border_radius="6px",
-                width="28px",
-                height="28px",
-            ),
-            rx.text("FluxKit", size="4", weight="bold"),
-            align="center",
-            spacing="2",
-        ),
-        href=routes.HOME,
-        underline="none",
-        color=rx.color("gray", 12),
-        aria_label="FluxKit home",
-    )
+    return brand_link(routes.HOME, aria_label="FluxKit home")
 
 
 def _calls_to_action(size: str = "2", hero: bool = False) -> rx.Component:
