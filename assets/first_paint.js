@@ -7,9 +7,15 @@
 (function () {
   try {
     var found = document.cookie.match(/(?:^|;\s*)fluxkit\.ui=([^;]*)/);
-    if (!found) return;
-    var hints = new URLSearchParams(decodeURIComponent(found[1]));
     var root = document.documentElement;
+    if (!found) {
+      // No hints: nobody signed in on this browser (sign-in sets them, sign-out clears them).
+      // Where the page's HTML came without the server's sign-in check (development mode, a
+      // static host), the signed-in shell stays hidden until its state says who is here.
+      root.setAttribute("data-fk-guest", "1");
+      return;
+    }
+    var hints = new URLSearchParams(decodeURIComponent(found[1]));
     var css = "";
     var theme = hints.get("t");
     if (theme === "light" || theme === "dark" || theme === "system") {

@@ -18,7 +18,12 @@ SCRIPT = Path(__file__).resolve().parents[2] / "assets" / "first_paint.js"
 # Elements the sidebar shows before its state arrives (components/shell.py, org_switcher.py).
 ADMIN_HINT = "fk-hint-admin"
 ORG_HINT = "fk-hint-org"
-STYLES = f'html:not([data-fk-admin]) .{ADMIN_HINT}{{display:none}}.{ORG_HINT}::after{{content:var(--fk-org,"")}}'
+# A visitor without hints (signed out) never sees the shell drawn while its state is pending.
+GUEST_HIDES_SHELL = "html[data-fk-guest] [data-appearance=pending]{visibility:hidden}"
+STYLES = (
+    f'html:not([data-fk-admin]) .{ADMIN_HINT}{{display:none}}.{ORG_HINT}::after{{content:var(--fk-org,"")}}'
+    + GUEST_HIDES_SHELL
+)
 
 
 def head_components() -> list[rx.Component]:

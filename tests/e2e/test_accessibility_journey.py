@@ -1,4 +1,4 @@
-"""axe-core on every page, light and dark, signed out and signed in: no critical or serious
+"""axe-core on every page, light and dark and at phone width, signed out and signed in: no critical or serious
 violation (axe is injected by the test, tests/support/accessibility.py)."""
 
 from __future__ import annotations
@@ -39,18 +39,33 @@ def _check(page, url: str, scheme: str) -> list[str]:
     return violations(page)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_public_pages_have_no_serious_violations(live_app, new_page, scheme):
-    page = new_page(color_scheme=scheme)
+# Desktop in both colour schemes, and a 390 x 844 phone (the layout that hides the sidebar in a
+# menu drawer, stacks toolbars and turns tables into cards).
+LAYOUTS = {
+    "light": {},
+    "dark": {},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+
+
+def _scheme(layout: str) -> str:
+    return "dark" if layout == "dark" else "light"
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_public_pages_have_no_serious_violations(live_app, new_page, layout):
+    scheme = _scheme(layout)
+    page = new_page(color_scheme=scheme, **LAYOUTS[layout])
     found = {path: v for path in PUBLIC if (v := _check(page, f"{live_app.url}{path}", scheme))}
     assert found == {}, json.dumps(found, indent=1)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_signed_in_pages_have_no_serious_violations(live_app, new_page, scheme):
-    email = f"axe-{scheme}@example.com"
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_signed_in_pages_have_no_serious_violations(live_app, new_page, layout):
+    scheme = _scheme(layout)
+    email = f"axe-{layout}@example.com"
     live_app.create_user(email, "Axe", PASSWORD)
-    page = sign_in(new_page(color_scheme=scheme), live_app, email, PASSWORD)
+    page = sign_in(new_page(color_scheme=scheme, **LAYOUTS[layout]), live_app, email, PASSWORD)
     expect(page.locator("#page-title")).to_be_visible()
     found = {path: v for path in SIGNED_IN if (v := _check(page, f"{live_app.url}{path}", scheme))}
     assert found == {}, json.dumps(found, indent=1)

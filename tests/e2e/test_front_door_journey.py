@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from fluxkit.services import plans
 from fluxkit.services.faq_seed import default_rows
 from tests.support.browser import expect_path, sign_in
+from tests.support.live_server import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -125,6 +126,33 @@ def test_no_signed_in_ui_ever_shows_to_a_signed_out_visitor(live_app, new_page):
             expect(page.locator("#sign-in-email")).to_be_visible()
         page.wait_for_timeout(1000)
     assert int(page.evaluate("localStorage.getItem('samples')")) > 50
+    assert page.evaluate("JSON.parse(localStorage.getItem('shell-seen') || '[]')") == []
+
+
+# What a person would see: the sampled shell elements that are on screen (not hidden).
+VISIBLE_SAMPLER = SAMPLER.replace(
+    "if (document.querySelector(selectors)) seen.push(document.querySelector(selectors).id);",
+    "for (const el of document.querySelectorAll(selectors))"
+    " if (el.checkVisibility({visibilityProperty: true})) seen.push(el.id);",
+)
+
+
+def test_a_page_served_without_the_edge_gate_shows_no_shell_to_a_signed_out_visitor(live_app, new_page):
+    """Development mode (`reflex run`) serves every page's HTML with no edge gate, as does any
+    static host: the page itself must not draw the signed-in shell while it finds out that the
+    visitor is signed out and sends them to sign in. The page's prerendered HTML is handed to the
+    browser as such a server would (no redirect), and what is on screen is sampled."""
+    html = (ROOT / ".web" / "build" / "client" / "dashboard" / "index.html").read_text()
+    page = new_page()
+    page.add_init_script(VISIBLE_SAMPLER)
+    page.route(
+        re.compile(r"/dashboard/?$"), lambda route: route.fulfill(status=200, content_type="text/html", body=html)
+    )
+    page.goto(f"{live_app.url}/dashboard")
+    page.wait_for_url(re.compile(r"/sign-in/?\?redirect="))
+    expect(page.locator("#sign-in-email")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert int(page.evaluate("localStorage.getItem('samples')")) > 5
     assert page.evaluate("JSON.parse(localStorage.getItem('shell-seen') || '[]')") == []
 
 

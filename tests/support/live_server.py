@@ -169,31 +169,36 @@ def live_app(
     app.cli("migrate")
     log_path = data_dir / "server.log"
     with open(log_path, "ab") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(port),
-                "--backend-port",
-                str(port),
-                "--backend-host",
-                "127.0.0.1",
-            ],
-            cwd=root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        app.process = server
+        command = [
+            sys.executable,
+            "-m",
+            "reflex",
+            "run",
+            "--env",
+            "prod",
+            "--single-port",
+            "--frontend-port",
+            str(port),
+            "--backend-port",
+            str(port),
+            "--backend-host",
+            "127.0.0.1",
+        ]
+
+        def start() -> subprocess.Popen:
+            return subprocess.Popen(
+                command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+        server = app.process = start()
         try:
-            _wait_until_up(url, server, log_path)
+            try:
+                _wait_until_up(url, server, log_path)
+            except PrerenderTimedOut:
+                # React Router's build prerenders each page with a fixed 10 s timeout: on a machine
+                # loaded by other builds one page can miss it. The build is started once more.
+                server = app.process = start()
+                _wait_until_up(url, server, log_path)
             yield app
         finally:
             with contextlib.suppress(ProcessLookupError):  # it may have exited on its own
@@ -204,11 +209,18 @@ def live_app(
                 os.killpg(server.pid, signal.SIGKILL)
 
 
+class PrerenderTimedOut(RuntimeError):
+    """The production build stopped: a page's prerender request took over React Router's 10 s."""
+
+
 def _wait_until_up(url: str, server: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the app exited early:\n{log_path.read_text()[-4000:]}")
+            log = log_path.read_text(errors="replace")
+            if "Prerender: Request failed" in log[-20000:] and "due to timeout" in log[-20000:]:
+                raise PrerenderTimedOut(log[-4000:])
+            raise RuntimeError(f"the app exited early:\n{log[-4000:]}")
         try:
             if httpx.get(f"{url}/sign-in", timeout=2, follow_redirects=True).status_code == 200:
                 return
