@@ -61,10 +61,8 @@ def _limiter_for(uri: str) -> MovingWindowRateLimiter:
 class LimitsUnavailable(Unavailable):
     """Redis does not answer and FLUXKIT_RATE_LIMITS_WITHOUT_REDIS=refuse: try again later."""
 
-    def __init__(self, retry_after: int):
-        super().__init__(
-            f"This is paused for a moment (a server component is restarting). Try again in {human_wait(retry_after)}."
-        )
+    def __init__(self, message: str, *, retry_after: int = 1):
+        super().__init__(message)
         self.retry_after = retry_after
 
 
@@ -128,7 +126,11 @@ def _run(operation):
             _fallback.answered()
             return result
     if get_settings().rate_limits_without_redis == "refuse":
-        raise LimitsUnavailable(_fallback.retry_after())
+        wait = _fallback.retry_after()
+        raise LimitsUnavailable(
+            f"This is paused for a moment (a server component is restarting). Try again in {human_wait(wait)}.",
+            retry_after=wait,
+        )
     return operation(_limiter_for("memory://"))
 
 
