@@ -11,6 +11,14 @@ settings = get_settings()
 respawn_failed_workers()  # one crashed worker must not stop the others (fluxkit/serving.py)
 reuse_tokens_of_dead_workers()  # its tabs keep their state when they reconnect elsewhere
 
+if os.environ.get("REFLEX_ENV_MODE") != "prod":
+    # Reflex's start-up schema check (`reflex run`) must not read the search indexes the models
+    # cannot declare as changes (fluxkit/models/task_search.py). Production skips that check and
+    # the slow alembic import.
+    from fluxkit.models.task_search import register_autogenerate_filter
+
+    register_autogenerate_filter()
+
 # The data folder (the SQLite file with its -wal/-shm, the mail outbox) changes on every write.
 # Keep it out of `reflex run`'s hot reload, which would otherwise restart the backend, and drop
 # every open websocket, each time the app writes to the database or sends an email.

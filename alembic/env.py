@@ -18,8 +18,10 @@ from sqlmodel import SQLModel
 
 import fluxkit.models  # noqa: F401 - registers every table on SQLModel.metadata
 from alembic import context
+from fluxkit.models.task_search import register_autogenerate_filter
 from fluxkit.settings import get_settings
 
+register_autogenerate_filter()  # `alembic revision --autogenerate` leaves the search indexes alone
 config = context.config
 
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -88,6 +88,9 @@ class Settings:
     data_dir: Path
     extra_origins: tuple[str, ...] = ()
     api_rate_limit: str = "600/minute"
+    # While Redis does not answer: "memory" counts limits in each worker's memory (looser: each
+    # worker has its own budget), "refuse" answers 503 with Retry-After wherever a limit applies.
+    rate_limits_without_redis: str = "memory"
     stripe: StripeSettings = field(default_factory=StripeSettings)
 
     @property
@@ -156,6 +159,9 @@ def get_settings() -> Settings:
         parse_limit(api_rate)
     except ValueError:
         raise ValueError("FLUXKIT_API_RATE_LIMIT must read like 600/minute or 10000/hour") from None
+    without_redis = env.get("FLUXKIT_RATE_LIMITS_WITHOUT_REDIS", "").strip().lower() or "memory"
+    if without_redis not in ("memory", "refuse"):
+        raise ValueError("FLUXKIT_RATE_LIMITS_WITHOUT_REDIS must be memory or refuse")
     return Settings(
         base_url=env.get("FLUXKIT_BASE_URL", "http://localhost:3000").rstrip("/"),
         database_url=env.get("DATABASE_URL") or _sqlite_url(data_dir),
@@ -167,5 +173,6 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         extra_origins=extra,
         api_rate_limit=api_rate,
+        rate_limits_without_redis=without_redis,
         stripe=_stripe_settings(env),
     )

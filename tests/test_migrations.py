@@ -26,7 +26,7 @@ from sqlmodel import SQLModel
 import fluxkit.models  # noqa: F401 - registers the tables
 from alembic import command
 from fluxkit.db import engine_for
-from fluxkit.models.task_search import UNMODELLED_INDEXES, UNMODELLED_TABLES
+from fluxkit.models.task_search import UNMODELLED_INDEXES, UNMODELLED_TABLES, register_autogenerate_filter
 from tests.support.environment import need
 from tests.support.migrations import ALEMBIC_INI, ROOT, alembic_config
 
@@ -92,6 +92,7 @@ def empty_db(request, tmp_path) -> Iterator[sa.Engine]:
 
 
 def schema_differences(connection: sa.Connection) -> list:
+    register_autogenerate_filter()  # as alembic/env.py and rxconfig.py (development) do
     context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
     return compare_metadata(context, SQLModel.metadata)
 

@@ -98,6 +98,12 @@ async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
     return service_error(exc, headers=headers)
 
 
+async def _limits_unavailable(_request: Request, exc: ratelimit.LimitsUnavailable) -> JSONResponse:
+    """Redis is down and the operator chose to refuse rather than count per worker: 503 with
+    the time until Redis is tried again."""
+    return error(503, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}, retryAfter=exc.retry_after)
+
+
 async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
     return rate_limited(exc.verdict)
 
@@ -218,7 +224,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return error(exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), message, headers=headers or None)
 
 
+def install_limits_unavailable(app: FastAPI) -> None:
+    """Only the 503 for rate limits without Redis (the app outside /api/v1 maps its own errors)."""
+    app.add_exception_handler(ratelimit.LimitsUnavailable, _limits_unavailable)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(ratelimit.LimitsUnavailable, _limits_unavailable)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(RequestValidationError, _validation_error)

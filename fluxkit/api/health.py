@@ -87,5 +87,6 @@ def health() -> JSONResponse:
         status = "ok"
     body = {"status": status, "database": database, "redis": redis, "worker": os.getpid()}
     if ratelimit.degraded():
-        body["rateLimits"] = "memory"
+        # Counted per worker, or refused with 503 (FLUXKIT_RATE_LIMITS_WITHOUT_REDIS=refuse).
+        body["rateLimits"] = "refused" if get_settings().rate_limits_without_redis == "refuse" else "memory"
     return JSONResponse(body, status_code=503 if status == "error" else 200, headers={"Cache-Control": "no-store"})

@@ -12,16 +12,17 @@ order, the due date with undated tasks last: an expression index per owner serve
 
 SQLModel cannot declare a virtual table, an operator class or an expression index portably,
 so these are created here with DDL (`after_create`, as the tests build the schema) and by
-migration 0014. `UNMODELLED` names them, and the comparator registered below keeps
-autogenerate (`reflex db makemigrations`, Reflex's start-up schema check, the schema-diff
-test) from reading them as objects to drop. Changing any of this needs a new migration.
+migration 0014. `UNMODELLED` names them, and `register_autogenerate_filter` keeps autogenerate (`reflex db
+makemigrations`, Reflex's start-up schema check in development, alembic/env.py, the
+schema-diff test) from reading them as objects to drop. It is registered where autogenerate
+runs, not at import: alembic.autogenerate is a slow import a production start never needs
+(BENCHMARKS.md "Start time"). Changing any of this needs a new migration.
 """
 
 from __future__ import annotations
 
-from alembic.autogenerate import comparators
-from alembic.operations import ops
-from alembic.util import DispatchPriority
+import sys
+
 from sqlalchemy import DDL, event
 
 from fluxkit.models.tasks import PRIORITIES, STATUSES, Task
@@ -110,19 +111,38 @@ for _dialect, _statements in DDL_BY_DIALECT.items():
         event.listen(Task.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
 
-def _kept(op) -> bool:
-    if isinstance(op, ops.DropTableOp):
-        return op.table_name not in UNMODELLED_TABLES
-    if isinstance(op, ops.DropIndexOp):
-        return op.index_name not in UNMODELLED_INDEXES
-    return True
+_registered = False
 
 
-@comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
-def _ignore_unmodelled(autogen_context, upgrade_ops, schemas):
-    """Autogenerate sees the objects above in the database and not in the models: not a change."""
-    upgrade_ops.ops[:] = [op for op in upgrade_ops.ops if _kept(op)]
-    for op in upgrade_ops.ops:
-        if isinstance(op, ops.ModifyTableOps):
-            op.ops[:] = [inner for inner in op.ops if _kept(inner)]
-    upgrade_ops.ops[:] = [op for op in upgrade_ops.ops if not (isinstance(op, ops.ModifyTableOps) and not op.ops)]
+def register_autogenerate_filter() -> None:
+    """Tell alembic's autogenerate that the objects above are not changes (once per process)."""
+    global _registered
+    if _registered:
+        return
+    from alembic.autogenerate import comparators
+    from alembic.operations import ops
+    from alembic.util import DispatchPriority
+
+    def kept(op) -> bool:
+        if isinstance(op, ops.DropTableOp):
+            return op.table_name not in UNMODELLED_TABLES
+        if isinstance(op, ops.DropIndexOp):
+            return op.index_name not in UNMODELLED_INDEXES
+        return True
+
+    @comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
+    def ignore_unmodelled(autogen_context, upgrade_ops, schemas):
+        """Autogenerate sees the objects above in the database and not in the models: not a change."""
+        upgrade_ops.ops[:] = [op for op in upgrade_ops.ops if kept(op)]
+        for op in upgrade_ops.ops:
+            if isinstance(op, ops.ModifyTableOps):
+                op.ops[:] = [inner for inner in op.ops if kept(inner)]
+        upgrade_ops.ops[:] = [op for op in upgrade_ops.ops if not (isinstance(op, ops.ModifyTableOps) and not op.ops)]
+
+    _registered = True
+
+
+# A process that already runs Reflex's or alembic's migration code (`reflex db makemigrations`
+# imports reflex.model before the app) gets the filter with the models.
+if "reflex.model" in sys.modules or "alembic.autogenerate" in sys.modules:
+    register_autogenerate_filter()

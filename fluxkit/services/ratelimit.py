@@ -2,8 +2,11 @@
 
 When Redis does not answer, counting goes on in this worker's memory (said once in the log,
 and by `/api/health` as "degraded"): every limit still holds per worker, and nothing answers
-500 because a counter is out of reach. Redis is tried again every `RETRY_REDIS_SECONDS`; the
-first answer ends the fallback by itself.
+500 because a counter is out of reach. Or, with FLUXKIT_RATE_LIMITS_WITHOUT_REDIS=refuse (for
+an operator who would rather pause than let each worker count on its own), whatever is rate
+limited raises `LimitsUnavailable`, which the API answers as 503 with Retry-After: the time
+until Redis is tried again. Redis is tried again every `RETRY_REDIS_SECONDS`; the first answer
+ends the fallback by itself.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from fluxkit.services.errors import Unavailable
 from fluxkit.settings import get_settings
 
 log = logging.getLogger("fluxkit.ratelimit")
@@ -54,6 +58,14 @@ def _limiter_for(uri: str) -> MovingWindowRateLimiter:
     return MovingWindowRateLimiter(storage_from_string(uri, **options))
 
 
+class LimitsUnavailable(Unavailable):
+    """Redis does not answer and FLUXKIT_RATE_LIMITS_WITHOUT_REDIS=refuse: try again later."""
+
+    def __init__(self, message: str, *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class _Fallback:
     """Whether this worker counts in memory because Redis is down, and since when."""
 
@@ -72,6 +84,11 @@ class _Fallback:
                 self.since = time.monotonic()
                 log.error("Redis does not answer (%s): rate limits count in this worker's memory until it does", exc)
             self.next_try = time.monotonic() + RETRY_REDIS_SECONDS
+
+    def retry_after(self) -> int:
+        """Whole seconds until Redis is tried again (at least 1)."""
+        with self.lock:
+            return max(1, math.ceil(self.next_try - time.monotonic()))
 
     def answered(self) -> None:
         with self.lock:
@@ -108,6 +125,12 @@ def _run(operation):
         else:
             _fallback.answered()
             return result
+    if get_settings().rate_limits_without_redis == "refuse":
+        wait = _fallback.retry_after()
+        raise LimitsUnavailable(
+            f"This is paused for a moment (a server component is restarting). Try again in {human_wait(wait)}.",
+            retry_after=wait,
+        )
     return operation(_limiter_for("memory://"))
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import fluxkit.services
 from fluxkit.api.errors import STATUS_OF, service_error, status_of
-from fluxkit.services import api_keys, billing, calendar, faqs, imports, tasks, users_admin
+from fluxkit.services import api_keys, billing, calendar, faqs, imports, ratelimit, tasks, users_admin
 from fluxkit.services import organizations as orgs
 from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.services.errors import Conflict, InvalidInput, ServiceError
@@ -31,6 +31,7 @@ EXPECTED = {
     billing.NoBillingAccount: 404,
     billing.StripeUnavailable: 503,
     billing.BillingNotConfigured: 503,
+    ratelimit.LimitsUnavailable: 503,  # Redis down with FLUXKIT_RATE_LIMITS_WITHOUT_REDIS=refuse
     faqs.AdminRequired: 404,
     billing_webhooks.InvalidSignature: 400,
     billing_webhooks.InvalidEvent: 400,

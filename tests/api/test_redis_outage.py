@@ -103,3 +103,56 @@ def test_a_redis_outage_never_answers_500_and_recovers_by_itself(private_redis, 
     assert api.get("/api/health").json()["status"] == "ok"
     # Counting is shared again (in Redis, which restarted empty).
     assert int(api.get(f"{V1}/tasks").headers["X-RateLimit-Remaining"]) > int(counted) - 20
+
+
+def test_with_refuse_a_redis_outage_answers_503_with_retry_after_then_recovers(
+    private_redis, db, new_client, monkeypatch
+):
+    """FLUXKIT_RATE_LIMITS_WITHOUT_REDIS=refuse: no per-worker counting. Whatever is rate limited
+    answers 503 with Retry-After (never 500, never an unlimited pass) until Redis answers."""
+    port, servers = private_redis
+    with settings_env(FLUXKIT_RATE_LIMITS_WITHOUT_REDIS="refuse"):
+        monkeypatch.setattr(ratelimit, "RETRY_REDIS_SECONDS", 4.0)
+        account = make_account(db, "grace@example.com", "Grace")
+        api = new_client(headers=account.headers, raise_server_exceptions=False)
+        browser = new_client("203.0.113.41", raise_server_exceptions=False)
+        sign_in = {"email": "grace@example.com", "password": "wrong"}
+        assert api.get(f"{V1}/tasks").status_code == 200
+
+        _stop(servers.pop())
+        answers = [
+            api.get(f"{V1}/tasks"),
+            api.post(f"{V1}/tasks", json={"title": "Not now"}),
+            browser.post("/api/auth/sign-in/email", json=sign_in),
+        ]
+        for answer in answers:
+            assert answer.status_code == 503, answer.text
+            assert 1 <= int(answer.headers["Retry-After"]) <= 4
+            assert answer.json()["error"] == "unavailable"
+            assert "Try again in" in answer.json()["message"]
+        # Nothing was written while refused, and the answer says so by its status.
+        health = api.get("/api/health").json()
+        assert health["status"] == "degraded" and health["rateLimits"] == "refused"
+
+        servers.append(_start(port))  # Redis is back: the next try after Retry-After goes through
+        time.sleep(int(answers[0].headers["Retry-After"]))
+        assert api.get(f"{V1}/tasks").status_code == 200
+        assert api.post(f"{V1}/tasks", json={"title": "Now"}).status_code == 201
+        assert browser.post("/api/auth/sign-in/email", json=sign_in).status_code == 401
+        assert api.get("/api/health").json()["status"] == "ok"
+        titles = [row["title"] for row in api.get(f"{V1}/tasks").json()["items"]]
+        assert "Now" in titles and "Not now" not in titles
+
+
+def test_rate_limits_without_redis_accepts_only_memory_or_refuse():
+    from fluxkit.settings import get_settings
+
+    with (
+        pytest.raises(ValueError, match="memory or refuse"),
+        settings_env(FLUXKIT_RATE_LIMITS_WITHOUT_REDIS="sometimes"),
+    ):
+        pass
+    with settings_env(FLUXKIT_RATE_LIMITS_WITHOUT_REDIS="Refuse"):
+        assert get_settings().rate_limits_without_redis == "refuse"
+    with settings_env(FLUXKIT_RATE_LIMITS_WITHOUT_REDIS=None):
+        assert get_settings().rate_limits_without_redis == "memory"

@@ -29,6 +29,15 @@ SITE = ROOT / "deploy" / "nginx" / "fluxkit.conf"
 _UPSTREAM_SERVER = re.compile(r"^(\s*server\s+)(\d+\.\d+\.\d+\.\d+:\d+)(\b.*;)", re.MULTILINE)
 
 
+def fail_timeout() -> float:
+    """Seconds nginx skips a host after a failed connection (the site's `fail_timeout`): in a
+    rolling restart, how long to wait after a host is back before stopping the next one."""
+    found = set(re.findall(r"\bfail_timeout=(\d+)s\b", SITE.read_text()))
+    if len(found) != 1:
+        raise AssertionError(f"{SITE}: expected one fail_timeout for every upstream server, found {found}")
+    return float(found.pop())
+
+
 def port_free_on(*addresses: str) -> int:
     """A port free on every one of `addresses`."""
     for _ in range(50):

@@ -16,9 +16,8 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import stripe
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -29,6 +28,9 @@ from fluxkit.models import Subscription, Task, User
 from fluxkit.services import plans, topics
 from fluxkit.services.errors import Conflict, InvalidInput, LimitReached, NotFound, Unavailable
 from fluxkit.settings import StripeSettings, get_settings
+
+if TYPE_CHECKING:
+    import stripe
 
 log = logging.getLogger("fluxkit.billing")
 
@@ -151,6 +153,8 @@ def _require_enabled() -> StripeSettings:
 
 @functools.cache
 def _client_for(secret_key: str, api_base: str) -> stripe.StripeClient:
+    import stripe  # here, not at the top: the SDK is slow to import (start time)
+
     options: dict[str, Any] = {
         "max_network_retries": 2,
         "http_client": stripe.RequestsClient(timeout=STRIPE_TIMEOUT_SECONDS),
@@ -306,6 +310,8 @@ def check_feature(db: Session, user_id: int, feature: str) -> None:
 
 def ensure_customer(db: Session, user_id: int, *, client: stripe.StripeClient | None = None) -> str:
     """The user's Stripe customer id, created once (idempotently) and stored."""
+    import stripe  # here, not at the top: the SDK is slow to import (start time)
+
     account = account_for_user(db, user_id)
     if account is not None and account.stripe_customer_id:
         return account.stripe_customer_id
@@ -350,6 +356,8 @@ def start_checkout(
     client: stripe.StripeClient | None = None,
 ) -> str:
     """A Stripe Checkout Session for the plan; returns the URL to send the browser to."""
+    import stripe  # here, not at the top: the SDK is slow to import (start time)
+
     cfg = _require_enabled()
     if not plans.is_paid_plan(plan_id) or interval not in plans.INTERVALS:
         raise InvalidInput("Choose one of the paid plans and monthly or yearly billing.")
@@ -391,6 +399,8 @@ def start_checkout(
 
 def open_portal(db: Session, user_id: int, *, client: stripe.StripeClient | None = None) -> str:
     """A Customer Portal session for the signed-in user's own customer; returns its URL."""
+    import stripe  # here, not at the top: the SDK is slow to import (start time)
+
     cfg = _require_enabled()
     account = account_for_user(db, user_id)
     if account is None or not account.stripe_customer_id:
@@ -423,6 +433,8 @@ def list_invoices(
     db: Session, user_id: int, *, limit: int = 12, client: stripe.StripeClient | None = None
 ) -> list[InvoiceRow]:
     """The user's latest invoices, from Stripe (empty when billing is off or never used)."""
+    import stripe  # here, not at the top: the SDK is slow to import (start time)
+
     if not enabled():
         return []
     account = account_for_user(db, user_id)

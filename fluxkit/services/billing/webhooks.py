@@ -11,9 +11,8 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import stripe
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -36,6 +35,9 @@ from fluxkit.services.billing.subscriptions import (
     unavailable,
 )
 from fluxkit.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    import stripe
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -80,6 +82,8 @@ def signed_at(signature_header: str | None) -> int:
 
 def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, Any]:
     """The event, if `payload` carries a valid Stripe-Signature made within the tolerance."""
+    import stripe  # here, not at the top: the SDK is slow to import (start time)
+
     secret = config().webhook_secret
     if not secret:
         raise BillingNotConfigured("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET is not set).")
@@ -118,6 +122,8 @@ def _int(value: object) -> int | None:
 
 
 def _retrieve_subscription(client: stripe.StripeClient, subscription_id: str) -> dict[str, Any]:
+    import stripe  # here, not at the top: the SDK is slow to import (start time)
+
     try:
         return client.v1.subscriptions.retrieve(subscription_id).to_dict()
     except stripe.StripeError as exc:

@@ -8,8 +8,8 @@ removes it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-import icalendar
 from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
@@ -20,6 +20,9 @@ from fluxkit.services.calendar import fields as calendar_fields
 from fluxkit.services.errors import InvalidInput, NotFound, ServiceError
 from fluxkit.services.imports import ImportProblem, ImportReport, Progress
 from fluxkit.services.user_time import user_zone, zone_of
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//FluxKit//Calendar//EN"
 MAX_BYTES = 1_000_000
@@ -36,6 +39,8 @@ _FREQS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly"}
 def _vevent(
     event: CalendarEvent, organizer: User | None, attendees: list[tuple[EventAttendee, User]], stamp: datetime
 ) -> icalendar.Event:
+    import icalendar  # here, not at the top: slow to import (start time)
+
     item = icalendar.Event()
     item.add("uid", event.uid)
     item.add("dtstamp", stamp)
@@ -82,6 +87,8 @@ def _vevent(
 
 
 def _calendar(name: str) -> icalendar.Calendar:
+    import icalendar  # here, not at the top: slow to import (start time)
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -269,6 +276,8 @@ def import_ics(
     UID is already in the user's calendar is refused, so importing the same file twice adds
     nothing twice.
     """
+    import icalendar  # here, not at the top: slow to import (start time)
+
     if not isinstance(data, bytes | bytearray) or not data.strip():
         raise InvalidInput("The file is empty.", fields={"file": "The file is empty."})
     if len(data) > MAX_BYTES:
