@@ -146,9 +146,10 @@ def run_one(db: str, tab_counts: list[int], samples: int, profile: Path | None) 
                 count = len(tabs)
                 tabs = []
                 await asyncio.sleep(2)
-                started = time.perf_counter()
-                tabs = await _open_many(app.url, idle_cookies, state, count, 0)
-                reconnect_s = time.perf_counter() - started
+                with profiled(pids[0], profile / f"{db}-reconnect.txt" if profile else None):
+                    started = time.perf_counter()
+                    tabs = await _open_many(app.url, idle_cookies, state, count, 0)
+                    reconnect_s = time.perf_counter() - started
                 progress(f"{db}: {count} tabs reconnected in {reconnect_s:.1f} s")
                 return {"rows": rows, "reconnect": {"tabs": count, "seconds": reconnect_s}}
             except TimeoutError as exc:

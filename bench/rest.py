@@ -116,19 +116,18 @@ def bare_app(page: dict, task: dict):
         log.close()
 
 
-def _api_key(database_url: str, email_prefix: str, app) -> str:
-    from sqlmodel import Session, select
-
-    from fluxkit.db import engine_for
-    from fluxkit.models import User
-    from fluxkit.services import api_keys
-
-    (cookie,) = signed_in_users(app, email_prefix, 1, tasks=TASKS)
-    with Session(engine_for(database_url)) as db:
-        user_id = db.exec(select(User.id).where(User.email.startswith(email_prefix))).one()
-        key = api_keys.create_key(db, user_id, "bench").key
-        db.commit()
-    return key
+def _api_key(app, prefix: str) -> str:
+    """A user with TASKS tasks, signed in over HTTP, creates an API key through the API."""
+    (cookie,) = signed_in_users(app, prefix, 1, tasks=TASKS)
+    response = httpx.post(
+        f"{app.url}/api/v1/api-keys",
+        json={"name": "bench"},
+        headers={"Cookie": cookie, "Origin": app.url},
+        timeout=30,
+    )
+    if response.status_code != 201:
+        raise BenchError(f"could not create an API key: {response.status_code} {response.text[:200]}")
+    return response.json()["key"]
 
 
 def run_one(db: str, seconds: float, rounds: int, clients: int, profile: Path | None) -> dict:
@@ -137,7 +136,7 @@ def run_one(db: str, seconds: float, rounds: int, clients: int, profile: Path | 
         if db == "postgres":
             overrides["DATABASE_URL"] = stack.enter_context(fresh_postgres())
         app = stack.enter_context(backend(workers=1, **overrides))
-        key = _api_key(app.env["DATABASE_URL"], f"rest-{db}-{time.time_ns()}", app)
+        key = _api_key(app, f"rest-{db}")
         auth = {"Authorization": f"Bearer {key}"}
         listing = httpx.get(f"{app.url}/api/v1/tasks", params={"page_size": PAGE}, headers=auth, timeout=30)
         created = httpx.post(f"{app.url}/api/v1/tasks", json=NEW_TASK, headers=auth, timeout=30)
