@@ -71,6 +71,36 @@ def handlers_for(topics: list[str], path: str | None = None) -> list[EventHandle
     return found
 
 
+# A change can concern many tabs at once (the FAQs: every signed-in tab; the reminder job: every
+# user with a task due). Each tab that hears it sends back a refresh event, which the worker runs
+# like a click; sent all at once, a thousand refreshes queue ahead of whatever an active tab asks
+# next (bench/crowds.py). So a worker sends at most LIVE_BURST live events per LIVE_WINDOW
+# seconds: a user's own few tabs still hear at once, a crowd hears in waves.
+LIVE_BURST = 20
+LIVE_WINDOW = 0.1
+
+
+class _Pacer:
+    def __init__(self) -> None:
+        self.window_started = float("-inf")
+        self.sent = 0
+
+    async def slot(self) -> None:
+        """Wait until this worker may send one more live event."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            if now - self.window_started >= LIVE_WINDOW:
+                self.window_started, self.sent = now, 0
+            if self.sent < LIVE_BURST:
+                self.sent += 1
+                return
+            await asyncio.sleep(self.window_started + LIVE_WINDOW - now)
+
+
+_pacer = _Pacer()
+
+
 def register_tab(user_id: int, token: str) -> None:
     if token:
         _tabs[user_id].add(token)
@@ -100,6 +130,7 @@ async def _notify_tabs(app, user_id: int, topics: frozenset[str], name: str) -> 
             # Closed, or now connected through another worker (which has it registered).
             forget_tab(owner, token)
             continue
+        await _pacer.slot()
         try:
             await reflex_adapter.send_event(app, token, name, {"topics": sorted(topics)})
         except Exception:

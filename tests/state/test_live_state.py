@@ -168,3 +168,31 @@ async def test_a_commit_in_another_thread_reaches_the_tabs_too(db, alice):
         relay.cancel()
         live.forget_tab(alice_user.id, "alice-tab")
     assert [token for token, _ in namespace.sent] == ["alice-tab"]
+
+
+async def test_a_crowd_hears_a_change_in_waves_a_users_own_tabs_at_once(db, alice, monkeypatch):
+    """A thousand refreshes sent at once would queue ahead of an active tab's next click."""
+    monkeypatch.setattr(live, "LIVE_WINDOW", 0.2)
+    monkeypatch.setattr(live, "_pacer", live._Pacer())
+    user, _, _ = alice
+    tokens = [f"crowd-{n}" for n in range(live.LIVE_BURST * 3)]
+    for token in tokens:
+        live.register_tab(user.id, token)
+    namespace = FakeNamespace(tokens)
+    sent_at: list[float] = []
+
+    async def emit_update(update, token):
+        sent_at.append(asyncio.get_running_loop().time())
+        namespace.sent.append((token, update))
+
+    namespace.emit_update = emit_update
+    try:
+        started = asyncio.get_running_loop().time()
+        await live._notify_tabs(SimpleNamespace(event_namespace=namespace), user.id, frozenset({"tasks"}), "s.live")
+    finally:
+        for token in tokens:
+            live.forget_tab(user.id, token)
+    assert sorted(token for token, _ in namespace.sent) == sorted(tokens)  # every tab hears it
+    first_wave = [t for t in sent_at if t - started < 0.1]
+    assert len(first_wave) == live.LIVE_BURST  # a user's own few tabs would all be in it
+    assert sent_at[-1] - started >= 2 * 0.2 - 0.02  # the rest followed in two more waves

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from fluxkit.api.v1.common import CallerDep, refusals, run_as
+from fluxkit.api.v1.common import CallerDep, answer, refusals, run_as
 from fluxkit.api.v1.fields import ID, ID_MAX, NON_BLANK, TEXT, IsoDate, PageSize, as_utc
 from fluxkit.services import tasks
 from fluxkit.services.paging import Page
@@ -180,7 +180,7 @@ def list_tasks(
         "page": page,
         "page_size": page_size,
     }
-    return TaskPage.of(run_as(caller, tasks.list_tasks, tasks.TaskQuery.parse(params)))
+    return answer(TaskPage.of(run_as(caller, tasks.list_tasks, tasks.TaskQuery.parse(params))))
 
 
 @router.post(
@@ -192,12 +192,12 @@ def list_tasks(
     responses=refusals(402),
 )
 def create_task(caller: CallerDep, body: TaskCreate):
-    return Task.of(run_as(caller, tasks.create_task, body.model_dump()))
+    return answer(Task.of(run_as(caller, tasks.create_task, body.model_dump())), 201)
 
 
 @router.get("/tasks/{task_id}", tags=["tasks"], summary="Get a task", response_model=Task, responses=refusals(404))
 def get_task(caller: CallerDep, task_id: TaskId):
-    return Task.of(run_as(caller, tasks.get_task, task_id))
+    return answer(Task.of(run_as(caller, tasks.get_task, task_id)))
 
 
 @router.patch(
@@ -217,7 +217,7 @@ def get_task(caller: CallerDep, task_id: TaskId):
     responses=refusals(402, 403, 404, 409),
 )
 def update_task(caller: CallerDep, task_id: TaskId, body: TaskUpdate):
-    return Task.of(run_as(caller, tasks.update_task, task_id, body.model_dump(exclude_unset=True)))
+    return answer(Task.of(run_as(caller, tasks.update_task, task_id, body.model_dump(exclude_unset=True))))
 
 
 @router.delete(

@@ -218,6 +218,31 @@ def test_routes_run_in_the_threadpool():
         assert not inspect.iscoroutinefunction(route.endpoint), route.path
 
 
+def test_a_task_answer_takes_one_threadpool_trip_besides_the_callers(api, ada, monkeypatch):
+    """Under load every trip through the threadpool is a hand-off between threads: the page of
+    tasks (and a created task) is serialised in the route's own trip, not validated again against
+    the response model in another (bench/rest.py), and still reads as the spec says."""
+    import fastapi.routing
+
+    from fluxkit.api.v1.tasks import Task, TaskPage
+
+    trips = []
+    real = fastapi.routing.run_in_threadpool
+
+    async def counted(func, *args, **kwargs):
+        trips.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "run_in_threadpool", counted)
+    client = api(ada)
+    created = client.post(f"{V1}/tasks", json={"title": "One trip"})
+    listed = client.get(f"{V1}/tasks", params={"page_size": 50})
+    assert created.status_code == 201 and listed.status_code == 200
+    assert len(trips) == 2  # the two routes themselves; before, each answer was validated in a trip of its own
+    assert created.headers["content-type"] == listed.headers["content-type"] == "application/json"
+    assert TaskPage.model_validate(listed.json()).items == [Task.model_validate(created.json())]
+
+
 def test_the_docs_page_works_offline(client):
     page = client.get(f"{V1}/docs")
     assert page.status_code == 200
