@@ -124,7 +124,6 @@ def _seed(db, user_id: int, count: int, now) -> None:
     priorities and due dates vary as a real list's do. Triggers run (counts, search index)."""
     from sqlalchemy import insert
 
-    from fluxkit.db import gather_statistics
     from fluxkit.models import Task
 
     start = now - timedelta(days=80)
