@@ -12,6 +12,7 @@ from fluxkit.models.imports import ImportFile
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
+from fluxkit.models.read_tally import MailTally, NotificationTally
 from fluxkit.models.task_tally import TaskTally
 from fluxkit.models.tasks import Task, TaskEvent
 
@@ -31,7 +32,9 @@ __all__ = [
     "EventAttendee",
     "MailCopy",
     "MailMessage",
+    "MailTally",
     "Notification",
+    "NotificationTally",
     "ActiveOrganization",
     "OrgInvitation",
     "OrgMember",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from fluxkit.clock import system_clock
@@ -16,6 +16,11 @@ def _now() -> datetime:
 
 class User(SQLModel, table=True):
     __tablename__ = "user"
+    __table_args__ = (
+        # The users admin's sorts by sign-up date and role read a page in index order (0018).
+        Index("ix_user_created", "created_at", "id"),
+        Index("ix_user_role", "role", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
@@ -80,6 +85,10 @@ class VerificationToken(SQLModel, table=True):
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_log"
+    __table_args__ = (
+        # The audit log filtered by action, newest first: a page in index order (0018).
+        Index("ix_audit_log_action_created", "action", "created_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=_now, index=True)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from fluxkit.clock import system_clock
+
+_UNREAD = text("read_at IS NULL")
 
 
 def _now() -> datetime:
@@ -19,6 +21,15 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         Index("ix_notification_user_created", "user_id", "created_at"),
         Index("ix_notification_user_unread", "user_id", "read_at"),
+        # "Unread only", newest first: a page in index order (migration 0018).
+        Index(
+            "ix_notification_unread_created",
+            "user_id",
+            "created_at",
+            "id",
+            sqlite_where=_UNREAD,
+            postgresql_where=_UNREAD,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -41,6 +41,8 @@ class Task(SQLModel, table=True):
         Index("ix_task_assignee_created", "assignee_id", "created_at", "id", **_NOT_DELETED),
         Index("ix_task_owner_completed", "user_id", "status", "completed_at", **_NOT_DELETED),
         Index("ix_task_assignee_completed", "assignee_id", "status", "completed_at", **_NOT_DELETED),
+        # The calendar: tasks assigned to the user, due in the month shown (migration 0018).
+        Index("ix_task_assignee_due", "assignee_id", "due_date", "id", **_NOT_DELETED),
     )
 
     id: int | None = Field(default=None, primary_key=True)

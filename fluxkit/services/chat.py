@@ -266,11 +266,16 @@ def _rows(
         .order_by(col(User.name), col(User.id))
     ).all():
         members[conversation_id].append(user)
-    newest_ids = db.exec(
+    # The newest message of each, one index step apiece (a GROUP BY would read every message).
+    newest_of = (
         select(func.max(col(ChatMessage.id)))
-        .where(col(ChatMessage.conversation_id).in_(ids))
-        .group_by(col(ChatMessage.conversation_id))
-    ).all()
+        .where(col(ChatMessage.conversation_id) == col(Conversation.id))
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+    newest_ids = [
+        found for found in db.exec(select(newest_of).where(col(Conversation.id).in_(ids))).all() if found is not None
+    ]
     newest = (
         {m.conversation_id: m for m in db.exec(select(ChatMessage).where(col(ChatMessage.id).in_(newest_ids))).all()}
         if newest_ids

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
-from fluxkit.models import MailCopy, MailMessage, User
+from fluxkit.models import MailCopy, MailMessage, MailTally, User
 from fluxkit.services import live, notifications, query_params, topics
 from fluxkit.services.accounts import normalize_email
 from fluxkit.services.errors import InvalidInput, NotFound
@@ -394,22 +394,20 @@ def empty_trash(db: Session, user_id: int) -> int:
 
 
 def folder_counts(db: Session, user_id: int) -> list[FolderCount]:
-    unread = func.sum(case((col(MailCopy.read).is_(False), 1), else_=0))
+    """Each folder's total and unread, as the database keeps them (models/read_tally.py):
+    one row per folder, not a count of every copy."""
     found = {
-        folder: (total, int(unread_ or 0))
-        for folder, total, unread_ in db.exec(
-            select(MailCopy.folder, func.count(), unread).where(MailCopy.user_id == user_id).group_by(MailCopy.folder)
+        folder: (total, unread)
+        for folder, total, unread in db.exec(
+            select(MailTally.folder, MailTally.total, MailTally.unread).where(MailTally.user_id == user_id)
         ).all()
     }
     return [FolderCount(folder=f, total=found.get(f, (0, 0))[0], unread=found.get(f, (0, 0))[1]) for f in FOLDERS]
 
 
 def unread_in_inbox(db: Session, user_id: int) -> int:
-    return db.exec(
-        select(func.count()).where(
-            MailCopy.user_id == user_id, MailCopy.folder == "inbox", col(MailCopy.read).is_(False)
-        )
-    ).one()
+    found = db.exec(select(MailTally.unread).where(MailTally.user_id == user_id, MailTally.folder == "inbox")).first()
+    return found or 0
 
 
 def list_folder(
@@ -440,19 +438,17 @@ def list_folder(
                 col(MailMessage.sender_email).ilike(pattern, escape="\\"),
             )
         )
-    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    counts = folder_counts(db, user_id)
+    if text:
+        total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    else:  # the whole folder: its kept count
+        total = next(c.total for c in counts if c.folder == folder)
     pages = page_count(total, size)
     page = min(max(1, page), pages)
     rows = db.exec(
         statement.order_by(col(MailCopy.at).desc(), col(MailCopy.id).desc()).offset((page - 1) * size).limit(size)
     ).all()
-    return MailPage(
-        rows=[_row(c, m) for c, m in rows],
-        total=total,
-        page=page,
-        page_size=size,
-        counts=folder_counts(db, user_id),
-    )
+    return MailPage(rows=[_row(c, m) for c, m in rows], total=total, page=page, page_size=size, counts=counts)
 
 
 def suggest_recipients(db: Session, user_id: int, text: object, limit: int = 6) -> list[Recipient]:

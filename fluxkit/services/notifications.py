@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, func, literal, update
+from sqlalchemy import String, cast, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fluxkit.clock import Clock, system_clock
-from fluxkit.models import Notification, Task, User
+from fluxkit.models import Notification, NotificationTally, Task, User
 from fluxkit.services import live, preferences, topics, user_time
 from fluxkit.services.errors import NotFound
 from fluxkit.services.paging import Page, page_count
@@ -131,8 +131,16 @@ def _insert_once(db: Session, row: Notification) -> bool:
     return db.execute(statement).first() is not None
 
 
+def _tally(db: Session, user_id: int) -> tuple[int, int]:
+    """(visible, unread) notifications of the user, as the database keeps them (models/read_tally.py)."""
+    found = db.exec(
+        select(NotificationTally.total, NotificationTally.unread).where(NotificationTally.user_id == user_id)
+    ).first()
+    return (found[0], found[1]) if found else (0, 0)
+
+
 def unread_count(db: Session, user_id: int) -> int:
-    return db.exec(select(func.count()).where(*_visible(user_id), col(Notification.read_at).is_(None))).one()
+    return _tally(db, user_id)[1]
 
 
 def latest(db: Session, user_id: int, limit: int = 5) -> list[NotificationRow]:
@@ -151,7 +159,8 @@ def list_page(
     where = _visible(user_id)
     if unread_only:
         where.append(col(Notification.read_at).is_(None))
-    total = db.exec(select(func.count()).where(*where)).one()
+    visible, unread = _tally(db, user_id)
+    total = unread if unread_only else visible
     pages = page_count(total, page_size)
     page = min(max(1, page), pages)
     rows = db.exec(
@@ -164,7 +173,7 @@ def list_page(
     return NotificationPage(
         rows=[NotificationRow.of(n) for n in rows],
         total=total,
-        unread=unread_count(db, user_id),
+        unread=unread,
         page=page,
         page_size=page_size,
     )

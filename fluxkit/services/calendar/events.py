@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule
-from sqlalchemy import delete, or_
+from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
 from fluxkit import routes
@@ -25,6 +25,7 @@ from fluxkit.services import live, notifications, topics
 from fluxkit.services.calendar.fields import (
     MAX_PER_SERIES,
     MAX_RANGE_DAYS,
+    MAX_SPAN,
     NOT_FOUND,
     RESPONSES,
     RRULE_FREQ,
@@ -36,6 +37,8 @@ from fluxkit.services.errors import Forbidden, InvalidInput, NotFound
 from fluxkit.services.user_time import user_zone, zone_of
 
 TOPIC = topics.CALENDAR
+RANGE_MAX = 2000  # events read for one range (a month holds far fewer)
+DUE_TASKS_MAX = 1000  # due tasks shown for one range
 
 
 class NotOrganizer(Forbidden):
@@ -276,24 +279,7 @@ def list_range(
     # All-day events are stored as UTC midnights: widen by a day each side, filter exactly below.
     wide_lo, wide_hi = lo - timedelta(days=2), hi + timedelta(days=2)
     day_lo, day_hi = datetime.combine(first, time(), UTC), datetime.combine(after_last, time(), UTC)
-    rows = db.exec(
-        select(CalendarEvent, User.name)
-        .join(User, col(User.id) == col(CalendarEvent.organizer_id))
-        .where(
-            visible_to(user_id),
-            col(CalendarEvent.start_at) < wide_hi,
-            or_(
-                col(CalendarEvent.end_at) > wide_lo,
-                (CalendarEvent.recur_freq != "")
-                & or_(
-                    col(CalendarEvent.recur_until).is_(None),
-                    col(CalendarEvent.recur_until) >= first - timedelta(days=32),
-                ),
-            ),
-        )
-        .order_by(col(CalendarEvent.start_at), col(CalendarEvent.id))
-        .limit(2000)
-    ).all()
+    rows = _events_in_range(db, user_id, wide_lo, wide_hi, first - timedelta(days=32))
     statuses = (
         dict(
             db.exec(
@@ -316,22 +302,68 @@ def list_range(
     return out
 
 
+def _events_in_range(
+    db: Session, user_id: int, lo: datetime, hi: datetime, recurring_from: date
+) -> list[tuple[CalendarEvent, str]]:
+    """The user's events that may fall in [lo, hi), with their organizer's name, by start.
+
+    Three reads, each a range of an index however many events the user has: one-off events
+    they organise (an occurrence lasts at most MAX_SPAN, so one overlapping the window starts
+    at most that long before it), the series they organise (few), and the events they are
+    invited to (through their invitations). A single `organizer = me OR invited` condition
+    could use no index and read every event of the instance.
+    """
+    window = (col(CalendarEvent.start_at) < hi,)
+    one_off = (
+        CalendarEvent.recur_freq == "",
+        col(CalendarEvent.start_at) >= lo - MAX_SPAN,
+        col(CalendarEvent.end_at) > lo,
+    )
+    series = (
+        CalendarEvent.recur_freq != "",
+        or_(col(CalendarEvent.recur_until).is_(None), col(CalendarEvent.recur_until) >= recurring_from),
+    )
+    organized = select(CalendarEvent).where(CalendarEvent.organizer_id == user_id, *window)
+    invited = (
+        select(CalendarEvent)
+        .join(EventAttendee, col(EventAttendee.event_id) == col(CalendarEvent.id))
+        .where(EventAttendee.user_id == user_id, *window)
+    )
+    found: dict[int, CalendarEvent] = {}
+    for statement in (
+        organized.where(*one_off),
+        organized.where(*series),
+        invited.where(or_(and_(*one_off), and_(*series))),
+    ):
+        for event in db.exec(statement.order_by(col(CalendarEvent.start_at)).limit(RANGE_MAX)).all():
+            found[event.id] = event
+    events = sorted(found.values(), key=lambda e: (as_utc(e.start_at), e.id))[:RANGE_MAX]
+    organizer_ids = {e.organizer_id for e in events}
+    names = dict(db.exec(select(User.id, User.name).where(col(User.id).in_(organizer_ids))).all()) if events else {}
+    return [(e, names.get(e.organizer_id, "")) for e in events]
+
+
 def _due_tasks(db: Session, user_id: int, first: date, after_last: date) -> list[Occurrence]:
     """The user's tasks with a due date in the range, as /tasks shows them: their own and
     those assigned to them, not deleted."""
-    tasks = db.exec(
-        select(Task)
-        .where(
-            or_(Task.user_id == user_id, Task.assignee_id == user_id),
-            col(Task.deleted_at).is_(None),
-            col(Task.due_date).is_not(None),
-            col(Task.due_date) >= first,
-            col(Task.due_date) < after_last,
-            Task.status != "cancelled",
-        )
-        .order_by(col(Task.due_date), col(Task.id))
-        .limit(1000)
-    ).all()
+    # Owned and assigned apart, each a range of its due-date index (`owner OR assignee` could
+    # use neither and read every task the user can see).
+    found: dict[int, Task] = {}
+    for seen_as in (Task.user_id == user_id, Task.assignee_id == user_id):
+        for task in db.exec(
+            select(Task)
+            .where(
+                seen_as,
+                col(Task.deleted_at).is_(None),
+                col(Task.due_date) >= first,
+                col(Task.due_date) < after_last,
+                Task.status != "cancelled",
+            )
+            .order_by(col(Task.due_date), col(Task.id))
+            .limit(DUE_TASKS_MAX)
+        ).all():
+            found[task.id] = task
+    tasks = sorted(found.values(), key=lambda t: (t.due_date, t.id))[:DUE_TASKS_MAX]
     return [
         Occurrence(
             key=f"t{t.id}",
