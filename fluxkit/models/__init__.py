@@ -12,6 +12,7 @@ from fluxkit.models.imports import ImportFile
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
+from fluxkit.models.social_accounts import OAuthFlow, SocialAccount
 from fluxkit.models.task_tally import TaskTally
 from fluxkit.models.tasks import Task, TaskEvent
 
@@ -32,10 +33,12 @@ __all__ = [
     "MailCopy",
     "MailMessage",
     "Notification",
+    "OAuthFlow",
     "ActiveOrganization",
     "OrgInvitation",
     "OrgMember",
     "Organization",
+    "SocialAccount",
     "Subscription",
     "Task",
     "TaskEvent",
