@@ -46,6 +46,39 @@ STATE_COOKIE = social_accounts.STATE_COOKIE
 STATE_COOKIE_PATH = social_accounts.CALLBACK_PATH.rstrip("/")
 
 
+def _json_body(properties: dict[str, dict], required: list[str]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads its JSON itself (`parsed_body`)."""
+    schema = {"type": "object", "properties": properties, "required": required}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {
+        200: "Done",
+        303: "Sent on (a page of this site)",
+        401: "Not signed in",
+        404: "Not connected",
+        409: "The last way to sign in",
+        422: "Invalid input (an unknown or unconfigured provider)",
+        429: "Too many attempts",
+        503: "The provider did not answer",
+    }
+    return {status: {"description": meaning[status]} for status in statuses}
+
+
+START_BODY = _json_body(
+    {
+        "provider": {"type": "string", "enum": ["google", "github", "oidc"]},
+        "callbackURL": {"type": "string", "description": "A relative path on this site; anything else: /dashboard"},
+    },
+    ["provider"],
+)
+UNLINK_BODY = _json_body(
+    {"providerId": {"type": "string"}, "accountId": {"type": "string"}},
+    ["providerId"],
+)
+
+
 def _ip_limited(request: Request, route: str) -> JSONResponse | None:
     verdict = ratelimit.hit(social_accounts.SOCIAL_PER_IP, "ip", route, request_meta(request).ip)
     return None if verdict.allowed else rate_limited(verdict, "attempts")
@@ -83,14 +116,14 @@ def _start(request: Request, body: dict[str, Any], link_user_id: int | None) -> 
     return _with_state_cookie(JSONResponse({"url": url, "redirect": True}), state)
 
 
-@router.post("/sign-in/social")
+@router.post("/sign-in/social", openapi_extra=START_BODY, responses=_answers(200, 422, 429, 503))
 def sign_in_social(request: Request, body: dict = Depends(parsed_body)):
     if refused := _ip_limited(request, "social"):
         return refused
     return _start(request, body, None)
 
 
-@router.post("/link-social")
+@router.post("/link-social", openapi_extra=START_BODY, responses=_answers(200, 401, 422, 429, 503))
 def link_social(request: Request, body: dict = Depends(parsed_body)):
     with session_scope() as db:
         identity = current_identity(request, db)
@@ -111,22 +144,27 @@ def _to_settings(outcome: str, provider_id: str) -> RedirectResponse:
     return _clear_state_cookie(RedirectResponse(f"{social_accounts.ACCOUNT_SETTINGS}?{query}", status_code=303))
 
 
-@router.get("/callback/{provider}")
-def callback(provider: str, request: Request, background: BackgroundTasks):
-    """The provider sends the browser back here with a code and the state."""
+@router.get("/callback/{provider}", status_code=303, response_class=RedirectResponse, responses=_answers(303))
+def callback(
+    provider: str,
+    request: Request,
+    background: BackgroundTasks,
+    code: str | None = None,
+    state: str | None = None,
+):
+    """The provider sends the browser back here with a code and the state (or `error`)."""
     provider_id = provider[:32]
     meta = request_meta(request)
     if _ip_limited(request, "social-callback"):
         return _to_sign_in("social", provider_id)
-    params = request.query_params
     try:
         with session_scope() as db:
             finished = social_accounts.finish(
                 db,
                 provider_id,
-                state=params.get("state"),
+                state=state,
                 cookie_state=request.cookies.get(STATE_COOKIE),
-                code=params.get("code"),  # an `error=access_denied` answer has none
+                code=code,  # an `error=access_denied` answer has none
             )
     except InvalidToken:
         with session_scope() as db:
@@ -200,7 +238,7 @@ def _finish_sign_in(
     return _clear_state_cookie(response)
 
 
-@router.get("/list-accounts")
+@router.get("/list-accounts", responses=_answers(200, 401))
 def list_accounts(request: Request):
     with session_scope() as db:
         identity = current_identity(request, db)
@@ -236,7 +274,7 @@ def list_accounts(request: Request):
     return JSONResponse(answer)
 
 
-@router.post("/unlink-account")
+@router.post("/unlink-account", openapi_extra=UNLINK_BODY, responses=_answers(200, 401, 404, 409, 422))
 def unlink_account(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
     try:
         with session_scope() as db:
@@ -256,7 +294,7 @@ def unlink_account(request: Request, background: BackgroundTasks, body: dict = D
     return JSONResponse({"status": True})
 
 
-@router.get("/social-providers")
+@router.get("/social-providers", responses=_answers(200))
 def social_provider_list():
     """The configured providers (what the sign-in page offers), for API clients."""
     return JSONResponse([{"id": p.id, "name": p.label} for p in social_providers.configured()])

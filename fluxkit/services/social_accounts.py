@@ -128,6 +128,9 @@ def start(
     if provider is None:
         message = "Choose a sign-in provider that is set up here."
         raise InvalidInput(message, fields={"provider": message})
+    if callback is not None and not isinstance(callback, str):
+        message = "Give the page to come back to as a path, like /dashboard."
+        raise InvalidInput(message, fields={"callbackURL": message})
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)  # 86 characters: within PKCE's 43..128
     nonce = secrets.token_urlsafe(32)
