@@ -181,12 +181,12 @@ def finish(
     provider = social_providers.get(provider_id)
     if flow is None or provider is None:
         raise InvalidToken("This sign-in link is invalid or was already used.")
-    consumed = db.exec(
-        delete(OAuthFlow).where(OAuthFlow.id == flow.id, col(OAuthFlow.expires_at) > clock.now())
-    ).rowcount
+    consumed = db.exec(delete(OAuthFlow).where(OAuthFlow.id == flow.id)).rowcount
     db.commit()  # the flow is gone for every other request, whatever happens next
     if consumed != 1:
-        raise InvalidToken("This sign-in took too long or was already used. Start again.")
+        raise InvalidToken("This sign-in link is invalid or was already used.")
+    if flow.expires_at <= clock.now():
+        raise InvalidToken("This sign-in took too long. Start again.")
     if not isinstance(code, str) or not code or len(code) > 2000:
         raise InvalidToken("The provider did not send a code.")
     profile = social_providers.exchange(
