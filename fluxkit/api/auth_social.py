@@ -20,7 +20,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from fluxkit import routes
-from fluxkit.api.auth import _set_device_cookie, parsed_body
+from fluxkit.api.auth import parsed_body, set_device_cookie
 from fluxkit.api.deps import current_identity, request_meta, set_hints_cookie, set_session_cookie
 from fluxkit.api.errors import rate_limited, service_error, unauthorized
 from fluxkit.db import session_scope
@@ -233,7 +233,7 @@ def _finish_sign_in(
     response = RedirectResponse(finished.callback, status_code=303)
     set_session_cookie(response, token)
     set_hints_cookie(response, ui_hints.encode(hints))
-    _set_device_cookie(response, identity.user.email)
+    set_device_cookie(response, identity.user.email)
     sign_in_limits.succeeded(identity.user.email, meta.ip)
     return _clear_state_cookie(response)
 
