@@ -77,6 +77,47 @@ def _stripe_settings(env) -> StripeSettings:
 
 
 @dataclass(frozen=True)
+class OAuthClient:
+    """One social sign-in provider's app credentials (and, for OpenID Connect, its issuer)."""
+
+    client_id: str = ""
+    client_secret: str = ""
+    issuer: str = ""  # the generic OpenID Connect provider only (discovery at /.well-known)
+    name: str = ""  # what its button says: "Sign in with <name>"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+
+@dataclass(frozen=True)
+class OAuthSettings:
+    """Social sign-in: a provider is offered only when its client id and secret are set."""
+
+    google: OAuthClient = field(default_factory=OAuthClient)
+    github: OAuthClient = field(default_factory=OAuthClient)
+    oidc: OAuthClient = field(default_factory=OAuthClient)
+
+
+def _oauth_settings(env) -> OAuthSettings:
+    def read(prefix: str) -> OAuthClient:
+        return OAuthClient(
+            client_id=env.get(f"{prefix}_CLIENT_ID", "").strip(),
+            client_secret=env.get(f"{prefix}_CLIENT_SECRET", "").strip(),
+        )
+
+    oidc = read("FLUXKIT_OIDC")
+    issuer = env.get("FLUXKIT_OIDC_ISSUER", "").strip().rstrip("/")
+    oidc = OAuthClient(
+        client_id=oidc.client_id if issuer else "",
+        client_secret=oidc.client_secret if issuer else "",
+        issuer=issuer,
+        name=env.get("FLUXKIT_OIDC_NAME", "").strip()[:40] or "single sign-on",
+    )
+    return OAuthSettings(google=read("FLUXKIT_OAUTH_GOOGLE"), github=read("FLUXKIT_OAUTH_GITHUB"), oidc=oidc)
+
+
+@dataclass(frozen=True)
 class Settings:
     base_url: str
     database_url: str
@@ -92,6 +133,7 @@ class Settings:
     # worker has its own budget), "refuse" answers 503 with Retry-After wherever a limit applies.
     rate_limits_without_redis: str = "memory"
     stripe: StripeSettings = field(default_factory=StripeSettings)
+    oauth: OAuthSettings = field(default_factory=OAuthSettings)
 
     @property
     def base_origin(self) -> str:
@@ -175,4 +217,5 @@ def get_settings() -> Settings:
         api_rate_limit=api_rate,
         rate_limits_without_redis=without_redis,
         stripe=_stripe_settings(env),
+        oauth=_oauth_settings(env),
     )

@@ -32,6 +32,7 @@ from fluxkit.services.plans import INTERVALS, PAID_PLANS  # noqa: E402
 from fluxkit.settings import get_settings, price_env_name  # noqa: E402
 from tests.support.factories import TEST_HASH_COST  # noqa: E402
 from tests.support.live_server import live_app  # noqa: E402
+from tests.support.oidc_provider import running_provider  # noqa: E402
 from tests.support.settings_env import settings_env  # noqa: E402
 from tests.support.stripe_double import BillingEnv, StripeDouble, billing_environment, running_double  # noqa: E402
 
@@ -89,7 +90,10 @@ def live_server():
     """The production app (`reflex run --env prod`, full frontend build) on a loopback port, one
     per test session: the benchmarks' smoke tests and the browser journeys share it. As if behind
     one proxy, so each client can send its own X-Forwarded-For (and its own rate-limit budget)."""
-    with live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1") as app:
+    # A loopback OpenID Connect provider is configured too (social sign-in's journey signs in
+    # through it; every other journey just sees its "Sign in with Test IdP" button).
+    with running_provider() as provider, live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1", **provider.env()) as app:
+        app.oidc_provider = provider
         yield app
 
 

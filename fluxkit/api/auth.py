@@ -115,7 +115,7 @@ def _account_key(body: dict[str, Any]) -> str:
         return ""
 
 
-def _set_device_cookie(response: JSONResponse | RedirectResponse, account: str) -> None:
+def set_device_cookie(response: JSONResponse | RedirectResponse, account: str) -> None:
     response.set_cookie(
         sign_in_limits.DEVICE_COOKIE,
         sign_in_limits.new_device_cookie(account),
@@ -193,7 +193,7 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
     )
     set_session_cookie(response, token)
     set_hints_cookie(response, ui_hints.encode(hints))  # the first page after sign-in paints right
-    _set_device_cookie(response, account)
+    set_device_cookie(response, account)
     return response
 
 
@@ -231,7 +231,7 @@ def magic_link_verify(request: Request):
     response = RedirectResponse(accounts.safe_redirect(request.query_params.get("callbackURL")), status_code=303)
     set_session_cookie(response, token)
     set_hints_cookie(response, ui_hints.encode(hints))
-    _set_device_cookie(response, identity.user.email)
+    set_device_cookie(response, identity.user.email)
     sign_in_limits.succeeded(identity.user.email, meta.ip)
     return response
 

@@ -13,6 +13,7 @@ from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
 from fluxkit.models.read_tally import MailTally, NotificationTally
+from fluxkit.models.social_accounts import OAuthFlow, SocialAccount
 from fluxkit.models.task_tally import TaskTally
 from fluxkit.models.tasks import Task, TaskEvent
 
@@ -35,10 +36,12 @@ __all__ = [
     "MailTally",
     "Notification",
     "NotificationTally",
+    "OAuthFlow",
     "ActiveOrganization",
     "OrgInvitation",
     "OrgMember",
     "Organization",
+    "SocialAccount",
     "Subscription",
     "Task",
     "TaskEvent",

@@ -10,6 +10,7 @@ from fluxkit import routes
 from fluxkit.components.api_keys import api_keys_panel
 from fluxkit.components.billing import billing_section
 from fluxkit.components.settings.account import delete_panel, export_panel
+from fluxkit.components.settings.connected_accounts import connected_accounts_panel
 from fluxkit.components.settings.preferences import appearance_panel, notifications_panel
 from fluxkit.components.settings.profile import avatar_block, email_form, profile_form
 from fluxkit.components.shell import shell
@@ -114,6 +115,13 @@ def _account() -> rx.Component:
                 width="100%",
             ),
             id="password",
+        ),
+        _section(
+            "Connected accounts",
+            "Sign in with another account instead of your password. FluxKit emails you whenever one is "
+            "connected or disconnected.",
+            connected_accounts_panel(),
+            id="connected-accounts",
         ),
         _section(
             "Sessions",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, submit
+from fluxkit.components.social import social_buttons
 from fluxkit.state.auth import AuthState
 
 ROUTE = routes.SIGN_IN
@@ -20,6 +21,7 @@ def page() -> rx.Component:
             AuthState.link_notice != "",
             rx.callout(AuthState.link_notice, icon="mail-check", color_scheme="green", id="link-sent", width="100%"),
         ),
+        social_buttons("Sign in"),
         rx.form(
             rx.vstack(
                 field(

@@ -4,6 +4,7 @@ import reflex as rx
 
 from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, sent_panel, submit
+from fluxkit.components.social import social_buttons
 from fluxkit.state.auth import AuthState
 
 ROUTE = routes.SIGN_UP
@@ -28,6 +29,7 @@ def page() -> rx.Component:
             ),
             rx.fragment(
                 form_error(),
+                social_buttons("Sign up"),
                 rx.form(
                     rx.vstack(
                         field("Name", "name", id="sign-up-name", autocomplete="name", placeholder="Ada Lovelace"),

@@ -13,7 +13,7 @@ import pytest
 
 import fluxkit.services
 from fluxkit.api.errors import STATUS_OF, service_error, status_of
-from fluxkit.services import api_keys, billing, calendar, faqs, imports, ratelimit, tasks, users_admin
+from fluxkit.services import api_keys, billing, calendar, faqs, imports, ratelimit, social_accounts, tasks, users_admin
 from fluxkit.services import organizations as orgs
 from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.services.errors import Conflict, InvalidInput, ServiceError
@@ -35,6 +35,8 @@ EXPECTED = {
     faqs.AdminRequired: 404,
     billing_webhooks.InvalidSignature: 400,
     billing_webhooks.InvalidEvent: 400,
+    social_accounts.LinkNeeded: 401,
+    social_accounts.NoEmail: 401,
 }
 
 
