@@ -14,9 +14,11 @@ from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
 from fluxkit.models.task_tally import TaskTally
 from fluxkit.models.tasks import Task, TaskEvent
+from fluxkit.models.two_factor import BackupCode, TrustedDevice, TwoFactor, TwoFactorChallenge
 
 __all__ = [
     "ApiKey",
+    "BackupCode",
     "AuditEvent",
     "BillingEvent",
     "ChatMessage",
@@ -40,6 +42,9 @@ __all__ = [
     "Task",
     "TaskEvent",
     "TaskTally",
+    "TrustedDevice",
+    "TwoFactor",
+    "TwoFactorChallenge",
     "User",
     "UserSession",
     "VerificationToken",

@@ -114,6 +114,9 @@ class AuthState(rx.State):
         status, message, _ = _answer_message(result, "Sign-in failed. Try again.")
         if status == 200:
             body = result.get("body") or {}
+            if body.get("twoFactorRedirect") is True:
+                # Two-factor on: no session yet; the second-step page asks for the code.
+                return rx.redirect(accounts.safe_redirect(body.get("redirect"), default=routes.TWO_FACTOR))
             return full_page_load(accounts.safe_redirect(body.get("redirect")))
         self.error = message
         return None
