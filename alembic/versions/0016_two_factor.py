@@ -44,10 +44,10 @@ def upgrade() -> None:
         sa.Column("used_at", _TIME(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("code_hash"),
     )
     with op.batch_alter_table("two_factor_backup_code", schema=None) as batch_op:
         batch_op.create_index("ix_two_factor_backup_code_user", ["user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_two_factor_backup_code_code_hash"), ["code_hash"], unique=True)
     op.create_table(
         "two_factor_challenge",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -61,10 +61,10 @@ def upgrade() -> None:
         sa.Column("used_at", _TIME(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("token_hash"),
     )
     with op.batch_alter_table("two_factor_challenge", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_two_factor_challenge_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_two_factor_challenge_token_hash"), ["token_hash"], unique=True)
     op.create_table(
         "two_factor_trusted_device",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,10 +75,10 @@ def upgrade() -> None:
         sa.Column("user_agent", _STR(length=512), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("token_hash"),
     )
     with op.batch_alter_table("two_factor_trusted_device", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_two_factor_trusted_device_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_two_factor_trusted_device_token_hash"), ["token_hash"], unique=True)
     with op.batch_alter_table("organization", schema=None) as batch_op:
         batch_op.add_column(sa.Column("require_two_factor", sa.Boolean(), nullable=False, server_default=sa.false()))
 

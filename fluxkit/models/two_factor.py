@@ -40,7 +40,7 @@ class BackupCode(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
-    code_hash: str = Field(max_length=64, unique=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=_now)
     used_at: datetime | None = Field(default=None)
 
@@ -52,7 +52,7 @@ class TwoFactorChallenge(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
     method: str = Field(default="password", max_length=32)  # how the first factor was passed
     callback: str = Field(default="/dashboard", max_length=500)
     created_at: datetime = Field(default_factory=_now)
@@ -68,7 +68,7 @@ class TrustedDevice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=_now)
     expires_at: datetime
     user_agent: str = Field(default="", max_length=512)
