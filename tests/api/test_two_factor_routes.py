@@ -317,3 +317,23 @@ def test_malformed_bodies_get_a_clear_refusal_never_a_500(ada, new_client, path,
         answer = who.post(path, json=body)
         assert answer.status_code in (401, 409, 422), answer.text
         assert set(answer.json()) >= {"error", "message"}
+
+
+def test_the_rest_api_refuses_an_organization_requiring_two_factor_with_a_clear_error(db, ada, new_client):
+    from fluxkit.services import organizations as orgs
+    from tests.support.factories import make_organization
+    from tests.support.http import make_account
+
+    browser, _, _ = ada
+    owner = session_of(browser)["user"]["id"]
+    bob = make_account(db, "bob@example.com", "Bob")
+    org = make_organization(db, owner, "Acme", members={bob.user.id: "member"})
+    orgs.set_two_factor_requirement(db, owner, org.id, True)
+    db.commit()
+    for path in (f"/api/v1/organizations/{org.id}/members", f"/api/v1/organizations/{org.id}"):
+        refused = new_client().get(path, headers=bob.headers)
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "two_factor_required"
+        assert "Acme requires two-factor sign-in" in refused.json()["message"]
+    listed = new_client().get("/api/v1/organizations", headers=bob.headers).json()
+    assert listed[0]["require_two_factor"] is True

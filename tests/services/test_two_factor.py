@@ -323,3 +323,38 @@ def test_users_admin_sees_who_has_two_factor(db, ada, clock):
     _enabled(db, ada, clock)
     tf.begin_enable(db, bob, PASSWORD, META, clock)  # set up, never confirmed
     assert tf.enabled_user_ids(db, [ada.user.id, bob.user.id]) == {ada.user.id}
+
+
+# ---- organizations that require it ------------------------------------------------------------------
+
+
+def test_an_organization_can_require_two_factor_of_its_members(db, ada, clock):
+    from fluxkit.services import organizations as orgs
+    from tests.support.factories import make_organization
+
+    make_user(db, "bob@example.com", "Bob", clock=clock)
+    bob = make_session(db, "bob@example.com", clock=clock)[1]
+    org = make_organization(db, ada.user.id, "Acme", members={bob.user.id: "member"})
+    orgs.switch(db, bob.user.id, org.id)
+    with pytest.raises(Conflict, match="your own account first"):
+        orgs.set_two_factor_requirement(db, ada.user.id, org.id, True)
+    _enabled(db, ada, clock)
+    with pytest.raises(orgs.NotAllowed):
+        orgs.set_two_factor_requirement(db, bob.user.id, org.id, True)  # a member may not
+    assert orgs.set_two_factor_requirement(db, ada.user.id, org.id, True).require_two_factor is True
+    db.commit()
+    # Bob has no two-factor: the organization's data is refused with a reason, and the shell knows.
+    for read in (orgs.members, orgs.detail, orgs.switch):
+        with pytest.raises(orgs.TwoFactorRequired, match="Acme requires two-factor sign-in"):
+            read(db, bob.user.id, org.id)
+    assert orgs.two_factor_block(db, bob.user.id) == "Acme"
+    assert [o.name for o in orgs.list_mine(db, bob.user.id)] == ["Acme"]  # still listed
+    assert orgs.active_org(db, bob.user.id).name == "Acme"  # its name, for the sidebar
+    # Once Bob turns it on, everything opens.
+    _enabled(db, bob, clock)
+    assert len(orgs.members(db, bob.user.id, org.id)) == 2
+    assert orgs.two_factor_block(db, bob.user.id) == ""
+    # A member without it can still leave.
+    tf.disable(db, bob, PASSWORD, META, clock)
+    orgs.leave(db, bob.user.id, org.id)
+    assert orgs.list_mine(db, bob.user.id) == []
