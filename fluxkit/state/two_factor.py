@@ -138,8 +138,9 @@ class TwoFactorSettingsState(SignedInState):
         self._read(me.user.id)
         return None
 
-    async def _with_password(self, form: dict, action):
-        """Run `action(db, me, password, meta)` in a worker thread (argon2); a refusal is kept."""
+    async def _with_password(self, form: dict, action, field: str):
+        """Run `action(db, me, password, meta)` in a worker thread (argon2); a refusal is kept
+        in `errors` under `field` (each password form shows its own)."""
         me = self._current_identity()
         if me is None:
             return None, self._to_sign_in()
@@ -157,14 +158,14 @@ class TwoFactorSettingsState(SignedInState):
         outcome = await asyncio.to_thread(run)
         self.busy = False
         if isinstance(outcome, ServiceError):
-            self.errors = outcome.fields or {"form": outcome.message}
+            self.errors = {field: outcome.message} if "password" in outcome.fields else {"form": outcome.message}
             return None, None
         self.errors = {}
         return (me, outcome), None
 
     @rx.event
     async def start(self, form: dict):
-        done, refused = await self._with_password(form, service.begin_enable)
+        done, refused = await self._with_password(form, service.begin_enable, "password")
         if done is None:
             return refused
         me, setup = done
@@ -195,7 +196,7 @@ class TwoFactorSettingsState(SignedInState):
 
     @rx.event
     async def regenerate(self, form: dict):
-        done, refused = await self._with_password(form, service.regenerate_backup_codes)
+        done, refused = await self._with_password(form, service.regenerate_backup_codes, "regenerate")
         if done is None:
             return refused
         me, (codes, messages) = done
@@ -206,7 +207,7 @@ class TwoFactorSettingsState(SignedInState):
 
     @rx.event
     async def disable(self, form: dict):
-        done, refused = await self._with_password(form, service.disable)
+        done, refused = await self._with_password(form, service.disable, "disable")
         if done is None:
             return refused
         me, messages = done

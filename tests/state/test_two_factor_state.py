@@ -120,11 +120,11 @@ async def test_new_backup_codes_and_turning_off_need_the_password(db, alice, out
     _, token, identity = alice
     section = await _on(db, token)
     await call(section, "regenerate", {"password": "wrong"})
-    assert section.errors == {"password": tf.WRONG_PASSWORD} and section.new_backup_codes == []
+    assert section.errors == {"regenerate": tf.WRONG_PASSWORD} and section.new_backup_codes == []
     await call(section, "regenerate", {"password": PASSWORD})
     assert len(section.new_backup_codes) == 10
     await call(section, "disable", {"password": "wrong"})
-    assert section.enabled is True
+    assert section.errors == {"disable": tf.WRONG_PASSWORD} and section.enabled is True
     out = await call(section, "disable", {"password": PASSWORD})
     assert "Two-factor sign-in is off" in texts(out)
     assert section.enabled is False and section.new_backup_codes == []

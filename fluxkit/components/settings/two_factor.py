@@ -9,7 +9,7 @@ from fluxkit.components.settings.profile import labelled
 from fluxkit.state.two_factor import TwoFactorSettingsState as S
 
 
-def _password_form(button: str, handler, *, id: str, color: str = "accent") -> rx.Component:
+def _password_form(button: str, handler, *, id: str, field: str, color: str = "accent") -> rx.Component:
     return rx.form(
         rx.flex(
             rx.box(
@@ -25,7 +25,7 @@ def _password_form(button: str, handler, *, id: str, color: str = "accent") -> r
                     ),
                     f"{id}-password",
                     S.errors,
-                    "password",
+                    field,
                 ),
                 flex="1",
                 width="100%",
@@ -139,7 +139,7 @@ def _on() -> rx.Component:
         ),
         _backup_codes(),
         rx.text("New backup codes (the old ones stop working):", size="2", weight="medium"),
-        _password_form("New backup codes", S.regenerate, id="two-factor-regenerate"),
+        _password_form("New backup codes", S.regenerate, id="two-factor-regenerate", field="regenerate"),
         rx.cond(
             S.trusted_devices > 0,
             rx.button(
@@ -151,7 +151,7 @@ def _on() -> rx.Component:
             ),
         ),
         rx.text("Turn two-factor sign-in off:", size="2", weight="medium"),
-        _password_form("Turn off", S.disable, id="two-factor-disable", color="red"),
+        _password_form("Turn off", S.disable, id="two-factor-disable", field="disable", color="red"),
         spacing="3",
         width="100%",
     )
@@ -165,7 +165,7 @@ def _off() -> rx.Component:
             "does not get anyone in.",
             size="2",
         ),
-        _password_form("Set up two-factor sign-in", S.start, id="two-factor"),
+        _password_form("Set up two-factor sign-in", S.start, id="two-factor", field="password"),
         spacing="3",
         width="100%",
     )
