@@ -146,6 +146,29 @@ def redirect_after_first_factor(request: Request, db: Session, user: User, *, me
     return response
 
 
+# ---- the contract, for the OpenAPI description (tests/api/test_two_factor_fuzz.py fuzzes it) ------
+
+
+def _body(**properties: dict) -> dict[str, Any]:
+    schema = {"type": "object", "properties": properties, "additionalProperties": True}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+_PASSWORD = {"type": "string", "description": "The account's password."}
+_CODE = {"type": "string", "description": "The 6-digit code from the app (or a backup code)."}
+_TRUST = {"type": "boolean", "description": "Skip the second step on this browser for 30 days."}
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No session (or, for the second step, no pending sign-in: `two_factor_expired`)."},
+    409: {"description": "Not in a state for it (already on, not set up)."},
+    422: {"description": "Wrong password or code; `fields` names it."},
+    429: {"description": "Too many wrong codes for this account; `Retry-After` says when to try again."},
+}
+
+
+def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: _ANSWERS[status] for status in statuses}
+
+
 # ---- routes ---------------------------------------------------------------------------------------
 
 
@@ -162,7 +185,7 @@ def _signed_in_db(request: Request, db: Session):
     return identity if identity is not None else unauthorized()
 
 
-@router.post("/enable")
+@router.post("/enable", openapi_extra=_body(password=_PASSWORD), responses=_answers(401, 409, 422))
 def enable(request: Request, body: dict = Depends(parsed_body)):
     failure: ServiceError | None = None
     with session_scope() as db:
@@ -218,7 +241,9 @@ def _second_step(request: Request, body: dict[str, Any], complete) -> JSONRespon
     return response
 
 
-@router.post("/verify-totp")
+@router.post(
+    "/verify-totp", openapi_extra=_body(code=_CODE, trustDevice=_TRUST), responses=_answers(401, 409, 422, 429)
+)
 def verify_totp(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
     if request.cookies.get(CHALLENGE_COOKIE):
         return _second_step(request, body, service.complete_with_totp)
@@ -240,12 +265,14 @@ def verify_totp(request: Request, background: BackgroundTasks, body: dict = Depe
     return JSONResponse({"status": True, "user": answers.user_json(identity.user)})
 
 
-@router.post("/verify-backup-code")
+@router.post(
+    "/verify-backup-code", openapi_extra=_body(code=_CODE, trustDevice=_TRUST), responses=_answers(401, 422, 429)
+)
 def verify_backup_code(request: Request, body: dict = Depends(parsed_body)):
     return _second_step(request, body, service.complete_with_backup_code)
 
 
-@router.post("/disable")
+@router.post("/disable", openapi_extra=_body(password=_PASSWORD), responses=_answers(401, 409, 422))
 def disable(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
     failure: ServiceError | None = None
     with session_scope() as db:
@@ -264,7 +291,7 @@ def disable(request: Request, background: BackgroundTasks, body: dict = Depends(
     return response
 
 
-@router.post("/generate-backup-codes")
+@router.post("/generate-backup-codes", openapi_extra=_body(password=_PASSWORD), responses=_answers(401, 409, 422))
 def generate_backup_codes(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
     failure: ServiceError | None = None
     with session_scope() as db:
@@ -281,7 +308,7 @@ def generate_backup_codes(request: Request, background: BackgroundTasks, body: d
     return JSONResponse({"status": True, "backupCodes": codes})
 
 
-@router.get("/status")
+@router.get("/status", responses=_answers(401))
 def two_factor_status(request: Request):
     with session_scope() as db:
         identity = _signed_in_db(request, db)
