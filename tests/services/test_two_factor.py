@@ -358,3 +358,15 @@ def test_an_organization_can_require_two_factor_of_its_members(db, ada, clock):
     tf.disable(db, bob, PASSWORD, META, clock)
     orgs.leave(db, bob.user.id, org.id)
     assert orgs.list_mine(db, bob.user.id) == []
+
+
+def test_the_users_admin_list_and_detail_show_who_has_two_factor(db, ada, clock):
+    from fluxkit.services import users_admin
+
+    make_user(db, "root@example.com", "Root", admin=True, clock=clock)
+    admin_id = accounts.user_by_email(db, "root@example.com").id
+    make_user(db, "bob@example.com", "Bob", clock=clock)
+    _enabled(db, ada, clock)
+    rows = {r.email: r.two_factor for r in users_admin.list_users(db, admin_id, users_admin.UserQuery.parse({})).rows}
+    assert rows == {"ada@example.com": True, "bob@example.com": False, "root@example.com": False}
+    assert users_admin.get_user(db, admin_id, ada.user.id).two_factor is True
