@@ -21,7 +21,7 @@ from fluxkit.services import accounts, email
 from fluxkit.services import two_factor as service
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import ServiceError
-from fluxkit.state.auth import AuthState, _answer_message, full_page_load, post_form
+from fluxkit.state.auth import AuthState, answer_message, full_page_load, post_form
 from fluxkit.state.session import SignedInState, identity_for_cookie
 
 CODE_FORM = "two-factor-form"
@@ -75,7 +75,7 @@ class SecondStepState(AuthState):
     @rx.event
     def verified(self, result: dict):
         self.pending = False
-        status, message, fields = _answer_message(result, "That did not work. Try again.")
+        status, message, fields = answer_message(result, "That did not work. Try again.")
         if status == 200:
             body = result.get("body") or {}
             return full_page_load(accounts.safe_redirect(body.get("redirect") or self._query("redirect")))
