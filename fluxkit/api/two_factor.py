@@ -34,7 +34,7 @@ from fluxkit.models import User
 from fluxkit.services import accounts, sign_in_limits, ui_hints
 from fluxkit.services import two_factor as service
 from fluxkit.services.dto import Identity
-from fluxkit.services.errors import InvalidInput, InvalidToken, ServiceError
+from fluxkit.services.errors import Conflict, InvalidInput, InvalidToken, ServiceError
 from fluxkit.settings import get_settings
 
 router = APIRouter(prefix="/api/auth/two-factor")
@@ -245,21 +245,25 @@ def _second_step(request: Request, body: dict[str, Any], complete) -> JSONRespon
     "/verify-totp", openapi_extra=_body(code=_CODE, trustDevice=_TRUST), responses=_answers(401, 409, 422, 429)
 )
 def verify_totp(request: Request, background: BackgroundTasks, body: dict = Depends(parsed_body)):
-    if request.cookies.get(CHALLENGE_COOKIE):
-        return _second_step(request, body, service.complete_with_totp)
+    """Signed in: confirms the setup (or checks a code). Else: the second step of a sign-in."""
     failure: ServiceError | None = None
     with session_scope() as db:
-        identity = _signed_in_db(request, db)
-        if isinstance(identity, JSONResponse):
-            return error(401, "two_factor_expired", service.CHALLENGE_GONE)
-        try:
-            if service.status(db, identity.user.id).pending:
-                messages = service.confirm(db, identity, body.get("code"), request_meta(request))
-                answers.send_later(background, messages)
-            elif not service.check_code(db, identity, body.get("code")):
-                failure = InvalidInput(service.WRONG_CODE, fields={"code": service.WRONG_CODE})
-        except ServiceError as exc:
-            failure = exc
+        identity = current_identity(request, db)
+        if identity is not None:
+            try:
+                now = service.status(db, identity.user.id)
+                if now.pending:
+                    answers.send_later(
+                        background, service.confirm(db, identity, body.get("code"), request_meta(request))
+                    )
+                elif not now.enabled:
+                    failure = Conflict("Set up two-factor sign-in first.")
+                elif not service.check_code(db, identity, body.get("code")):
+                    failure = InvalidInput(service.WRONG_CODE, fields={"code": service.WRONG_CODE})
+            except ServiceError as exc:
+                failure = exc  # its audit row still commits
+    if identity is None:
+        return _second_step(request, body, service.complete_with_totp)
     if failure is not None:
         return service_error(failure)
     return JSONResponse({"status": True, "user": answers.user_json(identity.user)})
