@@ -50,6 +50,7 @@ def page() -> rx.Component:
                     checked=SecondStepState.trust_device,
                     on_change=SecondStepState.set_trust,
                     id="two-factor-trust",
+                    name="trustDevice",
                     size="2",
                 ),
                 submit("Verify", id="two-factor-submit"),

@@ -9,7 +9,7 @@ from fluxkit.components.settings.profile import labelled
 from fluxkit.state.two_factor import TwoFactorSettingsState as S
 
 
-def _password_form(button: str, handler, *, id: str, field: str, color: str = "accent") -> rx.Component:
+def _password_form(button: str, handler, *, id: str, field: str, color: str | None = None) -> rx.Component:
     return rx.form(
         rx.flex(
             rx.box(
@@ -30,7 +30,14 @@ def _password_form(button: str, handler, *, id: str, field: str, color: str = "a
                 flex="1",
                 width="100%",
             ),
-            rx.button(button, type="submit", size="3", loading=S.busy, color_scheme=color, id=f"{id}-submit"),
+            rx.button(
+                button,
+                type="submit",
+                size="3",
+                loading=S.busy,
+                id=f"{id}-submit",
+                **({"color_scheme": color} if color else {}),
+            ),
             gap="12px",
             align="end",
             direction=rx.breakpoints(initial="column", sm="row"),
