@@ -48,7 +48,7 @@ _limited = answers.limited
 _rate_headers = answers.rate_headers
 _ip_gate = answers.ip_gate
 _account_key = answers.account_key
-_set_device_cookie = answers.set_device_cookie
+set_device_cookie = answers.set_device_cookie  # public: other sign-in routes set it too
 
 
 # ---- routes --------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
             }
         )
     outcome.apply(response)
-    _set_device_cookie(response, account)
+    set_device_cookie(response, account)
     return response
 
 
@@ -162,7 +162,7 @@ def magic_link_verify(request: Request):
             address = user.email
     except (InvalidToken, InvalidCredentials):
         return RedirectResponse(f"{routes.SIGN_IN}?error=link", status_code=303)
-    _set_device_cookie(response, address)
+    set_device_cookie(response, address)
     sign_in_limits.succeeded(address, meta.ip)
     return response
 
