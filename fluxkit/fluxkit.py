@@ -17,6 +17,7 @@ from fluxkit.pages import (
     settings,
     sign_in,
     sign_up,
+    two_factor,
     verify_email,
 )
 from fluxkit.pages import calendar as calendar_page
@@ -48,6 +49,7 @@ from fluxkit.state.session import SessionGate
 from fluxkit.state.settings import AppearanceState, SettingsState
 from fluxkit.state.shell import ShellState
 from fluxkit.state.tasks.page import TasksState
+from fluxkit.state.two_factor import TwoFactorSettingsState
 from fluxkit.state.users import UsersState
 
 logs.configure()
@@ -91,7 +93,7 @@ app.register_lifespan_task(live.relay, receiver=ShellState.live)
 app.register_lifespan_task(jobs.scheduler)
 app.register_lifespan_task(serving.worker_heartbeat)  # tabs of a dead worker keep their state
 
-for module in (sign_in, sign_up, forgot_password, reset_password, verify_email):
+for module in (sign_in, sign_up, forgot_password, reset_password, verify_email, two_factor):
     app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
 
 # What the shell shows beside every signed-in page; read with the page's own data in one event.
@@ -104,7 +106,7 @@ for module in SIGNED_IN_PAGES:
 
 # The settings sub-pages (/settings/profile, ...): signed-in pages below /settings.
 for route, title, sub_page in settings.SUB_PAGES:
-    shell_state.register_page(route, settings.SUB_PAGE_ON_LOAD)
+    shell_state.register_page(route, settings.SUB_PAGE_ON_LOAD, *settings.SUB_PAGE_EXTRA_LOADS.get(route, ()))
     app.add_page(sub_page, route=route, title=title, on_load=ShellState.open_page(route))
 
 # Live updates: when a service announces a topic for a user (fluxkit/services/live.py), every
@@ -124,7 +126,13 @@ LIVE_HANDLERS = {
     topics.ORGANIZATIONS: (OrganizationsState.refresh, OrgSwitcherState.refresh, DashboardState.refresh),
     # This user's own role or status changed (users admin): the shell re-checks who they are
     # (a suspended or deleted user's tab finds no session: sign-in); admin controls follow.
-    topics.ACCOUNT: (ShellState.load, FaqsState.refresh, DashboardState.refresh),
+    topics.ACCOUNT: (
+        ShellState.load,
+        FaqsState.refresh,
+        DashboardState.refresh,
+        TwoFactorSettingsState.refresh,
+        OrgSwitcherState.refresh,  # two-factor turned on or off: an organization may open or close
+    ),
     topics.USERS: (UsersState.refresh,),  # every admin's list
     topics.FAQS: (FaqsState.refresh,),  # global: announced to every signed-in tab (live.touch_all)
     topics.API_KEYS: (ApiKeysState.refresh,),

@@ -15,6 +15,7 @@ SIGN_UP = "/sign-up"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset-password"
 VERIFY_EMAIL = "/verify-email"
+TWO_FACTOR = "/two-factor"  # the second step of sign-in (code or backup code)
 LOGIN = "/login"  # old names, kept as redirects
 REGISTER = "/register"
 
@@ -34,7 +35,7 @@ PRICING_SUCCESS = PRICING + "/success"  # Stripe Checkout returns here
 PRICING_CANCEL = PRICING + "/cancel"
 
 # Pages a signed-in user is sent away from (to `redirect` or the dashboard).
-AUTH_PAGES = frozenset({SIGN_IN, SIGN_UP, FORGOT_PASSWORD})
+AUTH_PAGES = frozenset({SIGN_IN, SIGN_UP, FORGOT_PASSWORD, TWO_FACTOR})
 
 PAGE_ALIASES = {LOGIN: SIGN_IN, REGISTER: SIGN_UP}
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from fluxkit.api import auth, auth_social, avatars, billing, calendar_feed, errors, health
+from fluxkit.api import auth, auth_social, avatars, billing, calendar_feed, errors, health, two_factor
 from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.api.hardening import BodyLimit, SecurityHeaders
 from fluxkit.api.request_log import RequestLog
@@ -36,6 +36,7 @@ def create_api() -> FastAPI:
     errors.install_limits_unavailable(api)  # sign-in, the forms and feeds: 503 + Retry-After
     api.include_router(auth.router)
     api.include_router(auth_social.router)
+    api.include_router(two_factor.router)
     api.include_router(billing.router)
     api.include_router(health.router)
     api.include_router(calendar_feed.router)

@@ -6,28 +6,26 @@ database work never stall the event loop that serves everyone's websocket events
 
 from __future__ import annotations
 
-import json
-from email.message import EmailMessage
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from limits import RateLimitItem
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from fluxkit import routes
+from fluxkit.api import auth_answers as answers
+from fluxkit.api import two_factor as two_factor_api
 from fluxkit.api.deps import (
     clear_session_cookie,
     current_identity,
     request_meta,
-    set_hints_cookie,
     set_session_cookie,
 )
-from fluxkit.api.errors import rate_limited, service_error, unauthorized
+from fluxkit.api.errors import service_error, unauthorized
 from fluxkit.db import session_scope
-from fluxkit.services import accounts, email, ratelimit, sessions, sign_in_limits, ui_hints
-from fluxkit.services.dto import Identity, SessionInfo, UserInfo
+from fluxkit.services import accounts, ratelimit, sessions, sign_in_limits
+from fluxkit.services.dto import Identity
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken, NotFound
 from fluxkit.settings import get_settings
 
@@ -39,92 +37,18 @@ GENERIC_VERIFICATION = "If this email needs verifying, we sent a new link."
 GENERIC_MAGIC_LINK = "If an account exists for this email, we sent a link to sign in."
 
 
-# ---- answers -----------------------------------------------------------------------
+# ---- answers and limits (fluxkit/api/auth_answers.py, shared with the two-factor routes) -----------
 
-
-def _user_json(user: UserInfo) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "role": user.role,
-        "emailVerified": user.email_verified,
-        "createdAt": user.created_at.isoformat(),
-    }
-
-
-def _session_json(session: SessionInfo, current_id: int | None = None) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "createdAt": session.created_at.isoformat(),
-        "expiresAt": session.expires_at.isoformat(),
-        "ipAddress": session.ip,
-        "userAgent": session.user_agent,
-        "current": session.id == current_id,
-    }
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        # A cross-site HTML form can post text/plain that looks like JSON (login CSRF);
-        # real JSON needs a CORS preflight, which only the trusted origins pass.
-        return {}
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _send_later(background: BackgroundTasks, messages: list[EmailMessage]) -> None:
-    if messages:
-        background.add_task(email.deliver_all, messages)
-
-
-# ---- rate limits ------------------------------------------------------------------------
-
-
-def _limit(item: RateLimitItem, *key: str) -> ratelimit.Verdict:
-    return ratelimit.hit(item, *key)
-
-
-def _limited(verdict: ratelimit.Verdict, message: str | None = None) -> JSONResponse:
-    return _rate_headers(rate_limited(verdict, "attempts", message), verdict)
-
-
-def _rate_headers(response: JSONResponse, verdict: ratelimit.Verdict) -> JSONResponse:
-    response.headers["X-RateLimit-Limit"] = str(verdict.limit)
-    response.headers["X-RateLimit-Remaining"] = str(verdict.remaining)
-    response.headers["X-RateLimit-Reset"] = str(verdict.reset_at)
-    return response
-
-
-def _ip_gate(
-    request: Request, route: str, item: RateLimitItem = ratelimit.EMAIL_FORMS_PER_IP
-) -> tuple[ratelimit.Verdict, JSONResponse | None]:
-    verdict = _limit(item, "ip", route, request_meta(request).ip)
-    return verdict, None if verdict.allowed else _limited(verdict)
-
-
-def _account_key(body: dict[str, Any]) -> str:
-    """The address as sign-in will look it up, so no spelling of it gets a fresh budget."""
-    try:
-        return accounts.normalize_email(body.get("email"))
-    except InvalidInput:
-        return ""
-
-
-def set_device_cookie(response: JSONResponse | RedirectResponse, account: str) -> None:
-    response.set_cookie(
-        sign_in_limits.DEVICE_COOKIE,
-        sign_in_limits.new_device_cookie(account),
-        max_age=sign_in_limits.DEVICE_COOKIE_DAYS * 86400,
-        path="/api/auth",
-        httponly=True,
-        samesite="strict",
-        secure=get_settings().secure_cookies,
-    )
+_user_json = answers.user_json
+_session_json = answers.session_json
+_json_body = answers.json_body
+_send_later = answers.send_later
+_limit = answers.limit
+_limited = answers.limited
+_rate_headers = answers.rate_headers
+_ip_gate = answers.ip_gate
+_account_key = answers.account_key
+set_device_cookie = answers.set_device_cookie  # public: other sign-in routes set it too
 
 
 # ---- routes --------------------------------------------------------------------------------
@@ -172,27 +96,33 @@ def sign_in(request: Request, body: dict = Depends(parsed_body)):
     if refusal := sign_in_limits.refusal(account, address, device):
         return _limited(refusal.verdict, refusal.message)
     failure: InvalidCredentials | None = None
+    redirect = accounts.safe_redirect(body.get("callbackURL") or body.get("redirect"))
     with session_scope() as db:
         try:
-            token, identity = accounts.sign_in(
+            user = accounts.authenticate(
                 db, email=body.get("email"), password=body.get("password"), meta=request_meta(request)
             )
-            hints = ui_hints.for_identity(db, identity)
+            # The password was right: the session now, or first the second step (two-factor).
+            outcome = two_factor_api.finish_sign_in(request, db, user, method="password", callback=redirect)
         except InvalidCredentials as exc:
             failure = exc  # caught inside the unit of work so its audit row is committed
     if failure is not None:
         sign_in_limits.failed(account, address, device)
         return service_error(failure)
     sign_in_limits.succeeded(account, address)
-    response = JSONResponse(
-        {
-            "user": _user_json(identity.user),
-            "session": _session_json(identity.session, identity.session.id),
-            "redirect": accounts.safe_redirect(body.get("callbackURL") or body.get("redirect")),
-        }
-    )
-    set_session_cookie(response, token)
-    set_hints_cookie(response, ui_hints.encode(hints))  # the first page after sign-in paints right
+    if outcome.identity is None:
+        # Better Auth's answer for a two-factor account: no session until a code is entered.
+        response = JSONResponse({"twoFactorRedirect": True, "redirect": two_factor_api.second_step_url(redirect)})
+    else:
+        identity = outcome.identity
+        response = JSONResponse(
+            {
+                "user": _user_json(identity.user),
+                "session": _session_json(identity.session, identity.session.id),
+                "redirect": redirect,
+            }
+        )
+    outcome.apply(response)
     set_device_cookie(response, account)
     return response
 
@@ -222,17 +152,18 @@ def magic_link(request: Request, background: BackgroundTasks, body: dict = Depen
 def magic_link_verify(request: Request):
     """The emailed link: signs the browser in and sends it on (to /sign-in with an error if not)."""
     meta = request_meta(request)
+    callback = request.query_params.get("callbackURL")
     try:
         with session_scope() as db:
-            token, identity = accounts.sign_in_with_link(db, request.query_params.get("token"), meta)
-            hints = ui_hints.for_identity(db, identity)
+            user = accounts.user_for_link(db, request.query_params.get("token"), meta)
+            response = two_factor_api.redirect_after_first_factor(
+                request, db, user, method="magic link", callback=callback
+            )
+            address = user.email
     except (InvalidToken, InvalidCredentials):
         return RedirectResponse(f"{routes.SIGN_IN}?error=link", status_code=303)
-    response = RedirectResponse(accounts.safe_redirect(request.query_params.get("callbackURL")), status_code=303)
-    set_session_cookie(response, token)
-    set_hints_cookie(response, ui_hints.encode(hints))
-    set_device_cookie(response, identity.user.email)
-    sign_in_limits.succeeded(identity.user.email, meta.ip)
+    set_device_cookie(response, address)
+    sign_in_limits.succeeded(address, meta.ip)
     return response
 
 

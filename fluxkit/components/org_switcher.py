@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from fluxkit.components import first_paint
+from fluxkit.navigation import settings_path
 from fluxkit.services.organizations import OrgRow
 from fluxkit.state.organizations import ROUTE, OrgSwitcherState
 
@@ -105,3 +106,30 @@ def sidebar_org_switcher() -> rx.Component:
     """The switcher, read with every signed-in page (ShellState.open_page); the live layer
     keeps it current."""
     return rx.box(org_switcher(), width="100%")
+
+
+def two_factor_notice() -> rx.Component:
+    """Above every signed-in page while the active organization requires two-factor sign-in the
+    user has not turned on: its data is refused until they do (or switch organization)."""
+    return rx.cond(
+        OrgSwitcherState.two_factor_block != "",
+        rx.callout(
+            rx.text(
+                OrgSwitcherState.two_factor_block,
+                " requires two-factor sign-in. Its members and invitations stay closed to you until you ",
+                rx.link(
+                    "turn it on in Settings › Account",
+                    href=settings_path("account") + "#two-factor",
+                    underline="always",
+                    id="two-factor-required-link",
+                ),
+                ".",
+            ),
+            icon="shield-alert",
+            color_scheme="amber",
+            role="alert",
+            id="two-factor-required",
+            width="100%",
+            margin_bottom="16px",
+        ),
+    )

@@ -14,7 +14,7 @@ from fluxkit.components.billing import past_due_banner
 from fluxkit.components.brand import brand_link
 from fluxkit.components.chat_badge import chat_nav_badge
 from fluxkit.components.mail_badge import mail_nav_badge
-from fluxkit.components.org_switcher import sidebar_org_switcher
+from fluxkit.components.org_switcher import sidebar_org_switcher, two_factor_notice
 from fluxkit.components.palette import palette, palette_button
 from fluxkit.components.theme import theme_menu
 from fluxkit.navigation import ADMIN_ONLY, NAV_ITEMS
@@ -268,6 +268,7 @@ def shell(
                     # The page's one main landmark (the sidebar and header are outside it).
                     rx.el.main(
                         past_due_banner(),
+                        two_factor_notice(),
                         body(),
                         style={"maxWidth": "1100px", "width": "100%"},
                         padding=["16px", "20px", "28px"],

@@ -227,6 +227,19 @@ def _who(row: rx.Var[UserRow]) -> rx.Component:
             rx.hstack(
                 rx.text(row.name, weight="medium", size="2", trim="both"),
                 rx.cond(row.id == UsersState.me_id, rx.badge("You", size="1", variant="surface")),
+                rx.cond(
+                    row.two_factor,
+                    rx.tooltip(
+                        rx.badge(
+                            rx.icon("shield-check", size=12),
+                            "2FA",
+                            size="1",
+                            color_scheme="green",
+                            id=f"user-2fa-{row.id}",
+                        ),
+                        content="Two-factor sign-in is on",
+                    ),
+                ),
                 spacing="2",
                 align="center",
             ),

@@ -16,9 +16,11 @@ from fluxkit.models.read_tally import MailTally, NotificationTally
 from fluxkit.models.social_accounts import OAuthFlow, SocialAccount
 from fluxkit.models.task_tally import TaskTally
 from fluxkit.models.tasks import Task, TaskEvent
+from fluxkit.models.two_factor import BackupCode, TrustedDevice, TwoFactor, TwoFactorChallenge
 
 __all__ = [
     "ApiKey",
+    "BackupCode",
     "AuditEvent",
     "BillingEvent",
     "ChatMessage",
@@ -46,6 +48,9 @@ __all__ = [
     "Task",
     "TaskEvent",
     "TaskTally",
+    "TrustedDevice",
+    "TwoFactor",
+    "TwoFactorChallenge",
     "User",
     "UserSession",
     "VerificationToken",

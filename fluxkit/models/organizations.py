@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from fluxkit.clock import system_clock
@@ -21,6 +22,8 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=100)
     slug: str = Field(max_length=60, unique=True, index=True)
     created_at: datetime = Field(default_factory=_now)
+    # Set by the owner or an admin: members without two-factor sign-in cannot use it.
+    require_two_factor: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class OrgMember(SQLModel, table=True):

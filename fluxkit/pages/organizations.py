@@ -13,6 +13,7 @@ from fluxkit.components.org_members import (
     role_badge,
 )
 from fluxkit.components.shell import shell
+from fluxkit.navigation import settings_path
 from fluxkit.services.organizations import InvitationRow, OrgRow
 from fluxkit.state.organizations import ROUTE as ORGANIZATIONS_ROUTE
 from fluxkit.state.organizations import OrganizationsState
@@ -157,7 +158,49 @@ def _detail() -> rx.Component:
                 color_scheme="gray",
                 padding_top="8px",
             ),
+            rx.cond(
+                state.can_manage,
+                rx.hstack(
+                    rx.switch(
+                        checked=org.require_two_factor,
+                        on_change=state.set_require_two_factor,
+                        id="org-require-two-factor",
+                    ),
+                    rx.text(
+                        "Members need two-factor sign-in to use this organization",
+                        as_="label",
+                        custom_attrs={"htmlFor": "org-require-two-factor"},
+                        size="2",
+                    ),
+                    align="center",
+                    padding_top="8px",
+                ),
+                rx.cond(
+                    org.require_two_factor,
+                    rx.text(
+                        "Members need two-factor sign-in to use this organization.",
+                        size="1",
+                        color_scheme="gray",
+                        padding_top="8px",
+                    ),
+                ),
+            ),
             width="100%",
+        ),
+        rx.cond(
+            state.blocked != "",
+            rx.callout(
+                rx.text(
+                    state.blocked,
+                    " ",
+                    rx.link("Set it up now", href=settings_path("account") + "#two-factor", underline="always"),
+                ),
+                icon="shield-alert",
+                color_scheme="amber",
+                role="alert",
+                id="org-two-factor-required",
+                width="100%",
+            ),
         ),
         members_card(),
         invitations_card(),

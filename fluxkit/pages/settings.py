@@ -13,10 +13,12 @@ from fluxkit.components.settings.account import delete_panel, export_panel
 from fluxkit.components.settings.connected_accounts import connected_accounts_panel
 from fluxkit.components.settings.preferences import appearance_panel, notifications_panel
 from fluxkit.components.settings.profile import avatar_block, email_form, profile_form
+from fluxkit.components.settings.two_factor import two_factor_panel
 from fluxkit.components.shell import shell
 from fluxkit.navigation import SETTINGS_PAGES, settings_path
 from fluxkit.services.profile import SessionRow
 from fluxkit.state.settings import SettingsState
+from fluxkit.state.two_factor import TwoFactorSettingsState
 
 ROUTE = routes.SETTINGS
 TITLE = "Settings · FluxKit"
@@ -122,6 +124,12 @@ def _account() -> rx.Component:
             "connected or disconnected.",
             connected_accounts_panel(),
             id="connected-accounts",
+        ),
+        _section(
+            "Two-factor sign-in",
+            "A code from an authenticator app on your phone after your password.",
+            two_factor_panel(),
+            id="two-factor",
         ),
         _section(
             "Sessions",
@@ -245,3 +253,5 @@ SUB_PAGES: list[tuple[str, str, Callable[[], rx.Component]]] = [
     for label, slug, _icon in SETTINGS_PAGES
 ]
 SUB_PAGE_ON_LOAD = SettingsState.load
+# What a sub-page loads besides SUB_PAGE_ON_LOAD, by route.
+SUB_PAGE_EXTRA_LOADS = {settings_path("account"): (TwoFactorSettingsState.load,)}

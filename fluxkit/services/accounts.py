@@ -229,15 +229,15 @@ def announce_to_admins(db: Session) -> None:
         live.touch(db, admin_id, USERS_TOPIC)
 
 
-def sign_in(
+def authenticate(
     db: Session,
     *,
     email: object,
     password: object,
     meta: RequestMeta,
     clock: Clock = system_clock,
-) -> tuple[str, Identity]:
-    """A new session token for valid, verified credentials; one error for every failure."""
+) -> User:
+    """The first factor: the account behind valid, verified credentials; one error for every failure."""
     password_text = password if isinstance(password, str) else ""
     try:
         address = normalize_email(email)
@@ -260,12 +260,33 @@ def sign_in(
     if new_hash:
         user.password_hash = new_hash
         db.add(user)
-    token, session = sessions.create_session(db, user, meta, clock)
-    audit.record(db, "sign_in", meta=meta, user_id=user.id, email=user.email, clock=clock)
+    return user
+
+
+def start_session(
+    db: Session, user: User, meta: RequestMeta, *, detail: str = "", clock: Clock = system_clock
+) -> tuple[str, Identity]:
+    """A new session for a user who passed every step of sign-in (audited, welcomed)."""
+    token, _session = sessions.create_session(db, user, meta, clock)
+    audit.record(db, "sign_in", meta=meta, user_id=user.id, email=user.email, detail=detail, clock=clock)
     notifications.welcome(db, user.id, user.name, clock)
     identity = sessions.resolve(db, token, clock)
     assert identity is not None
     return token, identity
+
+
+def sign_in(
+    db: Session,
+    *,
+    email: object,
+    password: object,
+    meta: RequestMeta,
+    clock: Clock = system_clock,
+) -> tuple[str, Identity]:
+    """A new session token for valid, verified credentials, without asking for a second factor
+    (the API asks services/two_factor.py first: see fluxkit/api/two_factor.py)."""
+    user = authenticate(db, email=email, password=password, meta=meta, clock=clock)
+    return start_session(db, user, meta, clock=clock)
 
 
 def _magic_link_email(user: User, token: str, callback: str) -> EmailMessage:
@@ -298,10 +319,8 @@ def request_magic_link(
     return [_magic_link_email(user, token, safe_redirect(callback))]
 
 
-def sign_in_with_link(
-    db: Session, token: object, meta: RequestMeta, clock: Clock = system_clock
-) -> tuple[str, Identity]:
-    """A new session for a valid, unused sign-in link; the link also proves the address."""
+def user_for_link(db: Session, token: object, meta: RequestMeta, clock: Clock = system_clock) -> User:
+    """The first factor of a sign-in link: its account (the link also proves the address)."""
     user = consume_token(db, token, MAGIC_LINK, clock)
     if user.suspended_at is not None:
         audit.record(
@@ -314,12 +333,15 @@ def sign_in_with_link(
         db.add(user)
         audit.record(db, "email_verified", meta=meta, user_id=user.id, email=user.email, clock=clock)
         announce_to_admins(db)
-    token_, _session = sessions.create_session(db, user, meta, clock)
-    audit.record(db, "sign_in", meta=meta, user_id=user.id, email=user.email, detail="magic link", clock=clock)
-    notifications.welcome(db, user.id, user.name, clock)
-    identity = sessions.resolve(db, token_, clock)
-    assert identity is not None
-    return token_, identity
+    return user
+
+
+def sign_in_with_link(
+    db: Session, token: object, meta: RequestMeta, clock: Clock = system_clock
+) -> tuple[str, Identity]:
+    """A new session for a valid, unused sign-in link (no second factor asked: see `sign_in`)."""
+    user = user_for_link(db, token, meta, clock)
+    return start_session(db, user, meta, detail="magic link", clock=clock)
 
 
 def sign_out(db: Session, token: str | None, meta: RequestMeta, clock: Clock = system_clock) -> None:

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, select
 from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import ActiveOrganization, Organization, OrgInvitation, OrgMember, Task, User
-from fluxkit.services import accounts, email, live, topics
-from fluxkit.services.errors import Forbidden, InvalidInput, NotFound
+from fluxkit.services import accounts, email, live, topics, two_factor
+from fluxkit.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fluxkit.settings import get_settings
 
 ROLES = ("owner", "admin", "member")
@@ -40,6 +40,16 @@ class NotAllowed(Forbidden):
     code = "forbidden"
 
 
+class TwoFactorRequired(Forbidden):
+    """The organization requires two-factor sign-in and the member has not turned it on."""
+
+    code = "two_factor_required"
+
+
+def _two_factor_message(org_name: str) -> str:
+    return f"{org_name} requires two-factor sign-in. Turn it on in Settings › Account to use this organization."
+
+
 # ---- what crosses into states and API answers --------------------------------------------
 
 
@@ -51,6 +61,7 @@ class OrgRow:
     role: str  # the caller's
     members: int
     active: bool
+    require_two_factor: bool = False  # members need two-factor sign-in to use it
 
 
 @dataclass(frozen=True)
@@ -98,13 +109,46 @@ def _id(value: object) -> int:
     return value
 
 
-def _membership(db: Session, user_id: int, org_id: object) -> OrgMember:
+def _membership(db: Session, user_id: int, org_id: object, *, two_factor_checked: bool = True) -> OrgMember:
+    """The caller's membership; refused (`TwoFactorRequired`) when the organization requires
+    two-factor sign-in and the caller has not turned it on, unless `two_factor_checked=False`
+    (what such a member may still do: see it in their list, leave it)."""
     member = db.exec(
         select(OrgMember).where(OrgMember.organization_id == _id(org_id), OrgMember.user_id == user_id)
     ).first()
     if member is None:
         raise NotFound("No such organization.")
+    if two_factor_checked:
+        org = db.get(Organization, member.organization_id)
+        if org.require_two_factor and not two_factor.is_enabled(db, user_id):
+            raise TwoFactorRequired(_two_factor_message(org.name))
     return member
+
+
+def two_factor_block(db: Session, user_id: int) -> str:
+    """The name of the caller's active organization when it requires two-factor sign-in and the
+    caller has not turned it on (the shell's notice); "" when nothing is blocked."""
+    org_id = _active_id(db, user_id)
+    if org_id is None:
+        return ""
+    org = db.get(Organization, org_id)
+    if org.require_two_factor and not two_factor.is_enabled(db, user_id):
+        return org.name
+    return ""
+
+
+def set_two_factor_requirement(db: Session, user_id: int, org_id: object, required: object) -> OrgRow:
+    """The owner or an admin: members must have two-factor sign-in on to use the organization."""
+    member = _manager(db, user_id, org_id)
+    if not isinstance(required, bool):
+        raise InvalidInput("Choose on or off.", fields={"require_two_factor": "Choose on or off."})
+    org = db.get(Organization, member.organization_id)
+    if required and not two_factor.is_enabled(db, user_id):
+        raise Conflict("Turn on two-factor sign-in for your own account first (Settings › Account).")
+    org.require_two_factor = required
+    db.add(org)
+    _announce(db, org.id)
+    return _row(db, org, member.role, _active_id(db, user_id))
 
 
 def _manager(db: Session, user_id: int, org_id: object) -> OrgMember:
@@ -149,7 +193,15 @@ def _set_active(db: Session, user_id: int, org_id: int | None) -> None:
 
 def _row(db: Session, org: Organization, role: str, active_id: int | None) -> OrgRow:
     count = db.exec(select(func.count()).select_from(OrgMember).where(OrgMember.organization_id == org.id)).one()
-    return OrgRow(id=org.id, name=org.name, slug=org.slug, role=role, members=count, active=org.id == active_id)
+    return OrgRow(
+        id=org.id,
+        name=org.name,
+        slug=org.slug,
+        role=role,
+        members=count,
+        active=org.id == active_id,
+        require_two_factor=org.require_two_factor,
+    )
 
 
 def _status_of(inv: OrgInvitation, now: datetime) -> str:
@@ -207,7 +259,7 @@ def active_org(db: Session, user_id: int) -> OrgRow | None:
     org_id = _active_id(db, user_id)
     if org_id is None:
         return None
-    member = _membership(db, user_id, org_id)
+    member = _membership(db, user_id, org_id, two_factor_checked=False)  # its name only
     return _row(db, db.get(Organization, org_id), member.role, org_id)
 
 
@@ -570,7 +622,7 @@ def remove_member(db: Session, user_id: int, org_id: object, member_id: object) 
 
 
 def leave(db: Session, user_id: int, org_id: object) -> None:
-    member = _membership(db, user_id, org_id)
+    member = _membership(db, user_id, org_id, two_factor_checked=False)
     if member.role == "owner":
         raise NotAllowed("You own this organization: transfer ownership to another member before leaving.")
     _drop(db, member)

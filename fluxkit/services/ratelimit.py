@@ -34,6 +34,8 @@ SIGN_IN_PER_ACCOUNT = parse("10/15 minutes")  # one account, from browsers it ne
 SIGN_IN_PER_PAIR = parse("5/15 minutes")  # one account from one address
 SIGN_IN_PER_ADDRESS = parse("30/hour")  # one address, over every account (credential stuffing)
 SIGN_IN_PER_DEVICE = parse("10/15 minutes")  # a browser the account signed in on before
+# Wrong two-factor codes for one account, over all its pending sign-ins (services/two_factor.py).
+TWO_FACTOR_PER_ACCOUNT = parse("10/15 minutes")
 # Forms that send an email: an office behind one address is many people, an address is one.
 EMAIL_FORMS_PER_IP = parse("60/hour")
 RESET_PER_ACCOUNT = parse("3/hour")

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import AuditEvent, Subscription, User
-from fluxkit.services import accounts, audit, billing, email, live, plans, query_params, sessions
+from fluxkit.services import accounts, audit, billing, email, live, plans, query_params, sessions, two_factor
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import Conflict, InvalidInput, NotFound
 from fluxkit.services.paging import ListQuery, Page, page_count, paging_fields
@@ -75,9 +75,10 @@ class UserRow:
     plan_name: str
     created_at: str
     suspended_at: str  # "" unless suspended
+    two_factor: bool = False  # signs in with a code from an authenticator app too
 
     @classmethod
-    def of(cls, user: User, subscription: Subscription | None) -> UserRow:
+    def of(cls, user: User, subscription: Subscription | None, two_factor_on: bool = False) -> UserRow:
         plan = billing.effective_plan(subscription)
         return cls(
             id=user.id,
@@ -89,6 +90,7 @@ class UserRow:
             plan_name=plan.name,
             created_at=user.created_at.isoformat(),
             suspended_at=user.suspended_at.isoformat() if user.suspended_at else "",
+            two_factor=two_factor_on,
         )
 
 
@@ -320,7 +322,9 @@ def list_users(db: Session, actor_id: int, query: UserQuery) -> Page[UserRow]:
     found = db.exec(
         joined.where(*where).order_by(*order).offset((page - 1) * query.page_size).limit(query.page_size)
     ).all()
-    return Page(rows=[UserRow.of(u, s) for u, s in found], total=total, page=page, page_size=query.page_size)
+    with_two_factor = two_factor.enabled_user_ids(db, [u.id for u, _ in found])
+    rows = [UserRow.of(u, s, u.id in with_two_factor) for u, s in found]
+    return Page(rows=rows, total=total, page=page, page_size=query.page_size)
 
 
 def stats(db: Session, actor_id: int) -> UserStats:
@@ -345,11 +349,11 @@ def stats(db: Session, actor_id: int) -> UserStats:
 def get_user(db: Session, actor_id: int, user_id: object) -> UserRow:
     _admin(db, actor_id)
     user = _target(db, user_id)
-    return UserRow.of(user, billing.account_for_user(db, user.id))
+    return _row(db, user)
 
 
 def _row(db: Session, user: User) -> UserRow:
-    return UserRow.of(user, billing.account_for_user(db, user.id))
+    return UserRow.of(user, billing.account_for_user(db, user.id), two_factor.is_enabled(db, user.id))
 
 
 # ---- actions -------------------------------------------------------------------------------------

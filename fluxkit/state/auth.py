@@ -35,7 +35,7 @@ def full_page_load(path: str) -> rx.event.EventSpec:
     return rx.call_script(f"window.location.assign({json.dumps(path)})")
 
 
-def _answer_message(result: object, fallback: str) -> tuple[int, str, dict[str, str]]:
+def answer_message(result: object, fallback: str) -> tuple[int, str, dict[str, str]]:
     if not isinstance(result, dict):
         return 0, fallback, {}
     status = result.get("status") if isinstance(result.get("status"), int) else 0
@@ -46,6 +46,9 @@ def _answer_message(result: object, fallback: str) -> tuple[int, str, dict[str, 
     if status == 0:
         message = "We could not reach FluxKit. Check your connection and try again."
     return status, message[:300], fields
+
+
+_answer_message = answer_message  # the name this module's handlers use
 
 
 def _text(form: object, key: str) -> str:
@@ -114,6 +117,9 @@ class AuthState(rx.State):
         status, message, _ = _answer_message(result, "Sign-in failed. Try again.")
         if status == 200:
             body = result.get("body") or {}
+            if body.get("twoFactorRedirect") is True:
+                # Two-factor on: no session yet; the second-step page asks for the code.
+                return rx.redirect(accounts.safe_redirect(body.get("redirect"), default=routes.TWO_FACTOR))
             return full_page_load(accounts.safe_redirect(body.get("redirect")))
         self.error = message
         return None

@@ -41,10 +41,14 @@ class OrgSwitcherState(SignedInState):
     active_id: int = 0
     active_name: str = ""
     loaded: bool = False  # until then the sidebar shows the first-paint hint's name
+    # The active organization's name when it requires two-factor sign-in the user has not
+    # turned on: the shell shows a notice sending them to Settings › Account.
+    two_factor_block: str = ""
 
     def _reload(self, me: Identity) -> None:
         with session_scope() as db:
             self.orgs = org_service.list_mine(db, me.user.id)
+            self.two_factor_block = org_service.two_factor_block(db, me.user.id)
         active = next((o for o in self.orgs if o.active), None)
         self.active_id = active.id if active else 0
         self.active_name = active.name if active else ""
@@ -86,6 +90,7 @@ class OrganizationsState(ReloadMixin, SignedInState):
     members: list[MemberRow] = []
     invitations: list[InvitationRow] = []  # pending, for the owner and admins
     my_invitations: list[InvitationRow] = []  # to the user's own address
+    blocked: str = ""  # the selected organization requires two-factor sign-in the user lacks
 
     create_open: bool = False
     create_errors: dict[str, str] = {}
@@ -126,9 +131,16 @@ class OrganizationsState(ReloadMixin, SignedInState):
             ids = [o.id for o in self.orgs]
             if wanted not in ids:
                 wanted = next((o.id for o in self.orgs if o.active), ids[0] if ids else 0)
+            self.blocked = ""
             if wanted:
-                found = org_service.detail(db, me.user.id, wanted)
-                self.selected, self.members, self.invitations = found.org, found.members, found.invitations
+                try:
+                    found = org_service.detail(db, me.user.id, wanted)
+                except org_service.TwoFactorRequired as exc:
+                    # Its name and a way to fix it, nothing of its members or invitations.
+                    self.selected = next(o for o in self.orgs if o.id == wanted)
+                    self.members, self.invitations, self.blocked = [], [], exc.message
+                else:
+                    self.selected, self.members, self.invitations = found.org, found.members, found.invitations
             else:
                 self.selected, self.members, self.invitations = EMPTY_ORG, [], []
         self.loaded = True
@@ -166,11 +178,30 @@ class OrganizationsState(ReloadMixin, SignedInState):
             return self._to_sign_in()
         with service_call(GONE) as call:
             found = org_service.detail(call.db, me.user.id, org_id)
+        if isinstance(call.refused, org_service.TwoFactorRequired):
+            self.selected = next((o for o in self.orgs if o.id == org_id), EMPTY_ORG)
+            self.members, self.invitations, self.blocked = [], [], call.refused.message
+            return None
         if call.refused:
             self._reload(me)
             return call.toast
         self.selected, self.members, self.invitations = found.org, found.members, found.invitations
+        self.blocked = ""
         return None
+
+    @rx.event
+    async def set_require_two_factor(self, required: bool):
+        """The owner or an admin: members need two-factor sign-in to use the organization."""
+        me = self._current_identity()
+        if me is None:
+            return self._to_sign_in()
+        with service_call(GONE) as call:
+            org_service.set_two_factor_requirement(call.db, me.user.id, self.selected.id, required)
+        if call.refused:
+            return call.toast
+        if required is True:
+            return await self._after_change(me, "Members now need two-factor sign-in to use this organization.")
+        return await self._after_change(me, "Two-factor sign-in is no longer required here.")
 
     # ---- creating ---------------------------------------------------------------------------------
 

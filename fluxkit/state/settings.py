@@ -29,6 +29,7 @@ OLD_ANCHORS = {
     "email": "account",
     "password": "account",
     "sessions": "account",
+    "two-factor": "account",
     "danger-zone": "account",
     "appearance": "appearance",
     "notifications": "notifications",

@@ -25,7 +25,9 @@ InvitationId = Annotated[
 Role = Literal["owner", "admin", "member"]
 InviteRole = Literal["admin", "member"]
 _DESCRIBED = {
-    403: "`forbidden`: your role in this organization does not allow it (the message says who may).",
+    403: "`forbidden`: your role in this organization does not allow it (the message says who may); "
+    "`two_factor_required`: the organization requires two-factor sign-in, which you have not turned on "
+    "(Settings › Account).",
     404: "No such organization (or member, or invitation) for you: not being a member is not found.",
     422: "Invalid input: `fields` names each bad field; or the invitation cannot be accepted (the message says why).",
 }
@@ -45,6 +47,9 @@ class Organization(BaseModel):
     role: Role = Field(description="Your role in it.")
     members: int
     active: bool = Field(description="Your active organization (the one tasks are assigned in).")
+    require_two_factor: bool = Field(
+        description="Members need two-factor sign-in to use it (set by the owner or an admin in the app)."
+    )
 
     @classmethod
     def of(cls, row: orgs.OrgRow) -> Organization:
@@ -160,7 +165,10 @@ def get_active(caller: CallerDep):
 
 
 @router.put(
-    "/active", summary="Switch your active organization", response_model=Organization | None, responses=_refusals(404)
+    "/active",
+    summary="Switch your active organization",
+    response_model=Organization | None,
+    responses=_refusals(403, 404),
 )
 def switch(caller: CallerDep, body: ActiveChoice):
     row = run_as(caller, orgs.switch, body.organization_id)
@@ -213,7 +221,7 @@ def cancel_invitation(caller: CallerDep, invitation_id: InvitationId) -> None:
     "/{org_id}",
     summary="An organization: members and pending invitations",
     response_model=OrganizationDetail,
-    responses=_refusals(404),
+    responses=_refusals(403, 404),
 )
 def get_detail(caller: CallerDep, org_id: OrgId):
     found = run_as(caller, orgs.detail, org_id)
@@ -236,7 +244,7 @@ def rename(caller: CallerDep, org_id: OrgId, body: Rename):
     return Organization.of(run_as(caller, orgs.rename, org_id, body.name))
 
 
-@router.get("/{org_id}/members", summary="Its members", response_model=list[Member], responses=_refusals(404))
+@router.get("/{org_id}/members", summary="Its members", response_model=list[Member], responses=_refusals(403, 404))
 def list_members(caller: CallerDep, org_id: OrgId):
     return [Member.of(m) for m in run_as(caller, orgs.members, org_id)]
 

@@ -60,6 +60,7 @@ class AdminUser(BaseModel):
     plan_name: str
     created_at: datetime
     suspended_at: datetime | None
+    two_factor: bool = Field(description="Signs in with a code from an authenticator app after the password.")
 
     @classmethod
     def of(cls, row: admin.UserRow) -> AdminUser:
@@ -73,6 +74,7 @@ class AdminUser(BaseModel):
             plan_name=row.plan_name,
             created_at=as_utc(datetime.fromisoformat(row.created_at)),
             suspended_at=as_utc(datetime.fromisoformat(row.suspended_at)) if row.suspended_at else None,
+            two_factor=row.two_factor,
         )
 
 

@@ -149,8 +149,20 @@ def test_list_filters_and_stats(client_for, boss, bob, cy):
     assert page["stats"] == {"total": 3, "active": 2, "paid": 1, "unverified": 1, "suspended": 0}
     assert (page["total"], page["page"], page["pages"], page["page_size"]) == (3, 1, 1, 25)
     ada = next(u for u in page["items"] if u["email"] == "ada@example.com")
-    assert set(ada) == {"id", "name", "email", "role", "status", "plan", "plan_name", "created_at", "suspended_at"}
+    assert set(ada) == {
+        "id",
+        "name",
+        "email",
+        "role",
+        "status",
+        "plan",
+        "plan_name",
+        "created_at",
+        "suspended_at",
+        "two_factor",
+    }
     assert (ada["role"], ada["status"], ada["plan"], ada["suspended_at"]) == ("admin", "active", "free", None)
+    assert ada["two_factor"] is False
 
     def emails_of(query: str) -> list[str]:
         response = client.get(f"{V1}/users?{query}")
