@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from fluxkit.api import auth, avatars, billing, calendar_feed, health
+from fluxkit.api import auth, auth_passkeys, avatars, billing, calendar_feed, health
 from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.api.hardening import BodyLimit, SecurityHeaders
 from fluxkit.api.request_log import RequestLog
@@ -34,6 +34,7 @@ def outer_layers(signed_in_routes: Iterable[str]) -> tuple[Callable[[ASGIApp], A
 def create_api() -> FastAPI:
     api = FastAPI(title="FluxKit", docs_url=None, redoc_url=None, openapi_url=None)
     api.include_router(auth.router)
+    api.include_router(auth_passkeys.router)
     api.include_router(billing.router)
     api.include_router(health.router)
     api.include_router(calendar_feed.router)

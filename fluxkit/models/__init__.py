@@ -12,6 +12,7 @@ from fluxkit.models.imports import ImportFile
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
+from fluxkit.models.passkeys import Passkey, PasskeyChallenge
 from fluxkit.models.task_tally import TaskTally
 from fluxkit.models.tasks import Task, TaskEvent
 
@@ -36,6 +37,8 @@ __all__ = [
     "OrgInvitation",
     "OrgMember",
     "Organization",
+    "Passkey",
+    "PasskeyChallenge",
     "Subscription",
     "Task",
     "TaskEvent",
