@@ -10,6 +10,7 @@ from fluxkit import routes
 from fluxkit.components.api_keys import api_keys_panel
 from fluxkit.components.billing import billing_section
 from fluxkit.components.settings.account import delete_panel, export_panel
+from fluxkit.components.settings.passkeys import passkeys_panel
 from fluxkit.components.settings.preferences import appearance_panel, notifications_panel
 from fluxkit.components.settings.profile import avatar_block, email_form, profile_form
 from fluxkit.components.shell import shell
@@ -114,6 +115,13 @@ def _account() -> rx.Component:
                 width="100%",
             ),
             id="password",
+        ),
+        _section(
+            "Passkeys",
+            "Sign in with this device's fingerprint, face or screen lock instead of your password. A passkey "
+            "stays on your device or in your password manager; FluxKit keeps only its public half.",
+            passkeys_panel(),
+            id="passkeys",
         ),
         _section(
             "Sessions",
