@@ -361,3 +361,17 @@ def test_at_most_so_many_passkeys(db, ada, clock, monkeypatch):
     _register(db, ada, SoftAuthenticator(), clock)
     with pytest.raises(passkeys.TooManyPasskeys):
         passkeys.registration_options(db, ada.user.id, clock)
+
+
+def test_my_data_export_lists_my_passkeys_without_key_material(db, ada, device, clock, signed_up, sign_in):
+    import json
+
+    from fluxkit.services import data_export
+
+    row, _ = _register(db, ada, device, clock)
+    signed_up("bob@example.com", name="Bob")
+    _register(db, sign_in("bob@example.com")[1], SoftAuthenticator(), clock, name="Bob's key")
+    out = data_export.export(db, ada.user.id)
+    [mine] = out["passkeys"]
+    assert mine["name"] == "Laptop" and mine["credential_id"] == row.credential_id
+    assert "public_key" not in mine and "Bob's key" not in json.dumps(out)
