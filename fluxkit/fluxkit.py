@@ -45,6 +45,7 @@ from fluxkit.state.mail import MailBadgeState, MailState
 from fluxkit.state.notifications import BellState, NotificationsState
 from fluxkit.state.organizations import OrganizationsState, OrgSwitcherState
 from fluxkit.state.palette import after_load as palette_after_load
+from fluxkit.state.passkeys import PasskeysState
 from fluxkit.state.session import SessionGate
 from fluxkit.state.settings import AppearanceState, SettingsState
 from fluxkit.state.shell import ShellState
@@ -77,7 +78,11 @@ SIGNED_IN_ROUTES = tuple(module.ROUTE for module in SIGNED_IN_PAGES)
 
 app = rx.App(
     # The first-paint hints first: they run before anything is drawn.
-    head_components=[*first_paint.head_components(), rx.el.script(src="/fluxkit.js", defer=True)],
+    head_components=[
+        *first_paint.head_components(),
+        rx.el.script(src="/fluxkit.js", defer=True),
+        rx.el.script(src="/passkeys.js", defer=True),
+    ],
     # A failed handler: a plain message with a reference that the log carries too.
     backend_exception_handler=errors.backend_exception_handler,
     # While the websocket is down, on every page: "Reconnecting…".
@@ -136,6 +141,7 @@ LIVE_HANDLERS = {
     topics.USERS: (UsersState.refresh,),  # every admin's list
     topics.FAQS: (FaqsState.refresh,),  # global: announced to every signed-in tab (live.touch_all)
     topics.API_KEYS: (ApiKeysState.refresh,),
+    topics.PASSKEYS: (PasskeysState.refresh,),  # added, renamed, removed or used elsewhere
     # Appearance, picture or profile changed on another device or through the API.
     topics.PREFERENCES: (AppearanceState.load, SettingsState.refresh),
     topics.PROFILE: (AppearanceState.load, SettingsState.refresh),

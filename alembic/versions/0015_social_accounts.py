@@ -1,7 +1,7 @@
 """social_accounts: provider accounts linked to users (Google, GitHub, OpenID Connect) and the
 state of sign-ins in progress at a provider (state hash, PKCE verifier, nonce)
 
-Revision ID: 0015_social_accounts
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-03 17:45:00.000000
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0015_social_accounts"
+revision: str = "0015"
 down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

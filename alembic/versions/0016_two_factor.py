@@ -1,8 +1,8 @@
 """two_factor: TOTP secrets, backup codes, pending second-step challenges, trusted devices,
 and an organization's "members need two-factor" switch
 
-Revision ID: 0016_two_factor
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03 17:45:00.000000
 
 """
@@ -15,8 +15,8 @@ import sqlmodel
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0016_two_factor"
-down_revision: str | Sequence[str] | None = "0014"
+revision: str = "0016"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

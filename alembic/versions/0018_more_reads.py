@@ -3,8 +3,8 @@ indexes for the reads past the task list that grew with a user's data (the calen
 assigned tasks, chat's "seen by", unread notifications, the audit log's action filter, the
 users admin's sorts), and planner statistics gathered once they exist
 
-Revision ID: 0018_more_reads
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 18:00:00.000000
 
 """
@@ -18,8 +18,8 @@ from alembic import op
 from fluxkit.models.read_tally import DROP, RECOUNT, TRIGGERS
 
 # revision identifiers, used by Alembic.
-revision: str = "0018_more_reads"
-down_revision: str | Sequence[str] | None = "0014"
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from fluxkit.api import auth, auth_social, avatars, billing, calendar_feed, errors, health, two_factor
+from fluxkit.api import auth, auth_passkeys, auth_social, avatars, billing, calendar_feed, errors, health, two_factor
 from fluxkit.api.gates import EdgeGate, OriginGuard
 from fluxkit.api.hardening import BodyLimit, SecurityHeaders
 from fluxkit.api.request_log import RequestLog
@@ -37,6 +37,7 @@ def create_api() -> FastAPI:
     api.include_router(auth.router)
     api.include_router(auth_social.router)
     api.include_router(two_factor.router)
+    api.include_router(auth_passkeys.router)
     api.include_router(billing.router)
     api.include_router(health.router)
     api.include_router(calendar_feed.router)

@@ -12,6 +12,7 @@ from fluxkit.models.imports import ImportFile
 from fluxkit.models.mail import MailCopy, MailMessage
 from fluxkit.models.notifications import Notification
 from fluxkit.models.organizations import ActiveOrganization, Organization, OrgInvitation, OrgMember
+from fluxkit.models.passkeys import Passkey, PasskeyChallenge
 from fluxkit.models.read_tally import MailTally, NotificationTally
 from fluxkit.models.social_accounts import OAuthFlow, SocialAccount
 from fluxkit.models.task_tally import TaskTally
@@ -44,6 +45,8 @@ __all__ = [
     "OrgMember",
     "Organization",
     "SocialAccount",
+    "Passkey",
+    "PasskeyChallenge",
     "Subscription",
     "Task",
     "TaskEvent",

@@ -11,6 +11,7 @@ from fluxkit.components.api_keys import api_keys_panel
 from fluxkit.components.billing import billing_section
 from fluxkit.components.settings.account import delete_panel, export_panel
 from fluxkit.components.settings.connected_accounts import connected_accounts_panel
+from fluxkit.components.settings.passkeys import passkeys_panel
 from fluxkit.components.settings.preferences import appearance_panel, notifications_panel
 from fluxkit.components.settings.profile import avatar_block, email_form, profile_form
 from fluxkit.components.settings.two_factor import two_factor_panel
@@ -130,6 +131,13 @@ def _account() -> rx.Component:
             "A code from an authenticator app on your phone after your password.",
             two_factor_panel(),
             id="two-factor",
+        ),
+        _section(
+            "Passkeys",
+            "Sign in with this device's fingerprint, face or screen lock instead of your password. A passkey "
+            "stays on your device or in your password manager; FluxKit keeps only its public half.",
+            passkeys_panel(),
+            id="passkeys",
         ),
         _section(
             "Sessions",

@@ -6,10 +6,44 @@ from fluxkit import routes
 from fluxkit.components.auth_form import auth_card, field, form_error, submit
 from fluxkit.components.social import social_buttons
 from fluxkit.state.auth import AuthState
+from fluxkit.state.passkeys import PasskeySignInState
 
 ROUTE = routes.SIGN_IN
 TITLE = "Sign in · FluxKit"
 ON_LOAD = AuthState.open_page
+
+
+def _passkey() -> rx.Component:
+    """Beside the password form: any passkey of this site the device or phone has (assets/passkeys.js)."""
+    return rx.vstack(
+        rx.hstack(
+            rx.separator(size="4", flex="1"),
+            rx.text("or", size="1", color_scheme="gray"),
+            rx.separator(size="4", flex="1"),
+            align="center",
+            width="100%",
+        ),
+        rx.button(
+            rx.icon("fingerprint", size=16),
+            "Sign in with a passkey",
+            type="button",
+            variant="outline",
+            size="3",
+            width="100%",
+            on_click=PasskeySignInState.start,
+            loading=PasskeySignInState.pending,
+            id="passkey-sign-in",
+        ),
+        rx.cond(
+            PasskeySignInState.error != "",
+            rx.callout(
+                PasskeySignInState.error, icon="circle-alert", color_scheme="red", id="passkey-error", width="100%"
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        on_mount=PasskeySignInState.open,
+    )
 
 
 def page() -> rx.Component:
@@ -52,6 +86,7 @@ def page() -> rx.Component:
             on_submit=AuthState.sign_in,
             width="100%",
         ),
+        _passkey(),
         rx.text(
             "No account yet? ",
             rx.link("Create one", href=routes.SIGN_UP, id="sign-up-link", underline="always"),

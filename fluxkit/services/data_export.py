@@ -1,7 +1,7 @@
 """Export all my data: one JSON document of everything FluxKit holds about the caller.
 
 Profile and preferences, tasks with their status history, notifications, API keys (name,
-prefix, dates: never the key hash), sessions (device, address, dates: never the token hash),
+prefix, dates: never the key hash), passkeys (name, dates), sessions (device, address, dates: never the token hash),
 the subscription, my mailbox (each message in it as I see it), the chat messages I sent,
 the calendar events I organise or am invited to, and my audit log. Every query filters by
 the caller's id; nothing of another user's (their tasks, their mailboxes, their messages in
@@ -25,6 +25,7 @@ from fluxkit.models import (
     MailCopy,
     MailMessage,
     Notification,
+    Passkey,
     Subscription,
     Task,
     TaskEvent,
@@ -110,6 +111,11 @@ def export(db: Session, user_id: int, clock: Clock = system_clock) -> dict[str, 
         "api_keys": [
             _row(k, drop=("user_id",))
             for k in db.exec(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.id))
+        ],
+        # Passkeys: name, dates, device type; not the public key (of no use outside FluxKit).
+        "passkeys": [
+            _row(p, drop=("user_id", "public_key"))
+            for p in db.exec(select(Passkey).where(Passkey.user_id == user_id).order_by(Passkey.id))
         ],
         "sessions": [
             _row(s, drop=("user_id",))

@@ -19,6 +19,7 @@ ACCOUNT = "account"  # a user's own role or status changed: their tabs re-check 
 USERS = "users"  # the users list of every admin
 FAQS = "faqs"  # global: announced to every signed-in tab
 API_KEYS = "api_keys"
+PASSKEYS = "passkeys"  # a passkey added, renamed, removed or used to sign in
 PREFERENCES = "preferences"
 PROFILE = "profile"
 DASHBOARD = "dashboard"  # a checklist step dismissed
@@ -36,6 +37,7 @@ ALL = frozenset(
         USERS,
         FAQS,
         API_KEYS,
+        PASSKEYS,
         PREFERENCES,
         PROFILE,
         DASHBOARD,
