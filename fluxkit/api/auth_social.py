@@ -20,21 +20,19 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from fluxkit import routes
+from fluxkit.api import two_factor as two_factor_api
 from fluxkit.api.auth import parsed_body, set_device_cookie
-from fluxkit.api.deps import current_identity, request_meta, set_hints_cookie, set_session_cookie
+from fluxkit.api.deps import current_identity, request_meta
 from fluxkit.api.errors import rate_limited, service_error, unauthorized
 from fluxkit.db import session_scope
 from fluxkit.models import User
 from fluxkit.services import (
     audit,
     email,
-    notifications,
     ratelimit,
-    sessions,
     sign_in_limits,
     social_accounts,
     social_providers,
-    ui_hints,
 )
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import Conflict, InvalidCredentials, InvalidInput, InvalidToken, ServiceError, Unavailable
@@ -216,25 +214,16 @@ def _finish_link(
 def _finish_sign_in(
     request: Request, user_id: int, finished: social_accounts.Finished, meta: RequestMeta
 ) -> RedirectResponse:
-    """The ONE place a social sign-in creates a session.
-
-    Two-factor (issue #18, the two-factor helper's part) adds its gate here: an account with
-    two-factor turned on must pass the second step (code or backup code) before any session
-    exists, so this function will then send such a user to the second-step page instead of
-    calling `sessions.create_session`. The lead wires that gate at merge.
-    """
+    """The one place a social sign-in ends: through the two-factor gate (api/two_factor.py), so
+    an account with two-factor on gets the second-step page and no session until it passes."""
     with session_scope() as db:
         user = db.get(User, user_id)
-        token, _row = sessions.create_session(db, user, meta)
-        audit.record(db, "sign_in", meta=meta, user_id=user.id, email=user.email, detail=finished.provider.label)
-        notifications.welcome(db, user.id, user.name)
-        identity = sessions.resolve(db, token)
-        hints = ui_hints.for_identity(db, identity)
-    response = RedirectResponse(finished.callback, status_code=303)
-    set_session_cookie(response, token)
-    set_hints_cookie(response, ui_hints.encode(hints))
-    set_device_cookie(response, identity.user.email)
-    sign_in_limits.succeeded(identity.user.email, meta.ip)
+        address = user.email
+        response = two_factor_api.redirect_after_first_factor(
+            request, db, user, method=finished.provider.label, callback=finished.callback
+        )
+    set_device_cookie(response, address)
+    sign_in_limits.succeeded(address, meta.ip)
     return _clear_state_cookie(response)
 
 

@@ -49,7 +49,7 @@ from webauthn.helpers.structs import (
 from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import Passkey, PasskeyChallenge, User
-from fluxkit.services import audit, email, live, notifications, sessions, tokens, topics
+from fluxkit.services import audit, email, live, notifications, sessions, sign_in_methods, tokens, topics
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
@@ -177,21 +177,9 @@ def _count(db: Session, user_id: int) -> int:
     return db.exec(select(func.count()).select_from(Passkey).where(Passkey.user_id == user_id)).one()
 
 
-def has_usable_password(user: User) -> bool:
-    """Whether the account can sign in with a password (an account made without one, e.g.
-    through a social provider, keeps an empty or non-hash value here)."""
-    return bool(user.password_hash) and user.password_hash.startswith("$")
-
-
 def remaining_sign_in_methods(db: Session, user_id: int) -> int:
-    """How many ways the user has to sign in: a usable password, and each passkey.
-
-    The one place that counts them: removing a way in is refused when it is the last.
-    (Linked social accounts count here too, once they exist.)"""
-    user = db.get(User, user_id)
-    if user is None:
-        return 0
-    return int(has_usable_password(user)) + _count(db, user_id)
+    """How many ways the user has to sign in (a usable password, linked accounts, passkeys)."""
+    return sign_in_methods.count(db, user_id)
 
 
 # ---- challenges ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import OAuthFlow, SocialAccount, User
 from fluxkit.navigation import settings_path
-from fluxkit.services import accounts, audit, email, live, sessions, social_providers, topics
+from fluxkit.services import accounts, audit, email, live, sessions, sign_in_methods, social_providers, topics
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.errors import Conflict, InvalidCredentials, InvalidInput, InvalidToken, NotFound
 from fluxkit.services.social_providers import Profile, Provider
@@ -342,7 +342,7 @@ def link_to(
 
 
 def has_password(user: User) -> bool:
-    return bool(user.password_hash)
+    return sign_in_methods.has_usable_password(user)
 
 
 def list_accounts(db: Session, user_id: int) -> list[ConnectedAccount]:
@@ -367,7 +367,7 @@ def user_has_password(db: Session, user_id: int) -> bool:
 
 LAST_WAY = (
     "This is your only way to sign in. Set a password first (use “Forgot your password?” on the "
-    "sign-in page, or the button here), or connect another account."
+    "sign-in page, or the button here), add a passkey, or connect another account."
 )
 
 
@@ -393,10 +393,9 @@ def unlink(
     user = db.get(User, user_id)
     if row is None or user is None:
         raise NotFound("That account is not connected.")
-    others = db.exec(
-        select(SocialAccount.id).where(SocialAccount.user_id == user_id, SocialAccount.id != row.id)
-    ).first()
-    if not has_password(user) and others is None:
+    # Locks the user's row on PostgreSQL, so two removals at once cannot both pass the count.
+    db.exec(select(User.id).where(User.id == user_id).with_for_update()).first()
+    if sign_in_methods.count(db, user_id) <= 1:  # a password, another account or a passkey stays
         raise Conflict(LAST_WAY)
     label = label_of(row.provider)
     db.delete(row)

@@ -5,9 +5,11 @@ ID token's signature, nonce and audience checked for real. Nothing of the protoc
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pyotp
 import pytest
 from sqlmodel import select
 
@@ -401,3 +403,31 @@ def test_the_last_way_to_sign_in_cannot_be_removed_until_a_password_is_set(provi
     assert [a["providerId"] for a in stranger.get("/api/auth/list-accounts").json()] == ["credential", "oidc"]
     assert stranger.post("/api/auth/unlink-account", json={"providerId": "oidc"}).status_code == 200
     assert stranger.cookies.get(cookie_name())
+
+
+# ---- two-factor accounts -------------------------------------------------------------------------
+
+
+def test_a_two_factor_account_signing_in_with_a_provider_gets_the_second_step_first(provider, client, new_client, db):
+    """Social sign-in passes through the same gate as the password: no session until the code."""
+    owner = make_user(db, "owner@example.com", "Owner")
+    owners = signed_in_client(new_client, "owner@example.com")
+    enabled = owners.post("/api/auth/two-factor/enable", json={"password": PASSWORD})
+    secret = parse_qs(urlsplit(enabled.json()["totpURI"]).query)["secret"][0]
+    totp = pyotp.TOTP(secret)
+    assert owners.post("/api/auth/two-factor/verify-totp", json={"code": totp.now()}).status_code == 200
+    db.add(SocialAccount(user_id=owner.id, provider="oidc", account_id="owner-at-idp"))
+    db.commit()
+    provider.person = Person(sub="owner-at-idp", email="owner@example.com", email_verified=True)
+
+    with browse(client) as browser:
+        landed = browser.get(start(client, callback="/tasks"))
+    assert landed.url.path == "/two-factor" and landed.url.params["redirect"] == "/tasks"
+    assert client.get("/api/auth/get-session").json() is None  # no session before the code
+    assert ("sign_in", "Test IdP") not in audit_actions(db, user_id=owner.id)
+
+    # The next step's code (the confirming one is spent) finishes the sign-in.
+    code = totp.at(time.time() + 30)
+    verified = client.post("/api/auth/two-factor/verify-totp", json={"code": code})
+    assert verified.status_code == 200, verified.text
+    assert session_of(client)["user"]["id"] == owner.id
