@@ -15,11 +15,12 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse
 from limits import parse
 
+from fluxkit.api import auth_answers as answers
 from fluxkit.api.auth import parsed_body
 from fluxkit.api.deps import current_identity, request_meta, set_hints_cookie, set_session_cookie
-from fluxkit.api.errors import rate_limited, service_error, unauthorized
+from fluxkit.api.errors import service_error, unauthorized
 from fluxkit.db import session_scope
-from fluxkit.services import accounts, email, passkeys, ratelimit, sign_in_limits, ui_hints
+from fluxkit.services import accounts, passkeys, ratelimit, sign_in_limits, ui_hints
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import ServiceError
 from fluxkit.services.passkeys import PasskeyRow
@@ -54,7 +55,7 @@ def passkey_json(row: PasskeyRow) -> dict[str, Any]:
 def _limited(verdict: ratelimit.Verdict) -> JSONResponse | None:
     if verdict.allowed:
         return None
-    return rate_limited(verdict, "attempts")
+    return answers.limited(verdict)
 
 
 def _by_address(request: Request, route: str) -> JSONResponse | None:
@@ -63,11 +64,6 @@ def _by_address(request: Request, route: str) -> JSONResponse | None:
 
 def _by_account(identity: Identity, route: str) -> JSONResponse | None:
     return _limited(ratelimit.hit(CHANGES_PER_ACCOUNT, "user", route, str(identity.user.id)))
-
-
-def _send_later(background: BackgroundTasks, messages: list) -> None:
-    if messages:
-        background.add_task(email.deliver_all, messages)
 
 
 # ---- OpenAPI: what each route takes and answers --------------------------------------------------------
@@ -169,7 +165,7 @@ def verify_registration(request: Request, background: BackgroundTasks, body: dic
             failure = exc  # inside the unit of work: the used-up challenge and the audit row commit
     if failure is not None:
         return service_error(failure)
-    _send_later(background, messages)
+    answers.send_later(background, messages)
     return JSONResponse(passkey_json(row))
 
 
@@ -208,25 +204,11 @@ def verify_authentication(request: Request, body: dict = Depends(parsed_body)):
             failure = exc  # inside the unit of work: the used-up challenge and the audit row commit
     if failure is not None:
         return service_error(failure)
-    user, session = identity.user, identity.session
+    user = identity.user
     response = JSONResponse(
         {
-            "user": {
-                "id": user.id,
-                "email": user.email,
-                "name": user.name,
-                "role": user.role,
-                "emailVerified": user.email_verified,
-                "createdAt": user.created_at.isoformat(),
-            },
-            "session": {
-                "id": session.id,
-                "createdAt": session.created_at.isoformat(),
-                "expiresAt": session.expires_at.isoformat(),
-                "ipAddress": session.ip,
-                "userAgent": session.user_agent,
-                "current": True,
-            },
+            "user": answers.user_json(user),
+            "session": answers.session_json(identity.session, identity.session.id),
             "redirect": accounts.safe_redirect(body.get("callbackURL")),
         }
     )
@@ -273,7 +255,7 @@ def update_passkey(request: Request, background: BackgroundTasks, body: dict = D
             )
     except ServiceError as exc:
         return service_error(exc)
-    _send_later(background, messages)
+    answers.send_later(background, messages)
     return JSONResponse({"passkey": passkey_json(row)})
 
 
@@ -292,5 +274,5 @@ def delete_passkey(request: Request, background: BackgroundTasks, body: dict = D
             messages = passkeys.delete_passkey(db, identity.user.id, body.get("id"), meta=request_meta(request))
     except ServiceError as exc:
         return service_error(exc)
-    _send_later(background, messages)
+    answers.send_later(background, messages)
     return JSONResponse({"status": True})
