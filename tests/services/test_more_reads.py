@@ -346,7 +346,8 @@ def test_calendar_month_reads_ranges_of_its_indexes(db, engine, ada, busy):
 def test_chat_seen_by_and_newest_message_are_index_steps(db, engine, ada, busy):
     plans = plans_of(db, engine, lambda: chat.detail(db, ada, busy), "FROM chat_message")
     assert plans and not any(full_scans(p, "chat_message") for p in plans), plans
-    assert any("ix_chat_message_conversation" in p for p in plans), plans
+    if engine.dialect.name == "sqlite":  # PostgreSQL may as well walk the primary key back to my last one
+        assert any("ix_chat_message_conversation" in p for p in plans), plans
 
 
 def test_audit_log_action_filter_and_action_list_read_the_action_index(db, engine, ada, busy):
