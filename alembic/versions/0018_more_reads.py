@@ -63,6 +63,7 @@ def upgrade() -> None:
     for name, (table, columns, where) in _INDEXES.items():
         partial = {} if where is None else {"sqlite_where": where, "postgresql_where": where}
         op.create_index(name, table, columns, unique=False, **partial)
+    op.drop_index("ix_notification_user_unread", table_name="notification")
     for statement in mail_search.DDL_BY_DIALECT[dialect]:
         op.execute(statement)
     if dialect == "sqlite":
@@ -80,5 +81,6 @@ def downgrade() -> None:
     for table in DROP:
         for statement in DROP[table][dialect]:
             op.execute(statement)
+    op.create_index("ix_notification_user_unread", "notification", ["user_id", "read_at"], unique=False)
     op.drop_table("mail_tally")
     op.drop_table("notification_tally")

@@ -540,3 +540,30 @@ def test_mail_search_reads_the_trigram_index(db, engine, ada, bob):
         db.rollback()
         db.exec(text("TRUNCATE mail_message, mail_copy, mail_tally CASCADE"))
         db.commit()
+
+
+def test_unread_notifications_page_reads_its_partial_index_in_order(db, engine, ada):
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    db.exec(
+        insert(Notification),
+        params=[
+            {
+                "user_id": ada,
+                "type": "system",
+                "title": f"N {n}",
+                "body": "",
+                "created_at": start + timedelta(minutes=n),
+                "read_at": None if n % 3 == 0 else start,
+            }
+            for n in range(3000)
+        ],
+    )
+    db.commit()
+    db.exec(text("ANALYZE"))
+    db.commit()
+    found = []
+    call = lambda: found.append(notifications.list_page(db, ada, page=3, unread_only=True))  # noqa: E731
+    plans = plans_of(db, engine, call, "FROM notification")
+    assert found[0].total == 1000 and [r.title for r in found[0].rows][:2] == ["N 2877", "N 2874"]
+    assert plans and not any(full_scans(p, "notification") for p in plans), plans
+    assert any("ix_notification_unread_created" in p for p in plans), plans
