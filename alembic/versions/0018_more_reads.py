@@ -1,6 +1,7 @@
-"""more_reads: notification and mail-folder counts kept by triggers (models/read_tally.py),
+"""more_reads: the mailbox search served by a trigram index (models/mail_search.py),
+notification and mail-folder counts kept by triggers (models/read_tally.py),
 indexes for the reads past the task list that grew with a user's data (the calendar's
-assigned tasks, chat's "seen by", unread notifications, the audit log's action filter, the
+assigned tasks, unread notifications, the audit log's action filter, the
 users admin's sorts), and planner statistics gathered once they exist
 
 Revision ID: 0018
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 from alembic import op
+from fluxkit.models import mail_search
 from fluxkit.models.read_tally import DROP, RECOUNT, TRIGGERS
 
 # revision identifiers, used by Alembic.
@@ -29,7 +31,6 @@ _UNREAD = sa.text("read_at IS NULL")
 _INDEXES = {
     "ix_task_assignee_due": ("task", ["assignee_id", "due_date", "id"], _NOT_DELETED),
     "ix_notification_unread_created": ("notification", ["user_id", "created_at", "id"], _UNREAD),
-    "ix_chat_message_sender": ("chat_message", ["conversation_id", "sender_id", "kind", "id"], None),
     "ix_audit_log_action_created": ("audit_log", ["action", "created_at", "id"], None),
     "ix_user_created": ("user", ["created_at", "id"], None),
     "ix_user_role": ("user", ["role", "id"], None),
@@ -62,16 +63,24 @@ def upgrade() -> None:
     for name, (table, columns, where) in _INDEXES.items():
         partial = {} if where is None else {"sqlite_where": where, "postgresql_where": where}
         op.create_index(name, table, columns, unique=False, **partial)
+    op.drop_index("ix_notification_user_unread", table_name="notification")
+    for statement in mail_search.DDL_BY_DIALECT[dialect]:
+        op.execute(statement)
+    if dialect == "sqlite":
+        op.execute(mail_search.SQLITE_FILL)  # index the messages already there
     # Fresh statistics, so the planners pick the new indexes from the first request (0014).
     op.execute("ANALYZE")
 
 
 def downgrade() -> None:
+    for statement in mail_search.DROP_BY_DIALECT[op.get_bind().dialect.name]:
+        op.execute(statement)
     for name, (table, _columns, _where) in _INDEXES.items():
         op.drop_index(name, table_name=table)
     dialect = op.get_bind().dialect.name
     for table in DROP:
         for statement in DROP[table][dialect]:
             op.execute(statement)
+    op.create_index("ix_notification_user_unread", "notification", ["user_id", "read_at"], unique=False)
     op.drop_table("mail_tally")
     op.drop_table("notification_tally")

@@ -53,11 +53,7 @@ class ConversationMember(SQLModel, table=True):
 
 class ChatMessage(SQLModel, table=True):
     __tablename__ = "chat_message"
-    __table_args__ = (
-        Index("ix_chat_message_conversation", "conversation_id", "id"),
-        # "Seen by": my newest message in a conversation, one index step (migration 0018).
-        Index("ix_chat_message_sender", "conversation_id", "sender_id", "kind", "id"),
-    )
+    __table_args__ = (Index("ix_chat_message_conversation", "conversation_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="chat_conversation.id", ondelete="CASCADE")

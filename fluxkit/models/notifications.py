@@ -20,8 +20,8 @@ class Notification(SQLModel, table=True):
     __tablename__ = "notification"
     __table_args__ = (
         Index("ix_notification_user_created", "user_id", "created_at"),
-        Index("ix_notification_user_unread", "user_id", "read_at"),
-        # "Unread only", newest first: a page in index order (migration 0018).
+        # "Unread only", newest first: a page in index order, and "mark all read" (migration 0018
+        # replaced (user_id, read_at), through which SQLite sorted every unread one per page).
         Index(
             "ix_notification_unread_created",
             "user_id",

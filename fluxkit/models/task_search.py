@@ -25,6 +25,7 @@ import sys
 
 from sqlalchemy import DDL, event
 
+from fluxkit.models import mail_search
 from fluxkit.models.tasks import PRIORITIES, STATUSES, Task
 
 
@@ -101,10 +102,14 @@ DDL_BY_DIALECT = {"sqlite": SQLITE_DDL, "postgresql": POSTGRESQL_DDL}
 DROP_BY_DIALECT = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
 
 # FTS5 keeps its index in shadow tables named after the virtual table.
-UNMODELLED_TABLES = frozenset(
-    {SEARCH_TABLE} | {f"{SEARCH_TABLE}_{part}" for part in ("data", "idx", "docsize", "config", "content")}
+# ... and so does the mailbox's (models/mail_search.py, migration 0018): one list for autogenerate.
+UNMODELLED_TABLES = (
+    frozenset({SEARCH_TABLE} | {f"{SEARCH_TABLE}_{part}" for part in ("data", "idx", "docsize", "config", "content")})
+    | mail_search.UNMODELLED_TABLES
 )
-UNMODELLED_INDEXES = frozenset({*SORT_INDEX_NAMES, "ix_task_title_trgm", "ix_task_description_trgm"})
+UNMODELLED_INDEXES = (
+    frozenset({*SORT_INDEX_NAMES, "ix_task_title_trgm", "ix_task_description_trgm"}) | mail_search.UNMODELLED_INDEXES
+)
 
 for _dialect, _statements in DDL_BY_DIALECT.items():
     for _statement in _statements:

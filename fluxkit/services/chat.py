@@ -365,11 +365,16 @@ def detail(db: Session, user_id: int, conversation_id: object, clock: Clock = sy
     people = _members(db, conversation.id)
     online = _online_ids(db, [u.id for _, u in people], clock)
     typing_since = clock.now() - timedelta(seconds=TYPING_SECONDS)
+    # My newest message: the conversation's index read from its newest end down to it (a MAX
+    # with these conditions read every message of the conversation).
     my_last = db.exec(
-        select(func.max(col(ChatMessage.id))).where(
+        select(ChatMessage.id)
+        .where(
             ChatMessage.conversation_id == conversation.id, ChatMessage.sender_id == user_id, ChatMessage.kind == "text"
         )
-    ).one()
+        .order_by(col(ChatMessage.id).desc())
+        .limit(1)
+    ).first()
     return ConversationDetail(
         conversation=row,
         members=[MemberRow(u.id, u.name, u.email, u.id in online, m.last_seen_message_id) for m, u in people],

@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, update
+from sqlalchemy import text as sa_text
 from sqlmodel import Session, col, select
 
 from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import MailCopy, MailMessage, MailTally, User
+from fluxkit.models.mail_search import MAIL_SEARCH_TABLE, MIN_SEARCH_CHARS
 from fluxkit.services import live, notifications, query_params, topics
 from fluxkit.services.accounts import normalize_email
 from fluxkit.services.errors import InvalidInput, NotFound
@@ -410,6 +412,31 @@ def unread_in_inbox(db: Session, user_id: int) -> int:
     return found or 0
 
 
+def _matching(text: str, dialect: str):
+    """Messages whose subject, body, sender name or address contains `text`, ignoring case.
+
+    On SQLite a word of three or more characters is looked up in the trigram index
+    (models/mail_search.py) instead of reading every copy; PostgreSQL's trigram indexes serve
+    the ILIKE itself.
+    """
+    if dialect == "sqlite" and len(text) >= MIN_SEARCH_CHARS:
+        phrase = '"' + text.replace('"', '""') + '"'
+        found = sa_text(f"SELECT rowid FROM {MAIL_SEARCH_TABLE} WHERE {MAIL_SEARCH_TABLE} MATCH :phrase")
+        return col(MailCopy.message_id).in_(found.bindparams(phrase=phrase))
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # The matching messages as a set of their own, so PostgreSQL can answer it from its trigram
+    # indexes (one bitmap per column) before it looks at anybody's copies.
+    found = select(MailMessage.id).where(
+        or_(
+            col(MailMessage.subject).ilike(pattern, escape="\\"),
+            col(MailMessage.body).ilike(pattern, escape="\\"),
+            col(MailMessage.sender_name).ilike(pattern, escape="\\"),
+            col(MailMessage.sender_email).ilike(pattern, escape="\\"),
+        )
+    )
+    return col(MailCopy.message_id).in_(found)
+
+
 def list_folder(
     db: Session,
     user_id: int,
@@ -429,15 +456,7 @@ def list_folder(
     )
     text = query_params.search_text(search, SEARCH_MAX)
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            or_(
-                col(MailMessage.subject).ilike(pattern, escape="\\"),
-                col(MailMessage.body).ilike(pattern, escape="\\"),
-                col(MailMessage.sender_name).ilike(pattern, escape="\\"),
-                col(MailMessage.sender_email).ilike(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(_matching(text, db.get_bind().dialect.name))
     counts = folder_counts(db, user_id)
     if text:
         total = db.exec(select(func.count()).select_from(statement.subquery())).one()
