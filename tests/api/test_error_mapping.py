@@ -13,7 +13,18 @@ import pytest
 
 import fluxkit.services
 from fluxkit.api.errors import STATUS_OF, service_error, status_of
-from fluxkit.services import api_keys, billing, calendar, faqs, imports, ratelimit, social_accounts, tasks, users_admin
+from fluxkit.services import (
+    api_keys,
+    billing,
+    calendar,
+    faqs,
+    imports,
+    ratelimit,
+    social_accounts,
+    tasks,
+    two_factor,
+    users_admin,
+)
 from fluxkit.services import organizations as orgs
 from fluxkit.services.billing import webhooks as billing_webhooks
 from fluxkit.services.errors import Conflict, InvalidInput, ServiceError
@@ -23,6 +34,7 @@ EXPECTED = {
     tasks.NotOwner: 403,
     calendar.NotOrganizer: 403,
     orgs.NotAllowed: 403,
+    orgs.TwoFactorRequired: 403,
     users_admin.Refused: 409,
     api_keys.TooManyKeys: 409,
     api_keys.SessionRequired: 403,
@@ -65,6 +77,7 @@ def test_every_feature_error_is_accounted_for():
     }
     features.discard(billing_webhooks.DuplicateEvent)  # control flow: the webhook answers 200 "duplicate"
     features.discard(imports.ImportRefused)  # built from a report: pinned by its own test below
+    features.discard(two_factor.SecondStepLimited)  # carries its verdict: answered 429 with Retry-After
     assert features - EXPECTED.keys() == set()
 
 

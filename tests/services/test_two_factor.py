@@ -370,3 +370,12 @@ def test_the_users_admin_list_and_detail_show_who_has_two_factor(db, ada, clock)
     rows = {r.email: r.two_factor for r in users_admin.list_users(db, admin_id, users_admin.UserQuery.parse({})).rows}
     assert rows == {"ada@example.com": True, "bob@example.com": False, "root@example.com": False}
     assert users_admin.get_user(db, admin_id, ada.user.id).two_factor is True
+
+
+def test_wrong_codes_are_counted_in_redis_when_configured(db, ada, clock, redis_env):
+    """With REDIS_URL, every worker sees the same count of an account's wrong codes."""
+    _enabled(db, ada, clock)
+    token = _challenge(db, ada, clock)
+    tf.complete_with_totp(db, token, "000000", trust_device=False, meta=META, clock=clock)
+    keys = [key.decode() for key in redis_env.keys("*two-factor*")]
+    assert any(f"two-factor/account/{ada.user.id}" in key for key in keys), keys
