@@ -10,6 +10,7 @@ tab is sent to sign-in, and private state is wiped whenever the tab's session ch
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ from reflex.state import BaseState, StateUpdate
 from sqlmodel import Session
 
 from fluxkit import routes
+from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
 from fluxkit.routes import SIGN_IN
-from fluxkit.services import sessions
+from fluxkit.services import live, sessions
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound, ServiceError
 from fluxkit.state import reflex_adapter
@@ -54,8 +56,65 @@ def _event_id() -> str | None:
     return reflex_adapter.current_event_id()
 
 
+# Across events: who a session token is, per worker, for a few seconds. A click would otherwise
+# read the session and its user from the database before anything else (a third of a trivial
+# event's time on the server). Correctness does not rest on the timeout: every committed write
+# to a user or session row (sign-out, revocation, suspension, role or profile change, a deleted
+# account) makes every worker forget (services/live.py `on_identity_change`): this worker at
+# the commit itself, the others through Redis. A lookup that raced such a write is not kept
+# (`_generation`). Only valid sessions are kept, and never past their expiry.
+KNOWN_SESSION_SECONDS = 5.0
+_KNOWN_SESSIONS_MAX = 10_000
+_known: dict[str, tuple[float, Identity]] = {}  # token -> (looked up at, identity)
+_known_lock = threading.Lock()
+_generation = 0  # bumped on every forget
+
+
+def _forget_identities(users: frozenset[int] | None) -> None:
+    global _generation
+    with _known_lock:
+        _generation += 1
+        if users is None:
+            _known.clear()
+        else:
+            for token in [t for t, (_, known) in _known.items() if known.user.id in users]:
+                del _known[token]
+
+
+def forget_known_sessions() -> None:
+    """Forget every cached identity (tests start afresh)."""
+    _forget_identities(None)
+
+
+live.on_identity_change(_forget_identities)
+
+
+def _known_identity(cookie_header: str | None) -> Identity | None:
+    """`identity_for_cookie`, from the worker's cache of known sessions when it is fresh."""
+    token = sessions.token_from_cookie_header(cookie_header)
+    if not token:
+        return None
+    now = _clock()
+    with _known_lock:
+        known = _known.get(token)
+        generation = _generation
+    if known is not None and now - known[0] < KNOWN_SESSION_SECONDS:
+        if known[1].session.expires_at > system_clock.now():
+            return known[1]
+    identity = identity_for_cookie(cookie_header)
+    with _known_lock:
+        if identity is None or generation != _generation:
+            _known.pop(token, None)
+        else:
+            if len(_known) >= _KNOWN_SESSIONS_MAX:
+                _known.clear()
+            _known[token] = (now, dataclasses.replace(identity, refreshed=False))
+    return identity
+
+
 def identity_for_event(cookie_header: str | None) -> Identity | None:
-    """`identity_for_cookie`, looked up once per event (see _EVENT_IDENTITY)."""
+    """`identity_for_cookie`, looked up once per event (see _EVENT_IDENTITY) and kept a few
+    seconds across events (see _known)."""
     event_id = _event_id()
     cached = _EVENT_IDENTITY.get()
     now = _clock()
@@ -67,7 +126,7 @@ def identity_for_event(cookie_header: str | None) -> Identity | None:
         and now - cached[2] < EVENT_IDENTITY_SECONDS
     ):
         return cached[3]
-    identity = identity_for_cookie(cookie_header)
+    identity = _known_identity(cookie_header)
     if event_id is not None:
         _EVENT_IDENTITY.set((event_id, cookie_header or "", now, identity))
     return identity
