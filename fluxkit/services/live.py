@@ -7,9 +7,10 @@ subscribes and asks the affected tabs to refresh; this module knows nothing of R
 
 Identity changes go out the same way, by themselves: any committed write to a user or a
 session row (sign-out, a revocation, a suspension, a role or name change, a deleted account)
-is told to `on_identity_change` listeners, in this process at the commit itself (before
-the committing call returns) and in every other worker through Redis. The session gate
-keeps a short per-worker cache of who a session is and forgets from it on that signal.
+is counted (`identity_epoch`: in Redis, shared by every worker, before the committing call
+returns) and told to `on_identity_change` listeners, in this process at the commit itself and
+in every other worker through Redis. The session gate keeps a short per-worker cache of who a
+session is, trusts it only while the count is unchanged, and forgets from it on the signal.
 """
 
 from __future__ import annotations
@@ -167,18 +168,50 @@ def _tell_identity_listeners(users: frozenset[int] | None) -> None:
             log.exception("identity listener failed")
 
 
-def identities_changed(users: frozenset[int] | None) -> None:
-    """Committed: tell this process now (synchronously), and the other workers through Redis."""
-    _tell_identity_listeners(users)
+_local_epoch = 0  # identity changes committed through this process (no Redis: the only one)
+
+
+def _epoch_key(url: str) -> str:
+    from redis.connection import parse_url
+
+    return f"fluxkit:identity-epoch:{parse_url(url).get('db', 0)}"
+
+
+def identity_epoch() -> int | None:
+    """How many identity changes were committed so far: by any worker (a Redis counter) when
+    REDIS_URL is set, else by this process. None when it cannot be read (Redis down).
+
+    A cache of identities notes it before its lookup and trusts an entry only while it is
+    unchanged: the writer counts the change before its commit's caller goes on, so any event
+    that follows a revocation, on whichever worker, sees a new count and looks again.
+    """
     settings = get_settings()
     if settings.redis_url:
         try:
-            _redis_client(settings.redis_url).publish(
+            return int(_redis_client(settings.redis_url).get(_epoch_key(settings.redis_url)) or 0)
+        except Exception:
+            return None
+    return _local_epoch
+
+
+def identities_changed(users: frozenset[int] | None) -> None:
+    """Committed: count it (every worker sees the count at once), tell this process's
+    listeners now (synchronously), and the other workers' through Redis."""
+    global _local_epoch
+    with _lock:
+        _local_epoch += 1
+    settings = get_settings()
+    if settings.redis_url:
+        try:
+            client = _redis_client(settings.redis_url)
+            client.incr(_epoch_key(settings.redis_url))
+            client.publish(
                 channel_for(settings.redis_url),
                 json.dumps({"forget": None if users is None else sorted(users), "from": INSTANCE}),
             )
         except Exception as exc:
             log.warning("identity change via Redis failed: %s", exc)
+    _tell_identity_listeners(users)
 
 
 # ---- commit hooks ---------------------------------------------------------------------------

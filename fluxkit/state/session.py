@@ -60,24 +60,23 @@ def _event_id() -> str | None:
 # read the session and its user from the database before anything else (a third of a trivial
 # event's time on the server). Correctness does not rest on the timeout: every committed write
 # to a user or session row (sign-out, revocation, suspension, role or profile change, a deleted
-# account) makes every worker forget (services/live.py `on_identity_change`): this worker at
-# the commit itself, the others through Redis. A lookup that raced such a write is not kept
-# (`_generation`). Only valid sessions are kept, and never past their expiry.
+# account) is counted (services/live.py `identity_epoch`, shared by every worker through Redis,
+# counted before the writer's call returns), and an entry is trusted only while that count is
+# the one noted before its lookup; so the event after a revocation looks again on any worker.
+# Workers also forget the changed users' entries (`on_identity_change`). Only valid sessions
+# are kept, and never past their expiry.
 KNOWN_SESSION_SECONDS = 5.0
 _KNOWN_SESSIONS_MAX = 10_000
-_known: dict[str, tuple[float, Identity]] = {}  # token -> (looked up at, identity)
+_known: dict[str, tuple[float, int, Identity]] = {}  # token -> (looked up at, epoch before, identity)
 _known_lock = threading.Lock()
-_generation = 0  # bumped on every forget
 
 
 def _forget_identities(users: frozenset[int] | None) -> None:
-    global _generation
     with _known_lock:
-        _generation += 1
         if users is None:
             _known.clear()
         else:
-            for token in [t for t, (_, known) in _known.items() if known.user.id in users]:
+            for token in [t for t, (_, _, known) in _known.items() if known.user.id in users]:
                 del _known[token]
 
 
@@ -90,25 +89,30 @@ live.on_identity_change(_forget_identities)
 
 
 def _known_identity(cookie_header: str | None) -> Identity | None:
-    """`identity_for_cookie`, from the worker's cache of known sessions when it is fresh."""
+    """`identity_for_cookie`, from the worker's cache of known sessions while it is current."""
     token = sessions.token_from_cookie_header(cookie_header)
     if not token:
         return None
     now = _clock()
+    epoch = live.identity_epoch()
     with _known_lock:
         known = _known.get(token)
-        generation = _generation
-    if known is not None and now - known[0] < KNOWN_SESSION_SECONDS:
-        if known[1].session.expires_at > system_clock.now():
-            return known[1]
+    if (
+        known is not None
+        and epoch is not None
+        and known[1] == epoch
+        and now - known[0] < KNOWN_SESSION_SECONDS
+        and known[2].session.expires_at > system_clock.now()
+    ):
+        return known[2]
     identity = identity_for_cookie(cookie_header)
     with _known_lock:
-        if identity is None or generation != _generation:
+        if identity is None or epoch is None:
             _known.pop(token, None)
         else:
             if len(_known) >= _KNOWN_SESSIONS_MAX:
                 _known.clear()
-            _known[token] = (now, dataclasses.replace(identity, refreshed=False))
+            _known[token] = (now, epoch, dataclasses.replace(identity, refreshed=False))
     return identity
 
 

@@ -321,3 +321,14 @@ async def test_an_identity_change_reaches_every_worker_and_this_one_at_commit(re
             assert told[1:] == [frozenset({ada, 5}), None]
     finally:
         unsubscribe()
+
+
+def test_every_identity_change_is_counted_where_every_worker_reads_it(redis_env, db, ada):
+    from fluxkit.models import User
+
+    before = live.identity_epoch()
+    db.get(User, ada).name = "Ada Lovelace"
+    db.commit()
+    assert live.identity_epoch() == before + 1  # counted before the commit's caller goes on
+    redis_env.incr(live._epoch_key(REDIS_URL))  # another worker's change
+    assert live.identity_epoch() == before + 2

@@ -261,3 +261,36 @@ async def test_a_rolled_back_write_keeps_nothing_pending_and_another_worker_s_ch
     with _in_event("three"):
         assert dashboard._current_identity() is not None
     assert len(lookups) == 2
+
+
+async def test_a_revocation_through_another_worker_is_refused_at_this_one_s_next_event(db, alice, monkeypatch):
+    """Another worker revoked the session and counted it in Redis; its message has not arrived
+    here yet (no relay runs): the next event on this worker still looks again and is refused."""
+    import redis
+    from sqlalchemy import delete
+
+    from fluxkit.db import get_engine
+    from fluxkit.models import UserSession
+    from fluxkit.services import live
+    from tests.support.environment import need
+    from tests.support.live_relay import REDIS_URL
+    from tests.support.settings_env import settings_env
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        available = True
+    except Exception:
+        available = False
+    need("Redis", available, f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
+    _counting_lookups(monkeypatch)
+    user, token, identity = alice
+    dashboard = substate(make_root(token), DashboardState)
+    with settings_env(REDIS_URL=REDIS_URL):
+        with _in_event("before"):
+            assert dashboard._current_identity() is not None  # known to this worker now
+        with get_engine().begin() as connection:  # the other worker's write (not this process's ORM)
+            connection.execute(delete(UserSession).where(UserSession.id == identity.session.id))
+        client.incr(live._epoch_key(REDIS_URL))  # ...and its count, before its caller went on
+        with _in_event("after"):
+            assert dashboard._current_identity() is None
