@@ -146,7 +146,7 @@ async def measure(fluxkit_url: str, cookie: str, bare_url: str, size: int, sampl
     try:
         step = "open pages"
         opened = await ours.open_page(until=lambda d: var(d, state, "loaded", False) is True)
-        first_id = var(opened.delta(), state, "rows")[0]["id"]
+        on_top = [var(opened.delta(), state, "rows")[0]["id"]]  # a task on the page (added ones go on top)
         counter_state = _state_named((await counter.open_page()).delta(), "counter_state")
         table_state = _state_named((await table.open_page()).delta(), "table_state")
         increment, fill = f"{counter_state}.increment", f"{table_state}.fill"
@@ -156,7 +156,7 @@ async def measure(fluxkit_url: str, cookie: str, bare_url: str, size: int, sampl
             step = "toggle_select"
             return await ours.call(
                 f"{state}.toggle_select",
-                {"task_id": first_id},
+                {"task_id": on_top[0]},
                 until=lambda d: "selected" in (d.get(state) or {}) or "selected_rx_state_" in (d.get(state) or {}),
             )
 
@@ -180,6 +180,7 @@ async def measure(fluxkit_url: str, cookie: str, bare_url: str, size: int, sampl
                 },
                 until=lambda d: any(row["title"] == title for row in var(d, state, "rows", [])),
             )
+            on_top[0] = next(row["id"] for row in var(reply.delta(), state, "rows") if row["title"] == title)
             await ours.settle()
             return reply
 
