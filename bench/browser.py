@@ -1,6 +1,7 @@
 """Speed as a person feels it: FluxKit against a bare Reflex 0.10.1 app, in Chromium, same run.
 
     python -m bench.browser [--samples 30] [--warmup 2] [--json] [--write BENCHMARKS.md]
+    python -m bench.browser --clicks-only [--samples 30]   # the clicks alone (no page loads)
 
 Starts both production servers (`reflex run --env prod`, one port each): FluxKit through
 tests/support/live_server.py, and the bare reference app (bench/bare: a counter, and a page
@@ -330,15 +331,85 @@ def type_search(page, n: int) -> float:
     return ms
 
 
-FLUXKIT_CLICKS: dict[str, tuple[str, Callable]] = {
-    "create task": ("small", click_create_task),
-    "change status": ("large", click_status),
-    "next page": ("large", click_next_page),
-    "search": ("large", type_search),
+def click_edit_save(page, n: int) -> float:
+    """Edit the first row's title in the dialog; timed from "Save" until the row shows it."""
+    row = page.locator("#task-table tbody tr").first
+    actions = row.locator("[id^=task-actions-]")
+    task_id = (actions.get_attribute("id") or "").rsplit("-", 1)[1]
+    actions.click()
+    page.click(f"#task-edit-{task_id}")
+    title = f"Edited in the browser bench {n} {time.time_ns()}"
+    page.fill("#task-dialog-title", title)
+    changed = f"() => (document.querySelector('#task-table tbody tr')?.innerText || '').includes({json.dumps(title)})"
+    return timed_click(page, "#task-save", "() => null", changed)
+
+
+def _open_mail_sent(context, base: str) -> object:
+    page = context.new_page()
+    page.goto(f"{base}/mail?folder=sent")
+    page.wait_for_selector("#mail-list, #mail-empty")
+    page.wait_for_selector("#mail-compose:not([disabled])")
+    return page
+
+
+def click_send_mail(page, n: int) -> float:
+    """Compose to the other bench user; timed from "Send" until the message shows in Sent."""
+    subject = f"Browser bench mail {n} {time.time_ns()}"
+    page.click("#mail-compose")
+    page.fill("#mail-to", page.evaluate("window.__benchMailTo"))
+    page.fill("#mail-subject", subject)
+    page.fill("#mail-body", "Sent by the browser bench.")
+    page.wait_for_timeout(800)  # the fields' debounced edits (up to 600 ms) reach the server first
+    changed = f"() => (document.querySelector('#mail-list')?.innerText || '').includes({json.dumps(subject)})"
+    return timed_click(page, "#mail-send", "() => null", changed)
+
+
+_CONVERSATION: dict[str, int] = {}  # the bench users' direct conversation (set by _measure)
+
+
+def _open_chat(context, base: str) -> object:
+    page = context.new_page()
+    page.goto(f"{base}/chat?c={_CONVERSATION['id']}")
+    page.wait_for_selector("#chat-input")
+    return page
+
+
+def click_send_chat(page, n: int) -> float:
+    """Type a message; timed from the send button until it shows in the conversation."""
+    text = f"Browser bench message {n} {time.time_ns()}"
+    page.fill("#chat-input", text)
+    changed = f"() => (document.querySelector('#chat-messages')?.innerText || '').includes({json.dumps(text)})"
+    return timed_click(page, "#chat-send", "() => null", changed)
+
+
+# name -> (user, the click, how to open its tab). Clicks with the same user and opener share a tab.
+FLUXKIT_CLICKS: dict[str, tuple[str, Callable, Callable]] = {
+    "create task": ("small", click_create_task, _open_tasks),
+    "change status": ("large", click_status, _open_tasks),
+    "edit save": ("small", click_edit_save, _open_tasks),
+    "next page": ("large", click_next_page, _open_tasks),
+    "search": ("large", type_search, _open_tasks),
+    "send mail": ("small", click_send_mail, _open_mail_sent),
+    "chat message": ("small", click_send_chat, _open_chat),
 }
 
 
 # ---- the run --------------------------------------------------------------------------------------
+
+
+def _start_conversation(app, emails: dict[str, str]) -> int:
+    """A direct conversation between the two bench users (in the server's database): its id."""
+    from sqlmodel import Session, select
+
+    from fluxkit.db import engine_for
+    from fluxkit.models import User
+    from fluxkit.services import chat
+
+    with Session(engine_for(app.env["DATABASE_URL"])) as db:
+        ids = {name: db.exec(select(User.id).where(User.email == email)).one() for name, email in emails.items()}
+        row, _ = chat.start_direct(db, ids["small"], ids["large"])
+        db.commit()
+        return row.id
 
 
 def run(samples: int, warmup: int, app=None, pages: dict | None = None, clicks: dict | None = None) -> Results:
@@ -404,7 +475,14 @@ def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dic
         counter.goto(f"{bare}/")
         counter.wait_for_selector("#count")
         counter.wait_for_timeout(500)
-        tabs = {user: _open_tasks(contexts[user], app.url) for user in ("small", "large")}
+        _CONVERSATION["id"] = _start_conversation(app, users)
+        contexts["small"].add_init_script(f"window.__benchMailTo = {json.dumps(users['large'])};")
+        opened: dict = {}
+        tabs = {}
+        for name, (user, _, opener) in clicks.items():
+            if (user, opener) not in opened:
+                opened[(user, opener)] = opener(contexts[user], app.url)
+            tabs[name] = opened[(user, opener)]
         bare_rows = "() => document.querySelector('#bare-table tbody tr')?.innerText || ''"
         bare_changed = "(before) => (document.querySelector('#bare-table tbody tr')?.innerText || '') !== before"
         count_now = "() => document.querySelector('#count')?.innerText"
@@ -412,13 +490,16 @@ def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dic
         for round_ in range(warmup + samples):
             counted = round_ >= warmup
             progress(f"clicks: round {round_ + 1} of {warmup + samples}")
-            for name, (user, action) in clicks.items():
+            for name, (user, action, opener) in clicks.items():
                 try:
-                    ms = action(tabs[user], round_)
+                    ms = action(tabs[name], round_)
                 except Exception as exc:  # a click whose change never showed: reported, not fatal
                     results.failed(f"click {name}", exc)
-                    tabs[user].close()
-                    tabs[user] = _open_tasks(contexts[user], app.url)
+                    tabs[name].close()
+                    tabs[name] = opener(contexts[user], app.url)
+                    for other, (u, _, o) in clicks.items():
+                        if (u, o) == (user, opener):
+                            tabs[other] = tabs[name]
                     continue
                 bare_ms = timed_click(bare_page, "#table-next", bare_rows, bare_changed)
                 count_ms = timed_click(counter, "#count-inc", count_now, count_changed)
@@ -440,15 +521,18 @@ def _kb(value: float) -> str:
 
 
 def report(results: Results) -> str:
-    bare = results.loads["bare /table"]
+    bare = results.loads.get("bare /table")
     ref_click = results.clicks["bare next page (50 rows)"]
     lines = [
         f"Chromium (headless, Debian), production builds of both apps, {results.samples} samples each after a "
         "warm-up, interleaved; every page visit cold (new tab, HTTP cache off).",
-        "",
-        "| Page | data visible p50 ms | p95 ms | × bare | JS transferred | JS files | requests |",
-        "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    if bare:
+        lines += [
+            "",
+            "| Page | data visible p50 ms | p95 ms | × bare | JS transferred | JS files | requests |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
     for name, load in results.loads.items():
         lines.append(
             f"| {name} | {load.ms.p50:.0f} | {load.ms.p95:.0f} | {load.ms.p50 / bare.ms.p50:.2f} | "
@@ -520,12 +604,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--clicks-only", action="store_true", help="measure the clicks alone (no page loads)")
     parser.add_argument("--json", action="store_true", help="print every sample as JSON instead of the tables")
     parser.add_argument("--json-out", type=Path, default=None, help="also save the JSON to this file")
     parser.add_argument("--write", type=Path, default=None, help="update this file's browser section (BENCHMARKS.md)")
     args = parser.parse_args(argv)
     try:
-        results = run(args.samples, args.warmup)
+        results = run(args.samples, args.warmup, pages={} if args.clicks_only else None)
     except BenchError as exc:
         print(f"bench.browser: {exc}", file=sys.stderr)
         return 1

@@ -4,6 +4,13 @@ Services call `touch(db, user_id, topic)` inside their transaction; the announce
 out only if and when that transaction commits. Delivery: in-process by default, Redis
 pub/sub when REDIS_URL is set (so every worker hears every change). The Reflex layer
 subscribes and asks the affected tabs to refresh; this module knows nothing of Reflex.
+
+Identity changes go out the same way, by themselves: any committed write to a user or a
+session row (sign-out, a revocation, a suspension, a role or name change, a deleted account)
+is counted (`identity_epoch`: in Redis, shared by every worker, before the committing call
+returns) and told to `on_identity_change` listeners, in this process at the commit itself and
+in every other worker through Redis. The session gate keeps a short per-worker cache of who a
+session is, trusts it only while the count is unchanged, and forgets from it on the signal.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
+from fluxkit.models import User, UserSession
 from fluxkit.services.topics import check as check_topics
 from fluxkit.settings import get_settings
 
@@ -27,8 +35,11 @@ log = logging.getLogger("fluxkit.live")
 
 CHANNEL = "fluxkit:live"
 Listener = Callable[[int, frozenset[str]], None]
+# Told which users' identities changed; None: possibly anyone's (a bulk write).
+IdentityListener = Callable[[frozenset[int] | None], None]
 
 _listeners: list[Listener] = []
+_identity_listeners: list[IdentityListener] = []
 _lock = threading.Lock()
 
 # This process, as named in its Redis messages (so it knows its own when they come back).
@@ -101,12 +112,120 @@ def touch_all(db: OrmSession, *topics: str) -> None:
     touch(db, EVERYONE, *topics)
 
 
+# ---- identity changes -----------------------------------------------------------------------
+
+_IDENTITY_TABLES = frozenset({User.__tablename__, UserSession.__tablename__})
+_ANYONE = -1  # in the pending set: a bulk write whose users are not known one by one
+
+
+def _pending_identities(db: OrmSession) -> set[int]:
+    return db.info.setdefault("fluxkit_identity", set())
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _bulk_identity_write(state) -> None:
+    """A bulk UPDATE / DELETE of users or sessions (`sessions.revoke`, `revoke_all`, ...)."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in _IDENTITY_TABLES:
+        _pending_identities(state.session).add(_ANYONE)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _flushed_identity_write(db: OrmSession, _context) -> None:
+    """A user or session row changed or deleted through the ORM (suspend, sign-out, a rename)."""
+    changed = set()
+    for obj in (*db.dirty, *db.deleted):
+        if isinstance(obj, User) and obj.id is not None:
+            changed.add(obj.id)
+        elif isinstance(obj, UserSession) and obj.user_id is not None:
+            changed.add(obj.user_id)
+    if changed:
+        _pending_identities(db).update(changed)
+
+
+def on_identity_change(listener: IdentityListener) -> Callable[[], None]:
+    """Hear, in this process, every committed change to users or sessions (from any worker)."""
+    with _lock:
+        _identity_listeners.append(listener)
+
+    def unsubscribe() -> None:
+        with _lock:
+            if listener in _identity_listeners:
+                _identity_listeners.remove(listener)
+
+    return unsubscribe
+
+
+def _tell_identity_listeners(users: frozenset[int] | None) -> None:
+    with _lock:
+        listeners = list(_identity_listeners)
+    for listener in listeners:
+        try:
+            listener(users)
+        except Exception:
+            log.exception("identity listener failed")
+
+
+_local_epoch = 0  # identity changes committed through this process (no Redis: the only one)
+
+
+def _epoch_key(url: str) -> str:
+    from redis.connection import parse_url
+
+    return f"fluxkit:identity-epoch:{parse_url(url).get('db', 0)}"
+
+
+def identity_epoch() -> int | None:
+    """How many identity changes were committed so far: by any worker (a Redis counter) when
+    REDIS_URL is set, else by this process. None when it cannot be read (Redis down).
+
+    A cache of identities notes it before its lookup and trusts an entry only while it is
+    unchanged: the writer counts the change before its commit's caller goes on, so any event
+    that follows a revocation, on whichever worker, sees a new count and looks again.
+    """
+    settings = get_settings()
+    if settings.redis_url:
+        try:
+            return int(_redis_client(settings.redis_url).get(_epoch_key(settings.redis_url)) or 0)
+        except Exception:
+            return None
+    return _local_epoch
+
+
+def identities_changed(users: frozenset[int] | None) -> None:
+    """Committed: count it (every worker sees the count at once), tell this process's
+    listeners now (synchronously), and the other workers' through Redis."""
+    global _local_epoch
+    with _lock:
+        _local_epoch += 1
+    settings = get_settings()
+    if settings.redis_url:
+        try:
+            client = _redis_client(settings.redis_url)
+            client.incr(_epoch_key(settings.redis_url))
+            client.publish(
+                channel_for(settings.redis_url),
+                json.dumps({"forget": None if users is None else sorted(users), "from": INSTANCE}),
+            )
+        except Exception as exc:
+            log.warning("identity change via Redis failed: %s", exc)
+    _tell_identity_listeners(users)
+
+
+# ---- commit hooks ---------------------------------------------------------------------------
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _after_commit(db: OrmSession) -> None:
     # SQLAlchemy also fires after_commit when a SAVEPOINT is released; only the real
     # commit may announce, or a tab would re-read before the data is visible.
     if db.in_nested_transaction():
         return
+    identities = db.info.pop("fluxkit_identity", None)
+    if identities:
+        identities_changed(None if _ANYONE in identities else frozenset(identities))
     pending = db.info.pop("fluxkit_live", None)
     if pending:
         for user_id, topics in pending.items():
@@ -120,6 +239,7 @@ def _after_transaction_end(db: OrmSession, transaction) -> None:
     # transaction's announcements.
     if transaction.parent is None:
         db.info.pop("fluxkit_live", None)
+        db.info.pop("fluxkit_identity", None)
 
 
 def publish(user_id: int, topics: frozenset[str]) -> None:
@@ -197,6 +317,11 @@ async def relay_from_redis(url: str, stop: asyncio.Event | None = None) -> None:
                 continue
             try:
                 data = json.loads(message["data"])
+                if "forget" in data:  # an identity change (this process told its own at commit)
+                    if data.get("from") != INSTANCE:
+                        forget = data["forget"]
+                        _tell_identity_listeners(None if forget is None else frozenset(int(u) for u in forget))
+                    continue
                 user_id = int(data["user"])
                 if data.get("from") != INSTANCE:
                     _heard(user_id)  # another process committed it (ours were noted at publish)

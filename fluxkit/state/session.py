@@ -10,6 +10,7 @@ tab is sent to sign-in, and private state is wiped whenever the tab's session ch
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ from reflex.state import BaseState, StateUpdate
 from sqlmodel import Session
 
 from fluxkit import routes
+from fluxkit.clock import system_clock
 from fluxkit.db import session_scope
 from fluxkit.routes import SIGN_IN
-from fluxkit.services import sessions
+from fluxkit.services import live, sessions
 from fluxkit.services.dto import Identity
 from fluxkit.services.errors import NotFound, ServiceError
 from fluxkit.state import reflex_adapter
@@ -54,8 +56,69 @@ def _event_id() -> str | None:
     return reflex_adapter.current_event_id()
 
 
+# Across events: who a session token is, per worker, for a few seconds. A click would otherwise
+# read the session and its user from the database before anything else (a third of a trivial
+# event's time on the server). Correctness does not rest on the timeout: every committed write
+# to a user or session row (sign-out, revocation, suspension, role or profile change, a deleted
+# account) is counted (services/live.py `identity_epoch`, shared by every worker through Redis,
+# counted before the writer's call returns), and an entry is trusted only while that count is
+# the one noted before its lookup; so the event after a revocation looks again on any worker.
+# Workers also forget the changed users' entries (`on_identity_change`). Only valid sessions
+# are kept, and never past their expiry.
+KNOWN_SESSION_SECONDS = 5.0
+_KNOWN_SESSIONS_MAX = 10_000
+_known: dict[str, tuple[float, int, Identity]] = {}  # token -> (looked up at, epoch before, identity)
+_known_lock = threading.Lock()
+
+
+def _forget_identities(users: frozenset[int] | None) -> None:
+    with _known_lock:
+        if users is None:
+            _known.clear()
+        else:
+            for token in [t for t, (_, _, known) in _known.items() if known.user.id in users]:
+                del _known[token]
+
+
+def forget_known_sessions() -> None:
+    """Forget every cached identity (tests start afresh)."""
+    _forget_identities(None)
+
+
+live.on_identity_change(_forget_identities)
+
+
+def _known_identity(cookie_header: str | None) -> Identity | None:
+    """`identity_for_cookie`, from the worker's cache of known sessions while it is current."""
+    token = sessions.token_from_cookie_header(cookie_header)
+    if not token:
+        return None
+    now = _clock()
+    epoch = live.identity_epoch()
+    with _known_lock:
+        known = _known.get(token)
+    if (
+        known is not None
+        and epoch is not None
+        and known[1] == epoch
+        and now - known[0] < KNOWN_SESSION_SECONDS
+        and known[2].session.expires_at > system_clock.now()
+    ):
+        return known[2]
+    identity = identity_for_cookie(cookie_header)
+    with _known_lock:
+        if identity is None or epoch is None:
+            _known.pop(token, None)
+        else:
+            if len(_known) >= _KNOWN_SESSIONS_MAX:
+                _known.clear()
+            _known[token] = (now, epoch, dataclasses.replace(identity, refreshed=False))
+    return identity
+
+
 def identity_for_event(cookie_header: str | None) -> Identity | None:
-    """`identity_for_cookie`, looked up once per event (see _EVENT_IDENTITY)."""
+    """`identity_for_cookie`, looked up once per event (see _EVENT_IDENTITY) and kept a few
+    seconds across events (see _known)."""
     event_id = _event_id()
     cached = _EVENT_IDENTITY.get()
     now = _clock()
@@ -67,7 +130,7 @@ def identity_for_event(cookie_header: str | None) -> Identity | None:
         and now - cached[2] < EVENT_IDENTITY_SECONDS
     ):
         return cached[3]
-    identity = identity_for_cookie(cookie_header)
+    identity = _known_identity(cookie_header)
     if event_id is not None:
         _EVENT_IDENTITY.set((event_id, cookie_header or "", now, identity))
     return identity

@@ -299,3 +299,36 @@ def test_when_redis_is_down_changes_are_still_delivered_locally(monkeypatch, hea
             live.publish(5, frozenset({"tasks"}))
     assert heard == [(5, frozenset({"tasks"}))]
     assert "live update via Redis failed" in caplog.text
+
+
+async def test_an_identity_change_reaches_every_worker_and_this_one_at_commit(redis_env, db, ada):
+    """A committed write to a user or session row: this worker is told at the commit, the others
+    through Redis (a revoked session is forgotten by every worker's session cache)."""
+    from fluxkit.models import User
+
+    told: list = []
+    unsubscribe = live.on_identity_change(told.append)
+    try:
+        async with Relay(redis_env):
+            db.get(User, ada).name = "Ada L."
+            db.commit()
+            assert told == [frozenset({ada})]  # synchronously, at the commit
+            await asyncio.sleep(0.2)
+            assert told == [frozenset({ada})]  # our own message coming back is not told twice
+            redis_env.publish(channel(), json.dumps({"forget": [ada, 5], "from": "another-worker"}))
+            redis_env.publish(channel(), json.dumps({"forget": None, "from": "another-worker"}))
+            await wait_until(lambda: len(told) >= 3)
+            assert told[1:] == [frozenset({ada, 5}), None]
+    finally:
+        unsubscribe()
+
+
+def test_every_identity_change_is_counted_where_every_worker_reads_it(redis_env, db, ada):
+    from fluxkit.models import User
+
+    before = live.identity_epoch()
+    db.get(User, ada).name = "Ada Lovelace"
+    db.commit()
+    assert live.identity_epoch() == before + 1  # counted before the commit's caller goes on
+    redis_env.incr(live._epoch_key(REDIS_URL))  # another worker's change
+    assert live.identity_epoch() == before + 2

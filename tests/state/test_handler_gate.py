@@ -171,3 +171,126 @@ async def test_outside_an_event_every_call_looks_the_session_up(db, alice):
     sessions.revoke(db, user.id, identity.session.id)
     db.commit()
     assert dashboard._current_identity() is None
+
+
+# ---- the worker's cache of known sessions -------------------------------------------------------
+
+
+def _counting_lookups(monkeypatch) -> list:
+    from fluxkit.state import session as session_module
+
+    lookups: list = []
+    real_lookup = session_module.identity_for_cookie
+    monkeypatch.setattr(session_module, "identity_for_cookie", lambda c: lookups.append(c) or real_lookup(c))
+    session_module.forget_known_sessions()
+    return lookups
+
+
+async def test_a_click_after_the_first_does_not_read_the_session_again(db, alice, monkeypatch):
+    lookups = _counting_lookups(monkeypatch)
+    _, token, _ = alice
+    dashboard = substate(make_root(token), DashboardState)
+    for n in range(5):
+        with _in_event(f"click-{n}"):
+            assert dashboard._current_identity().user.email == "alice@example.com"
+    assert len(lookups) == 1
+
+
+@pytest.mark.parametrize("how", ["revoke", "revoke others", "suspend", "sign out", "expire"])
+async def test_a_known_session_is_refused_at_the_next_event_once_it_ends(db, alice, bob, monkeypatch, how):
+    """Sign-out, revocation (one or all), suspension, expiry: the very next event finds no session."""
+    from datetime import UTC, datetime, timedelta
+
+    from fluxkit.models import User, UserSession
+    from fluxkit.services import users_admin
+    from fluxkit.services.audit import RequestMeta
+
+    _counting_lookups(monkeypatch)
+    user, token, identity = alice
+    admin, _, admin_identity = bob
+    dashboard = substate(make_root(token), DashboardState)
+    with _in_event("before"):
+        assert dashboard._current_identity() is not None  # now known to this worker
+    if how == "revoke":
+        sessions.revoke(db, user.id, identity.session.id)
+    elif how == "revoke others":
+        sessions.revoke_all(db, user.id)
+    elif how == "suspend":
+        db.get(User, admin.id).role = "admin"
+        db.commit()
+        users_admin.suspend(db, admin.id, user.id, RequestMeta(ip="127.0.0.1", user_agent="test"))
+    elif how == "sign out":
+        db.delete(db.get(UserSession, identity.session.id))
+    else:
+        db.get(UserSession, identity.session.id).expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    db.commit()
+    with _in_event("after"):
+        assert dashboard._current_identity() is None
+        assert redirect_targets(await call(dashboard, "load")) == ["/sign-in?redirect=/dashboard"]
+
+
+async def test_a_role_change_shows_at_the_next_event(db, alice, monkeypatch):
+    from fluxkit.models import User
+
+    _counting_lookups(monkeypatch)
+    user, token, _ = alice
+    dashboard = substate(make_root(token), DashboardState)
+    with _in_event("before"):
+        assert not dashboard._current_identity().user.is_admin
+    db.get(User, user.id).role = "admin"
+    db.commit()
+    with _in_event("after"):
+        assert dashboard._current_identity().user.is_admin
+
+
+async def test_a_rolled_back_write_keeps_nothing_pending_and_another_worker_s_change_is_heard(db, alice, monkeypatch):
+    """A revocation another worker committed arrives as an identity change: this worker forgets."""
+    from fluxkit.services import live
+
+    lookups = _counting_lookups(monkeypatch)
+    user, token, identity = alice
+    dashboard = substate(make_root(token), DashboardState)
+    with _in_event("one"):
+        dashboard._current_identity()
+    sessions.revoke(db, user.id, identity.session.id)
+    db.rollback()  # not committed: nothing to forget, still the same session
+    with _in_event("two"):
+        assert dashboard._current_identity() is not None
+    assert len(lookups) == 1
+    live._tell_identity_listeners(frozenset({user.id}))  # what the Redis relay does for another worker
+    with _in_event("three"):
+        assert dashboard._current_identity() is not None
+    assert len(lookups) == 2
+
+
+async def test_a_revocation_through_another_worker_is_refused_at_this_one_s_next_event(db, alice, monkeypatch):
+    """Another worker revoked the session and counted it in Redis; its message has not arrived
+    here yet (no relay runs): the next event on this worker still looks again and is refused."""
+    import redis
+    from sqlalchemy import delete
+
+    from fluxkit.db import get_engine
+    from fluxkit.models import UserSession
+    from fluxkit.services import live
+    from tests.support.environment import need
+    from tests.support.live_relay import REDIS_URL
+    from tests.support.settings_env import settings_env
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        available = True
+    except Exception:
+        available = False
+    need("Redis", available, f"no Redis at {REDIS_URL}; set FLUXKIT_TEST_REDIS_URL")
+    _counting_lookups(monkeypatch)
+    user, token, identity = alice
+    dashboard = substate(make_root(token), DashboardState)
+    with settings_env(REDIS_URL=REDIS_URL):
+        with _in_event("before"):
+            assert dashboard._current_identity() is not None  # known to this worker now
+        with get_engine().begin() as connection:  # the other worker's write (not this process's ORM)
+            connection.execute(delete(UserSession).where(UserSession.id == identity.session.id))
+        client.incr(live._epoch_key(REDIS_URL))  # ...and its count, before its caller went on
+        with _in_event("after"):
+            assert dashboard._current_identity() is None

@@ -2,7 +2,8 @@
 
 `/` is a counter; `/table` a 50-row table filled by its on_load event (a page with data, as a
 FluxKit page is), and "Next" fills the next 50 rows (an event whose delta is one page of rows,
-about the size of FluxKit's tasks page of rows).
+about the size of FluxKit's tasks page of rows); `fill(count)` fills that many (bench.roundtrip
+sizes its reference event's delta to match the event it compares).
 """
 
 import dataclasses
@@ -58,6 +59,12 @@ class TableState(rx.State):
     def next_page(self):
         self.page += 1
         self.rows = _rows(self.page)
+
+    @rx.event
+    def fill(self, count: int):
+        """`count` rows of the next page: bench.roundtrip's event with a delta of a chosen size."""
+        self.page += 1
+        self.rows = _rows(self.page)[: max(0, min(int(count), ROWS))]
 
 
 def index() -> rx.Component:
