@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import statistics
 import sys
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from bench import browser, tasks_roundtrip
 from bench.support import progress
-from tests.support.live_server import live_app
+from tests.support.live_server import ROOT, live_app
 
 INSTRUMENT = """
 (() => {
@@ -155,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--pages", default="dashboard;tasks (10,000)")
     parser.add_argument("--trace", type=Path, default=None)
+    parser.add_argument("--bench", type=int, default=0, help="then this many page-load samples (bench.browser)")
+    parser.add_argument("--before", type=Path, default=None, help="a checkout of the code before: measured too")
+    parser.add_argument("--write", type=Path, default=None, help="update BENCHMARKS.md's browser section")
     args = parser.parse_args(argv)
     wanted = {name: browser.PAGES[name] for name in args.pages.split(";")}
     from playwright.sync_api import sync_playwright
@@ -162,32 +166,17 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         app = stack.enter_context(live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1"))
         bare = stack.enter_context(browser.bare_app())
-        users = {}
-        for name, count in (("small", 10), ("large", 10_000)):
-            if not any(user == name for _p, user, _r in wanted.values()):
-                continue
-            email = f"profile-{name}-{time.time_ns()}@example.com"
-            user_id = tasks_roundtrip.create_user(app, email)
-            tasks_roundtrip.seed_tasks(app.env["DATABASE_URL"], user_id, count)
-            app.cli("make-admin", email)
-            users[name] = email
+        before = None
+        if args.before:
+            if not (args.before / ".web").exists() and (ROOT / ".web").is_dir():  # the npm install, not the build
+                web = ROOT / ".web"
+                skip_build = lambda d, names: ["build"] if Path(d) == web else []  # noqa: E731
+                shutil.copytree(web, args.before / ".web", symlinks=True, ignore=skip_build)
+            before = stack.enter_context(live_app(args.before, FLUXKIT_TRUSTED_PROXY_HOPS="1"))
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
-            contexts = {}
-            for n, (name, email) in enumerate(users.items()):
-                context = chromium.new_context(
-                    viewport={"width": 1280, "height": 800},
-                    extra_http_headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
-                )
-                context.add_init_script(browser.READY)
-                response = context.request.post(
-                    f"{app.url}/api/auth/sign-in/email",
-                    data={"email": email, "password": browser.PASSWORD},
-                    headers={"Origin": app.url},
-                )
-                if response.status != 200:
-                    raise browser.BenchError(f"sign-in failed: {response.status}")
-                contexts[name] = context
+            contexts = _signed_in(chromium, app, wanted)
+            before_contexts = _signed_in(chromium, before, wanted) if before else {}
             anonymous = chromium.new_context(viewport={"width": 1280, "height": 800})
             anonymous.add_init_script(browser.READY)
             contexts[None] = anonymous
@@ -200,14 +189,70 @@ def main(argv: list[str] | None = None) -> int:
                     visit = profile_visit(contexts[user], f"{app.url}{path}", ready, trace)
                     if round_:
                         visits[name].append(visit)
+                    if before:
+                        visit = profile_visit(before_contexts.get(user) or anonymous, f"{before.url}{path}", ready)
+                        if round_:
+                            visits[f"{name} (before)"].append(visit)
                     trace = args.trace / "bare_table.json" if (args.trace and last) else None
                     visit = profile_visit(anonymous, f"{bare}{browser.BARE_PAGE[0]}", browser.BARE_PAGE[1], trace)
                     if round_:
                         visits["bare /table"].append(visit)
+            for name, vs in visits.items():
+                print("\n".join(summarize(name, vs)), flush=True)
+            if args.bench:
+                results = _bench(args.bench, app, before, bare, wanted, contexts, before_contexts, anonymous)
+                text = browser.report(results)
+                print(text, flush=True)
+                if args.write:
+                    browser.write_section(args.write, text)
             chromium.close()
-    for name, vs in visits.items():
-        print("\n".join(summarize(name, vs)))
     return 0
+
+
+def _signed_in(chromium, app, wanted: dict) -> dict:
+    contexts = {}
+    for n, (name, count) in enumerate((("small", 10), ("large", 10_000))):
+        if not any(user == name for _p, user, _r in wanted.values()):
+            continue
+        email = f"profile-{name}-{time.time_ns()}@example.com"
+        user_id = tasks_roundtrip.create_user(app, email)
+        tasks_roundtrip.seed_tasks(app.env["DATABASE_URL"], user_id, count)
+        app.cli("make-admin", email)
+        context = chromium.new_context(
+            viewport={"width": 1280, "height": 800},
+            extra_http_headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+        )
+        context.add_init_script(browser.READY)
+        response = context.request.post(
+            f"{app.url}/api/auth/sign-in/email",
+            data={"email": email, "password": browser.PASSWORD},
+            headers={"Origin": app.url},
+        )
+        if response.status != 200:
+            raise browser.BenchError(f"sign-in failed: {response.status}")
+        contexts[name] = context
+    return contexts
+
+
+def _bench(samples, app, before, bare, wanted, contexts, before_contexts, anonymous) -> browser.Results:
+    """bench.browser's page loads, interleaved: FluxKit now, bare, FluxKit before (if given), bare."""
+    results = browser.Results(samples=samples)
+    contexts = {**contexts, None: anonymous}
+    before_contexts = {**before_contexts, None: anonymous}
+    for round_ in range(samples + 2):
+        counted = round_ >= 2
+        progress(f"page loads: round {round_ + 1} of {samples + 2}")
+        for name, (path, user, ready) in wanted.items():
+            runs = [(name, app, contexts)] + ([(f"{name} (before)", before, before_contexts)] if before else [])
+            for label, which, ctxs in runs:
+                try:
+                    sample = browser.load_page(ctxs[user], f"{which.url}{path}", ready)
+                    browser._record(results, label, sample, counted)
+                except browser.BenchError as exc:
+                    results.failed(label, exc)
+                bare_load = browser.load_page(anonymous, f"{bare}{browser.BARE_PAGE[0]}", browser.BARE_PAGE[1])
+                browser._record(results, "bare /table", bare_load, counted)
+    return results
 
 
 if __name__ == "__main__":
