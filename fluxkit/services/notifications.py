@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, func, literal, update
 from sqlalchemy.exc import IntegrityError
@@ -50,32 +50,8 @@ class NotificationRow:
             created_at=n.created_at.isoformat(),
             read=n.read_at is not None,
             link=n.link or "",
-            ago=time_ago(n.created_at, system_clock.now()),
+            ago=user_time.time_ago(n.created_at, system_clock.now()),
         )
-
-
-def time_ago(at: datetime, now: datetime) -> str:
-    """How long ago, in moment.js's words ("a few seconds ago", "3 hours ago", "a month ago")."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    seconds = max(0.0, (now - at).total_seconds())
-    minutes, hours, days = seconds / 60, seconds / 3600, seconds / 86400
-    steps = (
-        (seconds < 45, "a few seconds"),
-        (seconds < 90, "a minute"),
-        (minutes < 45, f"{round(minutes)} minutes"),
-        (minutes < 90, "an hour"),
-        (hours < 22, f"{round(hours)} hours"),
-        (hours < 36, "a day"),
-        (days < 26, f"{round(days)} days"),
-        (days < 45, "a month"),
-        (days < 320, f"{round(days / 30.4)} months"),
-        (days < 548, "a year"),
-    )
-    for applies, words in steps:
-        if applies:
-            return f"{words} ago"
-    return f"{round(days / 365)} years ago"
 
 
 @dataclass(frozen=True)

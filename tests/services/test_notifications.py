@@ -390,7 +390,7 @@ def test_the_bell_says_how_long_ago_in_words_without_a_date_library():
     """The bell shows "5 minutes ago" from the server (no moment.js on every page for it)."""
     from datetime import UTC, datetime, timedelta
 
-    from fluxkit.services.notifications import time_ago
+    from fluxkit.services.user_time import time_ago
 
     now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
     assert time_ago(now - timedelta(seconds=10), now) == "a few seconds ago"
