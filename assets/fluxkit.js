@@ -62,3 +62,22 @@ document.addEventListener("keydown", (event) => {
     document.getElementById(button)?.click();
   }
 });
+
+// Chat presence (fluxkit/components/chat_badge.py): press the shell's hidden heartbeat button
+// every data-every-ms while a signed-in page is open. The page's on_load event sent the first.
+setInterval(() => {
+  const beat = document.getElementById("chat-heartbeat");
+  const now = Date.now();
+  if (!beat) {
+    window.__fkLastBeat = undefined;
+    return;
+  }
+  if (window.__fkLastBeat === undefined) {
+    window.__fkLastBeat = now;
+    return;
+  }
+  if (now - window.__fkLastBeat >= (Number(beat.dataset.everyMs) || 60000)) {
+    window.__fkLastBeat = now;
+    beat.click();
+  }
+}, 1000);

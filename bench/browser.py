@@ -2,6 +2,7 @@
 
     python -m bench.browser [--samples 30] [--warmup 2] [--json] [--write BENCHMARKS.md]
     python -m bench.browser --clicks-only [--samples 30]   # the clicks alone (no page loads)
+                            [--pages "dashboard;tasks (10,000)"] [--no-clicks]
 
 Starts both production servers (`reflex run --env prod`, one port each): FluxKit through
 tests/support/live_server.py, and the bare reference app (bench/bare: a counter, and a page
@@ -422,7 +423,9 @@ def run(samples: int, warmup: int, app=None, pages: dict | None = None, clicks: 
             app = stack.enter_context(live_app(FLUXKIT_TRUSTED_PROXY_HOPS="1"))
         bare = stack.enter_context(bare_app())
         progress("servers up; seeding")
-        return _measure(app, bare, samples, warmup, PAGES if pages is None else pages, clicks or FLUXKIT_CLICKS)
+        return _measure(
+            app, bare, samples, warmup, PAGES if pages is None else pages, FLUXKIT_CLICKS if clicks is None else clicks
+        )
 
 
 def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dict) -> Results:
@@ -468,6 +471,9 @@ def _measure(app, bare: str, samples: int, warmup: int, pages: dict, clicks: dic
                 bare_load = load_page(anonymous, f"{bare}{BARE_PAGE[0]}", BARE_PAGE[1])
                 _record(results, "bare /table", bare_load, counted)
 
+        if not clicks:
+            browser.close()
+            return results
         bare_page = anonymous.new_page()
         bare_page.goto(f"{bare}{BARE_PAGE[0]}")
         bare_page.wait_for_function(BARE_PAGE[1])
@@ -522,7 +528,7 @@ def _kb(value: float) -> str:
 
 def report(results: Results) -> str:
     bare = results.loads.get("bare /table")
-    ref_click = results.clicks["bare next page (50 rows)"]
+    ref_click = results.clicks.get("bare next page (50 rows)")
     lines = [
         f"Chromium (headless, Debian), production builds of both apps, {results.samples} samples each after a "
         "warm-up, interleaved; every page visit cold (new tab, HTTP cache off).",
@@ -538,13 +544,14 @@ def report(results: Results) -> str:
             f"| {name} | {load.ms.p50:.0f} | {load.ms.p95:.0f} | {load.ms.p50 / bare.ms.p50:.2f} | "
             f"{_kb(load.js_bytes.p50)} | {load.js_files.p50:.0f} | {load.requests.p50:.0f} |"
         )
-    lines += [
-        "",
-        "| Click → visible change (timed in the page) | p50 ms | p95 ms | × bare next page |",
-        "|---|---:|---:|---:|",
-    ]
-    for name, series in results.clicks.items():
-        lines.append(f"| {name} | {series.p50:.0f} | {series.p95:.0f} | {series.p50 / ref_click.p50:.2f} |")
+    if ref_click is not None:
+        lines += [
+            "",
+            "| Click → visible change (timed in the page) | p50 ms | p95 ms | × bare next page |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, series in results.clicks.items():
+            lines.append(f"| {name} | {series.p50:.0f} | {series.p95:.0f} | {series.p50 / ref_click.p50:.2f} |")
     for name, problems in results.failures.items():
         lines += ["", f"**{name}: {len(problems)} sample(s) failed** ({problems[0]})"]
     lines += [
@@ -608,9 +615,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print every sample as JSON instead of the tables")
     parser.add_argument("--json-out", type=Path, default=None, help="also save the JSON to this file")
     parser.add_argument("--write", type=Path, default=None, help="update this file's browser section (BENCHMARKS.md)")
+    parser.add_argument("--pages", default=None, help="only these pages, separated by ';' (names as in PAGES)")
+    parser.add_argument("--no-clicks", action="store_true", help="page loads only")
     args = parser.parse_args(argv)
+    pages = None
+    if args.pages:
+        unknown = [name for name in args.pages.split(";") if name not in PAGES]
+        if unknown:
+            parser.error(f"unknown page(s) {unknown}; known: {list(PAGES)}")
+        pages = {name: PAGES[name] for name in args.pages.split(";")}
     try:
-        results = run(args.samples, args.warmup, pages={} if args.clicks_only else None)
+        results = run(
+            args.samples, args.warmup, pages={} if args.clicks_only else pages, clicks={} if args.no_clicks else None
+        )
     except BenchError as exc:
         print(f"bench.browser: {exc}", file=sys.stderr)
         return 1

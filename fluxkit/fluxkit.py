@@ -103,7 +103,12 @@ for module in (sign_in, sign_up, forgot_password, reset_password, verify_email, 
 
 # What the shell shows beside every signed-in page; read with the page's own data in one event.
 shell_state.register_shell(
-    AppearanceState.load, OrgSwitcherState.refresh, BellState.refresh, MailBadgeState.refresh, BillingBannerState.load
+    AppearanceState.load,
+    OrgSwitcherState.refresh,
+    BellState.refresh,
+    MailBadgeState.refresh,
+    ChatBadgeState.arrive,  # the tab's first presence heartbeat and the Chat badge's count
+    BillingBannerState.load,
 )
 for module in SIGNED_IN_PAGES:
     shell_state.register_page(module.ROUTE, module.ON_LOAD, *palette_after_load(module.ROUTE))

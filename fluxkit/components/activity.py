@@ -16,7 +16,7 @@ def activity_row(item: rx.Var[Activity]) -> rx.Component:
         ),
         rx.vstack(
             rx.text(item.label, size="2", weight="medium"),
-            rx.text(rx.moment(item.at, from_now=True), " · ", item.ip, size="1", color_scheme="gray"),
+            rx.text(item.ago, " · ", item.ip, size="1", color_scheme="gray", title=item.at),
             spacing="0",
         ),
         align="center",

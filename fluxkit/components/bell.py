@@ -49,7 +49,7 @@ def _bell_item(item: rx.Var[NotificationRow]) -> rx.Component:
         rx.vstack(
             rx.text(item.title, size="2", weight=rx.cond(item.read, "regular", "bold")),
             rx.text(item.body, size="1", color_scheme="gray", style=CLAMP_2),
-            rx.text(rx.moment(item.created_at, from_now=True), size="1", color_scheme="gray"),
+            rx.text(item.ago, size="1", color_scheme="gray", title=item.created_at),
             spacing="1",
             min_width="0",
             flex="1",

@@ -240,7 +240,8 @@ def recent_task_row(task: rx.Var[RecentTask]) -> rx.Component:
             ),
             status_badge(task.status),
             rx.text(
-                rx.moment(task.created_at, from_now=True),
+                task.ago,
+                title=task.created_at,
                 size="1",
                 color_scheme="gray",
                 display=rx.breakpoints(initial="none", sm="block"),

@@ -87,38 +87,42 @@ def sidebar() -> rx.Component:
 
 
 def phone_menu() -> rx.Component:
-    return rx.drawer.root(
-        rx.drawer.trigger(
+    """The sidebar as a sheet from the left on a phone. A Radix dialog (the palette's, already on
+    every signed-in page), not rx.drawer: that loaded the vaul library on every page for it."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
             rx.icon_button(rx.icon("menu", size=20), variant="ghost", aria_label="Menu", id="phone-menu")
         ),
-        rx.drawer.overlay(z_index="40"),
-        rx.drawer.portal(
-            rx.drawer.content(
-                rx.vstack(
-                    rx.hstack(
-                        brand(),
-                        rx.spacer(),
-                        rx.drawer.close(
-                            rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close menu")
-                        ),
-                        width="100%",
-                        align="center",
-                    ),
-                    sidebar_org_switcher(),
-                    rx.divider(),
-                    rx.drawer.close(nav_list()),
-                    spacing="4",
-                    padding="20px 12px",
+        rx.dialog.content(
+            rx.dialog.title(
+                "Menu", position="absolute", width="1px", height="1px", overflow="hidden", clip="rect(0 0 0 0)"
+            ),
+            rx.vstack(
+                rx.hstack(
+                    brand(),
+                    rx.spacer(),
+                    rx.dialog.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close menu")),
+                    width="100%",
+                    align="center",
                 ),
-                width="260px",
-                height="100%",
-                top="0",
-                left="0",
-                bg=rx.color("gray", 2),
-                z_index="50",
-            )
+                sidebar_org_switcher(),
+                rx.divider(),
+                rx.dialog.close(nav_list()),
+                spacing="4",
+            ),
+            position="fixed",
+            top="0",
+            left="0",
+            width="260px",
+            max_width="85vw",
+            height="100%",
+            max_height="100vh",
+            margin="0",
+            padding="20px 12px",
+            border_radius="0",
+            bg=rx.color("gray", 2),
+            id="phone-menu-sheet",
         ),
-        direction="left",
     )
 
 

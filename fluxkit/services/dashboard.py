@@ -59,6 +59,7 @@ class RecentTask:
     priority: str
     created_at: str  # ISO 8601, UTC
     href: str
+    ago: str = ""  # "5 minutes ago", as of the read (shown without a date library in the page)
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,7 @@ def recent_tasks(db: Session, user_id: int, limit: int = LIST_SIZE) -> list[Rece
         .limit(limit)
     ).all()
     rows = sorted([*owned, *assigned], key=lambda t: (t.created_at, t.id), reverse=True)[:limit]
+    now = system_clock.now()
     return [
         RecentTask(
             id=t.id,
@@ -224,6 +226,7 @@ def recent_tasks(db: Session, user_id: int, limit: int = LIST_SIZE) -> list[Rece
             priority=t.priority,
             created_at=t.created_at.isoformat(),
             href=f"{routes.TASKS}?task={t.id}",
+            ago=user_time.time_ago(t.created_at, now),
         )
         for t in rows
     ]

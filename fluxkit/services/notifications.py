@@ -37,6 +37,7 @@ class NotificationRow:
     created_at: str
     read: bool
     link: str = ""  # where opening it leads in the app (mail: the message), "" for none
+    ago: str = ""  # "5 minutes ago", as of the read (the bell shows it without a date library)
 
     @classmethod
     def of(cls, n: Notification) -> NotificationRow:
@@ -49,6 +50,7 @@ class NotificationRow:
             created_at=n.created_at.isoformat(),
             read=n.read_at is not None,
             link=n.link or "",
+            ago=user_time.time_ago(n.created_at, system_clock.now()),
         )
 
 

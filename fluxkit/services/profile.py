@@ -18,7 +18,7 @@ from sqlmodel import Session, delete, update
 from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import accounts, audit, billing, email, live, passwords, sessions, topics, users_admin
+from fluxkit.services import accounts, audit, billing, email, live, passwords, sessions, topics, user_time, users_admin
 from fluxkit.services.accounts import clean_name, consume_token, issue_token, normalize_email, user_by_email
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity
@@ -86,6 +86,7 @@ class Activity:
     ip: str
     user_agent: str
     warning: bool
+    ago: str = ""  # "5 minutes ago", as of the read (shown without a date library in the page)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def overview(db: Session, identity: Identity, clock: Clock = system_clock, limit
                 ip=e.ip,
                 user_agent=e.user_agent,
                 warning=e.action.endswith("_failed") or e.action == "sign_up_existing",
+                ago=user_time.time_ago(e.created_at, clock.now()),
             )
             for e in events
         ],

@@ -6,7 +6,7 @@ timezone is empty or unknown to this machine is treated as UTC everywhere alike.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
@@ -31,3 +31,27 @@ def user_zone(db: Session, user_id: int) -> ZoneInfo:
 def today_for(db: Session, user_id: int, clock: Clock = system_clock) -> date:
     """Today's date on the user's wall clock."""
     return clock.now().astimezone(user_zone(db, user_id)).date()
+
+
+def time_ago(at: datetime, now: datetime) -> str:
+    """How long ago, in moment.js's words ("a few seconds ago", "3 hours ago", "a month ago")."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    seconds = max(0.0, (now - at).total_seconds())
+    minutes, hours, days = seconds / 60, seconds / 3600, seconds / 86400
+    steps = (
+        (seconds < 45, "a few seconds"),
+        (seconds < 90, "a minute"),
+        (minutes < 45, f"{round(minutes)} minutes"),
+        (minutes < 90, "an hour"),
+        (hours < 22, f"{round(hours)} hours"),
+        (hours < 36, "a day"),
+        (days < 26, f"{round(days)} days"),
+        (days < 45, "a month"),
+        (days < 320, f"{round(days / 30.4)} months"),
+        (days < 548, "a year"),
+    )
+    for applies, words in steps:
+        if applies:
+            return f"{words} ago"
+    return f"{round(days / 365)} years ago"

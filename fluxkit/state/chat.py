@@ -75,6 +75,12 @@ class ChatBadgeState(SignedInState):
     @rx.event
     def heartbeat(self, _at: str):
         """Every open signed-in tab reports in (presence) and re-reads the count."""
+        return self.arrive()
+
+    @rx.event
+    def arrive(self):
+        """The page's first heartbeat, run inside its on_load event (ShellState.open_page):
+        the tab's timer (assets/fluxkit.js) sends the next ones, not one more event at mount."""
         me = self._current_identity()
         if me is None:
             return self._to_sign_in()

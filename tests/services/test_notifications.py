@@ -384,3 +384,20 @@ def test_two_workers_at_once_send_each_reminder_once(engine, db, clock, round_):
     assert len(rows) == expected
     assert len({n.dedupe_key for n in rows}) == expected
     assert len({(n.task_id, n.title) for n in rows}) == expected
+
+
+def test_the_bell_says_how_long_ago_in_words_without_a_date_library():
+    """The bell shows "5 minutes ago" from the server (no moment.js on every page for it)."""
+    from datetime import UTC, datetime, timedelta
+
+    from fluxkit.services.user_time import time_ago
+
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert time_ago(now - timedelta(seconds=10), now) == "a few seconds ago"
+    assert time_ago(now - timedelta(seconds=70), now) == "a minute ago"
+    assert time_ago(now - timedelta(minutes=5), now) == "5 minutes ago"
+    assert time_ago(now - timedelta(hours=3), now) == "3 hours ago"
+    assert time_ago(now - timedelta(days=1), now) == "a day ago"
+    assert time_ago(now - timedelta(days=4), now) == "4 days ago"
+    assert time_ago(now - timedelta(days=100), now) == "3 months ago"
+    assert time_ago((now - timedelta(minutes=5)).replace(tzinfo=None), now) == "5 minutes ago"

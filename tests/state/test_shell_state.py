@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import fluxkit.fluxkit  # noqa: F401 - registers the shell's and the pages' loads (ShellState.open_page)
 from fluxkit.clock import FrozenClock, system_clock
-from fluxkit.services import accounts, organizations, preferences, sessions
+from fluxkit.services import accounts, chat, organizations, preferences, sessions
+from fluxkit.state.chat import ChatBadgeState
 from fluxkit.state.dashboard import DashboardState
 from fluxkit.state.organizations import OrgSwitcherState
 from fluxkit.state.settings import APPLY_THEME_ID, AppearanceState
@@ -66,6 +67,22 @@ async def test_opening_a_page_reads_the_shell_and_the_page_in_one_event(db, alic
     [events] = out
     assert len(scripts(events)) == len(events)
     assert any(f"{APPLY_THEME_ID}-dark" in script for script in scripts(events))
+
+
+async def test_opening_a_page_marks_the_user_online_and_counts_unread_chat_in_the_same_event(db, alice, bob):
+    """The tab's first presence heartbeat rides in the page's on_load event: nothing else is
+    sent while the page loads (the badge's timer only sends the later ones)."""
+
+    user, token, _ = alice
+    other = bob[0]
+    conversation, _ = chat.start_direct(db, other.id, user.id)
+    chat.send(db, other.id, conversation.id, "Hello Alice")
+    db.commit()
+    assert not chat.is_online(db, user.id)
+    root = make_root(token, "/tasks")
+    await call(substate(root, ShellState), "open_page", "/tasks")
+    assert chat.is_online(db, user.id)
+    assert substate(root, ChatBadgeState).badge == "1"
 
 
 async def test_opening_a_page_signed_out_goes_to_sign_in_and_reads_nothing(db):
