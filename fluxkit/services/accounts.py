@@ -17,7 +17,7 @@ from sqlmodel import Session, select, update
 from fluxkit import routes
 from fluxkit.clock import Clock, system_clock
 from fluxkit.models import User, VerificationToken
-from fluxkit.services import audit, email, live, notifications, passwords, sessions, tokens, topics
+from fluxkit.services import audit, email, live, notifications, passwords, sessions, sign_in_methods, tokens, topics
 from fluxkit.services.audit import RequestMeta
 from fluxkit.services.dto import Identity, UserInfo
 from fluxkit.services.errors import InvalidCredentials, InvalidInput, InvalidToken
@@ -248,7 +248,13 @@ def authenticate(
         passwords.burn_hash_time(password_text[: passwords.MAX_LENGTH])
         audit.record(db, "sign_in_failed", meta=meta, email=address or str(email)[:254], clock=clock)
         raise InvalidCredentials(SIGN_IN_FAILED)
-    ok, new_hash = passwords.verify_password(password_text, user.password_hash)
+    if sign_in_methods.has_usable_password(user):
+        ok, new_hash = passwords.verify_password(password_text, user.password_hash)
+    else:
+        # An account made through a provider has no password: as slow a refusal as a wrong one,
+        # so timing does not tell that the account signs in another way.
+        passwords.burn_hash_time(password_text)
+        ok, new_hash = False, None
     if ok and user.suspended_at is not None:
         # Only with the right password: the message tells nobody else that the account exists.
         audit.record(db, "sign_in_failed", meta=meta, user_id=user.id, email=address, detail="suspended", clock=clock)

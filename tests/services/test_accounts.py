@@ -371,3 +371,19 @@ def test_admins_lists_and_the_users_own_tabs_hear_of_a_sign_up_and_its_verificat
         assert any(uid == user.id and "account" in topics for uid, topics in heard)
     finally:
         stop()
+
+
+def test_a_password_sign_in_to_an_account_without_one_costs_a_hash_too(db, clock, signed_up, monkeypatch):
+    """An account made through a provider (no password) is refused as slowly as a wrong password,
+    so timing does not tell that it exists and signs in another way."""
+    signed_up()
+    user = accounts.user_by_email(db, "ada@example.com")
+    user.password_hash = ""
+    db.add(user)
+    db.commit()
+    burned: list[str] = []
+    real_burn = passwords.burn_hash_time
+    monkeypatch.setattr(passwords, "burn_hash_time", lambda text: burned.append(text) or real_burn(text))
+    with pytest.raises(InvalidCredentials):
+        accounts.sign_in(db, email="ada@example.com", password="any passphrase", meta=META, clock=clock)
+    assert burned == ["any passphrase"]
