@@ -1,7 +1,8 @@
 """Export all my data: one JSON document of everything FluxKit holds about the caller.
 
 Profile and preferences, tasks with their status history, notifications, API keys (name,
-prefix, dates: never the key hash), passkeys (name, dates), sessions (device, address, dates: never the token hash),
+prefix, dates: never the key hash), passkeys (name, dates), connected provider accounts,
+sessions (device, address, dates: never the token hash),
 the subscription, my mailbox (each message in it as I see it), the chat messages I sent,
 the calendar events I organise or am invited to, and my audit log. Every query filters by
 the caller's id; nothing of another user's (their tasks, their mailboxes, their messages in
@@ -26,6 +27,7 @@ from fluxkit.models import (
     MailMessage,
     Notification,
     Passkey,
+    SocialAccount,
     Subscription,
     Task,
     TaskEvent,
@@ -116,6 +118,11 @@ def export(db: Session, user_id: int, clock: Clock = system_clock) -> dict[str, 
         "passkeys": [
             _row(p, drop=("user_id", "public_key"))
             for p in db.exec(select(Passkey).where(Passkey.user_id == user_id).order_by(Passkey.id))
+        ],
+        # Accounts at Google, GitHub or an OpenID Connect provider that sign me in.
+        "connected_accounts": [
+            _row(a, drop=("user_id",))
+            for a in db.exec(select(SocialAccount).where(SocialAccount.user_id == user_id).order_by(SocialAccount.id))
         ],
         "sessions": [
             _row(s, drop=("user_id",))

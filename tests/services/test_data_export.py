@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from fluxkit.models import SocialAccount
 from fluxkit.services import api_keys, calendar, chat, data_export, mailbox, notifications, preferences, profile, tasks
 from tests.support.factories import META
 
@@ -27,6 +28,8 @@ def test_export_has_my_data_and_none_of_anyone_elses(db, people):
     tasks.create_task(db, b, {"title": "Bob's hidden task"})
     key = api_keys.create_key(db, a, "backup script")
     api_keys.create_key(db, b, "bob's key")
+    db.add(SocialAccount(user_id=a, provider="github", account_id="ada-at-github", email="ada@example.com"))
+    db.add(SocialAccount(user_id=b, provider="google", account_id="bob-at-google", email="bob@example.com"))
     notifications.notify(db, a, "system", "For Ada")
     notifications.notify(db, b, "system", "For Bob only")
     mailbox.send(db, b, {"to": ["ada@example.com"], "subject": "Lunch with Ada", "body": "Noon?"})
@@ -64,6 +67,7 @@ def test_export_has_my_data_and_none_of_anyone_elses(db, people):
     assert "For Ada" in text and "Lunch with Ada" in text and "Ada says hi" in text and "Ada's review" in text
     assert [e["title"] for e in out["calendar"]["invited"]] == ["Bob invites Ada"]
     assert len(out["sessions"]) == 1
+    assert [(c["provider"], c["account_id"]) for c in out["connected_accounts"]] == [("github", "ada-at-github")]
     for secret in ("password_hash", "token_hash", "key_hash", "$argon2"):
         assert secret not in text
     for theirs in (
