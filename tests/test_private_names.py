@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 import fluxkit
+from tests.support.source import parse
 
 ROOT = Path(fluxkit.__file__).parent
 ADAPTER = ROOT / "state" / "reflex_adapter.py"
@@ -20,7 +21,7 @@ def _private(name: str) -> bool:
 
 
 def _crossings(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(), str(path))
+    tree = parse(path)
     where = path.relative_to(ROOT.parent)
     found, modules = [], set()
     for node in ast.walk(tree):

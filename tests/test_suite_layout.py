@@ -9,12 +9,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.support.source import parse
+
 TESTS = Path(__file__).resolve().parent
 
 
 def _imported_modules(path: Path) -> list[str]:
     names = []
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+    for node in ast.walk(parse(path)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.append(node.module)
         elif isinstance(node, ast.ImportFrom) and node.level:
@@ -40,7 +42,7 @@ def test_one_user_factory():
         f"{path.relative_to(TESTS.parent)}:{node.lineno} {node.name}"
         for path in sorted(TESTS.rglob("*.py"))
         if path.relative_to(TESTS).as_posix() not in ("support/factories.py", "services/test_accounts.py")
-        for node in ast.walk(ast.parse(path.read_text()))
+        for node in ast.walk(parse(path))
         if isinstance(node, ast.FunctionDef)
         and "create_verified_user"
         in {getattr(call.func, "attr", "") for call in ast.walk(node) if isinstance(call, ast.Call)}

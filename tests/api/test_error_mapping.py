@@ -19,6 +19,7 @@ from fluxkit.services import (
     calendar,
     faqs,
     imports,
+    passkeys,
     ratelimit,
     social_accounts,
     tasks,
@@ -49,6 +50,9 @@ EXPECTED = {
     billing_webhooks.InvalidEvent: 400,
     social_accounts.LinkNeeded: 401,
     social_accounts.NoEmail: 401,
+    passkeys.AlreadyRegistered: 409,
+    passkeys.TooManyPasskeys: 409,
+    passkeys.LastSignInMethod: 409,
 }
 
 
