@@ -36,15 +36,13 @@ config = rx.Config(
     show_built_with_reflex=False,
     db_url=settings.database_url,
     redis_url=settings.redis_url,
-    # Reflex's default without Redis is its disk state manager: every 2 s it pickles each touched
-    # substate of every tab to its own file and lists and stats the whole folder (34 files per
-    # tab, 34,000 at 1,000 tabs) to expire old ones, all on the worker serving the tabs, which
-    # kept an active tab waiting behind idle ones (BENCHMARKS.md, "Crowds"). One worker without
-    # Redis keeps its tabs' state in memory; a restart starts the tabs afresh (each tab hydrates
-    # and loads its page again on reconnect, as it does on every connect). With Redis: Redis.
+    # Without Redis, Reflex's default disk state manager (a restarted server's open tabs carry on
+    # where they were). Its cost beside idle tabs is in BENCHMARKS.md ("Crowds"): the memory
+    # manager removed it, but an open tab then lost its page across a restart (tests/e2e/
+    # test_prod_lifecycle.py), so it is not switched on. With Redis: Redis.
     state_manager_mode=rx.constants.StateManagerMode.REDIS
     if settings.redis_url
-    else rx.constants.StateManagerMode.MEMORY,
+    else rx.constants.StateManagerMode.DISK,
     # Reflex's default is "*": only our own origin(s) may call the API or open the websocket.
     cors_allowed_origins=list(settings.trusted_origins),
     trusted_proxy_hops=settings.trusted_proxy_hops,

@@ -97,6 +97,7 @@ def toolbar() -> rx.Component:
                 rx.text("New event", display=["none", "inline"]),
                 on_click=state.open_new(state.anchor, 9),
                 id="calendar-new",
+                aria_label="New event",  # on a phone the button shows its icon only
             ),
             align="center",
             spacing="2",

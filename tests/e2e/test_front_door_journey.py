@@ -144,12 +144,18 @@ def test_a_page_served_without_the_edge_gate_shows_no_shell_to_a_signed_out_visi
     browser as such a server would (no redirect), and what is on screen is sampled."""
     html = (ROOT / ".web" / "build" / "client" / "dashboard" / "index.html").read_text()
     page = new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("websocket", lambda ws: console.append(f"websocket: {ws.url}"))
     page.add_init_script(VISIBLE_SAMPLER)
     page.route(
         re.compile(r"/dashboard/?$"), lambda route: route.fulfill(status=200, content_type="text/html", body=html)
     )
     page.goto(f"{live_app.url}/dashboard")
-    page.wait_for_url(re.compile(r"/sign-in/?\?redirect="))
+    try:
+        page.wait_for_url(re.compile(r"/sign-in/?\?redirect="))
+    except Exception as exc:
+        raise AssertionError(f"not sent to sign-in; the page said: {console}") from exc
     expect(page.locator("#sign-in-email")).to_be_visible()
     page.wait_for_timeout(500)
     assert int(page.evaluate("localStorage.getItem('samples')")) > 5

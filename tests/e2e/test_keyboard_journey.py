@@ -17,7 +17,7 @@ from tests.support.browser import expect_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
-EMAIL = "keys@example.com"
+EMAIL = "keyboard-only@example.com"
 PASSWORD = "keyboard-only-passphrase"
 
 # The focused element's id, and whether it draws a focus indicator (outline or box-shadow ring).
