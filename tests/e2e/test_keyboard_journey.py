@@ -24,10 +24,15 @@ PASSWORD = "keyboard-only-passphrase"
 _FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return {id: null, ring: false, tag: el ? el.tagName : null};
-  const style = getComputedStyle(el);
-  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-  const shadow = style.boxShadow && style.boxShadow !== 'none';
-  return {id: el.id || null, ring: outline || !!shadow, tag: el.tagName};
+  // The ring is on the control or (Radix text fields) on the wrapper that has focus within.
+  let ring = false;
+  for (let node = el, up = 0; node && up < 3 && !ring; node = node.parentElement, up++) {
+    const style = getComputedStyle(node);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const shadow = style.boxShadow && style.boxShadow !== 'none';
+    ring = outline || !!shadow;
+  }
+  return {id: el.id || null, ring, tag: el.tagName};
 }"""
 
 

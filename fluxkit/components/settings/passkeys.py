@@ -233,8 +233,12 @@ def _delete_dialog() -> rx.Component:
 def passkeys_panel() -> rx.Component:
     """The body of the Passkeys card on Settings › Account."""
     return rx.vstack(
-        _add_form(),
-        _list(),
+        # Until the list is read: its shape, not "No passkeys yet", and no form to type into yet.
+        rx.cond(
+            PasskeysState.loaded,
+            rx.vstack(_add_form(), _list(), spacing="4", width="100%"),
+            rx.skeleton(rx.box(height="88px"), loading=True, width="100%", id="passkeys-loading"),
+        ),
         _rename_dialog(),
         _delete_dialog(),
         spacing="4",
