@@ -12,7 +12,7 @@ from fluxkit.components import first_paint
 from fluxkit.components.bell import bell
 from fluxkit.components.billing import past_due_banner
 from fluxkit.components.brand import brand_link
-from fluxkit.components.chat_badge import chat_nav_badge
+from fluxkit.components.chat_badge import chat_heartbeat, chat_nav_badge
 from fluxkit.components.mail_badge import mail_nav_badge
 from fluxkit.components.org_switcher import sidebar_org_switcher, two_factor_notice
 from fluxkit.components.palette import palette, palette_button
@@ -269,6 +269,7 @@ def shell(
                 rx.box(
                     header(title),
                     palette(),  # Ctrl/⌘-K
+                    chat_heartbeat(),
                     # The page's one main landmark (the sidebar and header are outside it).
                     rx.el.main(
                         past_due_banner(),

@@ -75,3 +75,15 @@ def test_ada_and_bob_chat_live(live_app, new_page):
     # Ada has it open on the chat page: it is seen at once, so no badge for her.
     expect(ada.locator("#chat-nav-badge")).to_have_count(0)
     expect(bob.locator("#chat-seen")).to_have_text(re.compile(r"Seen"))
+
+
+def test_the_presence_heartbeat_keeps_the_page_where_it_is(live_app, new_page):
+    """Every signed-in tab presses the hidden chat heartbeat once a minute (assets/fluxkit.js):
+    the press must not follow the sidebar's Chat link (every open page went to /chat)."""
+    live_app.create_user("beat@example.com", "Beat", PASSWORD)
+    page = sign_in(new_page(), live_app, "beat@example.com", PASSWORD, "/tasks")
+    expect(page.locator("#task-empty, #task-table").first).to_be_visible()
+    page.evaluate("document.getElementById('chat-heartbeat').click()")
+    page.wait_for_timeout(1500)
+    assert re.search(r"/tasks/?$", page.url), page.url
+    expect(page.locator("#page-title")).to_contain_text("Tasks")
